@@ -1,0 +1,49 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vp::mem {
+
+class LoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A validated ELF executable (32- or 64-bit, little-endian): loadable
+// segments at their physical addresses, the entry point and the symbols.
+class ElfFile {
+ public:
+  struct Segment {
+    uint64_t paddr;
+    uint64_t vaddr;
+    std::vector<uint8_t> data;  // file bytes
+    uint64_t mem_size;          // >= data.size(); the rest is zero-filled
+  };
+
+  // Throws LoadError naming the file and what is wrong with it.
+  static ElfFile load(const std::string& path);
+  static ElfFile parse(const std::vector<uint8_t>& bytes, const std::string& name);
+  // True when the bytes start with the ELF magic.
+  static bool is_elf(const std::string& path);
+
+  uint64_t entry() const { return entry_; }
+  unsigned machine() const { return machine_; }
+  bool is_64bit() const { return is_64bit_; }
+  const std::vector<Segment>& segments() const { return segments_; }
+  std::optional<uint64_t> symbol(const std::string& name) const;
+
+ private:
+  uint64_t entry_ = 0;
+  unsigned machine_ = 0;
+  bool is_64bit_ = true;
+  std::vector<Segment> segments_;
+  std::vector<std::pair<std::string, uint64_t>> symbols_;
+};
+
+// Reads a whole file; throws LoadError.
+std::vector<uint8_t> read_file(const std::string& path);
+
+}  // namespace vp::mem

@@ -1,0 +1,19 @@
+#include "platform/registry.h"
+
+namespace vp::platform {
+
+Registry& Registry::builtin() {
+  static Registry* registry = [] {
+    auto* r = new Registry();
+    register_platform_types(*r);
+    register_memory_types(*r);
+    register_device_types(*r);
+#ifndef VP_NO_CPU
+    register_cpu_types(*r);
+#endif
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace vp::platform

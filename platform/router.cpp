@@ -1,0 +1,110 @@
+#include "platform/router.h"
+
+#include <algorithm>
+
+namespace vp::platform {
+
+Router::Router(const sc_core::sc_module_name& name, const RouterConfig& config)
+    : Component(name), config_(config) {
+  in.register_b_transport(this, &Router::b_transport);
+  in.register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr);
+  in.register_transport_dbg(this, &Router::transport_dbg);
+  out.register_invalidate_direct_mem_ptr(this, &Router::invalidate_direct_mem_ptr);
+}
+
+void Router::add_mapping(uint64_t base, uint64_t size, const std::string& name) {
+  Mapping m{base, size, static_cast<unsigned>(map_.size()), name};
+  map_.push_back(m);
+  std::sort(map_.begin(), map_.end(), [](const Mapping& a, const Mapping& b) { return a.base < b.base; });
+  last_hit_ = nullptr;
+}
+
+void Router::map(TargetSocket& target, uint64_t base, uint64_t size, const std::string& name) {
+  add_mapping(base, size, name);
+  out.bind(target);
+}
+
+void Router::map(Router& target, uint64_t base, uint64_t size, const std::string& name) {
+  add_mapping(base, size, name);
+  out.bind(target.in);
+}
+
+const Router::Mapping* Router::decode(uint64_t addr) const {
+  if (last_hit_ && addr - last_hit_->base < last_hit_->size) return last_hit_;
+  auto it = std::upper_bound(map_.begin(), map_.end(), addr,
+                             [](uint64_t a, const Mapping& m) { return a < m.base; });
+  if (it == map_.begin()) return nullptr;
+  --it;
+  if (addr - it->base >= it->size) return nullptr;
+  last_hit_ = &*it;
+  return last_hit_;
+}
+
+const Router::Mapping* Router::decode_access(const tlm::tlm_generic_payload& gp) const {
+  const Mapping* m = decode(gp.get_address());
+  if (!m) return nullptr;
+  uint64_t offset = gp.get_address() - m->base;
+  uint64_t len = gp.get_data_length();
+  if (len > m->size - offset) return nullptr;  // straddles the end of the window
+  return m;
+}
+
+void Router::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const Mapping* m = decode_access(gp);
+  if (!m) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  const uint64_t addr = gp.get_address();
+  gp.set_address(addr - m->base);
+  delay += config_.latency;
+  out[m->port]->b_transport(gp, delay);
+  gp.set_address(addr);
+}
+
+bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {
+  const uint64_t addr = gp.get_address();
+  const Mapping* m = decode(addr);
+  if (!m) {
+    // Tell the initiator how large the hole is so it does not ask again for it.
+    dmi.allow_none();
+    return false;
+  }
+  gp.set_address(addr - m->base);
+  bool granted = out[m->port]->get_direct_mem_ptr(gp, dmi);
+  gp.set_address(addr);
+  // Translate the target's range back into our address space and clip it to the window.
+  uint64_t start = dmi.get_start_address();
+  uint64_t end = std::min<uint64_t>(dmi.get_end_address(), m->size - 1);
+  dmi.set_start_address(m->base + start);
+  dmi.set_end_address(m->base + end);
+  dmi.set_read_latency(dmi.get_read_latency() + config_.latency);
+  dmi.set_write_latency(dmi.get_write_latency() + config_.latency);
+  return granted;
+}
+
+unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& gp) {
+  const uint64_t addr = gp.get_address();
+  const Mapping* m = decode(addr);
+  if (!m) return 0;
+  // Debug accesses may straddle windows: forward what fits in this one.
+  const unsigned len = gp.get_data_length();
+  const uint64_t room = m->size - (addr - m->base);
+  if (len > room) gp.set_data_length(static_cast<unsigned>(room));
+  gp.set_address(addr - m->base);
+  unsigned done = out[m->port]->transport_dbg(gp);
+  gp.set_address(addr);
+  gp.set_data_length(len);
+  return done;
+}
+
+void Router::invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end) {
+  for (const Mapping& m : map_) {
+    if (m.port != static_cast<unsigned>(port) || start >= m.size) continue;
+    uint64_t global_start = m.base + start;
+    uint64_t global_end = m.base + std::min<uint64_t>(end, m.size - 1);
+    for (unsigned i = 0; i < in.size(); ++i) in[i]->invalidate_direct_mem_ptr(global_start, global_end);
+  }
+}
+
+}  // namespace vp::platform

@@ -1,0 +1,31 @@
+#include "platform/simulation.h"
+
+#include <mutex>
+#include <systemc>
+
+namespace vp::platform {
+namespace {
+std::mutex g_mutex;
+std::optional<StopRequest> g_request;
+}  // namespace
+
+void request_stop(int exit_code, const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    if (g_request) return;
+    g_request = StopRequest{exit_code, reason};
+  }
+  if (sc_core::sc_is_running()) sc_core::sc_stop();
+}
+
+std::optional<StopRequest> stop_request() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_request;
+}
+
+void clear_stop_request() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_request.reset();
+}
+
+}  // namespace vp::platform

@@ -1,0 +1,258 @@
+#include "sc_main/runner.h"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include "models/mem/elf_file.h"
+#include "platform/processor.h"
+#include "platform/simulation.h"
+
+namespace vp {
+namespace {
+
+using platform::Platform;
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+std::vector<platform::Processor*> processors(Platform& p) {
+  std::vector<platform::Processor*> out;
+  for (const auto& i : p.instances())
+    if (auto* cpu = dynamic_cast<platform::Processor*>(i.component.get())) out.push_back(cpu);
+  return out;
+}
+
+struct Region {
+  uint64_t base = 0, size = 0;
+  std::string name;
+};
+
+// The main RAM: the largest mem.ram window on the system bus.
+std::optional<Region> main_ram(const Platform& p) {
+  std::optional<Region> best;
+  for (const auto& w : p.address_map()) {
+    const auto* inst = p.instance(w.target);
+    if (!inst || inst->type != "mem.ram") continue;
+    if (!best || w.size > best->size) best = Region{w.base, w.size, w.target};
+  }
+  return best;
+}
+
+std::optional<Region> boot_rom(const Platform& p) {
+  std::optional<Region> best;
+  for (const auto& w : p.address_map()) {
+    const auto* inst = p.instance(w.target);
+    if (inst && inst->type == "mem.rom" && (!best || w.base < best->base)) best = Region{w.base, w.size, w.target};
+  }
+  return best;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+void write_or_fail(const Platform& p, uint64_t addr, const void* data, size_t len, const std::string& what) {
+  if (len == 0) return;
+  size_t done = p.write_physical(addr, data, len);
+  if (done != len)
+    throw mem::LoadError(what + ": " + std::to_string(len) + " bytes at " + hex(addr) +
+                         " do not fit in mapped memory (the bytes from " + hex(addr + done) + " have nowhere to go)");
+}
+
+// Loads an ELF's segments at their physical addresses; returns [lowest, highest) loaded.
+std::pair<uint64_t, uint64_t> load_elf(const Platform& p, const mem::ElfFile& elf, const std::string& path) {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (const auto& s : elf.segments()) {
+    write_or_fail(p, s.paddr, s.data.data(), s.data.size(), path);
+    if (s.mem_size > s.data.size()) {
+      std::vector<uint8_t> zeros(s.mem_size - s.data.size(), 0);
+      write_or_fail(p, s.paddr + s.data.size(), zeros.data(), zeros.size(), path + " (.bss)");
+    }
+    lo = std::min(lo, s.paddr);
+    hi = std::max(hi, s.paddr + s.mem_size);
+  }
+  return {lo, hi};
+}
+
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
+
+// A module that ends the run on Ctrl-C and prints progress; it wakes on
+// simulated time, so it costs nothing measurable.
+class RunMonitor : public sc_core::sc_module {
+ public:
+  RunMonitor(const sc_core::sc_module_name& name, std::vector<platform::Processor*> cpus, bool progress)
+      : sc_core::sc_module(name), cpus_(std::move(cpus)), progress_(progress) {
+    SC_HAS_PROCESS(RunMonitor);
+    SC_THREAD(watch);
+  }
+
+ private:
+  void watch() {
+    auto last_print = std::chrono::steady_clock::now();
+    auto start = last_print;
+    uint64_t last_instr = 0;
+    for (;;) {
+      wait(sc_core::sc_time(1, sc_core::SC_MS));
+      if (g_interrupted) {
+        platform::request_stop(130, "interrupted (Ctrl-C)");
+        return;
+      }
+      if (!progress_) continue;
+      auto now = std::chrono::steady_clock::now();
+      double since = std::chrono::duration<double>(now - last_print).count();
+      if (since < 5.0) continue;
+      uint64_t instr = 0;
+      for (auto* c : cpus_) instr += c->instructions_retired();
+      std::fprintf(stderr, "vp: progress: simulated %s, host %.0f s, %.1f MIPS\n",
+                   sc_core::sc_time_stamp().to_string().c_str(),
+                   std::chrono::duration<double>(now - start).count(), (instr - last_instr) / since / 1e6);
+      last_print = now;
+      last_instr = instr;
+    }
+  }
+
+  std::vector<platform::Processor*> cpus_;
+  bool progress_;
+};
+
+}  // namespace
+
+BootInfo prepare_boot(Platform& p, const RunOptions& o) {
+  BootInfo info;
+  auto cpus = processors(p);
+  auto ram = main_ram(p);
+  auto rom = boot_rom(p);
+
+  uint64_t next = 0;  // where a raw payload goes
+  if (!o.bios.empty()) {
+    if (!ram) throw mem::LoadError("--bios: the platform has no RAM to load firmware into");
+    uint64_t end;
+    if (mem::ElfFile::is_elf(o.bios)) {
+      auto elf = mem::ElfFile::load(o.bios);
+      end = load_elf(p, elf, o.bios).second;
+      info.entry = elf.entry();
+    } else {
+      auto bytes = mem::read_file(o.bios);
+      write_or_fail(p, ram->base, bytes.data(), bytes.size(), o.bios);
+      end = ram->base + bytes.size();
+      info.entry = ram->base;
+    }
+    // QEMU: the payload follows the firmware at the next 2 MiB boundary (0x80200000 for fw_jump).
+    next = align_up(end, 2ull << 20);
+  }
+  if (!o.kernel.empty()) {
+    if (mem::ElfFile::is_elf(o.kernel)) {
+      auto elf = mem::ElfFile::load(o.kernel);
+      auto range = load_elf(p, elf, o.kernel);
+      info.kernel_addr = range.first;
+      if (!info.entry) info.entry = elf.entry();
+      if (o.bios.empty()) {
+        info.tohost = elf.symbol("tohost");
+        info.fromhost = elf.symbol("fromhost");
+      }
+    } else {
+      if (!ram) throw mem::LoadError("--kernel: the platform has no RAM to load the payload into");
+      uint64_t addr = next ? next : ram->base;
+      auto bytes = mem::read_file(o.kernel);
+      write_or_fail(p, addr, bytes.data(), bytes.size(), o.kernel);
+      info.kernel_addr = addr;
+      if (!info.entry) info.entry = addr;
+    }
+  }
+
+  // The device tree, at the end of the first 3 GiB of RAM, 2 MiB aligned (as QEMU).
+  if (ram) {
+    auto dtb = p.device_tree(o.append);
+    uint64_t top = ram->base + std::min<uint64_t>(ram->size, 3ull << 30);
+    if (dtb.size() + (2ull << 20) <= ram->size) {
+      info.dtb_addr = align_down(top - dtb.size(), 2ull << 20);
+      write_or_fail(p, *info.dtb_addr, dtb.data(), dtb.size(), "device tree");
+    }
+  }
+
+  if (!info.entry) {
+    // Nothing to boot: harts start at their own reset address.
+    for (auto* c : cpus) c->set_instruction_limit(o.max_instructions), c->set_trace(o.trace);
+    return info;
+  }
+
+  uint64_t dtb = info.dtb_addr.value_or(0);
+  if (rom) {
+    // QEMU-compatible reset vector (a0 = mhartid, a1 = DTB, a2 = fw_dynamic info).
+    const uint32_t code[] = {
+        0x00000297,  // auipc t0, 0
+        0x02828613,  // addi  a2, t0, 40
+        0xf1402573,  // csrr  a0, mhartid
+        0x0202b583,  // ld    a1, 32(t0)
+        0x0182b283,  // ld    t0, 24(t0)
+        0x00028067,  // jr    t0
+    };
+    const uint64_t next_addr = info.kernel_addr && !o.bios.empty() ? *info.kernel_addr : *info.entry;
+    const uint64_t data[] = {
+        *info.entry, dtb,
+        // struct fw_dynamic_info (OpenSBI): magic "OSBI", version 2, next_addr, next_mode S, options, boot_hart
+        0x4942534f, 2, next_addr, 1, 0, ~0ull,
+    };
+    std::vector<uint8_t> image(sizeof code + sizeof data);
+    std::memcpy(image.data(), code, sizeof code);
+    std::memcpy(image.data() + sizeof code, data, sizeof data);
+    write_or_fail(p, rom->base, image.data(), image.size(), "reset vector");
+    info.reset_vector = rom->base;
+  }
+  for (size_t i = 0; i < cpus.size(); ++i) {
+    auto* c = cpus[i];
+    c->set_boot(info.reset_vector.value_or(*info.entry), i, dtb);
+    if (info.tohost) c->set_htif(*info.tohost, info.fromhost.value_or(0));
+    c->set_instruction_limit(o.max_instructions);
+    c->set_trace(o.trace);
+  }
+  return info;
+}
+
+RunResult run_simulation(Platform& p, const RunOptions& o) {
+  auto cpus = processors(p);
+  static RunMonitor* monitor = nullptr;  // one per process, like the simulation itself
+  if (!monitor) monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  g_interrupted = false;
+  auto previous = std::signal(SIGINT, on_sigint);
+
+  auto start = std::chrono::steady_clock::now();
+  if (o.max_time_ps) sc_core::sc_start(sc_core::sc_time(static_cast<double>(o.max_time_ps), sc_core::SC_PS));
+  else sc_core::sc_start();
+  auto end = std::chrono::steady_clock::now();
+  std::signal(SIGINT, previous);
+
+  RunResult r;
+  r.host_seconds = std::chrono::duration<double>(end - start).count();
+  r.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+  for (auto* c : cpus) r.instructions += c->instructions_retired();
+  if (auto stop = platform::stop_request()) {
+    r.exit_code = stop->exit_code;
+    r.reason = stop->reason;
+  } else if (o.max_time_ps && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(o.max_time_ps), sc_core::SC_PS)) {
+    r.exit_code = 124;
+    r.reason = "time limit " + sc_core::sc_time_stamp().to_string() + " reached";
+  } else {
+    r.exit_code = 0;
+    r.reason = "nothing left to simulate";
+  }
+  return r;
+}
+
+std::string summary(const RunResult& r) {
+  char buf[256];
+  double mips = r.host_seconds > 0 ? r.instructions / r.host_seconds / 1e6 : 0;
+  std::snprintf(buf, sizeof buf, "simulated %.6f s, host %.3f s, %llu instructions, %.1f MIPS", r.simulated_seconds,
+                r.host_seconds, static_cast<unsigned long long>(r.instructions), mips);
+  return buf;
+}
+
+}  // namespace vp

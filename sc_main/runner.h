@@ -1,0 +1,49 @@
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/builder.h"
+
+namespace vp {
+
+struct RunOptions {
+  std::string kernel;             // ELF (own addresses) or raw binary (after the firmware)
+  std::string bios;               // firmware ELF or raw binary at the start of RAM
+  std::string append;             // kernel command line (chosen/bootargs)
+  uint64_t max_time_ps = 0;       // 0 = no limit
+  uint64_t max_instructions = 0;  // 0 = no limit
+  std::ostream* trace = nullptr;  // instruction trace
+  bool progress = false;          // periodic progress lines on stderr
+};
+
+// Where the loaders put things; printed with --verbose and used by tests.
+struct BootInfo {
+  std::optional<uint64_t> entry;        // first instruction the harts execute after reset code
+  std::optional<uint64_t> kernel_addr;  // payload address
+  std::optional<uint64_t> dtb_addr;
+  std::optional<uint64_t> reset_vector;
+  std::optional<uint64_t> tohost, fromhost;
+};
+
+struct RunResult {
+  int exit_code = 0;
+  std::string reason;
+  double simulated_seconds = 0;
+  double host_seconds = 0;
+  uint64_t instructions = 0;
+};
+
+// Loads firmware, payload and DTB as QEMU's virt board does and sets up every
+// processor. Throws mem::LoadError or std::runtime_error with a clear message.
+BootInfo prepare_boot(platform::Platform& platform, const RunOptions& options);
+
+// Runs until a stop request (finisher, HTIF, limit, Ctrl-C) or the time limit.
+RunResult run_simulation(platform::Platform& platform, const RunOptions& options);
+
+// "simulated 1.2 ms, host 0.80 s, 12,345,678 instructions, 15.4 MIPS"
+std::string summary(const RunResult& result);
+
+}  // namespace vp

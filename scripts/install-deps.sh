@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vp needs to build, run and test. Idempotent.
+# Usage: scripts/install-deps.sh [build|run|test|all]   (default: all)
+set -euo pipefail
+
+what=${1:-all}
+
+build_pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev
+            libfdt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+            nlohmann-json3-dev libxbyak-dev)
+# Guest toolchains and firmware used by the tests and the main job.
+firmware_pkgs=(opensbi u-boot-qemu)
+test_pkgs=(device-tree-compiler gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+           python3 expect)
+
+case "$what" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  run)   pkgs=("${build_pkgs[@]}" "${firmware_pkgs[@]}") ;;
+  test|all) pkgs=("${build_pkgs[@]}" "${firmware_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|run|test|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
