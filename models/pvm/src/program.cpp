@@ -1,0 +1,299 @@
+#include "program.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "opcodes.h"
+
+namespace pvm {
+
+namespace {
+
+const OpInfo kOps[op_count] = {
+#define PVM_INFO(num, id, name, fmt, term) OpInfo{name, Fmt::fmt, term != 0, num},
+    PVM_OPCODES(PVM_INFO)
+#undef PVM_INFO
+    OpInfo{"gas", Fmt::None, false, 0},
+    OpInfo{"invalid", Fmt::None, true, 0},
+};
+
+struct OpcodeMap {
+    uint8_t op[256];
+    OpcodeMap() {
+        for (auto& o : op) o = op_invalid;
+        for (unsigned i = 0; i < op_gas; ++i) op[kOps[i].opcode] = uint8_t(i);
+    }
+};
+const OpcodeMap kOpcodeMap;
+
+// Code byte with the GP's infinite zero extension (ζ = c ++ [0, 0, ...]).
+inline uint8_t byte_at(const std::vector<uint8_t>& code, uint64_t i) { return i < code.size() ? code[i] : 0; }
+
+// GP A.5: l bytes little-endian, sign-extended from 8l bits (X_l); l = 0 gives 0.
+uint64_t read_imm(const std::vector<uint8_t>& code, uint64_t pos, unsigned l) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < l; ++i) v |= uint64_t(byte_at(code, pos + i)) << (8 * i);
+    if (l > 0 && l < 8) {
+        const unsigned shift = 64 - 8 * l;
+        v = uint64_t(int64_t(v << shift) >> shift);
+    }
+    return v;
+}
+
+inline uint8_t reg(unsigned nibble) { return static_cast<uint8_t>(std::min(12u, nibble)); }
+
+// skip(i) = min(24, j >= 0 such that k[i+1+j] = 1), with k extended by 1-bits past the end.
+unsigned skip_at(const Program& p, uint32_t pc) {
+    for (unsigned j = 0; j < 24; ++j) {
+        const uint64_t n = uint64_t(pc) + 1 + j;
+        if (n >= p.is_insn.size() || p.is_insn[n]) return j;
+    }
+    return 24;
+}
+
+}  // namespace
+
+const OpInfo& op_info(uint8_t op) { return kOps[op < op_count ? op : uint8_t(op_invalid)]; }
+uint8_t op_from_opcode(uint8_t opcode) { return kOpcodeMap.op[opcode]; }
+
+bool read_varint(const uint8_t* p, size_t len, size_t& pos, uint64_t& value) {
+    if (pos >= len) return false;
+    const uint8_t b0 = p[pos++];
+    unsigned l = 0;
+    while (l < 8 && (b0 & (0x80u >> l))) ++l;
+    if (len - pos < l) return false;
+    uint64_t low = 0;
+    for (unsigned i = 0; i < l; ++i) low |= uint64_t(p[pos + i]) << (8 * i);
+    pos += l;
+    if (l == 8) {
+        value = low;
+    } else {
+        const uint64_t high = b0 & (0xFFu >> (l + 1));
+        value = (high << (8 * l)) | low;
+    }
+    return true;
+}
+
+Insn decode_insn(const Program& p, uint32_t pc) {
+    Insn in{};
+    in.pc = pc;
+    in.target = kNoTarget;
+    const unsigned skip = skip_at(p, pc);
+    in.next_pc = pc + 1 + skip;
+    if (pc >= p.code.size() || !p.is_insn[pc]) {
+        in.op = op_invalid;
+        return in;
+    }
+    in.op = op_from_opcode(p.code[pc]);
+    const OpInfo& info = op_info(in.op);
+    const auto& c = p.code;
+    const uint8_t b1 = byte_at(c, uint64_t(pc) + 1);
+    const uint8_t b2 = byte_at(c, uint64_t(pc) + 2);
+    const unsigned len = skip;  // ℓ
+    auto rest = [](unsigned l, unsigned used) { return std::min(4u, l > used ? l - used : 0u); };
+    switch (info.fmt) {
+        case Fmt::None:
+            break;
+        case Fmt::Imm:
+            in.imm = read_imm(c, uint64_t(pc) + 1, std::min(4u, len));
+            break;
+        case Fmt::RegExtImm:
+            in.a = reg(b1 & 15);
+            in.imm = read_imm(c, uint64_t(pc) + 2, 8);
+            break;
+        case Fmt::ImmImm: {
+            const unsigned lx = std::min(4u, unsigned(b1 & 7));
+            in.imm = read_imm(c, uint64_t(pc) + 2, lx);
+            in.imm2 = read_imm(c, uint64_t(pc) + 2 + lx, rest(len, lx + 1));
+            break;
+        }
+        case Fmt::Off:
+            in.imm = uint32_t(pc + uint32_t(read_imm(c, uint64_t(pc) + 1, std::min(4u, len))));
+            break;
+        case Fmt::RegImm:
+            in.a = reg(b1 & 15);
+            in.imm = read_imm(c, uint64_t(pc) + 2, rest(len, 1));
+            break;
+        case Fmt::RegImmImm:
+        case Fmt::RegImmOff: {
+            in.a = reg(b1 & 15);
+            const unsigned lx = std::min(4u, unsigned((b1 >> 4) & 7));
+            in.imm = read_imm(c, uint64_t(pc) + 2, lx);
+            in.imm2 = read_imm(c, uint64_t(pc) + 2 + lx, rest(len, lx + 1));
+            if (info.fmt == Fmt::RegImmOff) in.imm2 = uint32_t(pc + uint32_t(in.imm2));
+            break;
+        }
+        case Fmt::RegReg:
+            in.d = reg(b1 & 15);
+            in.a = reg(b1 >> 4);
+            break;
+        case Fmt::RegRegImm:
+        case Fmt::RegRegOff:
+            in.a = reg(b1 & 15);
+            in.b = reg(b1 >> 4);
+            in.imm = read_imm(c, uint64_t(pc) + 2, rest(len, 1));
+            if (info.fmt == Fmt::RegRegOff) in.imm = uint32_t(pc + uint32_t(in.imm));
+            break;
+        case Fmt::RegRegImmImm: {
+            in.a = reg(b1 & 15);
+            in.b = reg(b1 >> 4);
+            const unsigned lx = std::min(4u, unsigned(b2 & 7));
+            in.imm = read_imm(c, uint64_t(pc) + 3, lx);
+            in.imm2 = read_imm(c, uint64_t(pc) + 3 + lx, rest(len, lx + 2));
+            break;
+        }
+        case Fmt::RegRegReg:
+            in.a = reg(b1 & 15);
+            in.b = reg(b1 >> 4);
+            in.d = reg(b2);
+            break;
+    }
+    return in;
+}
+
+namespace {
+
+bool fail(std::string& error, const char* fmt, uint64_t a = 0, uint64_t b = 0) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, fmt, a, b);
+    error = buf;
+    return false;
+}
+
+// Static branch target pc of a decoded terminator, or -1 when it has none.
+int64_t static_target(const Insn& in) {
+    switch (op_info(in.op).fmt) {
+        case Fmt::Off:
+        case Fmt::RegRegOff:
+            return int64_t(in.imm);
+        case Fmt::RegImmOff:
+            return int64_t(in.imm2);
+        default:
+            return -1;
+    }
+}
+
+}  // namespace
+
+bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& error) {
+    constexpr uint64_t kMaxCode = 64u << 20;  // 64 MiB: generous, keeps indices 32-bit
+    if (!blob && len) return fail(error, "program blob pointer is NULL");
+    size_t pos = 0;
+    uint64_t jt_count = 0, code_len = 0;
+    if (!read_varint(blob, len, pos, jt_count))
+        return fail(error, "malformed program blob: truncated jump-table entry count");
+    if (pos >= len) return fail(error, "malformed program blob: truncated jump-table entry size");
+    const unsigned z = blob[pos++];
+    if (z > 4) return fail(error, "malformed program blob: jump-table entry size %" PRIu64 " (must be 0..4)", z);
+    if (!read_varint(blob, len, pos, code_len))
+        return fail(error, "malformed program blob: truncated code length");
+    if (code_len > kMaxCode)
+        return fail(error, "malformed program blob: code length %" PRIu64 " exceeds the limit %" PRIu64, code_len,
+                    kMaxCode);
+    const uint64_t remaining = len - pos;
+    if (jt_count > remaining || (z && jt_count * z > remaining))
+        return fail(error, "malformed program blob: jump table (%" PRIu64 " entries) exceeds the blob (%" PRIu64
+                           " bytes left)",
+                    jt_count, remaining);
+    const uint64_t jt_bytes = jt_count * z;
+    const uint64_t mask_len = (code_len + 7) / 8;
+    const uint64_t expected = jt_bytes + code_len + mask_len;
+    if (expected != remaining)
+        return fail(error,
+                    "malformed program blob: jump table, code and bitmask need %" PRIu64
+                    " bytes after the header, the blob has %" PRIu64,
+                    expected, remaining);
+    if (z == 0 && jt_count > kMaxCode)
+        return fail(error, "malformed program blob: %" PRIu64 " jump-table entries exceed the limit", jt_count);
+
+    p.jump_table.resize(jt_count);
+    for (uint64_t i = 0; i < jt_count; ++i) {
+        uint32_t v = 0;
+        for (unsigned k = 0; k < z; ++k) v |= uint32_t(blob[pos + k]) << (8 * k);
+        pos += z;
+        p.jump_table[i] = v;
+    }
+    p.code.assign(blob + pos, blob + pos + code_len);
+    pos += code_len;
+    p.is_insn.resize(code_len);
+    for (uint64_t i = 0; i < code_len; ++i) p.is_insn[i] = (blob[pos + i / 8] >> (i % 8)) & 1;
+
+    // Decode every instruction start, in pc order, ending with an op_invalid at pc = |c|. An
+    // op_gas entry precedes the first instruction of every block: index 0 and after every
+    // terminator (undefined opcodes end a block as a trap does). ϖ (GP A.3) = 0 and every
+    // instruction after a terminator, if it is a valid opcode.
+    p.is_block.assign(code_len, 0);
+    p.pc_index.assign(code_len + 1, kNoTarget);
+    p.insns.clear();
+    p.insns.reserve(code_len / 2 + 4);
+    // A skip capped at 24 leads to a byte without bitmask bit: it executes as a trap (GP A.19).
+    std::vector<uint8_t> trap_at(code_len, 0);
+    bool new_block = true, after_terminator = true;
+    size_t gas_at = 0;
+    for (uint64_t pc = 0; pc <= code_len; ++pc) {
+        if (pc < code_len && !p.is_insn[pc] && !trap_at[pc]) continue;
+        const Insn in = decode_insn(p, uint32_t(pc));
+        if (new_block) {
+            Insn gas{};
+            gas.op = op_gas;
+            gas.pc = gas.next_pc = uint32_t(pc);
+            gas.target = kNoTarget;
+            gas_at = p.insns.size();
+            p.insns.push_back(gas);
+            new_block = false;
+        }
+        const bool valid = in.op != op_invalid;
+        if (pc < code_len && after_terminator && valid) p.is_block[pc] = 1;
+        after_terminator = valid && op_info(in.op).terminator;
+        p.pc_index[pc] = uint32_t(p.insns.size());
+        p.insns.push_back(in);
+        if (!valid || after_terminator) {
+            p.insns[gas_at].imm = p.insns.size() - gas_at - 1;  // 1 gas per instruction
+            new_block = true;
+        }
+        if (in.next_pc < code_len && !p.is_insn[in.next_pc]) trap_at[in.next_pc] = 1;
+    }
+
+    // Resolve static targets and the jump table.
+    for (Insn& in : p.insns) {
+        if (in.op == op_gas || in.op == op_invalid) continue;
+        const int64_t t = static_target(in);
+        if (t >= 0) in.target = p.block_index(uint64_t(t));
+    }
+    p.jump_index.resize(jt_count);
+    for (uint64_t i = 0; i < jt_count; ++i) p.jump_index[i] = p.block_index(p.jump_table[i]);
+    return true;
+}
+
+std::string disassemble(const Insn& in) {
+    char buf[160];
+    if (in.op == op_gas) {
+        std::snprintf(buf, sizeof buf, "@block gas=%" PRIu64, in.imm);
+        return buf;
+    }
+    if (in.op == op_invalid) return "invalid";
+    const OpInfo& info = op_info(in.op);
+    const char* n = info.name;
+    const int64_t x = int64_t(in.imm), y = int64_t(in.imm2);
+    switch (info.fmt) {
+        case Fmt::None: std::snprintf(buf, sizeof buf, "%s", n); break;
+        case Fmt::Imm: std::snprintf(buf, sizeof buf, "%s %" PRId64, n, x); break;
+        case Fmt::RegExtImm: std::snprintf(buf, sizeof buf, "%s r%u, 0x%" PRIx64, n, in.a, in.imm); break;
+        case Fmt::ImmImm: std::snprintf(buf, sizeof buf, "%s [0x%" PRIx64 "], %" PRId64, n, in.imm & 0xFFFFFFFFu, y); break;
+        case Fmt::Off: std::snprintf(buf, sizeof buf, "%s @%" PRIu64, n, in.imm); break;
+        case Fmt::RegImm: std::snprintf(buf, sizeof buf, "%s r%u, %" PRId64, n, in.a, x); break;
+        case Fmt::RegImmImm: std::snprintf(buf, sizeof buf, "%s r%u, %" PRId64 ", %" PRId64, n, in.a, x, y); break;
+        case Fmt::RegImmOff: std::snprintf(buf, sizeof buf, "%s r%u, %" PRId64 ", @%" PRIu64, n, in.a, x, in.imm2); break;
+        case Fmt::RegReg: std::snprintf(buf, sizeof buf, "%s r%u, r%u", n, in.d, in.a); break;
+        case Fmt::RegRegImm: std::snprintf(buf, sizeof buf, "%s r%u, r%u, %" PRId64, n, in.a, in.b, x); break;
+        case Fmt::RegRegOff: std::snprintf(buf, sizeof buf, "%s r%u, r%u, @%" PRIu64, n, in.a, in.b, in.imm); break;
+        case Fmt::RegRegImmImm:
+            std::snprintf(buf, sizeof buf, "%s r%u, r%u, %" PRId64 ", %" PRId64, n, in.a, in.b, x, y);
+            break;
+        case Fmt::RegRegReg: std::snprintf(buf, sizeof buf, "%s r%u, r%u, r%u", n, in.d, in.a, in.b); break;
+    }
+    return buf;
+}
+
+}  // namespace pvm

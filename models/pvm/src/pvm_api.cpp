@@ -1,0 +1,308 @@
+// The libpvm C API over the shared VM state.
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "opcodes.h"
+#include "pvm.h"
+#include "vm.h"
+
+using namespace pvm;
+
+namespace pvm {
+
+bool entry_point(VmState& st, uint32_t& index, pvm_status& status) {
+    if (st.resume_valid) {
+        st.resume_valid = false;
+        index = st.resume_index;
+        return true;
+    }
+    const Program& p = st.program;
+    const uint32_t idx = st.pc <= p.code_size() ? p.pc_index[st.pc] : kNoTarget;
+    if (idx == kNoTarget) {
+        // Not an instruction start: executes as a trap (GP A.19), a one-instruction block.
+        if (st.gas < 1) {
+            status = PVM_OUT_OF_GAS;
+        } else {
+            st.gas -= 1;
+            status = PVM_PANIC;
+        }
+        return false;
+    }
+    if (p.insns[idx - 1].op == op_gas) {  // a block's first instruction: charge on entry
+        index = idx - 1;
+        return true;
+    }
+    // Entering mid-block: charge the rest of the block.
+    int64_t cost = 0;
+    for (size_t i = idx; i < p.insns.size() && p.insns[i].op != op_gas; ++i) ++cost;
+    if (st.gas < cost) {
+        status = PVM_OUT_OF_GAS;
+        return false;
+    }
+    st.gas -= cost;
+    index = idx;
+    return true;
+}
+
+}  // namespace pvm
+
+namespace {
+
+void set_error(pvm_error* err, pvm_error_code code, const std::string& msg) {
+    if (!err) return;
+    err->code = code;
+    std::snprintf(err->message, sizeof err->message, "%s", msg.c_str());
+}
+
+pvm_vm* make_vm(pvm_backend backend, pvm_error* err) {
+    if (backend == PVM_BACKEND_RECOMPILER) {
+        set_error(err, PVM_ERR_BACKEND_UNAVAILABLE, "the recompiler backend is not available yet");
+        return nullptr;
+    }
+    if (backend != PVM_BACKEND_INTERPRETER) {
+        set_error(err, PVM_ERR_INVALID_ARGUMENT, "unknown backend");
+        return nullptr;
+    }
+    pvm_vm* vm = new (std::nothrow) pvm_vm;
+    if (!vm) {
+        set_error(err, PVM_ERR_OUT_OF_MEMORY, "out of memory");
+        return nullptr;
+    }
+    std::string msg;
+    if (!vm->st.memory.init(msg)) {
+        delete vm;
+        set_error(err, PVM_ERR_OUT_OF_MEMORY, msg);
+        return nullptr;
+    }
+    vm->backend = backend;
+    vm->exec = make_interpreter();
+    return vm;
+}
+
+bool load_program(pvm_vm* vm, const uint8_t* blob, size_t len, pvm_error* err) {
+    std::string msg;
+    try {
+        if (!parse_program(blob, len, vm->st.program, msg)) {
+            set_error(err, PVM_ERR_MALFORMED_BLOB, msg);
+            return false;
+        }
+    } catch (const std::bad_alloc&) {
+        set_error(err, PVM_ERR_OUT_OF_MEMORY, "out of memory while decoding the program");
+        return false;
+    }
+    return true;
+}
+
+uint32_t read_le(const uint8_t* p, unsigned n) {
+    uint32_t v = 0;
+    for (unsigned i = 0; i < n; ++i) v |= uint32_t(p[i]) << (8 * i);
+    return v;
+}
+
+constexpr uint64_t kZone = 1u << 16;   // ZZ
+constexpr uint64_t kArgs = 1u << 24;   // ZI
+uint64_t page_round(uint64_t x) { return (x + kPageSize - 1) / kPageSize * kPageSize; }  // P
+uint64_t zone_round(uint64_t x) { return (x + kZone - 1) / kZone * kZone; }              // Z
+
+}  // namespace
+
+extern "C" {
+
+pvm_vm* pvm_create(pvm_backend backend, const uint8_t* blob, size_t len, pvm_error* err) {
+    set_error(err, PVM_OK, "");
+    pvm_vm* vm = make_vm(backend, err);
+    if (!vm) return nullptr;
+    if (!load_program(vm, blob, len, err)) {
+        delete vm;
+        return nullptr;
+    }
+    return vm;
+}
+
+// GP A.7 standard program initialisation.
+pvm_vm* pvm_create_standard(pvm_backend backend, const uint8_t* blob, size_t len, const uint8_t* args,
+                            size_t args_len, pvm_error* err) {
+    set_error(err, PVM_OK, "");
+    if (!blob && len) {
+        set_error(err, PVM_ERR_INVALID_ARGUMENT, "program blob pointer is NULL");
+        return nullptr;
+    }
+    if (!args && args_len) {
+        set_error(err, PVM_ERR_INVALID_ARGUMENT, "argument pointer is NULL");
+        return nullptr;
+    }
+    if (len < 11) {
+        set_error(err, PVM_ERR_MALFORMED_BLOB, "malformed standard program: header truncated (needs 11 bytes)");
+        return nullptr;
+    }
+    const uint64_t o_len = read_le(blob, 3), w_len = read_le(blob + 3, 3), z = read_le(blob + 6, 2),
+                   s = read_le(blob + 8, 3);
+    size_t pos = 11;
+    if (len - pos < o_len + w_len + 4) {
+        set_error(err, PVM_ERR_MALFORMED_BLOB, "malformed standard program: data sections exceed the blob");
+        return nullptr;
+    }
+    const uint8_t* o = blob + pos;
+    pos += o_len;
+    const uint8_t* w = blob + pos;
+    pos += w_len;
+    const uint64_t c_len = read_le(blob + pos, 4);
+    pos += 4;
+    if (len - pos != c_len) {
+        set_error(err, PVM_ERR_MALFORMED_BLOB,
+                  "malformed standard program: code length " + std::to_string(c_len) + " does not match the " +
+                      std::to_string(len - pos) + " bytes left");
+        return nullptr;
+    }
+    if (args_len > kArgs) {
+        set_error(err, PVM_ERR_INVALID_ARGUMENT, "arguments exceed 16 MiB (GP ZI)");
+        return nullptr;
+    }
+    const uint64_t heap_bytes = page_round(w_len) + z * kPageSize;
+    if (5 * kZone + zone_round(o_len) + zone_round(w_len + z * kPageSize) + zone_round(s) + kArgs > (uint64_t(1) << 32)) {
+        set_error(err, PVM_ERR_MALFORMED_BLOB, "standard program does not fit the 32-bit address space (GP A.7)");
+        return nullptr;
+    }
+    pvm_vm* vm = pvm_create(backend, blob + pos, size_t(c_len), err);
+    if (!vm) return nullptr;
+    Memory& m = vm->st.memory;
+    const uint32_t ro = uint32_t(kZone);
+    const uint32_t rw = uint32_t(2 * kZone + zone_round(o_len));
+    const uint32_t stack_top = uint32_t((uint64_t(1) << 32) - 2 * kZone - kArgs);
+    const uint32_t stack_size = uint32_t(page_round(s));
+    const uint32_t arg_at = uint32_t((uint64_t(1) << 32) - kZone - kArgs);
+    bool ok = m.map(ro, uint32_t(page_round(o_len)), kRead) && m.map(rw, uint32_t(heap_bytes), kRead | kWrite) &&
+              m.map(stack_top - stack_size, stack_size, kRead | kWrite) &&
+              m.map(arg_at, uint32_t(page_round(args_len)), kRead);
+    if (!ok) {
+        pvm_destroy(vm);
+        set_error(err, PVM_ERR_OUT_OF_MEMORY, "cannot map the standard program's memory");
+        return nullptr;
+    }
+    if (o_len) std::memcpy(m.host(ro), o, o_len);
+    if (w_len) std::memcpy(m.host(rw), w, w_len);
+    if (args_len) std::memcpy(m.host(arg_at), args, args_len);
+    VmState& st = vm->st;
+    st.regs[0] = PVM_HALT_ADDRESS;
+    st.regs[1] = stack_top;
+    st.regs[7] = arg_at;
+    st.regs[8] = args_len;
+    st.heap_base = rw;
+    return vm;
+}
+
+void pvm_destroy(pvm_vm* vm) { delete vm; }
+
+const char* pvm_backend_name(pvm_backend backend) {
+    switch (backend) {
+        case PVM_BACKEND_INTERPRETER: return "interpreter";
+        case PVM_BACKEND_RECOMPILER: return "recompiler";
+    }
+    return "unknown";
+}
+
+int pvm_backend_available(pvm_backend backend) { return backend == PVM_BACKEND_INTERPRETER; }
+
+void pvm_set_gas(pvm_vm* vm, int64_t gas) { vm->st.gas = gas; }
+int64_t pvm_get_gas(const pvm_vm* vm) { return vm->st.gas; }
+
+void pvm_set_reg(pvm_vm* vm, unsigned idx, uint64_t value) {
+    if (idx < PVM_NUM_REGS) vm->st.regs[idx] = value;
+}
+uint64_t pvm_get_reg(const pvm_vm* vm, unsigned idx) { return idx < PVM_NUM_REGS ? vm->st.regs[idx] : 0; }
+
+uint32_t pvm_get_pc(const pvm_vm* vm) { return vm->st.pc; }
+void pvm_set_pc(pvm_vm* vm, uint32_t pc) {
+    vm->st.pc = pc;
+    vm->st.resume_valid = false;
+}
+uint32_t pvm_next_pc(const pvm_vm* vm) {
+    const VmState& st = vm->st;
+    if (!st.resume_valid) return st.pc;
+    const Insn& in = st.program.insns[st.resume_index];
+    return in.pc;
+}
+
+int pvm_map_pages(pvm_vm* vm, uint32_t addr, uint32_t len, pvm_access access) {
+    uint8_t perm = 0;
+    switch (access) {
+        case PVM_ACCESS_NONE: perm = 0; break;
+        case PVM_ACCESS_READ: perm = kRead; break;
+        case PVM_ACCESS_WRITE: perm = kRead | kWrite; break;
+        default: return -1;
+    }
+    return vm->st.memory.map(addr, len, perm) ? 0 : -1;
+}
+
+pvm_access pvm_page_access(const pvm_vm* vm, uint32_t addr) {
+    const uint8_t p = vm->st.memory.page_perm(addr);
+    return (p & kWrite) ? PVM_ACCESS_WRITE : (p & kRead) ? PVM_ACCESS_READ : PVM_ACCESS_NONE;
+}
+
+int pvm_read_memory(const pvm_vm* vm, uint32_t addr, void* dst, uint32_t len) {
+    if (len == 0) return 0;
+    if (!dst) return -1;
+    uint32_t fault = 0;
+    if (uint64_t(addr) + len > (uint64_t(1) << 32) ||
+        vm->st.memory.check(addr, len, kRead, fault) != Access::Ok)
+        return -1;
+    std::memcpy(dst, vm->st.memory.host(addr), len);
+    return 0;
+}
+
+static int write_checked(pvm_vm* vm, uint32_t addr, const void* src, uint32_t len, uint8_t need) {
+    if (len == 0) return 0;
+    if (!src) return -1;
+    uint32_t fault = 0;
+    if (uint64_t(addr) + len > (uint64_t(1) << 32) || vm->st.memory.check(addr, len, need, fault) != Access::Ok)
+        return -1;
+    std::memcpy(vm->st.memory.host(addr), src, len);
+    return 0;
+}
+
+int pvm_write_memory(pvm_vm* vm, uint32_t addr, const void* src, uint32_t len) {
+    return write_checked(vm, addr, src, len, kWrite);
+}
+int pvm_poke_memory(pvm_vm* vm, uint32_t addr, const void* src, uint32_t len) {
+    return write_checked(vm, addr, src, len, kRead);
+}
+
+void pvm_set_host_callback(pvm_vm* vm, pvm_host_fn fn, void* user_data) {
+    vm->st.host_fn = fn;
+    vm->st.host_user = user_data;
+}
+
+void pvm_set_step_tracing(pvm_vm* vm, int on) { vm->st.step = on != 0; }
+
+pvm_status pvm_run(pvm_vm* vm) { return vm->exec->run(vm, vm->st); }
+
+uint32_t pvm_fault_address(const pvm_vm* vm) { return vm->st.fault_addr; }
+uint32_t pvm_host_call_index(const pvm_vm* vm) { return vm->st.host_index; }
+
+uint32_t pvm_disassemble(const pvm_vm* vm, uint32_t pc, char* buf, size_t size) {
+    const Program& p = vm->st.program;
+    const uint32_t idx = pc <= p.code_size() ? p.pc_index[pc] : kNoTarget;
+    if (idx == kNoTarget) {
+        if (buf && size) buf[0] = 0;
+        return 0;
+    }
+    const Insn& in = p.insns[idx];
+    if (buf && size) std::snprintf(buf, size, "%s", disassemble(in).c_str());
+    return in.next_pc > pc ? in.next_pc - pc : 1;
+}
+
+const char* pvm_status_name(pvm_status status) {
+    switch (status) {
+        case PVM_HALT: return "halt";
+        case PVM_PANIC: return "panic";
+        case PVM_OUT_OF_GAS: return "out-of-gas";
+        case PVM_PAGE_FAULT: return "page-fault";
+        case PVM_HOST_CALL: return "host-call";
+        case PVM_STEP: return "step";
+    }
+    return "unknown";
+}
+
+}  // extern "C"
