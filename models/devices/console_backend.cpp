@@ -1,0 +1,265 @@
+#include "models/devices/console_backend.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace vp::dev {
+
+void ByteQueue::push(const void* data, size_t len) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto* p = static_cast<const uint8_t*>(data);
+  bytes_.insert(bytes_.end(), p, p + len);
+}
+
+size_t ByteQueue::pop(uint8_t* out, size_t max) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t n = 0;
+  while (n < max && !bytes_.empty()) {
+    out[n++] = bytes_.front();
+    bytes_.pop_front();
+  }
+  return n;
+}
+
+bool ByteQueue::empty() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return bytes_.empty();
+}
+
+namespace {
+
+void write_all(int fd, const void* data, size_t len) {
+  const auto* p = static_cast<const char*>(data);
+  while (len > 0) {
+    ssize_t n = ::write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // closed pipe or full socket: output is dropped
+    p += n;
+    len -= size_t(n);
+  }
+}
+
+class NullConsole : public ConsoleBackend {
+ public:
+  void write(uint8_t) override {}
+};
+
+class FileConsole : public ConsoleBackend {
+ public:
+  explicit FileConsole(const ConsoleOptions& o) {
+    fd_ = ::open(o.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw std::runtime_error(o.name + ": cannot open console file '" + o.file + "': " +
+                               std::strerror(errno));
+  }
+  ~FileConsole() override { ::close(fd_); }
+  void write(uint8_t byte) override { write_all(fd_, &byte, 1); }
+
+ private:
+  int fd_ = -1;
+};
+
+// A host thread that reads fd into the queue until EOF or stop; it wakes every
+// 50 ms to check for stop so that it can be joined.
+class Reader {
+ public:
+  template <typename OnData>
+  void start(OnData on_data) {
+    thread_ = std::thread([this, on_data] {
+      while (!stop_) {
+        if (!on_data()) break;
+      }
+    });
+  }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  bool stopping() const { return stop_; }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Waits up to 50 ms for fd to become readable. 1: readable, 0: timeout, -1: error.
+int wait_readable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  int r = ::poll(&p, 1, 50);
+  if (r < 0) return errno == EINTR ? 0 : -1;
+  return r > 0 ? 1 : 0;
+}
+
+// --- stdio: one stdin reader per process; tty in non-canonical mode -------
+termios g_saved_tty;
+std::atomic<bool> g_tty_raw{false};
+std::atomic<bool> g_stdin_claimed{false};
+
+void restore_tty() {
+  if (g_tty_raw.exchange(false)) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_tty);
+}
+
+void restore_tty_and_reraise(int sig) {
+  restore_tty();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void make_tty_raw() {
+  if (!::isatty(STDIN_FILENO) || ::tcgetattr(STDIN_FILENO, &g_saved_tty) != 0) return;
+  termios raw = g_saved_tty;
+  // Characters go to the guest one by one, unechoed; Ctrl-C still stops vp (ISIG kept).
+  raw.c_iflag &= ~tcflag_t(ICRNL | IXON | INLCR | IGNCR);
+  raw.c_lflag &= ~tcflag_t(ICANON | ECHO | IEXTEN);
+  raw.c_cc[VMIN] = 1;
+  raw.c_cc[VTIME] = 0;
+  if (::tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0) return;
+  g_tty_raw = true;
+  static bool registered = false;
+  if (!registered) {
+    registered = true;
+    std::atexit(restore_tty);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+      struct sigaction old {};
+      if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_DFL)
+        std::signal(sig, restore_tty_and_reraise);
+    }
+  }
+}
+
+class StdioConsole : public ConsoleBackend {
+ public:
+  explicit StdioConsole(ByteQueue& input) {
+    if (g_stdin_claimed.exchange(true)) return;  // another UART already reads stdin
+    owner_ = true;
+    struct stat st {};
+    if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+      // A regular file: all of it is available now, which keeps runs deterministic.
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(STDIN_FILENO, buf, sizeof buf)) > 0) input.push(buf, size_t(n));
+      return;
+    }
+    make_tty_raw();
+    reader_.start([&input] {
+      int r = wait_readable(STDIN_FILENO);
+      if (r <= 0) return r == 0;
+      char buf[256];
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+      if (n <= 0) return false;  // EOF
+      input.push(buf, size_t(n));
+      return true;
+    });
+  }
+  ~StdioConsole() override {
+    reader_.stop();
+    if (owner_) {
+      restore_tty();
+      g_stdin_claimed = false;
+    }
+  }
+  void write(uint8_t byte) override { write_all(STDOUT_FILENO, &byte, 1); }
+
+ private:
+  bool owner_ = false;
+  Reader reader_;
+};
+
+// --- tcp: 127.0.0.1:port, one client at a time ------------------------------
+class TcpConsole : public ConsoleBackend {
+ public:
+  TcpConsole(const ConsoleOptions& o, ByteQueue& input) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listen_fd_ < 0) throw std::runtime_error(o.name + ": socket: " + std::strerror(errno));
+    int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(o.port);
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listen_fd_, 1) != 0) {
+      std::string err = std::strerror(errno);
+      ::close(listen_fd_);
+      throw std::runtime_error(o.name + ": cannot listen on 127.0.0.1:" + std::to_string(o.port) +
+                               ": " + err);
+    }
+    socklen_t len = sizeof addr;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    std::fprintf(stderr, "%s: console on tcp 127.0.0.1:%u\n", o.name.c_str(), unsigned(port_));
+    reader_.start([this, &input] {
+      int client = client_fd_.load();
+      if (client < 0) {
+        if (wait_readable(listen_fd_) <= 0) return true;
+        int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (c >= 0) client_fd_ = c;
+        return true;
+      }
+      int r = wait_readable(client);
+      if (r == 0) return true;
+      char buf[256];
+      ssize_t n = r > 0 ? ::recv(client, buf, sizeof buf, 0) : -1;
+      if (n < 0 && errno == EINTR) return true;
+      if (n <= 0) {  // client gone: wait for the next one
+        std::lock_guard<std::mutex> lock(write_mutex_);
+        client_fd_ = -1;
+        ::close(client);
+        return true;
+      }
+      input.push(buf, size_t(n));
+      return true;
+    });
+  }
+  ~TcpConsole() override {
+    reader_.stop();
+    if (client_fd_ >= 0) ::close(client_fd_);
+    ::close(listen_fd_);
+  }
+  // Output while no client is connected is dropped (like QEMU's "server,nowait").
+  void write(uint8_t byte) override {
+    std::lock_guard<std::mutex> lock(write_mutex_);
+    int c = client_fd_.load();
+    if (c >= 0) ::send(c, &byte, 1, MSG_NOSIGNAL);
+  }
+  uint16_t port() const override { return port_; }
+
+ private:
+  int listen_fd_ = -1;
+  std::atomic<int> client_fd_{-1};
+  std::mutex write_mutex_;
+  uint16_t port_ = 0;
+  Reader reader_;
+};
+
+}  // namespace
+
+std::unique_ptr<ConsoleBackend> make_console(const ConsoleOptions& options, ByteQueue& input) {
+  switch (options.kind) {
+    case ConsoleKind::Stdio:
+      return std::make_unique<StdioConsole>(input);
+    case ConsoleKind::File:
+      return std::make_unique<FileConsole>(options);
+    case ConsoleKind::Tcp:
+      return std::make_unique<TcpConsole>(options, input);
+    case ConsoleKind::Null:
+      break;
+  }
+  return std::make_unique<NullConsole>();
+}
+
+}  // namespace vp::dev

@@ -1,0 +1,157 @@
+// CLINT driven at register level: mtime follows SystemC time, mtip rises at
+// exactly the time mtime reaches mtimecmp.
+#include "models/devices/clint.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/devices/sc_test_main.h"
+#include "tests/support/test_initiator.h"
+
+using namespace sc_core;
+using vp::dev::Clint;
+using vp::dev::ClintConfig;
+using vp::platform::IrqIn;
+using vp::test::make;
+using vp::test::TestInitiator;
+
+namespace {
+
+constexpr uint64_t msip(unsigned h) { return 4 * h; }
+constexpr uint64_t mtimecmp(unsigned h) { return 0x4000 + 8 * h; }
+constexpr uint64_t kMtime = 0xbff8;
+
+struct Bench {
+  Clint& clint;
+  TestInitiator& cpu;
+  std::vector<IrqIn> mtip, msip;
+  sc_time rise_time = SC_ZERO_TIME;  // when mtip[0] last rose
+
+  explicit Bench(ClintConfig config = {})
+      : clint(make<Clint>("clint", config)), cpu(make<TestInitiator>("cpu")), mtip(config.harts),
+        msip(config.harts) {
+    cpu.socket.bind(clint.socket);
+    for (unsigned h = 0; h < config.harts; ++h) {
+      clint.irq_out("mtip", int(h))->bind(mtip[h]);
+      clint.irq_out("msip", int(h))->bind(msip[h]);
+    }
+    mtip[0].on_change([this](bool level) {
+      if (level) rise_time = sc_time_stamp();
+    });
+    sc_start(SC_ZERO_TIME);
+  }
+};
+
+TEST(Clint, MtimeFollowsSimulationTime) {
+  Bench b;  // 10 MHz: one tick per 100ns
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 0u);
+  sc_start(1, SC_MS);
+  b.cpu.delay = SC_ZERO_TIME;
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 10'000u);
+  // The initiator's annotated delay (10ns latency of the first read + 1us) counts.
+  b.cpu.delay = sc_time(1, SC_US);
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 10'010u);
+  EXPECT_EQ(b.cpu.delay, sc_time(1010, SC_NS));
+  b.cpu.delay = sc_time(99, SC_NS);
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 10'000u);  // not yet a full tick
+}
+
+TEST(Clint, MtimecmpResetValue) {
+  Bench b;
+  EXPECT_EQ(b.cpu.read<uint64_t>(mtimecmp(0)), ~uint64_t(0));
+  EXPECT_EQ(b.cpu.read32(mtimecmp(0)), 0xffffffffu);
+  EXPECT_EQ(b.cpu.read32(mtimecmp(0) + 4), 0xffffffffu);
+  EXPECT_FALSE(b.mtip[0].level());
+}
+
+TEST(Clint, MtipRisesExactlyAtMtimecmp) {
+  Bench b;
+  b.cpu.write<uint64_t>(mtimecmp(0), 12'345);  // 1.2345 ms at 10 MHz
+  EXPECT_FALSE(b.mtip[0].level());
+  sc_start(1234499, SC_NS);
+  EXPECT_FALSE(b.mtip[0].level());
+  sc_start(2, SC_NS);
+  EXPECT_TRUE(b.mtip[0].level());
+  EXPECT_EQ(b.rise_time, sc_time(1'234'500, SC_NS));
+  // Moving mtimecmp into the future lowers mtip at once and re-arms the timer.
+  b.cpu.delay = SC_ZERO_TIME;
+  b.cpu.write<uint64_t>(mtimecmp(0), 20'000);
+  EXPECT_FALSE(b.mtip[0].level());
+  sc_start(1, SC_MS);
+  EXPECT_TRUE(b.mtip[0].level());
+  EXPECT_EQ(b.rise_time, sc_time(2, SC_MS));
+}
+
+TEST(Clint, MtimecmpInThePastRaisesImmediately) {
+  Bench b;
+  sc_start(10, SC_US);
+  b.cpu.write<uint64_t>(mtimecmp(0), 50);
+  EXPECT_TRUE(b.mtip[0].level());
+  b.cpu.write<uint64_t>(mtimecmp(0), 101);
+  EXPECT_FALSE(b.mtip[0].level());
+}
+
+TEST(Clint, WritingMtimeSetsOffset) {
+  Bench b;
+  sc_start(1, SC_MS);
+  b.cpu.delay = SC_ZERO_TIME;
+  b.cpu.write<uint64_t>(kMtime, 1'000'000);
+  b.cpu.delay = SC_ZERO_TIME;
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 1'000'000u);
+  b.cpu.write<uint64_t>(mtimecmp(0), 1'000'100);  // 10us later
+  sc_start(9, SC_US);
+  EXPECT_FALSE(b.mtip[0].level());
+  sc_start(2, SC_US);
+  EXPECT_TRUE(b.mtip[0].level());
+  EXPECT_EQ(b.rise_time, sc_time(1010, SC_US));
+}
+
+TEST(Clint, Msip) {
+  ClintConfig config;
+  config.harts = 2;
+  Bench b(config);
+  b.cpu.write32(msip(1), 0xffffffff);
+  EXPECT_EQ(b.cpu.read32(msip(1)), 1u);  // bit 0 only
+  EXPECT_TRUE(b.msip[1].level());
+  EXPECT_FALSE(b.msip[0].level());
+  b.cpu.write32(msip(1), 0);
+  EXPECT_FALSE(b.msip[1].level());
+  b.cpu.write32(msip(5), 1);  // no hart 5: ignored
+  EXPECT_EQ(b.cpu.read32(msip(5)), 0u);
+  tlm::tlm_response_status status;
+  b.cpu.read<uint64_t>(msip(0), &status);
+  EXPECT_EQ(status, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+TEST(Clint, HalfAndFullWidthAccess) {
+  ClintConfig config;
+  config.harts = 2;
+  Bench b(config);
+  b.cpu.write32(mtimecmp(1), 0x89abcdef);
+  b.cpu.write32(mtimecmp(1) + 4, 0x01234567);
+  EXPECT_EQ(b.cpu.read<uint64_t>(mtimecmp(1)), 0x0123456789abcdefu);
+  EXPECT_EQ(b.clint.mtimecmp(1), 0x0123456789abcdefu);
+  b.cpu.write<uint64_t>(kMtime, 0x0000000500000007);
+  b.cpu.delay = SC_ZERO_TIME;
+  EXPECT_EQ(b.cpu.read32(kMtime + 4), 5u);
+  EXPECT_EQ(b.cpu.read32(kMtime), 7u);
+  tlm::tlm_response_status status;
+  b.cpu.read<uint64_t>(mtimecmp(0) + 4, &status);  // misaligned
+  EXPECT_EQ(status, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  b.cpu.read<uint16_t>(kMtime, &status);
+  EXPECT_EQ(status, tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+TEST(Clint, Timebase) {
+  ClintConfig config;
+  config.timebase_hz = 1'000'000;  // 1 MHz
+  Bench b(config);
+  b.cpu.write<uint64_t>(mtimecmp(0), 3);
+  sc_start(5, SC_US);
+  EXPECT_EQ(b.rise_time, sc_time(3, SC_US));
+  b.cpu.delay = SC_ZERO_TIME;
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 5u);
+}
+
+}  // namespace
+
+VP_SC_TEST_MAIN
