@@ -1,6 +1,16 @@
 // NS16550A UART driven at register level through its target socket.
 #include "models/devices/ns16550.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "tests/devices/sc_test_main.h"
@@ -175,6 +185,75 @@ TEST(Ns16550, RegShift2) {
   EXPECT_EQ(cpu.read32(LSR * 4), 0x60u);
   cpu.write32(THR, 'k');
   EXPECT_EQ(uart.take_output(), "k");
+}
+
+// Runs the simulation in poll periods until the UART has received a byte
+// (host threads deliver asynchronously) or a second of host time has passed.
+bool wait_for_rx(TestInitiator& cpu) {
+  for (int i = 0; i < 1000; ++i) {
+    if (cpu.read8(LSR) & Ns16550::kLsrDr) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    sc_start(100, SC_US);
+  }
+  return false;
+}
+
+TEST(Ns16550, FileConsole) {
+  const std::string path = "/tmp/vp_ns16550_test_" + std::to_string(getpid()) + ".txt";
+  Ns16550Config config;
+  config.console = vp::dev::ConsoleKind::File;
+  config.console_file = path;
+  auto [uart, cpu] = bench(config);
+  for (char c : std::string("to file")) cpu.write8(THR, uint8_t(c));
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  EXPECT_EQ(text.str(), "to file");
+  EXPECT_EQ(uart.take_output(), "to file");  // captured as well
+  unlink(path.c_str());
+}
+
+TEST(Ns16550, StdioConsoleWithPipes) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  dup2(in[0], STDIN_FILENO);
+  dup2(out[1], STDOUT_FILENO);
+  ASSERT_EQ(write(in[1], "xy", 2), 2);
+  close(in[1]);
+  Ns16550Config config;
+  config.console = vp::dev::ConsoleKind::Stdio;
+  auto [uart, cpu] = bench(config);
+  ASSERT_TRUE(wait_for_rx(cpu));
+  EXPECT_EQ(cpu.read8(RBR), 'x');
+  ASSERT_TRUE(wait_for_rx(cpu));
+  EXPECT_EQ(cpu.read8(RBR), 'y');
+  cpu.write8(THR, 'o');
+  cpu.write8(THR, 'k');
+  char buf[2] = {};
+  ASSERT_EQ(read(out[0], buf, 2), 2);
+  EXPECT_EQ(std::string(buf, 2), "ok");
+}
+
+TEST(Ns16550, TcpConsole) {
+  Ns16550Config config;
+  config.console = vp::dev::ConsoleKind::Tcp;
+  config.port = 0;  // any free port
+  auto [uart, cpu] = bench(config);
+  ASSERT_NE(uart.tcp_port(), 0);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(uart.tcp_port());
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(send(fd, "T", 1, 0), 1);
+  ASSERT_TRUE(wait_for_rx(cpu));
+  EXPECT_EQ(cpu.read8(RBR), 'T');
+  cpu.write8(THR, 'R');  // the client is known to be accepted: it has sent data
+  char c = 0;
+  ASSERT_EQ(recv(fd, &c, 1, 0), 1);
+  EXPECT_EQ(c, 'R');
+  close(fd);
 }
 
 }  // namespace
