@@ -57,13 +57,19 @@ std::optional<uint64_t> Platform::base_of(const std::string& component) const {
   return std::nullopt;
 }
 
+void Platform::elaborate() const {
+  sc_core::sc_get_curr_simcontext()->elaborate();
+}
+
 size_t Platform::write_physical(uint64_t addr, const void* data, size_t len) const {
   if (!debug_port_) return 0;
+  elaborate();
   return debug_port_->transfer(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
 }
 
 size_t Platform::read_physical(uint64_t addr, void* data, size_t len) const {
   if (!debug_port_) return 0;
+  elaborate();
   return debug_port_->transfer(tlm::TLM_READ_COMMAND, addr, data, len);
 }
 

@@ -17,14 +17,18 @@ ConfigError::ConfigError(const SourceLocation& where, const std::string& message
     : std::runtime_error(where.str() + ": error: " + message), where_(where), message_(message) {}
 
 static size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  std::vector<size_t> before_prev(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+      // A swap of neighbours counts as one edit ("bsu" -> "bus").
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], before_prev[j - 2] + 1);
     }
+    before_prev = prev;
     std::swap(prev, cur);
   }
   return prev[b.size()];

@@ -16,6 +16,10 @@
 #include "sc_main/pvm_command.h"
 #endif
 
+// SystemC prints its banner when the kernel starts; a tool's output should not.
+static const int kQuietSystemC = (setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0),
+                                  setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0), 0);
+
 namespace {
 
 using namespace vp;

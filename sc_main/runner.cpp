@@ -125,9 +125,14 @@ class RunMonitor : public sc_core::sc_module {
 
 }  // namespace
 
+// One per process, like the simulation itself; created before loading
+// because loading completes elaboration.
+RunMonitor* g_monitor = nullptr;
+
 BootInfo prepare_boot(Platform& p, const RunOptions& o) {
   BootInfo info;
   auto cpus = processors(p);
+  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
   auto ram = main_ram(p);
   auto rom = boot_rom(p);
 
@@ -219,8 +224,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
 
 RunResult run_simulation(Platform& p, const RunOptions& o) {
   auto cpus = processors(p);
-  static RunMonitor* monitor = nullptr;  // one per process, like the simulation itself
-  if (!monitor) monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  if (!g_monitor) throw std::logic_error("run_simulation: call prepare_boot first");
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_sigint);
 
