@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# vp's command line on configs/virt.yaml: info, dtb (decoded by dtc), errors, help.
+set -u
+vp=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
+}
+contains() { grep -qE -- "$2" "$1" || { echo "  '$2' not found in:"; sed 's/^/    /' "$1"; return 1; }; }
+
+"$vp" --help > "$tmp/help" 2>&1
+check "help exits 0" test $? -eq 0
+check "help lists subcommands" contains "$tmp/help" "run.*info|info.*run"
+check "help lists dtb" contains "$tmp/help" "dtb"
+"$vp" run --help > "$tmp/runhelp" 2>&1
+check "run help names --kernel" contains "$tmp/runhelp" "--kernel"
+check "run help names --max-instructions" contains "$tmp/runhelp" "--max-instructions"
+
+"$vp" info "$src/configs/virt.yaml" > "$tmp/info" 2>&1
+check "info exits 0" test $? -eq 0
+check "info: ROM at 0x1000"      contains "$tmp/info" "0x0000001000-0x000000ffff +60KiB +rom"
+check "info: test at 0x100000"   contains "$tmp/info" "0x0000100000-0x0000100fff +4KiB +test"
+check "info: CLINT at 0x2000000" contains "$tmp/info" "0x0002000000-0x000200ffff +64KiB +clint"
+check "info: PLIC at 0xc000000"  contains "$tmp/info" "0x000c000000-0x000fffffff +64MiB +plic"
+check "info: UART at 0x10000000" contains "$tmp/info" "0x0010000000-0x00100000ff +256B +uart0"
+check "info: RAM at 0x80000000"  contains "$tmp/info" "0x0080000000-0x008fffffff +256MiB +ram"
+check "info: UART IRQ 10"        contains "$tmp/info" "uart0.irq +-> plic.10"
+check "info: timer to hart"      contains "$tmp/info" "clint.mtip\[0\] +-> cpu0.mtip"
+
+"$vp" dtb "$src/configs/virt.yaml" -o "$tmp/virt.dtb" --append "console=ttyS0" > "$tmp/dtb.log" 2>&1
+check "dtb exits 0" test $? -eq 0
+if command -v dtc > /dev/null; then
+  dtc -I dtb -O dts -o "$tmp/virt.dts" "$tmp/virt.dtb" 2> "$tmp/dtc.log"
+  check "dtc decodes the dtb" test $? -eq 0
+  check "dts: cpu node"     contains "$tmp/virt.dts" "cpu@0 \{"
+  check "dts: riscv,isa"    contains "$tmp/virt.dts" "riscv,isa = \"rv64imafdc"
+  check "dts: memory node"  contains "$tmp/virt.dts" "memory@80000000"
+  check "dts: uart node"    contains "$tmp/virt.dts" "serial@10000000"
+  check "dts: uart irq 10"  contains "$tmp/virt.dts" "interrupts = <0x0a>"
+  check "dts: plic"         contains "$tmp/virt.dts" "plic@c000000"
+  check "dts: clint"        contains "$tmp/virt.dts" "clint@2000000"
+  check "dts: bootargs"     contains "$tmp/virt.dts" "bootargs = \"console=ttyS0\""
+  check "dts: stdout-path"  contains "$tmp/virt.dts" "stdout-path = \"/soc/serial@10000000\""
+  check "dts: poweroff"     contains "$tmp/virt.dts" "syscon-poweroff"
+else
+  echo "FAIL dtc is not installed (apt-get install device-tree-compiler)"; failures=$((failures + 1))
+fi
+
+# Errors: file:line:column, non-zero exit, nothing built.
+printf 'components:\n  ram: { type: mem.ram, size: 1MiB, sise: 2 }\n' > "$tmp/bad.yaml"
+"$vp" info "$tmp/bad.yaml" > "$tmp/bad.log" 2>&1
+check "bad property exits 2" test $? -eq 2
+check "bad property message" contains "$tmp/bad.log" "bad.yaml:2:38: error: unknown property 'sise' for ram \(type mem.ram\) \(did you mean 'size'\?\)"
+"$vp" info "$src/configs/virt.yaml" --set uart0.consol=null > "$tmp/set.log" 2>&1
+check "bad --set exits 2" test $? -eq 2
+check "bad --set message" contains "$tmp/set.log" "--set uart0.consol=null: error: unknown property 'consol'.*did you mean 'console'"
+"$vp" run "$src/configs/virt.yaml" --kernel /nonexistent.elf > "$tmp/nofile.log" 2>&1
+check "missing kernel exits 2" test $? -eq 2
+check "missing kernel message" contains "$tmp/nofile.log" "/nonexistent.elf: cannot open"
+"$vp" run "$src/configs/virt.yaml" --max-time 10parsecs > "$tmp/t.log" 2>&1
+check "bad --max-time exits 2" test $? -eq 2
+"$vp" frobnicate > "$tmp/sub.log" 2>&1
+check "unknown subcommand fails" test $? -ne 0
+
+echo "$((failures == 0 ? 1 : 0)) passed, $failures failed" | sed 's/^1 passed, 0 failed$/cli: all checks passed/'
+exit $((failures > 0))
