@@ -1,0 +1,704 @@
+// Core execution: the run loop over pre-decoded blocks and the integer executor.
+#include <cinttypes>
+#include <cstdio>
+
+#include "models/cpu/core_internal.h"
+
+#define VP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define VP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+namespace vp::cpu {
+
+Core::Core(const CoreConfig& cfg, CoreHost& host) : cfg_(cfg), host_(host) {
+  if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
+  reset();
+}
+
+Core::~Core() {
+  flush_blocks();
+  for (Block* b : graveyard_) delete b;
+}
+
+void Core::reset() {
+  for (auto& r : x_) r = 0;
+  for (auto& r : f_) r = ~0ull;
+  pc_ = cfg_.reset_pc;
+  priv_ = Priv::M;
+  mstatus_ = 0;
+  misa_ = 2ull << 62;
+  const std::pair<uint32_t, char> letters[] = {{kExtA, 'A'}, {kExtC, 'C'}, {kExtD, 'D'},
+                                               {kExtF, 'F'}, {kExtI, 'I'}, {kExtM, 'M'},
+                                               {kExtS, 'S'}, {kExtU, 'U'}};
+  for (auto [bit, ch] : letters)
+    if (cfg_.ext & bit) misa_ |= 1ull << (ch - 'A');
+  medeleg_ = mideleg_ = mie_ = mip_ = 0;
+  mtvec_ = stvec_ = mcounteren_ = scounteren_ = 0;
+  mscratch_ = sscratch_ = mepc_ = sepc_ = mcause_ = scause_ = mtval_ = stval_ = satp_ = 0;
+  menvcfg_ = senvcfg_ = mcountinhibit_ = 0;
+  mcycle_off_ = minstret_off_ = 0;
+  fflags_ = frm_ = 0;
+  for (auto& c : pmpcfg_) c = 0;
+  for (auto& a : pmpaddr_) a = 0;
+  pmp_update();
+  reservation_ = ~0ull;
+  wfi_ = false;
+  stop_ = false;
+  irq_check_ = true;
+  flush_tlb();
+  flush_blocks();
+}
+
+void Core::set_irq_line(unsigned bit, bool level) {
+  if (level)
+    irq_lines_ |= 1ull << bit;
+  else
+    irq_lines_ &= ~(1ull << bit);
+  irq_check_ = true;
+}
+
+// ---------------------------------------------------------------------------
+// Run loop
+
+RunExit Core::run(uint64_t budget, uint64_t& executed) {
+  run_done_ = 0;
+  blk_i_ = 0;
+  wfi_ = false;
+  RunExit why = RunExit::kBudget;
+  while (run_done_ < budget) {
+    if (VP_UNLIKELY(stop_)) {
+      why = RunExit::kStop;
+      break;
+    }
+    if (VP_UNLIKELY(!graveyard_.empty())) {
+      for (Block* b : graveyard_) delete b;
+      graveyard_.clear();
+    }
+    if (VP_UNLIKELY(irq_check_)) check_interrupts();
+    if (VP_UNLIKELY(trace_ != nullptr)) {
+      step_traced();
+    } else {
+      Block* b;
+      try {
+        b = lookup_block();
+      } catch (const Trap& t) {
+        ++run_done_;
+        take_trap(t.cause, t.tval, false);
+        continue;
+      }
+      uint64_t left = budget - run_done_;
+      unsigned n = static_cast<unsigned>(b->insns.size());
+      if (n > left) n = static_cast<unsigned>(left);
+      exec_block(b, n);
+      if (VP_UNLIKELY(!b->cacheable)) graveyard_.push_back(b);
+    }
+    if (VP_UNLIKELY(wfi_)) {
+      why = RunExit::kWfi;
+      break;
+    }
+  }
+  executed = run_done_;
+  run_done_ = 0;
+  return why;
+}
+
+void Core::exec_block(Block* b, unsigned n) {
+  const Insn* p = b->insns.data();
+  blk_i_ = 0;
+  try {
+    for (; blk_i_ < n; ++blk_i_) execute(p[blk_i_]);
+    instret_ += n;
+    run_done_ += n;
+    blk_i_ = 0;
+  } catch (const Trap& t) {
+    instret_ += blk_i_;
+    run_done_ += blk_i_ + 1;
+    blk_i_ = 0;
+    take_trap(t.cause, t.tval, false);
+  }
+}
+
+static bool writes_rd(const Insn& in) {
+  switch (in.info->fmt) {
+    case Fmt::kR: case Fmt::kI: case Fmt::kShift: case Fmt::kLoad: case Fmt::kU: case Fmt::kJ:
+    case Fmt::kJalr: case Fmt::kCsr: case Fmt::kCsrI: case Fmt::kAmo: case Fmt::kLr:
+    case Fmt::kFR: case Fmt::kFR1: case Fmt::kFR4: case Fmt::kFLoad: case Fmt::kUnary:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Core::step_traced() {
+  uint64_t pc = pc_;
+  Priv p = priv_;
+  Block* b;
+  try {
+    b = lookup_block();
+  } catch (const Trap& t) {
+    ++run_done_;
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "core %" PRIu64 ": 0x%016" PRIx64 " exception %" PRIu64
+                  " (fetch), tval 0x%016" PRIx64 "\n", cfg_.hartid, pc, t.cause, t.tval);
+    *trace_ << buf;
+    take_trap(t.cause, t.tval, false);
+    return;
+  }
+  Insn in = b->insns[0];
+  uint64_t before = instret_;
+  exec_block(b, 1);
+  if (!b->cacheable) graveyard_.push_back(b);
+  char buf[256];
+  std::string dis = disassemble(in, pc);
+  int n = std::snprintf(buf, sizeof buf, "core %" PRIu64 ": %d 0x%016" PRIx64 " (0x%0*x) %-32s",
+                        cfg_.hartid, static_cast<int>(p), pc, in.len == 2 ? 4 : 8, in.raw,
+                        dis.c_str());
+  if (instret_ == before) {
+    std::snprintf(buf + n, sizeof buf - n, " exception %" PRIu64 ", tval 0x%" PRIx64, mcause_ & 63,
+                  priv_ == Priv::S ? stval_ : mtval_);
+  } else if (writes_rd(in) && (in.info->flags & kRdIsFloat)) {
+    std::snprintf(buf + n, sizeof buf - n, " %s 0x%016" PRIx64, freg_name(in.rd), f_[in.rd]);
+  } else if (writes_rd(in) && in.rd != 0) {
+    std::snprintf(buf + n, sizeof buf - n, " %s 0x%016" PRIx64, xreg_name(in.rd), x_[in.rd]);
+  }
+  *trace_ << buf << '\n';
+}
+
+Block* Core::lookup_block() {
+  const uint64_t vpn = pc_ >> 12;
+  TlbEntry& e = tlb_[2][vpn & (kTlbSize - 1)];
+  uint64_t ppc;
+  if (VP_LIKELY(e.tag == vpn)) {
+    ppc = e.ppage | (pc_ & 0xfff);
+  } else {
+    Priv eff;
+    ppc = access_phys(pc_, Access::kExec, 2, eff);
+  }
+  JumpEntry& j = jump_[(ppc >> 1) & (kJumpSize - 1)];
+  if (VP_LIKELY(j.ppc == ppc && j.block)) return j.block;
+  auto it = blocks_.find(ppc);
+  if (it != blocks_.end()) {
+    j = {ppc, it->second};
+    return it->second;
+  }
+  return build_block(pc_, ppc);
+}
+
+uint16_t Core::fetch16(uint64_t va, uint64_t& pa) {
+  Priv eff;
+  pa = access_phys(va, Access::kExec, 2, eff);
+  uint16_t v;
+  mem_read_phys(va, pa, &v, 2, Access::kExec);
+  return v;
+}
+
+Block* Core::build_block(uint64_t vpc, uint64_t ppc) {
+  auto* b = new Block;
+  b->ppc = ppc;
+  uint64_t va = vpc, pa = ppc;
+  try {
+    while (b->insns.size() < kMaxBlockInsns) {
+      uint16_t lo;
+      if (b->insns.empty()) {
+        mem_read_phys(va, pa, &lo, 2, Access::kExec);
+      } else {
+        if (!pmp_ok(pa, 2, Access::kExec, priv_)) break;
+        try {
+          mem_read_phys(va, pa, &lo, 2, Access::kExec);
+        } catch (const Trap&) {
+          break;
+        }
+      }
+      uint32_t raw = lo;
+      unsigned len = insn_length(lo);
+      if (len == 4) {
+        if ((va & 0xfff) == 0xffe) {
+          if (!b->insns.empty()) break;  // straddling instruction starts its own block
+          uint64_t pa2;
+          raw |= static_cast<uint32_t>(fetch16(va + 2, pa2)) << 16;
+          b->cacheable = false;
+        } else {
+          uint16_t hi;
+          if (!b->insns.empty() && !pmp_ok(pa + 2, 2, Access::kExec, priv_)) break;
+          try {
+            mem_read_phys(va + 2, pa + 2, &hi, 2, Access::kExec);
+          } catch (const Trap&) {
+            if (b->insns.empty()) throw;
+            break;
+          }
+          raw |= static_cast<uint32_t>(hi) << 16;
+        }
+      }
+      Insn in = decode(raw, cfg_.ext);
+      b->insns.push_back(in);
+      va += len;
+      pa += len;
+      if (in.info->flags & kEndsBlock) break;
+      if ((va & 0xfff) == 0) break;
+    }
+  } catch (...) {
+    delete b;
+    throw;
+  }
+  b->pend = pa;
+  ++blocks_built_;
+  if (b->cacheable) {
+    blocks_[ppc] = b;
+    auto& list = code_pages_[ppc >> 12];
+    if (list.empty()) {
+      // Stores to this page must now take the slow path (code invalidation).
+      for (auto& e : tlb_[1])
+        if (e.tag != kInvalidTag && e.ppage == (ppc & ~0xfffull)) e.tag = kInvalidTag;
+    }
+    list.push_back(b);
+    jump_[(ppc >> 1) & (kJumpSize - 1)] = {ppc, b};
+  }
+  return b;
+}
+
+void Core::notify_code_write(uint64_t pa, unsigned len) {
+  auto it = code_pages_.find(pa >> 12);
+  if (it == code_pages_.end()) return;
+  auto& list = it->second;
+  for (size_t i = 0; i < list.size();) {
+    Block* b = list[i];
+    if (pa < b->pend && pa + len > b->ppc) {
+      blocks_.erase(b->ppc);
+      JumpEntry& j = jump_[(b->ppc >> 1) & (kJumpSize - 1)];
+      if (j.block == b) j = {0, nullptr};
+      graveyard_.push_back(b);
+      list[i] = list.back();
+      list.pop_back();
+    } else {
+      ++i;
+    }
+  }
+  if (list.empty()) code_pages_.erase(it);
+}
+
+void Core::invalidate_code_page(uint64_t ppage) {
+  auto it = code_pages_.find(ppage);
+  if (it == code_pages_.end()) return;
+  for (Block* b : it->second) {
+    blocks_.erase(b->ppc);
+    graveyard_.push_back(b);
+  }
+  code_pages_.erase(it);
+  for (auto& j : jump_) j = {0, nullptr};
+}
+
+void Core::flush_blocks() {
+  for (auto& kv : blocks_) graveyard_.push_back(kv.second);
+  blocks_.clear();
+  code_pages_.clear();
+  for (auto& j : jump_) j = {0, nullptr};
+}
+
+// ---------------------------------------------------------------------------
+// Memory access templates
+
+template <typename T>
+inline T Core::load(uint64_t va) {
+  const TlbEntry& e = tlb_[0][(va >> 12) & (kTlbSize - 1)];
+  if (VP_LIKELY(e.tag == (va >> 12) && (va & (sizeof(T) - 1)) == 0)) {
+    T v;
+    std::memcpy(&v, reinterpret_cast<const void*>(e.addend + va), sizeof(T));
+    return v;
+  }
+  return load_slow<T>(va);
+}
+
+template <typename T>
+inline void Core::store(uint64_t va, T v) {
+  const TlbEntry& e = tlb_[1][(va >> 12) & (kTlbSize - 1)];
+  if (VP_LIKELY(e.tag == (va >> 12) && (va & (sizeof(T) - 1)) == 0)) {
+    std::memcpy(reinterpret_cast<void*>(e.addend + va), &v, sizeof(T));
+    return;
+  }
+  store_slow<T>(va, v);
+}
+
+template <typename T>
+T Core::load_slow(uint64_t va) {
+  if (va & (sizeof(T) - 1)) {
+    if (!cfg_.misaligned_emulate) throw Trap{kLoadMisaligned, va};
+    uint8_t buf[sizeof(T)];
+    for (unsigned i = 0; i < sizeof(T); ++i) buf[i] = load_slow<uint8_t>(va + i);
+    T v;
+    std::memcpy(&v, buf, sizeof(T));
+    return v;
+  }
+  Priv eff;
+  uint64_t pa = access_phys(va, Access::kRead, sizeof(T), eff);
+  T v;
+  mem_read_phys(va, pa, &v, sizeof(T), Access::kRead);
+  return v;
+}
+
+template <typename T>
+void Core::store_slow(uint64_t va, T v) {
+  if (va & (sizeof(T) - 1)) {
+    if (!cfg_.misaligned_emulate) throw Trap{kStoreMisaligned, va};
+    uint8_t buf[sizeof(T)];
+    std::memcpy(buf, &v, sizeof(T));
+    // Check every byte is writable first so a fault leaves memory unchanged.
+    for (unsigned i = 0; i < sizeof(T); ++i) {
+      Priv eff;
+      access_phys(va + i, Access::kWrite, 1, eff);
+    }
+    for (unsigned i = 0; i < sizeof(T); ++i) store_slow<uint8_t>(va + i, buf[i]);
+    return;
+  }
+  Priv eff;
+  uint64_t pa = access_phys(va, Access::kWrite, sizeof(T), eff);
+  mem_write_phys(va, pa, &v, sizeof(T));
+}
+
+template <typename T>
+T Core::amo(const Insn& in, T (*fn)(T, T)) {
+  const uint64_t va = x_[in.rs1];
+  if (va & (sizeof(T) - 1)) throw Trap{kStoreMisaligned, va};
+  T old;
+  const TlbEntry& e = tlb_[1][(va >> 12) & (kTlbSize - 1)];
+  if (VP_LIKELY(e.tag == (va >> 12))) {
+    auto* p = reinterpret_cast<T*>(e.addend + va);
+    std::memcpy(&old, p, sizeof(T));
+    T nv = fn(old, static_cast<T>(x_[in.rs2]));
+    std::memcpy(p, &nv, sizeof(T));
+  } else {
+    Priv eff;
+    uint64_t pa = access_phys(va, Access::kWrite, sizeof(T), eff);
+    if (!pmp_ok(pa, sizeof(T), Access::kRead, eff)) throw Trap{kStoreAccessFault, va};
+    mem_read_phys(va, pa, &old, sizeof(T), Access::kWrite);
+    T nv = fn(old, static_cast<T>(x_[in.rs2]));
+    mem_write_phys(va, pa, &nv, sizeof(T));
+  }
+  return old;
+}
+
+// ---------------------------------------------------------------------------
+// Executor
+
+namespace {
+template <typename T> T amo_swap(T, T b) { return b; }
+template <typename T> T amo_add(T a, T b) { return a + b; }
+template <typename T> T amo_xor(T a, T b) { return a ^ b; }
+template <typename T> T amo_and(T a, T b) { return a & b; }
+template <typename T> T amo_or(T a, T b) { return a | b; }
+template <typename T> T amo_min(T a, T b) {
+  using S = std::make_signed_t<T>;
+  return static_cast<S>(a) < static_cast<S>(b) ? a : b;
+}
+template <typename T> T amo_max(T a, T b) {
+  using S = std::make_signed_t<T>;
+  return static_cast<S>(a) > static_cast<S>(b) ? a : b;
+}
+template <typename T> T amo_minu(T a, T b) { return a < b ? a : b; }
+template <typename T> T amo_maxu(T a, T b) { return a > b ? a : b; }
+
+inline uint64_t mulhu(uint64_t a, uint64_t b) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b) >> 64);
+}
+inline uint64_t mulh(int64_t a, int64_t b) {
+  return static_cast<uint64_t>((static_cast<__int128>(a) * b) >> 64);
+}
+inline uint64_t mulhsu(int64_t a, uint64_t b) {
+  return static_cast<uint64_t>((static_cast<__int128>(a) * static_cast<__int128>(b)) >> 64);
+}
+inline uint64_t rol64(uint64_t v, unsigned s) { s &= 63; return s ? (v << s) | (v >> (64 - s)) : v; }
+inline uint64_t ror64(uint64_t v, unsigned s) { s &= 63; return s ? (v >> s) | (v << (64 - s)) : v; }
+inline uint32_t rol32(uint32_t v, unsigned s) { s &= 31; return s ? (v << s) | (v >> (32 - s)) : v; }
+inline uint32_t ror32(uint32_t v, unsigned s) { s &= 31; return s ? (v >> s) | (v << (32 - s)) : v; }
+}  // namespace
+
+[[noreturn]] void Core::illegal(const Insn& in) { throw Trap{kIllegalInsn, in.raw}; }
+
+#define RD x_[in.rd]
+#define RS1 x_[in.rs1]
+#define RS2 x_[in.rs2]
+#define IMM static_cast<uint64_t>(in.imm)
+#define S64(v) static_cast<int64_t>(v)
+#define U64(v) static_cast<uint64_t>(v)
+#define NEXT pc_ += in.len
+
+__attribute__((always_inline)) inline void Core::execute(const Insn& in) {
+  switch (in.op) {
+    case Op::LUI: RD = IMM; NEXT; break;
+    case Op::AUIPC: RD = pc_ + IMM; NEXT; break;
+    case Op::JAL: {
+      uint64_t t = pc_ + IMM;
+      if (VP_UNLIKELY((t & 2) && !(cfg_.ext & kExtC))) throw Trap{kInsnMisaligned, t};
+      RD = pc_ + in.len;
+      pc_ = t;
+      break;
+    }
+    case Op::JALR: {
+      uint64_t t = (RS1 + IMM) & ~1ull;
+      if (VP_UNLIKELY((t & 2) && !(cfg_.ext & kExtC))) throw Trap{kInsnMisaligned, t};
+      RD = pc_ + in.len;
+      pc_ = t;
+      break;
+    }
+#define BRANCH(cond)                                                                    \
+  if (cond) {                                                                           \
+    uint64_t t = pc_ + IMM;                                                             \
+    if (VP_UNLIKELY((t & 2) && !(cfg_.ext & kExtC))) throw Trap{kInsnMisaligned, t};    \
+    pc_ = t;                                                                            \
+  } else {                                                                              \
+    NEXT;                                                                               \
+  }                                                                                     \
+  break;
+    case Op::BEQ: BRANCH(RS1 == RS2)
+    case Op::BNE: BRANCH(RS1 != RS2)
+    case Op::BLT: BRANCH(S64(RS1) < S64(RS2))
+    case Op::BGE: BRANCH(S64(RS1) >= S64(RS2))
+    case Op::BLTU: BRANCH(RS1 < RS2)
+    case Op::BGEU: BRANCH(RS1 >= RS2)
+#undef BRANCH
+    case Op::LB: RD = U64(S64(load<int8_t>(RS1 + IMM))); NEXT; break;
+    case Op::LH: RD = U64(S64(load<int16_t>(RS1 + IMM))); NEXT; break;
+    case Op::LW: RD = U64(S64(load<int32_t>(RS1 + IMM))); NEXT; break;
+    case Op::LD: RD = load<uint64_t>(RS1 + IMM); NEXT; break;
+    case Op::LBU: RD = load<uint8_t>(RS1 + IMM); NEXT; break;
+    case Op::LHU: RD = load<uint16_t>(RS1 + IMM); NEXT; break;
+    case Op::LWU: RD = load<uint32_t>(RS1 + IMM); NEXT; break;
+    case Op::SB: store<uint8_t>(RS1 + IMM, static_cast<uint8_t>(RS2)); NEXT; break;
+    case Op::SH: store<uint16_t>(RS1 + IMM, static_cast<uint16_t>(RS2)); NEXT; break;
+    case Op::SW: store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(RS2)); NEXT; break;
+    case Op::SD: store<uint64_t>(RS1 + IMM, RS2); NEXT; break;
+    case Op::ADDI: RD = RS1 + IMM; NEXT; break;
+    case Op::SLTI: RD = S64(RS1) < in.imm; NEXT; break;
+    case Op::SLTIU: RD = RS1 < IMM; NEXT; break;
+    case Op::XORI: RD = RS1 ^ IMM; NEXT; break;
+    case Op::ORI: RD = RS1 | IMM; NEXT; break;
+    case Op::ANDI: RD = RS1 & IMM; NEXT; break;
+    case Op::SLLI: RD = RS1 << in.imm; NEXT; break;
+    case Op::SRLI: RD = RS1 >> in.imm; NEXT; break;
+    case Op::SRAI: RD = U64(S64(RS1) >> in.imm); NEXT; break;
+    case Op::ADD: RD = RS1 + RS2; NEXT; break;
+    case Op::SUB: RD = RS1 - RS2; NEXT; break;
+    case Op::SLL: RD = RS1 << (RS2 & 63); NEXT; break;
+    case Op::SLT: RD = S64(RS1) < S64(RS2); NEXT; break;
+    case Op::SLTU: RD = RS1 < RS2; NEXT; break;
+    case Op::XOR: RD = RS1 ^ RS2; NEXT; break;
+    case Op::SRL: RD = RS1 >> (RS2 & 63); NEXT; break;
+    case Op::SRA: RD = U64(S64(RS1) >> (RS2 & 63)); NEXT; break;
+    case Op::OR: RD = RS1 | RS2; NEXT; break;
+    case Op::AND: RD = RS1 & RS2; NEXT; break;
+    case Op::ADDIW: RD = U64(sext32(RS1 + IMM)); NEXT; break;
+    case Op::SLLIW: RD = U64(sext32(static_cast<uint32_t>(RS1) << in.imm)); NEXT; break;
+    case Op::SRLIW: RD = U64(sext32(static_cast<uint32_t>(RS1) >> in.imm)); NEXT; break;
+    case Op::SRAIW: RD = U64(S64(static_cast<int32_t>(RS1) >> in.imm)); NEXT; break;
+    case Op::ADDW: RD = U64(sext32(RS1 + RS2)); NEXT; break;
+    case Op::SUBW: RD = U64(sext32(RS1 - RS2)); NEXT; break;
+    case Op::SLLW: RD = U64(sext32(static_cast<uint32_t>(RS1) << (RS2 & 31))); NEXT; break;
+    case Op::SRLW: RD = U64(sext32(static_cast<uint32_t>(RS1) >> (RS2 & 31))); NEXT; break;
+    case Op::SRAW: RD = U64(S64(static_cast<int32_t>(RS1) >> (RS2 & 31))); NEXT; break;
+    case Op::FENCE: NEXT; break;
+    case Op::FENCE_I:
+      flush_blocks();
+      NEXT;
+      break;
+    case Op::ECALL:
+      throw Trap{kEcallU + static_cast<uint64_t>(priv_), 0};
+    case Op::EBREAK:
+      throw Trap{kBreakpoint, pc_};
+    case Op::MRET:
+      if (priv_ != Priv::M) illegal(in);
+      do_mret();
+      break;
+    case Op::SRET:
+      if (priv_ == Priv::U || (priv_ == Priv::S && (mstatus_ & mst::TSR))) illegal(in);
+      do_sret();
+      break;
+    case Op::WFI:
+      // Priv. spec 3.1.6.5: TW; U-mode WFI is illegal when S-mode exists.
+      if (priv_ == Priv::U || (priv_ == Priv::S && (mstatus_ & mst::TW))) illegal(in);
+      NEXT;
+      if (!wfi_wakeup()) wfi_ = true;
+      break;
+    case Op::SFENCE_VMA:
+      if (priv_ == Priv::U || (priv_ == Priv::S && (mstatus_ & mst::TVM))) illegal(in);
+      flush_tlb();
+      NEXT;
+      break;
+    case Op::CSRRW: { uint64_t v = RS1; uint64_t o = csr_rw(in, static_cast<unsigned>(in.imm), v, true, in.rd != 0); RD = o; NEXT; break; }
+    case Op::CSRRS: { uint64_t v = RS1; uint64_t o = csr_rw(in, static_cast<unsigned>(in.imm), v, in.rs1 != 0, true); RD = o; NEXT; break; }
+    case Op::CSRRC: { uint64_t v = RS1; uint64_t o = csr_rw(in, static_cast<unsigned>(in.imm), v, in.rs1 != 0, true); RD = o; NEXT; break; }
+    case Op::CSRRWI: { uint64_t o = csr_rw(in, static_cast<unsigned>(in.imm), in.rs1, true, in.rd != 0); RD = o; NEXT; break; }
+    case Op::CSRRSI: { uint64_t o = csr_rw(in, static_cast<unsigned>(in.imm), in.rs1, in.rs1 != 0, true); RD = o; NEXT; break; }
+    case Op::CSRRCI: { uint64_t o = csr_rw(in, static_cast<unsigned>(in.imm), in.rs1, in.rs1 != 0, true); RD = o; NEXT; break; }
+    // M (Unpriv. spec 13.2: division by zero and overflow do not trap)
+    case Op::MUL: RD = RS1 * RS2; NEXT; break;
+    case Op::MULH: RD = mulh(S64(RS1), S64(RS2)); NEXT; break;
+    case Op::MULHSU: RD = mulhsu(S64(RS1), RS2); NEXT; break;
+    case Op::MULHU: RD = mulhu(RS1, RS2); NEXT; break;
+    case Op::DIV: {
+      int64_t a = S64(RS1), b = S64(RS2);
+      RD = b == 0 ? ~0ull : (a == INT64_MIN && b == -1) ? U64(a) : U64(a / b);
+      NEXT;
+      break;
+    }
+    case Op::DIVU: RD = RS2 == 0 ? ~0ull : RS1 / RS2; NEXT; break;
+    case Op::REM: {
+      int64_t a = S64(RS1), b = S64(RS2);
+      RD = b == 0 ? U64(a) : (a == INT64_MIN && b == -1) ? 0 : U64(a % b);
+      NEXT;
+      break;
+    }
+    case Op::REMU: RD = RS2 == 0 ? RS1 : RS1 % RS2; NEXT; break;
+    case Op::MULW: RD = U64(sext32(RS1 * RS2)); NEXT; break;
+    case Op::DIVW: {
+      int32_t a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
+      int32_t r = b == 0 ? -1 : (a == INT32_MIN && b == -1) ? a : a / b;
+      RD = U64(S64(r));
+      NEXT;
+      break;
+    }
+    case Op::DIVUW: {
+      uint32_t a = static_cast<uint32_t>(RS1), b = static_cast<uint32_t>(RS2);
+      RD = U64(sext32(b == 0 ? ~0u : a / b));
+      NEXT;
+      break;
+    }
+    case Op::REMW: {
+      int32_t a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
+      int32_t r = b == 0 ? a : (a == INT32_MIN && b == -1) ? 0 : a % b;
+      RD = U64(S64(r));
+      NEXT;
+      break;
+    }
+    case Op::REMUW: {
+      uint32_t a = static_cast<uint32_t>(RS1), b = static_cast<uint32_t>(RS2);
+      RD = U64(sext32(b == 0 ? a : a % b));
+      NEXT;
+      break;
+    }
+    // A
+    case Op::LR_W: case Op::LR_D: {
+      const unsigned size = in.op == Op::LR_W ? 4 : 8;
+      const uint64_t va = RS1;
+      if (va & (size - 1)) throw Trap{kLoadMisaligned, va};
+      Priv eff;
+      uint64_t pa = access_phys(va, Access::kRead, size, eff);
+      uint64_t v = 0;
+      mem_read_phys(va, pa, &v, size, Access::kRead);
+      RD = size == 4 ? U64(sext32(v)) : v;
+      reservation_ = pa;
+      NEXT;
+      break;
+    }
+    case Op::SC_W: case Op::SC_D: {
+      const unsigned size = in.op == Op::SC_W ? 4 : 8;
+      const uint64_t va = RS1;
+      if (va & (size - 1)) throw Trap{kStoreMisaligned, va};
+      Priv eff;
+      uint64_t pa = access_phys(va, Access::kWrite, size, eff);
+      if (reservation_ == pa) {
+        uint64_t v = RS2;
+        mem_write_phys(va, pa, &v, size);
+        RD = 0;
+      } else {
+        RD = 1;
+      }
+      reservation_ = ~0ull;
+      NEXT;
+      break;
+    }
+#define AMO_W(op, fn) case Op::op: RD = U64(sext32(amo<uint32_t>(in, fn<uint32_t>))); NEXT; break;
+#define AMO_D(op, fn) case Op::op: RD = amo<uint64_t>(in, fn<uint64_t>); NEXT; break;
+    AMO_W(AMOSWAP_W, amo_swap) AMO_W(AMOADD_W, amo_add) AMO_W(AMOXOR_W, amo_xor)
+    AMO_W(AMOAND_W, amo_and) AMO_W(AMOOR_W, amo_or) AMO_W(AMOMIN_W, amo_min)
+    AMO_W(AMOMAX_W, amo_max) AMO_W(AMOMINU_W, amo_minu) AMO_W(AMOMAXU_W, amo_maxu)
+    AMO_D(AMOSWAP_D, amo_swap) AMO_D(AMOADD_D, amo_add) AMO_D(AMOXOR_D, amo_xor)
+    AMO_D(AMOAND_D, amo_and) AMO_D(AMOOR_D, amo_or) AMO_D(AMOMIN_D, amo_min)
+    AMO_D(AMOMAX_D, amo_max) AMO_D(AMOMINU_D, amo_minu) AMO_D(AMOMAXU_D, amo_maxu)
+#undef AMO_W
+#undef AMO_D
+    // FP loads/stores (no NaN handling: raw bits; single-precision loads are NaN-boxed)
+    case Op::FLW: fp_check(in); f_[in.rd] = 0xffffffff00000000ull | load<uint32_t>(RS1 + IMM); fp_dirty(); NEXT; break;
+    case Op::FLD: fp_check(in); f_[in.rd] = load<uint64_t>(RS1 + IMM); fp_dirty(); NEXT; break;
+    case Op::FSW: fp_check(in); store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(f_[in.rs2])); NEXT; break;
+    case Op::FSD: fp_check(in); store<uint64_t>(RS1 + IMM, f_[in.rs2]); NEXT; break;
+    // Zba
+    case Op::SH1ADD: RD = (RS1 << 1) + RS2; NEXT; break;
+    case Op::SH2ADD: RD = (RS1 << 2) + RS2; NEXT; break;
+    case Op::SH3ADD: RD = (RS1 << 3) + RS2; NEXT; break;
+    case Op::ADD_UW: RD = (RS1 & 0xffffffffull) + RS2; NEXT; break;
+    case Op::SH1ADD_UW: RD = ((RS1 & 0xffffffffull) << 1) + RS2; NEXT; break;
+    case Op::SH2ADD_UW: RD = ((RS1 & 0xffffffffull) << 2) + RS2; NEXT; break;
+    case Op::SH3ADD_UW: RD = ((RS1 & 0xffffffffull) << 3) + RS2; NEXT; break;
+    case Op::SLLI_UW: RD = (RS1 & 0xffffffffull) << in.imm; NEXT; break;
+    // Zbb
+    case Op::ANDN: RD = RS1 & ~RS2; NEXT; break;
+    case Op::ORN: RD = RS1 | ~RS2; NEXT; break;
+    case Op::XNOR: RD = ~(RS1 ^ RS2); NEXT; break;
+    case Op::CLZ: RD = RS1 ? U64(__builtin_clzll(RS1)) : 64; NEXT; break;
+    case Op::CTZ: RD = RS1 ? U64(__builtin_ctzll(RS1)) : 64; NEXT; break;
+    case Op::CPOP: RD = U64(__builtin_popcountll(RS1)); NEXT; break;
+    case Op::CLZW: { uint32_t v = static_cast<uint32_t>(RS1); RD = v ? U64(__builtin_clz(v)) : 32; NEXT; break; }
+    case Op::CTZW: { uint32_t v = static_cast<uint32_t>(RS1); RD = v ? U64(__builtin_ctz(v)) : 32; NEXT; break; }
+    case Op::CPOPW: RD = U64(__builtin_popcount(static_cast<uint32_t>(RS1))); NEXT; break;
+    case Op::MAX: RD = S64(RS1) > S64(RS2) ? RS1 : RS2; NEXT; break;
+    case Op::MAXU: RD = RS1 > RS2 ? RS1 : RS2; NEXT; break;
+    case Op::MIN: RD = S64(RS1) < S64(RS2) ? RS1 : RS2; NEXT; break;
+    case Op::MINU: RD = RS1 < RS2 ? RS1 : RS2; NEXT; break;
+    case Op::SEXT_B: RD = U64(S64(static_cast<int8_t>(RS1))); NEXT; break;
+    case Op::SEXT_H: RD = U64(S64(static_cast<int16_t>(RS1))); NEXT; break;
+    case Op::ZEXT_H: RD = RS1 & 0xffff; NEXT; break;
+    case Op::ROL: RD = rol64(RS1, static_cast<unsigned>(RS2)); NEXT; break;
+    case Op::ROR: RD = ror64(RS1, static_cast<unsigned>(RS2)); NEXT; break;
+    case Op::RORI: RD = ror64(RS1, static_cast<unsigned>(in.imm)); NEXT; break;
+    case Op::ROLW: RD = U64(sext32(rol32(static_cast<uint32_t>(RS1), static_cast<unsigned>(RS2)))); NEXT; break;
+    case Op::RORW: RD = U64(sext32(ror32(static_cast<uint32_t>(RS1), static_cast<unsigned>(RS2)))); NEXT; break;
+    case Op::RORIW: RD = U64(sext32(ror32(static_cast<uint32_t>(RS1), static_cast<unsigned>(in.imm)))); NEXT; break;
+    case Op::ORC_B: {
+      uint64_t v = RS1, r = 0;
+      for (int i = 0; i < 8; ++i)
+        if ((v >> (8 * i)) & 0xff) r |= 0xffull << (8 * i);
+      RD = r;
+      NEXT;
+      break;
+    }
+    case Op::REV8: RD = __builtin_bswap64(RS1); NEXT; break;
+    // Zbs
+    case Op::BCLR: RD = RS1 & ~(1ull << (RS2 & 63)); NEXT; break;
+    case Op::BCLRI: RD = RS1 & ~(1ull << in.imm); NEXT; break;
+    case Op::BEXT: RD = (RS1 >> (RS2 & 63)) & 1; NEXT; break;
+    case Op::BEXTI: RD = (RS1 >> in.imm) & 1; NEXT; break;
+    case Op::BINV: RD = RS1 ^ (1ull << (RS2 & 63)); NEXT; break;
+    case Op::BINVI: RD = RS1 ^ (1ull << in.imm); NEXT; break;
+    case Op::BSET: RD = RS1 | (1ull << (RS2 & 63)); NEXT; break;
+    case Op::BSETI: RD = RS1 | (1ull << in.imm); NEXT; break;
+    case Op::ILLEGAL:
+      illegal(in);
+    default:
+      exec_fp(in);
+      NEXT;
+      break;
+  }
+  x_[0] = 0;
+}
+
+bool Core::phys_read(uint64_t paddr, void* data, unsigned len) {
+  try {
+    mem_read_phys(paddr, paddr, data, len, Access::kRead);
+    return true;
+  } catch (const Trap&) {
+    return false;
+  }
+}
+
+bool Core::phys_write(uint64_t paddr, const void* data, unsigned len) {
+  const uint64_t saved_tohost = tohost_;
+  tohost_ = 0;  // no HTIF recursion
+  bool ok = true;
+  try {
+    mem_write_phys(paddr, paddr, data, len);
+  } catch (const Trap&) {
+    ok = false;
+  }
+  tohost_ = saved_tohost;
+  return ok;
+}
+
+}  // namespace vp::cpu

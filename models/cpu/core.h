@@ -1,0 +1,229 @@
+#pragma once
+// The RV64 hart core: pure C++ (no SystemC). Registers, CSRs, traps and
+// interrupts (priv. spec 1.12), Sv39/Sv48 translation with a TLB, PMP, and a
+// pre-decoded block cache. Memory is reached through CoreHost: host pointers
+// for DMI pages, slow-path callbacks for everything else.
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/cpu/decoder.h"
+
+namespace vp::cpu {
+
+enum class Priv : uint8_t { U = 0, S = 1, M = 3 };
+enum class Access : uint8_t { kRead = 0, kWrite = 1, kExec = 2 };
+
+// A directly accessible memory range (DMI); ptr points at `base`.
+struct DmiRegion {
+  uint64_t base = 0, end = 0;  // [base, end]
+  uint8_t* ptr = nullptr;
+  bool read = false, write = false;
+};
+
+// What the core needs from its environment (the SystemC Hart or a test harness).
+class CoreHost {
+ public:
+  virtual ~CoreHost() = default;
+  // DMI for the range containing paddr (write: a writable pointer is wanted);
+  // false if none (then the slow path is used).
+  virtual bool dmi(uint64_t paddr, bool write, DmiRegion& out) = 0;
+  // Slow path; false means a bus error (the core raises an access fault).
+  virtual bool read(uint64_t paddr, void* data, unsigned len) = 0;
+  virtual bool write(uint64_t paddr, const void* data, unsigned len) = 0;
+  // Value of the `time` CSR (mtime ticks).
+  virtual uint64_t time_now() = 0;
+  // HTIF: a store hit tohost. The core already stored the value.
+  virtual void htif_tohost(uint64_t value) = 0;
+};
+
+struct CoreConfig {
+  uint64_t hartid = 0;
+  uint32_t ext = kExtI | kExtM | kExtA | kExtF | kExtD | kExtC | kExtZicsr | kExtZifencei |
+                 kExtS | kExtU;
+  uint64_t reset_pc = 0x1000;
+  unsigned max_satp_mode = 9;  // 8 = Sv39, 9 = Sv48
+  unsigned pmp_entries = 16;
+  bool misaligned_emulate = true;
+};
+
+// A synchronous exception (thrown inside the core, turned into a trap).
+struct Trap {
+  uint64_t cause;
+  uint64_t tval;
+};
+
+// Exception causes (priv. spec table 3.6).
+enum Cause : uint64_t {
+  kInsnMisaligned = 0, kInsnAccessFault = 1, kIllegalInsn = 2, kBreakpoint = 3,
+  kLoadMisaligned = 4, kLoadAccessFault = 5, kStoreMisaligned = 6, kStoreAccessFault = 7,
+  kEcallU = 8, kEcallS = 9, kEcallM = 11, kInsnPageFault = 12, kLoadPageFault = 13,
+  kStorePageFault = 15,
+};
+
+// Why Core::run returned.
+enum class RunExit { kBudget, kWfi, kStop };
+
+struct Block;
+
+class Core {
+ public:
+  Core(const CoreConfig& cfg, CoreHost& host);
+  ~Core();
+
+  void reset();
+  // Executes up to `budget` instructions. Returns why it stopped; `executed` counts
+  // the instructions run (retired or trapped), for time accounting.
+  RunExit run(uint64_t budget, uint64_t& executed);
+  // Instructions executed so far in the current run() call (for timing MMIO mid-run).
+  uint64_t run_progress() const { return run_done_ + blk_i_; }
+  void request_stop() { stop_ = true; }
+
+  // Interrupt lines (mip bits 3/7/11/9). Cheap; callable at any time.
+  void set_irq_line(unsigned bit, bool level);
+  // True if an interrupt is pending and enabled in mie (WFI wake-up condition).
+  bool wfi_wakeup() const { return (read_mip() & mie_) != 0; }
+
+  // DMI ranges changed: forget cached pointers and pre-decoded code in [start, end].
+  void invalidate_dmi(uint64_t start, uint64_t end);
+  void set_htif(uint64_t tohost, uint64_t fromhost) { tohost_ = tohost; fromhost_ = fromhost; flush_tlb(); }
+  void set_trace(std::ostream* out) { trace_ = out; }
+
+  // State access.
+  uint64_t pc() const { return pc_; }
+  void set_pc(uint64_t pc) { pc_ = pc; }
+  uint64_t reg(unsigned i) const { return x_[i & 31]; }
+  void set_reg(unsigned i, uint64_t v) { if (i & 31) x_[i & 31] = v; }
+  uint64_t freg(unsigned i) const { return f_[i & 31]; }
+  uint64_t instret() const { return instret_ + blk_i_; }
+  Priv priv() const { return priv_; }
+  const CoreConfig& config() const { return cfg_; }
+  // Debug CSR read (no side effects, no privilege check); false if unknown.
+  bool peek_csr(unsigned csr, uint64_t& value);
+
+  // Physical memory access as the hart would do it (for HTIF handling, tests).
+  bool phys_read(uint64_t paddr, void* data, unsigned len);
+  bool phys_write(uint64_t paddr, const void* data, unsigned len);
+
+  uint64_t blocks_built() const { return blocks_built_; }
+
+ private:
+  friend struct Exec;
+  struct TlbEntry {
+    uint64_t tag;     // virtual page number; kInvalidTag when empty
+    uintptr_t addend; // host pointer = addend + vaddr (0: slow path)
+    uint64_t ppage;   // physical page base
+  };
+  static constexpr unsigned kTlbBits = 8;
+  static constexpr unsigned kTlbSize = 1u << kTlbBits;
+  static constexpr uint64_t kInvalidTag = ~0ull;
+
+  // Execution.
+  void execute(const Insn& in);
+  void exec_block(Block* b, unsigned n);
+  void step_traced();
+  Block* lookup_block();
+  Block* build_block(uint64_t vpc, uint64_t ppc);
+  void check_interrupts();
+  [[noreturn]] void illegal(const Insn& in);
+  void take_trap(uint64_t cause, uint64_t tval, bool interrupt);
+  void do_mret();
+  void do_sret();
+
+  // Memory.
+  template <typename T> T load(uint64_t va);
+  template <typename T> void store(uint64_t va, T v);
+  template <typename T> T load_slow(uint64_t va);
+  template <typename T> void store_slow(uint64_t va, T v);
+  template <typename T> T amo(const Insn& in, T (*fn)(T, T));
+  uint64_t translate(uint64_t va, Access acc, Priv priv);
+  uint64_t walk(uint64_t va, Access acc, Priv priv);
+  uint64_t access_phys(uint64_t va, Access acc, unsigned len, Priv& eff);
+  void fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv eff);
+  bool pmp_ok(uint64_t pa, uint64_t len, Access acc, Priv priv) const;
+  const DmiRegion* find_dmi(uint64_t pa, Access acc);
+  uint8_t* host_ptr(uint64_t pa, unsigned len, Access acc);
+  void mem_read_phys(uint64_t va, uint64_t pa, void* d, unsigned len, Access acc);
+  void mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len);
+  uint16_t fetch16(uint64_t va, uint64_t& pa_out);
+  Priv data_priv() const;
+  void flush_tlb();
+  void update_xlate_ctx();
+  void notify_code_write(uint64_t pa, unsigned len);
+  void invalidate_code_page(uint64_t ppage);
+  void flush_blocks();
+
+  // CSRs.
+  uint64_t csr_rw(const Insn& in, unsigned csr, uint64_t wval, bool write, bool read);
+  bool csr_read(unsigned csr, uint64_t& v);
+  bool csr_write(unsigned csr, uint64_t v);
+  bool counter_allowed(unsigned csr) const;
+  uint64_t read_mip() const { return mip_ | irq_lines_; }
+  uint64_t read_mstatus() const;
+  void write_mstatus(uint64_t v);
+  void pmp_update();
+  void fp_check(const Insn& in);
+  void fp_dirty() { mstatus_ |= 3ull << 13; }
+
+  // FP (fpu.cpp).
+  void exec_fp(const Insn& in);
+  int fp_rm(const Insn& in);
+
+  CoreConfig cfg_;
+  CoreHost& host_;
+
+ public:  // hot state, accessed by the executor helpers
+  uint64_t x_[32] = {};
+  uint64_t f_[32] = {};
+  uint64_t pc_ = 0;
+
+ private:
+  Priv priv_ = Priv::M;
+  uint64_t instret_ = 0;
+  uint64_t run_done_ = 0;
+  unsigned blk_i_ = 0;
+  bool stop_ = false;
+  bool wfi_ = false;
+  bool irq_check_ = true;
+  std::ostream* trace_ = nullptr;
+
+  // CSR state.
+  uint64_t mstatus_ = 0, misa_ = 0, medeleg_ = 0, mideleg_ = 0, mie_ = 0, mip_ = 0;
+  uint64_t irq_lines_ = 0;
+  uint64_t mtvec_ = 0, stvec_ = 0, mcounteren_ = 0, scounteren_ = 0;
+  uint64_t mscratch_ = 0, sscratch_ = 0, mepc_ = 0, sepc_ = 0, mcause_ = 0, scause_ = 0;
+  uint64_t mtval_ = 0, stval_ = 0, satp_ = 0, menvcfg_ = 0, senvcfg_ = 0, mcountinhibit_ = 0;
+  int64_t mcycle_off_ = 0, minstret_off_ = 0;
+  uint32_t fflags_ = 0, frm_ = 0;
+  uint8_t pmpcfg_[64] = {};
+  uint64_t pmpaddr_[64] = {};
+  struct PmpRange { uint64_t lo, hi; uint8_t cfg; };  // [lo, hi)
+  std::vector<PmpRange> pmp_;  // active entries in priority order
+  bool pmp_any_ = false;
+
+  // LR/SC reservation (physical address).
+  uint64_t reservation_ = ~0ull;
+
+  // HTIF.
+  uint64_t tohost_ = 0, fromhost_ = 0;
+
+  // Translation caches: per access type.
+  TlbEntry tlb_[3][kTlbSize];
+  uint64_t xlate_ctx_ = ~0ull;
+  std::vector<DmiRegion> dmi_;
+  std::vector<uint64_t> no_dmi_pages_;  // small negative cache
+
+  // Pre-decoded blocks, keyed by physical pc.
+  std::unordered_map<uint64_t, Block*> blocks_;
+  std::unordered_map<uint64_t, std::vector<Block*>> code_pages_;
+  std::vector<Block*> graveyard_;
+  struct JumpEntry { uint64_t ppc; Block* block; };
+  static constexpr unsigned kJumpSize = 4096;
+  JumpEntry jump_[kJumpSize];
+  uint64_t blocks_built_ = 0;
+};
+
+}  // namespace vp::cpu

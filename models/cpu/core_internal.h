@@ -1,0 +1,33 @@
+#pragma once
+// Internals shared by the core's translation units (not part of the API).
+#include <cstring>
+#include <vector>
+
+#include "models/cpu/core.h"
+
+namespace vp::cpu {
+
+// A pre-decoded run of straight-line instructions starting at a physical pc.
+struct Block {
+  uint64_t ppc = 0;    // physical address of the first instruction
+  uint64_t pend = 0;   // physical end (exclusive) within the first page
+  bool cacheable = true;
+  std::vector<Insn> insns;
+};
+
+constexpr unsigned kMaxBlockInsns = 128;
+
+// mstatus fields (priv. spec 3.1.6).
+namespace mst {
+constexpr uint64_t SIE = 1ull << 1, MIE = 1ull << 3, SPIE = 1ull << 5, UBE = 1ull << 6,
+                   MPIE = 1ull << 7, SPP = 1ull << 8, VS = 3ull << 9, MPP = 3ull << 11,
+                   FS = 3ull << 13, XS = 3ull << 15, MPRV = 1ull << 17, SUM = 1ull << 18,
+                   MXR = 1ull << 19, TVM = 1ull << 20, TW = 1ull << 21, TSR = 1ull << 22,
+                   UXL = 3ull << 32, SXL = 3ull << 34, SD = 1ull << 63;
+constexpr unsigned MPP_SHIFT = 11, FS_SHIFT = 13;
+constexpr uint64_t SSTATUS_MASK = SIE | SPIE | UBE | SPP | VS | FS | XS | SUM | MXR | UXL | SD;
+}  // namespace mst
+
+inline int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
+
+}  // namespace vp::cpu

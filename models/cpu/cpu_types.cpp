@@ -1,0 +1,142 @@
+// Registration of riscv.hart: typed config from properties, factory, device tree.
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/cpu/hart.h"
+#include "platform/registry.h"
+
+namespace vp::cpu {
+
+uint32_t parse_isa(const std::string& isa_in) {
+  std::string isa = isa_in;
+  std::transform(isa.begin(), isa.end(), isa.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (isa.rfind("rv64", 0) != 0) throw std::invalid_argument("must start with 'rv64'");
+  uint32_t ext = kExtZicsr | kExtZifencei | kExtS | kExtU;
+  size_t i = 4;
+  if (i >= isa.size() || (isa[i] != 'i' && isa[i] != 'g'))
+    throw std::invalid_argument("base must be 'i' or 'g'");
+  for (; i < isa.size() && isa[i] != '_'; ++i) {
+    switch (isa[i]) {
+      case 'i': ext |= kExtI; break;
+      case 'g': ext |= kExtI | kExtM | kExtA | kExtF | kExtD; break;
+      case 'm': ext |= kExtM; break;
+      case 'a': ext |= kExtA; break;
+      case 'f': ext |= kExtF; break;
+      case 'd': ext |= kExtD; break;
+      case 'c': ext |= kExtC; break;
+      default: throw std::invalid_argument(std::string("unsupported extension '") + isa[i] + "'");
+    }
+  }
+  while (i < isa.size()) {
+    ++i;  // '_'
+    size_t j = isa.find('_', i);
+    const std::string x = isa.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (x == "zicsr" || x == "zifencei") {
+    } else if (x == "zba") {
+      ext |= kExtZba;
+    } else if (x == "zbb") {
+      ext |= kExtZbb;
+    } else if (x == "zbs") {
+      ext |= kExtZbs;
+    } else if (!x.empty()) {
+      throw std::invalid_argument("unsupported extension '" + x + "'");
+    }
+    i = j == std::string::npos ? isa.size() : j;
+  }
+  if ((ext & kExtD) && !(ext & kExtF)) throw std::invalid_argument("'d' requires 'f'");
+  return ext;
+}
+
+std::vector<std::string> isa_extensions(uint32_t ext) {
+  std::vector<std::string> out;
+  const std::pair<uint32_t, const char*> all[] = {
+      {kExtI, "i"},         {kExtM, "m"},           {kExtA, "a"},     {kExtF, "f"},
+      {kExtD, "d"},         {kExtC, "c"},           {kExtZicsr, "zicsr"},
+      {kExtZifencei, "zifencei"}, {kExtZba, "zba"}, {kExtZbb, "zbb"}, {kExtZbs, "zbs"}};
+  for (auto [bit, name] : all)
+    if (ext & bit) out.push_back(name);
+  return out;
+}
+
+std::string isa_string(uint32_t ext) {
+  std::string s = "rv64";
+  std::string multi;
+  for (const std::string& e : isa_extensions(ext)) {
+    if (e.size() == 1)
+      s += e;
+    else
+      multi += "_" + e;
+  }
+  return s + multi;
+}
+
+}  // namespace vp::cpu
+
+namespace vp::platform {
+
+void register_cpu_types(Registry& registry) {
+  ComponentType t;
+  t.name = "riscv.hart";
+  t.description = "RV64GC hart (IMAFDC, Zicsr, Zifencei, Zba/Zbb/Zbs; M/S/U; Sv39/Sv48; PMP)";
+  t.parse = [](Properties& p) -> std::any {
+    cpu::HartConfig c;
+    c.hartid = p.integer("hartid", 0);
+    c.isa = p.string("isa", "rv64imafdc");
+    try {
+      c.ext = cpu::parse_isa(c.isa);
+    } catch (const std::invalid_argument& e) {
+      p.fail("isa", std::string("invalid ISA string '") + c.isa + "': " + e.what());
+    }
+    c.reset_pc = p.integer("reset_pc", 0x1000);
+    c.mode = p.choice("mode", {"functional", "pipeline"}, "functional");
+    if (c.mode == "pipeline") p.fail("mode", "mode 'pipeline' is not implemented yet");
+    c.mmu = p.choice("mmu", {"sv39", "sv48"}, "sv48") == "sv39" ? 39 : 48;
+    const uint64_t pmp = p.integer("pmp_entries", 16);
+    if (pmp > 64) p.fail("pmp_entries", "must be between 0 and 64");
+    c.pmp_entries = static_cast<unsigned>(pmp);
+    c.misaligned_emulate = p.choice("misaligned", {"emulate", "trap"}, "emulate") == "emulate";
+    c.timebase_hz = p.frequency("timebase", 10'000'000);
+    if (c.timebase_hz == 0) p.fail("timebase", "must be greater than zero");
+    c.clock_hz = p.frequency("clock", 1'000'000'000);
+    if (c.clock_hz == 0) p.fail("clock", "must be greater than zero");
+    if (p.has("quantum")) c.quantum_ps = p.time_ps("quantum");
+    return c;
+  };
+  t.create = [](const std::string& name, const std::any& config) -> std::unique_ptr<Component> {
+    return std::make_unique<cpu::Hart>(name.c_str(), std::any_cast<const cpu::HartConfig&>(config));
+  };
+  t.device_tree = [](DeviceTreeContext& ctx) {
+    const auto& c = std::any_cast<const cpu::HartConfig&>(ctx.config);
+    DeviceTree& dt = ctx.tree;
+    if (!dt.has_node("/cpus")) {
+      dt.add_node("/", "cpus");
+      dt.set_u32("/cpus", "#address-cells", {1});
+      dt.set_u32("/cpus", "#size-cells", {0});
+      dt.set_u32("/cpus", "timebase-frequency", {static_cast<uint32_t>(c.timebase_hz)});
+    }
+    const std::string cpu = dt.add_node("/cpus", node_name("cpu", c.hartid));
+    dt.set_string(cpu, "device_type", "cpu");
+    dt.set_u32(cpu, "reg", {static_cast<uint32_t>(c.hartid)});
+    dt.set_string(cpu, "status", "okay");
+    dt.set_string(cpu, "compatible", "riscv");
+    dt.set_string(cpu, "riscv,isa", cpu::isa_string(c.ext));
+    dt.set_string(cpu, "riscv,isa-base", "rv64i");
+    dt.set_strings(cpu, "riscv,isa-extensions", cpu::isa_extensions(c.ext));
+    dt.set_string(cpu, "mmu-type", c.mmu == 39 ? "riscv,sv39" : "riscv,sv48");
+    dt.set_u32(cpu, "clock-frequency", {static_cast<uint32_t>(std::min<uint64_t>(c.clock_hz, 0xffffffffu))});
+    dt.set_u32(cpu, "phandle", {ctx.phandle(ctx.name, "")});
+    const std::string intc = dt.add_node(cpu, "interrupt-controller");
+    dt.set_u32(intc, "#interrupt-cells", {1});
+    dt.set_empty(intc, "interrupt-controller");
+    dt.set_string(intc, "compatible", "riscv,cpu-intc");
+    dt.set_u32(intc, "phandle", {ctx.phandle(ctx.name, "intc")});
+    const std::string map = dt.add_node("/cpus", "cpu-map");
+    const std::string cluster = dt.add_node(map, "cluster0");
+    const std::string core = dt.add_node(cluster, "core" + std::to_string(c.hartid));
+    dt.set_u32(core, "cpu", {ctx.phandle(ctx.name, "")});
+    ctx.node_path = cpu;
+  };
+  registry.add(std::move(t));
+}
+
+}  // namespace vp::platform

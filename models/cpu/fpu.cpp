@@ -1,0 +1,277 @@
+// F and D extensions (Unpriv. spec chapters 11-12) on the host's IEEE-754 unit:
+// rounding mode and exception flags through <cfenv>; RISC-V specifics (NaN
+// boxing, canonical NaN, saturating conversions, fmin/fmax, fclass) by hand.
+// The RMM rounding mode is handled exactly for conversions to integer and
+// approximated by round-to-nearest-even for arithmetic.
+// Built with -frounding-math so the compiler keeps the dynamic rounding mode.
+#include <cfenv>
+#include <cmath>
+#include <limits>
+
+#include "models/cpu/core_internal.h"
+
+namespace vp::cpu {
+namespace {
+constexpr uint32_t kNV = 16, kDZ = 8, kOF = 4, kUF = 2, kNX = 1;
+constexpr uint32_t kCanonF = 0x7fc00000u;
+constexpr uint64_t kCanonD = 0x7ff8000000000000ull;
+
+float as_f(uint64_t boxed) {
+  uint32_t b = (boxed >> 32) == 0xffffffffu ? static_cast<uint32_t>(boxed) : kCanonF;
+  float f;
+  std::memcpy(&f, &b, 4);
+  return f;
+}
+uint32_t f_bits(uint64_t boxed) {
+  return (boxed >> 32) == 0xffffffffu ? static_cast<uint32_t>(boxed) : kCanonF;
+}
+double as_d(uint64_t v) {
+  double d;
+  std::memcpy(&d, &v, 8);
+  return d;
+}
+uint64_t box_bits(uint32_t b) { return 0xffffffff00000000ull | b; }
+uint64_t box(float f) {
+  uint32_t b;
+  if (std::isnan(f)) {
+    b = kCanonF;
+  } else {
+    std::memcpy(&b, &f, 4);
+  }
+  return box_bits(b);
+}
+uint64_t dbits(double d) {
+  if (std::isnan(d)) return kCanonD;
+  uint64_t b;
+  std::memcpy(&b, &d, 8);
+  return b;
+}
+bool is_snan_f(uint32_t b) { return (b & 0x7f800000u) == 0x7f800000u && (b & 0x7fffff) && !(b & 0x400000); }
+bool is_snan_d(uint64_t b) {
+  return (b & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (b & 0xfffffffffffffull) &&
+         !(b & 0x8000000000000ull);
+}
+
+uint32_t host_flags() {
+  int e = std::fetestexcept(FE_ALL_EXCEPT);
+  uint32_t r = 0;
+  if (e & FE_INVALID) r |= kNV;
+  if (e & FE_DIVBYZERO) r |= kDZ;
+  if (e & FE_OVERFLOW) r |= kOF;
+  if (e & FE_UNDERFLOW) r |= kUF;
+  if (e & FE_INEXACT) r |= kNX;
+  return r;
+}
+
+int host_round(int rm) {
+  switch (rm) {
+    case 1: return FE_TOWARDZERO;
+    case 2: return FE_DOWNWARD;
+    case 3: return FE_UPWARD;
+    default: return FE_TONEAREST;
+  }
+}
+
+// Scoped rounding mode + flag capture.
+struct FpEnv {
+  explicit FpEnv(int rm) : mode(host_round(rm)) {
+    std::feclearexcept(FE_ALL_EXCEPT);
+    if (mode != FE_TONEAREST) std::fesetround(mode);
+  }
+  ~FpEnv() {
+    if (mode != FE_TONEAREST) std::fesetround(FE_TONEAREST);
+  }
+  int mode;
+};
+
+// Round a floating value to an integer per the RISC-V rounding mode.
+template <typename F>
+F round_rm(F v, int rm) {
+  switch (rm) {
+    case 0: return std::nearbyint(v);  // host mode is RNE here
+    case 1: return std::trunc(v);
+    case 2: return std::floor(v);
+    case 3: return std::ceil(v);
+    default: return std::round(v);  // RMM: ties away from zero
+  }
+}
+
+// Saturating float -> integer conversion (Unpriv. spec table 11.4).
+template <typename I, typename F>
+uint64_t cvt_to_int(F v, int rm, uint32_t& flags) {
+  if (std::isnan(v)) {
+    flags |= kNV;
+    return static_cast<uint64_t>(static_cast<int64_t>(std::numeric_limits<I>::max()));
+  }
+  F r = round_rm(v, rm);
+  const F lo = static_cast<F>(std::numeric_limits<I>::min());
+  // max()+1 is a power of two, exactly representable.
+  const F hi_excl = static_cast<F>(std::numeric_limits<I>::max() / 2 + 1) * 2;
+  I out;
+  if (r < lo) {
+    flags |= kNV;
+    out = std::numeric_limits<I>::min();
+  } else if (r >= hi_excl) {
+    flags |= kNV;
+    out = std::numeric_limits<I>::max();
+  } else {
+    out = static_cast<I>(r);
+    if (r != v) flags |= kNX;
+  }
+  if (sizeof(I) == 4) return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(out)));
+  return static_cast<uint64_t>(out);
+}
+
+template <typename F>
+uint64_t fclass(F v, bool snan) {
+  const bool neg = std::signbit(v);
+  switch (std::fpclassify(v)) {
+    case FP_INFINITE: return neg ? 1u << 0 : 1u << 7;
+    case FP_NORMAL: return neg ? 1u << 1 : 1u << 6;
+    case FP_SUBNORMAL: return neg ? 1u << 2 : 1u << 5;
+    case FP_ZERO: return neg ? 1u << 3 : 1u << 4;
+    default: return snan ? 1u << 8 : 1u << 9;
+  }
+}
+}  // namespace
+
+int Core::fp_rm(const Insn& in) {
+  int rm = in.rm == 7 ? static_cast<int>(frm_) : in.rm;
+  if (rm > 4) illegal(in);
+  return rm;
+}
+
+void Core::exec_fp(const Insn& in) {
+  fp_check(in);
+  uint64_t* f = f_;
+  uint64_t* x = x_;
+  uint32_t flags = 0;
+  const uint64_t a = f[in.rs1], b = f[in.rs2], c = f[in.rs3];
+  switch (in.op) {
+#define ARITH_S(OP, expr)                       \
+  case Op::OP: {                                \
+    int rm = fp_rm(in);                         \
+    float r;                                    \
+    {                                           \
+      FpEnv env(rm);                            \
+      float fa = as_f(a), fb = as_f(b), fc = as_f(c); \
+      (void)fa; (void)fb; (void)fc;             \
+      r = expr;                                 \
+      flags = host_flags();                     \
+    }                                           \
+    f[in.rd] = box(r);                          \
+    break;                                      \
+  }
+#define ARITH_D(OP, expr)                       \
+  case Op::OP: {                                \
+    int rm = fp_rm(in);                         \
+    double r;                                   \
+    {                                           \
+      FpEnv env(rm);                            \
+      double fa = as_d(a), fb = as_d(b), fc = as_d(c); \
+      (void)fa; (void)fb; (void)fc;             \
+      r = expr;                                 \
+      flags = host_flags();                     \
+    }                                           \
+    f[in.rd] = dbits(r);                        \
+    break;                                      \
+  }
+    ARITH_S(FADD_S, fa + fb)
+    ARITH_S(FSUB_S, fa - fb)
+    ARITH_S(FMUL_S, fa * fb)
+    ARITH_S(FDIV_S, fa / fb)
+    ARITH_S(FSQRT_S, std::sqrt(fa))
+    ARITH_S(FMADD_S, std::fma(fa, fb, fc))
+    ARITH_S(FMSUB_S, std::fma(fa, fb, -fc))
+    ARITH_S(FNMSUB_S, std::fma(-fa, fb, fc))
+    ARITH_S(FNMADD_S, std::fma(-fa, fb, -fc))
+    ARITH_D(FADD_D, fa + fb)
+    ARITH_D(FSUB_D, fa - fb)
+    ARITH_D(FMUL_D, fa * fb)
+    ARITH_D(FDIV_D, fa / fb)
+    ARITH_D(FSQRT_D, std::sqrt(fa))
+    ARITH_D(FMADD_D, std::fma(fa, fb, fc))
+    ARITH_D(FMSUB_D, std::fma(fa, fb, -fc))
+    ARITH_D(FNMSUB_D, std::fma(-fa, fb, fc))
+    ARITH_D(FNMADD_D, std::fma(-fa, fb, -fc))
+    ARITH_S(FCVT_S_W, static_cast<float>(static_cast<int32_t>(x[in.rs1])))
+    ARITH_S(FCVT_S_WU, static_cast<float>(static_cast<uint32_t>(x[in.rs1])))
+    ARITH_S(FCVT_S_L, static_cast<float>(static_cast<int64_t>(x[in.rs1])))
+    ARITH_S(FCVT_S_LU, static_cast<float>(x[in.rs1]))
+    ARITH_D(FCVT_D_W, static_cast<double>(static_cast<int32_t>(x[in.rs1])))
+    ARITH_D(FCVT_D_WU, static_cast<double>(static_cast<uint32_t>(x[in.rs1])))
+    ARITH_D(FCVT_D_L, static_cast<double>(static_cast<int64_t>(x[in.rs1])))
+    ARITH_D(FCVT_D_LU, static_cast<double>(x[in.rs1]))
+    ARITH_S(FCVT_S_D, static_cast<float>(as_d(a)))
+    ARITH_D(FCVT_D_S, static_cast<double>(as_f(a)))
+#undef ARITH_S
+#undef ARITH_D
+    case Op::FSGNJ_S: f[in.rd] = box_bits((f_bits(a) & 0x7fffffffu) | (f_bits(b) & 0x80000000u)); break;
+    case Op::FSGNJN_S: f[in.rd] = box_bits((f_bits(a) & 0x7fffffffu) | (~f_bits(b) & 0x80000000u)); break;
+    case Op::FSGNJX_S: f[in.rd] = box_bits(f_bits(a) ^ (f_bits(b) & 0x80000000u)); break;
+    case Op::FSGNJ_D: f[in.rd] = (a & ~(1ull << 63)) | (b & (1ull << 63)); break;
+    case Op::FSGNJN_D: f[in.rd] = (a & ~(1ull << 63)) | (~b & (1ull << 63)); break;
+    case Op::FSGNJX_D: f[in.rd] = a ^ (b & (1ull << 63)); break;
+    case Op::FMIN_S: case Op::FMAX_S: {
+      const uint32_t ba = f_bits(a), bb = f_bits(b);
+      const float fa = as_f(a), fb = as_f(b);
+      if (is_snan_f(ba) || is_snan_f(bb)) flags |= kNV;
+      const bool is_max = in.op == Op::FMAX_S;
+      uint32_t r;
+      if (std::isnan(fa) && std::isnan(fb)) r = kCanonF;
+      else if (std::isnan(fa)) r = bb;
+      else if (std::isnan(fb)) r = ba;
+      else if (fa == fb) r = is_max ? (ba & bb) : (ba | bb);  // -0 < +0
+      else r = ((fa < fb) != is_max) ? ba : bb;
+      f[in.rd] = box_bits(r);
+      break;
+    }
+    case Op::FMIN_D: case Op::FMAX_D: {
+      const double fa = as_d(a), fb = as_d(b);
+      if (is_snan_d(a) || is_snan_d(b)) flags |= kNV;
+      const bool is_max = in.op == Op::FMAX_D;
+      uint64_t r;
+      if (std::isnan(fa) && std::isnan(fb)) r = kCanonD;
+      else if (std::isnan(fa)) r = b;
+      else if (std::isnan(fb)) r = a;
+      else if (fa == fb) r = is_max ? (a & b) : (a | b);
+      else r = ((fa < fb) != is_max) ? a : b;
+      f[in.rd] = r;
+      break;
+    }
+    case Op::FCVT_W_S: x[in.rd] = cvt_to_int<int32_t>(as_f(a), fp_rm(in), flags); break;
+    case Op::FCVT_WU_S: x[in.rd] = cvt_to_int<uint32_t>(as_f(a), fp_rm(in), flags); break;
+    case Op::FCVT_L_S: x[in.rd] = cvt_to_int<int64_t>(as_f(a), fp_rm(in), flags); break;
+    case Op::FCVT_LU_S: x[in.rd] = cvt_to_int<uint64_t>(as_f(a), fp_rm(in), flags); break;
+    case Op::FCVT_W_D: x[in.rd] = cvt_to_int<int32_t>(as_d(a), fp_rm(in), flags); break;
+    case Op::FCVT_WU_D: x[in.rd] = cvt_to_int<uint32_t>(as_d(a), fp_rm(in), flags); break;
+    case Op::FCVT_L_D: x[in.rd] = cvt_to_int<int64_t>(as_d(a), fp_rm(in), flags); break;
+    case Op::FCVT_LU_D: x[in.rd] = cvt_to_int<uint64_t>(as_d(a), fp_rm(in), flags); break;
+    case Op::FMV_X_W: x[in.rd] = static_cast<uint64_t>(sext32(a)); break;
+    case Op::FMV_W_X: f[in.rd] = box_bits(static_cast<uint32_t>(x[in.rs1])); break;
+    case Op::FMV_X_D: x[in.rd] = a; break;
+    case Op::FMV_D_X: f[in.rd] = x[in.rs1]; break;
+    case Op::FCLASS_S: x[in.rd] = fclass(as_f(a), is_snan_f(f_bits(a))); break;
+    case Op::FCLASS_D: x[in.rd] = fclass(as_d(a), is_snan_d(a)); break;
+    case Op::FEQ_S: case Op::FLT_S: case Op::FLE_S: {
+      const float fa = as_f(a), fb = as_f(b);
+      const bool nan = std::isnan(fa) || std::isnan(fb);
+      if (in.op == Op::FEQ_S ? (is_snan_f(f_bits(a)) || is_snan_f(f_bits(b))) : nan) flags |= kNV;
+      x[in.rd] = nan ? 0 : in.op == Op::FEQ_S ? fa == fb : in.op == Op::FLT_S ? fa < fb : fa <= fb;
+      break;
+    }
+    case Op::FEQ_D: case Op::FLT_D: case Op::FLE_D: {
+      const double fa = as_d(a), fb = as_d(b);
+      const bool nan = std::isnan(fa) || std::isnan(fb);
+      if (in.op == Op::FEQ_D ? (is_snan_d(a) || is_snan_d(b)) : nan) flags |= kNV;
+      x[in.rd] = nan ? 0 : in.op == Op::FEQ_D ? fa == fb : in.op == Op::FLT_D ? fa < fb : fa <= fb;
+      break;
+    }
+    default:
+      illegal(in);
+  }
+  fflags_ |= flags;
+  fp_dirty();
+}
+
+}  // namespace vp::cpu

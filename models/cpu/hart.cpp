@@ -1,0 +1,183 @@
+#include "models/cpu/hart.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "models/cpu/htif.h"
+#include "platform/simulation.h"
+
+namespace vp::cpu {
+
+using sc_core::sc_time;
+
+// The core's view of the outside world, implemented with TLM.
+class Hart::Bridge : public CoreHost {
+ public:
+  explicit Bridge(Hart& h) : h_(h) {}
+
+  bool dmi(uint64_t paddr, bool write, DmiRegion& out) override {
+    tlm::tlm_generic_payload gp;
+    gp.set_address(paddr);
+    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    tlm::tlm_dmi d;
+    if (!h_.mem->get_direct_mem_ptr(gp, d)) return false;
+    out.base = d.get_start_address();
+    out.end = d.get_end_address();
+    out.ptr = d.get_dmi_ptr();
+    out.read = d.is_read_allowed();
+    out.write = d.is_write_allowed();
+    return out.ptr != nullptr;
+  }
+  bool read(uint64_t paddr, void* data, unsigned len) override {
+    return transport(tlm::TLM_READ_COMMAND, paddr, data, len);
+  }
+  bool write(uint64_t paddr, const void* data, unsigned len) override {
+    return transport(tlm::TLM_WRITE_COMMAND, paddr, const_cast<void*>(data), len);
+  }
+  uint64_t time_now() override {
+    h_.account();
+    const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
+    return static_cast<uint64_t>(now / h_.timebase_period_);
+  }
+  void htif_tohost(uint64_t value) override {
+    HtifActions act;
+    act.exit = [this](int code, const std::string& reason) {
+      h_.stopped_ = true;
+      h_.core_->request_stop();
+      platform::request_stop(code, reason);
+    };
+    act.output = [](const char* data, size_t len) {
+      std::fwrite(data, 1, len, stdout);
+      std::fflush(stdout);
+    };
+    htif_handle(*h_.core_, h_.tohost_, h_.fromhost_, value, act);
+  }
+
+ private:
+  bool transport(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
+    h_.account();
+    tlm::tlm_generic_payload gp;
+    gp.set_command(cmd);
+    gp.set_address(paddr);
+    gp.set_data_ptr(static_cast<unsigned char*>(data));
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_dmi_allowed(false);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time delay = h_.qk_.get_local_time();
+    h_.mem->b_transport(gp, delay);
+    h_.qk_.set(delay);
+    return gp.is_response_ok();
+  }
+  Hart& h_;
+};
+
+Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
+    : platform::Component(name), cfg_(cfg), bridge_(std::make_unique<Bridge>(*this)) {
+  CoreConfig cc;
+  cc.hartid = cfg.hartid;
+  cc.ext = cfg.ext ? cfg.ext : parse_isa(cfg.isa);
+  cc.reset_pc = cfg.reset_pc;
+  cc.max_satp_mode = cfg.mmu == 39 ? 8 : 9;
+  cc.pmp_entries = cfg.pmp_entries;
+  cc.misaligned_emulate = cfg.misaligned_emulate;
+  core_ = std::make_unique<Core>(cc, *bridge_);
+  period_ = sc_time(1e12 / static_cast<double>(cfg.clock_hz ? cfg.clock_hz : 1), sc_core::SC_PS);
+  timebase_period_ =
+      sc_time(1e12 / static_cast<double>(cfg.timebase_hz ? cfg.timebase_hz : 1), sc_core::SC_PS);
+  mem.register_invalidate_direct_mem_ptr(this, &Hart::invalidate_direct_mem_ptr);
+  expose_initiator("mem", mem);
+  expose_irq_in("msip", msip);
+  expose_irq_in("mtip", mtip);
+  expose_irq_in("meip", meip);
+  expose_irq_in("seip", seip);
+  msip.on_change([this](bool l) { irq_changed(3, l); });
+  mtip.on_change([this](bool l) { irq_changed(7, l); });
+  meip.on_change([this](bool l) { irq_changed(11, l); });
+  seip.on_change([this](bool l) { irq_changed(9, l); });
+  SC_THREAD(run_thread);
+}
+
+Hart::~Hart() = default;
+
+void Hart::reset() {
+  core_->reset();
+  // Lines may have been raised during binding.
+  core_->set_irq_line(3, msip.level());
+  core_->set_irq_line(7, mtip.level());
+  core_->set_irq_line(11, meip.level());
+  core_->set_irq_line(9, seip.level());
+  if (boot_set_) set_boot(boot_pc_, boot_a0_, boot_a1_);
+}
+
+void Hart::set_boot(uint64_t pc, uint64_t arg0, uint64_t arg1) {
+  boot_set_ = true;
+  boot_pc_ = pc;
+  boot_a0_ = arg0;
+  boot_a1_ = arg1;
+  core_->set_pc(pc);
+  core_->set_reg(10, arg0);
+  core_->set_reg(11, arg1);
+}
+
+void Hart::set_htif(uint64_t tohost, uint64_t fromhost) {
+  tohost_ = tohost;
+  fromhost_ = fromhost;
+  core_->set_htif(tohost, fromhost);
+}
+
+void Hart::irq_changed(unsigned bit, bool level) {
+  core_->set_irq_line(bit, level);
+  if (level && sc_core::sc_is_running()) irq_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  core_->invalidate_dmi(start, end);
+}
+
+void Hart::account() {
+  const uint64_t prog = core_->run_progress();
+  if (prog > accounted_) {
+    qk_.inc(period_ * static_cast<double>(prog - accounted_));
+    accounted_ = prog;
+  }
+}
+
+void Hart::run_thread() {
+  qk_.reset();
+  sc_time quantum = cfg_.quantum_ps ? sc_time(static_cast<double>(cfg_.quantum_ps), sc_core::SC_PS)
+                                    : tlm::tlm_global_quantum::instance().get();
+  if (quantum == sc_core::SC_ZERO_TIME) quantum = sc_time(10, sc_core::SC_US);
+  const uint64_t batch = std::max<uint64_t>(1, static_cast<uint64_t>(quantum / period_));
+  while (!stopped_) {
+    uint64_t budget = batch;
+    if (limit_) {
+      if (executed_ >= limit_) {
+        stopped_ = true;
+        platform::request_stop(124, "instruction limit " + std::to_string(limit_) + " reached");
+        break;
+      }
+      budget = std::min(budget, limit_ - executed_);
+    }
+    accounted_ = 0;
+    uint64_t done = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunExit why = core_->run(budget, done);
+    host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (done > accounted_) qk_.inc(period_ * static_cast<double>(done - accounted_));
+    accounted_ = 0;
+    executed_ += done;
+    if (why == RunExit::kStop || stopped_) break;
+    if (why == RunExit::kWfi) {
+      // Sleep until an interrupt line changes: simulated time jumps ahead.
+      qk_.sync();
+      while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      continue;
+    }
+    if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();
+  }
+  qk_.sync();
+}
+
+}  // namespace vp::cpu

@@ -1,0 +1,242 @@
+// Address translation (priv. spec 4.3-4.5: Sv39/Sv48), PMP (3.7), the TLB that
+// caches translation + PMP + DMI host pointers per page, and physical access.
+//
+// A/D bits: set by hardware during the walk (the "Svadu" behaviour the priv.
+// spec 1.12 permits); the PTE is written back atomically w.r.t. this hart.
+#include "models/cpu/core_internal.h"
+
+namespace vp::cpu {
+namespace {
+constexpr uint64_t PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64,
+                   PTE_D = 128;
+
+uint64_t page_fault(Access acc) {
+  return acc == Access::kExec ? kInsnPageFault
+         : acc == Access::kRead ? kLoadPageFault : kStorePageFault;
+}
+uint64_t access_fault(Access acc) {
+  return acc == Access::kExec ? kInsnAccessFault
+         : acc == Access::kRead ? kLoadAccessFault : kStoreAccessFault;
+}
+}  // namespace
+
+Priv Core::data_priv() const {
+  // Priv. spec 3.1.6.3: MPRV
+  if (priv_ == Priv::M && (mstatus_ & mst::MPRV))
+    return static_cast<Priv>((mstatus_ >> mst::MPP_SHIFT) & 3);
+  return priv_;
+}
+
+void Core::flush_tlb() {
+  for (auto& t : tlb_)
+    for (auto& e : t) e = {kInvalidTag, 0, 0};
+}
+
+// Flushes the TLB when anything it depends on changed: privilege, effective data
+// privilege, SUM, MXR, satp.
+void Core::update_xlate_ctx() {
+  uint64_t ctx = static_cast<uint64_t>(priv_) | static_cast<uint64_t>(data_priv()) << 2 |
+                 ((mstatus_ >> 18) & 3) << 4;
+  ctx ^= satp_ * 0x9E3779B97F4A7C15ull;  // mix; satp changes flush too
+  if (ctx != xlate_ctx_) {
+    xlate_ctx_ = ctx;
+    flush_tlb();
+  }
+}
+
+uint64_t Core::translate(uint64_t va, Access acc, Priv priv) {
+  if (priv == Priv::M || (satp_ >> 60) == 0) return va;
+  return walk(va, acc, priv);
+}
+
+uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
+  const unsigned mode = static_cast<unsigned>(satp_ >> 60);
+  const int levels = mode == 9 ? 4 : 3;
+  const int vabits = 12 + 9 * levels;
+  // Upper bits must equal bit vabits-1.
+  if ((static_cast<int64_t>(va << (64 - vabits)) >> (64 - vabits)) != static_cast<int64_t>(va))
+    throw Trap{page_fault(acc), va};
+  uint64_t a = (satp_ & ((1ull << 44) - 1)) << 12;
+  for (int i = levels - 1; i >= 0; --i) {
+    const uint64_t pte_addr = a + ((va >> (12 + 9 * i)) & 0x1ff) * 8;
+    if (!pmp_ok(pte_addr, 8, Access::kRead, Priv::S)) throw Trap{access_fault(acc), va};
+    uint64_t pte;
+    if (uint8_t* h = host_ptr(pte_addr, 8, Access::kRead))
+      std::memcpy(&pte, h, 8);
+    else if (!host_.read(pte_addr, &pte, 8))
+      throw Trap{access_fault(acc), va};
+    if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54) != 0)
+      throw Trap{page_fault(acc), va};
+    if (!(pte & (PTE_R | PTE_X))) {  // pointer to next level
+      if (pte & (PTE_U | PTE_A | PTE_D)) throw Trap{page_fault(acc), va};
+      a = ((pte >> 10) & ((1ull << 44) - 1)) << 12;
+      continue;
+    }
+    // Leaf: permission checks (4.3.2 step 5).
+    bool ok;
+    if (acc == Access::kExec) {
+      ok = (pte & PTE_X) && (priv == Priv::U ? (pte & PTE_U) != 0 : !(pte & PTE_U));
+    } else {
+      if (priv == Priv::U)
+        ok = (pte & PTE_U) != 0;
+      else
+        ok = !(pte & PTE_U) || (mstatus_ & mst::SUM);
+      if (acc == Access::kRead)
+        ok = ok && ((pte & PTE_R) || ((mstatus_ & mst::MXR) && (pte & PTE_X)));
+      else
+        ok = ok && (pte & PTE_W);
+    }
+    if (!ok) throw Trap{page_fault(acc), va};
+    const uint64_t ppn = (pte >> 10) & ((1ull << 44) - 1);
+    if (i > 0 && (ppn & ((1ull << (9 * i)) - 1))) throw Trap{page_fault(acc), va};  // misaligned superpage
+    // A/D update by hardware.
+    uint64_t want = PTE_A | (acc == Access::kWrite ? PTE_D : 0);
+    if ((pte & want) != want) {
+      pte |= want;
+      if (!pmp_ok(pte_addr, 8, Access::kWrite, Priv::S)) throw Trap{access_fault(acc), va};
+      if (uint8_t* h = host_ptr(pte_addr, 8, Access::kWrite))
+        std::memcpy(h, &pte, 8);
+      else if (!host_.write(pte_addr, &pte, 8))
+        throw Trap{access_fault(acc), va};
+    }
+    const uint64_t off_mask = (1ull << (12 + 9 * i)) - 1;
+    return ((ppn << 12) & ~off_mask) | (va & off_mask);
+  }
+  throw Trap{page_fault(acc), va};
+}
+
+// Translates and checks PMP for an access of len bytes at va; fills the TLB.
+uint64_t Core::access_phys(uint64_t va, Access acc, unsigned len, Priv& eff) {
+  eff = acc == Access::kExec ? priv_ : data_priv();
+  const uint64_t pa = translate(va, acc, eff);
+  if (!pmp_ok(pa, len, acc, eff)) throw Trap{access_fault(acc), va};
+  const auto ai = static_cast<unsigned>(acc);
+  fill_tlb(tlb_[ai], va, pa, acc, eff);
+  return pa;
+}
+
+void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv eff) {
+  const uint64_t ppage = pa & ~0xfffull;
+  if (!pmp_ok(ppage, 4096, acc, eff)) return;  // PMP not uniform over the page
+  TlbEntry& e = tlb[(va >> 12) & (kTlbSize - 1)];
+  uintptr_t addend = 0;
+  if (uint8_t* h = host_ptr(ppage, 4096, acc))
+    addend = reinterpret_cast<uintptr_t>(h) - (va & ~0xfffull);
+  if (acc != Access::kExec) {
+    if (!addend) return;  // data fast path needs a host pointer
+    if (acc == Access::kWrite) {
+      if (code_pages_.count(ppage >> 12)) return;               // stores must invalidate code
+      if (tohost_ && (tohost_ & ~0xfffull) == ppage) return;    // HTIF
+    }
+  }
+  e.tag = va >> 12;
+  e.addend = addend;
+  e.ppage = ppage;
+}
+
+// Priv. spec 3.7.1: lowest-numbered matching entry decides; M-mode is only
+// subject to locked entries; S/U fail when no entry matches.
+bool Core::pmp_ok(uint64_t pa, uint64_t len, Access acc, Priv priv) const {
+  for (const PmpRange& r : pmp_) {
+    if (pa + len <= r.lo || pa >= r.hi) continue;
+    if (pa < r.lo || pa + len > r.hi) return false;  // partial match
+    if (priv == Priv::M && !(r.cfg & 0x80)) return true;
+    const uint8_t need = acc == Access::kRead ? 1 : acc == Access::kWrite ? 2 : 4;
+    return (r.cfg & need) != 0;
+  }
+  return priv == Priv::M || cfg_.pmp_entries == 0;
+}
+
+void Core::pmp_update() {
+  pmp_.clear();
+  for (unsigned i = 0; i < cfg_.pmp_entries; ++i) {
+    const uint8_t cfg = pmpcfg_[i];
+    const unsigned a = (cfg >> 3) & 3;
+    uint64_t lo = 0, hi = 0;
+    if (a == 0) continue;
+    if (a == 1) {  // TOR
+      lo = i ? pmpaddr_[i - 1] << 2 : 0;
+      hi = pmpaddr_[i] << 2;
+    } else if (a == 2) {  // NA4
+      lo = pmpaddr_[i] << 2;
+      hi = lo + 4;
+    } else {  // NAPOT
+      const uint64_t addr = pmpaddr_[i];
+      const unsigned t = static_cast<unsigned>(__builtin_ctzll(~addr));
+      if (t >= 54) {
+        lo = 0;
+        hi = ~0ull;
+      } else {
+        lo = (addr & ~((1ull << t) - 1)) << 2;
+        hi = lo + (1ull << (t + 3));
+      }
+    }
+    if (lo >= hi) continue;
+    pmp_.push_back({lo, hi, cfg});
+  }
+  flush_tlb();
+}
+
+const DmiRegion* Core::find_dmi(uint64_t pa, Access acc) {
+  const bool want_write = acc == Access::kWrite;
+  for (const DmiRegion& r : dmi_)
+    if (pa >= r.base && pa <= r.end && (want_write ? r.write : r.read)) return &r;
+  const uint64_t page = pa >> 12 << 1 | (want_write ? 1 : 0);
+  for (uint64_t p : no_dmi_pages_)
+    if (p == page) return nullptr;
+  DmiRegion r;
+  if (host_.dmi(pa, want_write, r) && r.ptr && pa >= r.base && pa <= r.end && (want_write ? r.write : r.read)) {
+    dmi_.push_back(r);
+    return &dmi_.back();
+  }
+  if (no_dmi_pages_.size() >= 32) no_dmi_pages_.erase(no_dmi_pages_.begin());
+  no_dmi_pages_.push_back(page);
+  return nullptr;
+}
+
+uint8_t* Core::host_ptr(uint64_t pa, unsigned len, Access acc) {
+  const DmiRegion* r = find_dmi(pa, acc == Access::kExec ? Access::kRead : acc);
+  if (!r || pa + len - 1 > r->end) return nullptr;
+  return r->ptr + (pa - r->base);
+}
+
+void Core::mem_read_phys(uint64_t va, uint64_t pa, void* d, unsigned len, Access acc) {
+  if (uint8_t* h = host_ptr(pa, len, Access::kRead)) {
+    std::memcpy(d, h, len);
+    return;
+  }
+  if (!host_.read(pa, d, len)) throw Trap{access_fault(acc), va};
+}
+
+void Core::mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len) {
+  if (uint8_t* h = host_ptr(pa, len, Access::kWrite))
+    std::memcpy(h, d, len);
+  else if (!host_.write(pa, d, len))
+    throw Trap{kStoreAccessFault, va};
+  if (!code_pages_.empty()) notify_code_write(pa, len);
+  if (tohost_ && pa <= tohost_ + 7 && pa + len > tohost_) {
+    uint64_t v = 0;
+    if (uint8_t* h = host_ptr(tohost_, 8, Access::kRead))
+      std::memcpy(&v, h, 8);
+    else
+      host_.read(tohost_, &v, 8);
+    if (v) host_.htif_tohost(v);
+  }
+}
+
+void Core::invalidate_dmi(uint64_t start, uint64_t end) {
+  for (size_t i = 0; i < dmi_.size();) {
+    if (dmi_[i].base <= end && dmi_[i].end >= start)
+      dmi_.erase(dmi_.begin() + static_cast<long>(i));
+    else
+      ++i;
+  }
+  no_dmi_pages_.clear();
+  flush_tlb();
+  std::vector<uint64_t> pages;
+  for (auto& kv : code_pages_)
+    if ((kv.first << 12) <= end && ((kv.first << 12) | 0xfff) >= start) pages.push_back(kv.first);
+  for (uint64_t p : pages) invalidate_code_page(p);
+}
+
+}  // namespace vp::cpu
