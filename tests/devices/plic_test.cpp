@@ -168,6 +168,16 @@ TEST(Plic, DebugReadDoesNotClaim) {
   EXPECT_EQ(b.cpu.read32(claim(0)), 2u);
 }
 
+TEST(Plic, DebugDumpOfAWindow) {
+  Bench b;
+  b.cpu.write32(prio(1), 3);
+  b.cpu.write32(prio(2), 5);
+  uint8_t bytes[16] = {};
+  EXPECT_EQ(b.cpu.debug(tlm::TLM_READ_COMMAND, 0, bytes, 16), 16u);  // split into 4-byte reads
+  EXPECT_EQ(bytes[4], 3);
+  EXPECT_EQ(bytes[8], 5);
+}
+
 TEST(Plic, ConfigurableSizes) {
   PlicConfig config;
   config.sources = 33;
