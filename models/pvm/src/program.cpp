@@ -177,7 +177,8 @@ int64_t static_target(const Insn& in) {
 }  // namespace
 
 bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& error) {
-    constexpr uint64_t kMaxCode = 64u << 20;  // 64 MiB: generous, keeps indices 32-bit
+    constexpr uint64_t kMaxCode = 64u << 20;        // 64 MiB: generous, keeps indices 32-bit
+    constexpr uint64_t kMaxJumpTable = 16u << 20;   // entries (PolkaVM's limit)
     if (!blob && len) return fail(error, "program blob pointer is NULL");
     size_t pos = 0;
     uint64_t jt_count = 0, code_len = 0;
@@ -192,9 +193,9 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
         return fail(error, "malformed program blob: code length %" PRIu64 " exceeds the limit %" PRIu64, code_len,
                     kMaxCode);
     const uint64_t remaining = len - pos;
-    if (jt_count > remaining || (z && jt_count * z > remaining))
-        return fail(error, "malformed program blob: jump table (%" PRIu64 " entries) exceeds the blob (%" PRIu64
-                           " bytes left)",
+    if (jt_count > kMaxJumpTable || (z && jt_count > remaining / z))
+        return fail(error, "malformed program blob: jump table of %" PRIu64 " entries is too large (%" PRIu64
+                           " bytes left in the blob, at most 16 Mi entries)",
                     jt_count, remaining);
     const uint64_t jt_bytes = jt_count * z;
     const uint64_t mask_len = (code_len + 7) / 8;
@@ -204,8 +205,6 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
                     "malformed program blob: jump table, code and bitmask need %" PRIu64
                     " bytes after the header, the blob has %" PRIu64,
                     expected, remaining);
-    if (z == 0 && jt_count > kMaxCode)
-        return fail(error, "malformed program blob: %" PRIu64 " jump-table entries exceed the limit", jt_count);
 
     p.jump_table.resize(jt_count);
     for (uint64_t i = 0; i < jt_count; ++i) {
