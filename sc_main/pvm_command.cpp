@@ -1,9 +1,11 @@
 #include "pvm_command.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -12,6 +14,19 @@
 #include <sstream>
 
 namespace vp {
+
+namespace {
+
+bool read_file(const std::string& path, std::string& data) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    data = ss.str();
+    return !in.bad();
+}
+
+}  // namespace
 
 namespace pvm_vectors {
 
@@ -79,14 +94,12 @@ bool parse_vector(const std::string& text, Vector& v, std::string& error) {
 }
 
 bool load_vector(const std::string& path, Vector& v, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = "cannot open " + path;
+    std::string text;
+    if (!read_file(path, text)) {
+        error = "cannot read " + path;
         return false;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (!parse_vector(ss.str(), v, error)) {
+    if (!parse_vector(text, v, error)) {
         error = path + ": " + error;
         return false;
     }
@@ -121,6 +134,15 @@ pvm_vm* create_vm(const Vector& v, pvm_backend backend, std::string& error) {
 }
 
 std::string status_name(pvm_status status) { return pvm_status_name(status); }
+
+std::vector<std::string> vector_files(const std::string& dir) {
+    std::vector<std::string> files;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+        if (e.path().extension() == ".json") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    return files;
+}
 
 std::vector<std::string> compare(const Vector& v, const pvm_vm* vm, pvm_status status) {
     std::vector<std::string> diffs;
@@ -192,15 +214,6 @@ using VmPtr = std::unique_ptr<pvm_vm, VmDeleter>;
 int fail(const std::string& msg) {
     std::cerr << "vp pvm run: " << msg << "\n";
     return 2;
-}
-
-bool read_file(const std::string& path, std::string& data) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    data = ss.str();
-    return !in.bad();
 }
 
 void print_state(const pvm_vm* vm, pvm_status status) {

@@ -3,8 +3,6 @@
 // under ASan/UBSan.)
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -13,16 +11,9 @@
 
 namespace {
 
-namespace fs = std::filesystem;
-
 std::vector<vp::pvm_vectors::Vector> load_all() {
     std::vector<vp::pvm_vectors::Vector> out;
-    std::error_code ec;
-    std::vector<std::string> files;
-    for (const auto& e : fs::directory_iterator(PVM_VECTORS_DIR, ec))
-        if (e.path().extension() == ".json") files.push_back(e.path().string());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
+    for (const auto& f : vp::pvm_vectors::vector_files(PVM_VECTORS_DIR)) {
         vp::pvm_vectors::Vector v;
         std::string error;
         if (vp::pvm_vectors::load_vector(f, v, error)) out.push_back(std::move(v));

@@ -29,7 +29,8 @@ TEST(PvmBlob, MalformedBlobsGiveClearErrors) {
         {0, 5, 0},                // entry size 5
         {0, 0, 3, 190, 135},      // code truncated, no bitmask
         {0, 0, 1, 0, 1, 0xAA},    // trailing byte
-        {0x81, 0, 0, 0},          // truncated varint (2-byte form)
+        {0x81},                   // truncated varint (2-byte form)
+        {0x81, 0, 4, 0},          // 256 jump-table entries of 4 bytes, none present
         {0xFF, 1, 2, 3},          // 8-byte varint truncated
         {0xF0, 0xFF, 0xFF, 0xFF, 0xFF, 4, 0},  // 4 Gi jump-table entries
     };

@@ -2,7 +2,6 @@
 // yet are skipped). Compares status, pc, registers, gas, page-fault address and memory.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,11 +14,7 @@ namespace fs = std::filesystem;
 using vp::pvm_vectors::Vector;
 
 std::vector<std::string> vector_files() {
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(PVM_VECTORS_DIR, ec))
-        if (e.path().extension() == ".json") files.push_back(e.path().string());
-    std::sort(files.begin(), files.end());
+    std::vector<std::string> files = vp::pvm_vectors::vector_files(PVM_VECTORS_DIR);
     if (files.empty()) files.push_back("");  // one placeholder that skips
     return files;
 }

@@ -241,23 +241,22 @@ pvm_access pvm_page_access(const pvm_vm* vm, uint32_t addr) {
     return (p & kWrite) ? PVM_ACCESS_WRITE : (p & kRead) ? PVM_ACCESS_READ : PVM_ACCESS_NONE;
 }
 
+// Whole-range check for the host-side accessors: no wrap-around, every page with `need`.
+static bool host_access_ok(const pvm_vm* vm, uint32_t addr, uint32_t len, uint8_t need) {
+    uint32_t fault = 0;
+    return uint64_t(addr) + len <= (uint64_t(1) << 32) && vm->st.memory.check(addr, len, need, fault) == Access::Ok;
+}
+
 int pvm_read_memory(const pvm_vm* vm, uint32_t addr, void* dst, uint32_t len) {
     if (len == 0) return 0;
-    if (!dst) return -1;
-    uint32_t fault = 0;
-    if (uint64_t(addr) + len > (uint64_t(1) << 32) ||
-        vm->st.memory.check(addr, len, kRead, fault) != Access::Ok)
-        return -1;
+    if (!dst || !host_access_ok(vm, addr, len, kRead)) return -1;
     std::memcpy(dst, vm->st.memory.host(addr), len);
     return 0;
 }
 
 static int write_checked(pvm_vm* vm, uint32_t addr, const void* src, uint32_t len, uint8_t need) {
     if (len == 0) return 0;
-    if (!src) return -1;
-    uint32_t fault = 0;
-    if (uint64_t(addr) + len > (uint64_t(1) << 32) || vm->st.memory.check(addr, len, need, fault) != Access::Ok)
-        return -1;
+    if (!src || !host_access_ok(vm, addr, len, need)) return -1;
     std::memcpy(vm->st.memory.host(addr), src, len);
     return 0;
 }
