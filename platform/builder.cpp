@@ -57,19 +57,13 @@ std::optional<uint64_t> Platform::base_of(const std::string& component) const {
   return std::nullopt;
 }
 
-void Platform::elaborate() const {
-  sc_core::sc_get_curr_simcontext()->elaborate();
-}
-
 size_t Platform::write_physical(uint64_t addr, const void* data, size_t len) const {
   if (!debug_port_) return 0;
-  elaborate();
   return debug_port_->transfer(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
 }
 
 size_t Platform::read_physical(uint64_t addr, void* data, size_t len) const {
   if (!debug_port_) return 0;
-  elaborate();
   return debug_port_->transfer(tlm::TLM_READ_COMMAND, addr, data, len);
 }
 
@@ -171,6 +165,22 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
                                      " is not a router");
     if (b.initiator.component == b.target.component)
       throw ConfigError(b.where, "bind: " + b.initiator.component + " cannot be bound to itself");
+  }
+
+  // The system bus (router named "bus", else the first router) also carries the platform's debug port.
+  for (const auto& c : spec.components)
+    if (c.type == "router" && (platform->system_bus_.empty() || c.name == "bus")) platform->system_bus_ = c.name;
+  // Routers are built with exactly as many sockets as they have bindings.
+  for (size_t i = 0; i < spec.components.size(); ++i) {
+    const auto& c = spec.components[i];
+    if (c.type != "router") continue;
+    auto& rc = std::any_cast<RouterConfig&>(configs[i]);
+    rc.initiators = c.name == platform->system_bus_ ? 1 : 0;
+    rc.targets = 0;
+    for (const auto& b : spec.binds) {
+      if (b.target.component == c.name) ++rc.initiators;
+      if (b.initiator.component == c.name) ++rc.targets;
+    }
   }
 
   // 2. Instantiate.
@@ -293,9 +303,7 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
     platform->irqs_.push_back({w.from.component, w.from.port, w.from.index, w.to.component, w.to.port, w.to.index});
   }
 
-  // 5. The platform's debug port on the system bus: the router named "bus", else the first router.
-  for (const auto& c : spec.components)
-    if (c.type == "router" && (platform->system_bus_.empty() || c.name == "bus")) platform->system_bus_ = c.name;
+  // 5. The platform's debug port on the system bus.
   if (!platform->system_bus_.empty()) {
     platform->debug_port_ = std::make_unique<DebugPort>("vp_debug_port");
     static_cast<Router*>(platform->find(platform->system_bus_))->bind_initiator(platform->debug_port_->socket);

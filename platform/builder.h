@@ -54,11 +54,6 @@ class Platform {
   // Calls Component::reset() on every component.
   void reset();
 
-  // Completes SystemC elaboration (socket callbacks are connected at its end)
-  // without starting any process. Debug access does it on first use; no
-  // module can be added to the simulation afterwards.
-  void elaborate() const;
-
  private:
   friend std::unique_ptr<Platform> build_platform(const PlatformSpec&, const Registry&);
 

@@ -1,19 +1,42 @@
 #include "platform/router.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace vp::platform {
 
 Router::Router(const sc_core::sc_module_name& name, const RouterConfig& config)
     : Component(name), config_(config) {
-  in.register_b_transport(this, &Router::b_transport);
-  in.register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr);
-  in.register_transport_dbg(this, &Router::transport_dbg);
-  out.register_invalidate_direct_mem_ptr(this, &Router::invalidate_direct_mem_ptr);
+  for (unsigned i = 0; i < config_.initiators; ++i) {
+    auto s = std::make_unique<InSocket>(sc_core::sc_gen_unique_name("in"));
+    s->register_b_transport(this, &Router::b_transport, static_cast<int>(i));
+    s->register_get_direct_mem_ptr(this, &Router::get_direct_mem_ptr, static_cast<int>(i));
+    s->register_transport_dbg(this, &Router::transport_dbg, static_cast<int>(i));
+    in_.push_back(std::move(s));
+  }
+  for (unsigned i = 0; i < config_.targets; ++i) {
+    auto s = std::make_unique<OutSocket>(sc_core::sc_gen_unique_name("out"));
+    s->register_invalidate_direct_mem_ptr(this, &Router::invalidate_direct_mem_ptr, static_cast<int>(i));
+    out_.push_back(std::move(s));
+  }
 }
 
+TargetSocket& Router::next_input() {
+  if (inputs_bound_ == in_.size())
+    throw std::logic_error(std::string(name()) + ": all " + std::to_string(in_.size()) + " input sockets are bound");
+  return *in_[inputs_bound_++];
+}
+
+tlm_utils::simple_initiator_socket_tagged<Router, 32>& Router::next_output() {
+  if (outputs_bound_ == out_.size())
+    throw std::logic_error(std::string(name()) + ": all " + std::to_string(out_.size()) + " output sockets are bound");
+  return *out_[outputs_bound_++];
+}
+
+void Router::bind_initiator(InitiatorSocket& initiator) { initiator.bind(next_input()); }
+
 void Router::add_mapping(uint64_t base, uint64_t size, const std::string& name) {
-  Mapping m{base, size, static_cast<unsigned>(map_.size()), name};
+  Mapping m{base, size, outputs_bound_, name};
   map_.push_back(m);
   std::sort(map_.begin(), map_.end(), [](const Mapping& a, const Mapping& b) { return a.base < b.base; });
   last_hit_ = nullptr;
@@ -21,12 +44,12 @@ void Router::add_mapping(uint64_t base, uint64_t size, const std::string& name) 
 
 void Router::map(TargetSocket& target, uint64_t base, uint64_t size, const std::string& name) {
   add_mapping(base, size, name);
-  out.bind(target);
+  next_output().bind(target);
 }
 
 void Router::map(Router& target, uint64_t base, uint64_t size, const std::string& name) {
   add_mapping(base, size, name);
-  out.bind(target.in);
+  next_output().bind(target.next_input());
 }
 
 const Router::Mapping* Router::decode(uint64_t addr) const {
@@ -58,7 +81,7 @@ void Router::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   const uint64_t addr = gp.get_address();
   gp.set_address(addr - m->base);
   delay += config_.latency;
-  out[m->port]->b_transport(gp, delay);
+  (*out_[m->port])->b_transport(gp, delay);
   gp.set_address(addr);
 }
 
@@ -71,7 +94,7 @@ bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& gp, tlm::tlm_dmi&
     return false;
   }
   gp.set_address(addr - m->base);
-  bool granted = out[m->port]->get_direct_mem_ptr(gp, dmi);
+  bool granted = (*out_[m->port])->get_direct_mem_ptr(gp, dmi);
   gp.set_address(addr);
   // Translate the target's range back into our address space and clip it to the window.
   uint64_t start = dmi.get_start_address();
@@ -92,7 +115,7 @@ unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& gp) {
   const uint64_t room = m->size - (addr - m->base);
   if (len > room) gp.set_data_length(static_cast<unsigned>(room));
   gp.set_address(addr - m->base);
-  unsigned done = out[m->port]->transport_dbg(gp);
+  unsigned done = (*out_[m->port])->transport_dbg(gp);
   gp.set_address(addr);
   gp.set_data_length(len);
   return done;
@@ -103,7 +126,7 @@ void Router::invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uin
     if (m.port != static_cast<unsigned>(port) || start >= m.size) continue;
     uint64_t global_start = m.base + start;
     uint64_t global_end = m.base + std::min<uint64_t>(end, m.size - 1);
-    for (unsigned i = 0; i < in.size(); ++i) in[i]->invalidate_direct_mem_ptr(global_start, global_end);
+    for (unsigned i = 0; i < inputs_bound_; ++i) (*in_[i])->invalidate_direct_mem_ptr(global_start, global_end);
   }
 }
 

@@ -125,8 +125,7 @@ class RunMonitor : public sc_core::sc_module {
 
 }  // namespace
 
-// One per process, like the simulation itself; created before loading
-// because loading completes elaboration.
+// One per process, like the simulation itself.
 RunMonitor* g_monitor = nullptr;
 
 BootInfo prepare_boot(Platform& p, const RunOptions& o) {

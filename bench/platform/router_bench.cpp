@@ -11,7 +11,7 @@
 namespace {
 
 struct Bench {
-  vp::platform::Router bus{"bus", {}};
+  vp::platform::Router bus{"bus", vp::platform::RouterConfig{sc_core::SC_ZERO_TIME, 1, 2}};
   vp::mem::Ram ram{"ram", vp::mem::RamConfig{16 << 20}};
   vp::mem::Ram other{"other", vp::mem::RamConfig{0x1000}};
   vp::test::TestInitiator cpu{"cpu"};

@@ -73,6 +73,10 @@ TEST(Loader, GoodFileBuildsTypedSpec) {
   EXPECT_EQ(platform->read_physical(0x80000010, &r, 4), 4u);
   EXPECT_EQ(r, v);
   EXPECT_EQ(platform->write_physical(0x80008000, &v, 4), 0u) << "beyond the 32KiB window";
+  // Loading before the simulation starts must not disturb starting it.
+  sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));
+  EXPECT_EQ(platform->read_physical(0x80000010, &r, 4), 4u);
+  EXPECT_EQ(r, v);
 }
 
 TEST(Loader, VirtConfigParses) {

@@ -11,7 +11,7 @@ using tlm::TLM_WRITE_COMMAND;
 namespace {
 
 struct Fixture {
-  platform::Router bus{"bus", platform::RouterConfig{sc_core::sc_time(5, sc_core::SC_NS)}};
+  platform::Router bus{"bus", platform::RouterConfig{sc_core::sc_time(5, sc_core::SC_NS), 2, 2}};
   mem::Ram low{"low", mem::RamConfig{0x1000}};
   mem::Ram high{"high", mem::RamConfig{0x10000}};
   test::TestInitiator cpu{"cpu"};
@@ -22,7 +22,6 @@ struct Fixture {
     bus.map(high.socket, 0x80000000, 0x10000, "high");
     bus.bind_initiator(cpu.socket);
     bus.bind_initiator(dma.socket);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // finish elaboration
   }
 };
 
@@ -100,14 +99,13 @@ TEST(Router, DebugTransport) {
 }
 
 TEST(Router, NestedRouters) {
-  platform::Router top{"top", {}};
-  platform::Router sub{"sub", {}};
+  platform::Router top{"top", platform::RouterConfig{sc_core::SC_ZERO_TIME, 1, 1}};
+  platform::Router sub{"sub", platform::RouterConfig{sc_core::SC_ZERO_TIME, 1, 1}};
   mem::Ram ram{"ram", mem::RamConfig{0x1000}};
   test::TestInitiator cpu{"cpu"};
   top.bind_initiator(cpu.socket);
   top.map(sub, 0x10000000, 0x100000, "sub");
   sub.map(ram.socket, 0x2000, 0x1000, "ram");
-  sc_core::sc_start(sc_core::SC_ZERO_TIME);
   EXPECT_EQ(cpu.write32(0x10002008, 0xcafe), tlm::TLM_OK_RESPONSE);
   uint32_t v;
   std::memcpy(&v, ram.data() + 8, 4);
@@ -119,4 +117,14 @@ TEST(Router, NestedRouters) {
   ram.invalidate_dmi();
   ASSERT_EQ(cpu.invalidations.size(), 1u);
   EXPECT_EQ(cpu.invalidations[0].first, 0x10002000u);
+}
+
+TEST(Router, WorksBeforeAndAfterSimulationStarts) {
+  Fixture f;
+  uint32_t v = 0x1234;
+  EXPECT_EQ(f.cpu.debug(TLM_WRITE_COMMAND, 0x80000000, &v, 4), 4u) << "loaders run before sc_start";
+  sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_US));
+  EXPECT_EQ(f.dma.read32(0x80000000), 0x1234u);
+  f.high.invalidate_dmi();
+  EXPECT_EQ(f.cpu.invalidations.size(), 1u);
 }
