@@ -77,9 +77,7 @@ std::vector<uint8_t> Platform::device_tree(const std::string& bootargs_override)
   tree.set_u32("/", "#size-cells", {2});
   tree.set_string("/", "compatible", "riscv-virtio");
   tree.set_string("/", "model", "vp," + (spec_.name.empty() ? std::string("platform") : spec_.name));
-  tree.add_node("/", "cpus");
-  tree.set_u32("/cpus", "#address-cells", {1});
-  tree.set_u32("/cpus", "#size-cells", {0});
+  // /cpus is created by the first processor's hook, which knows the timebase.
   tree.add_node("/", "soc");
   tree.set_u32("/soc", "#address-cells", {2});
   tree.set_u32("/soc", "#size-cells", {2});
