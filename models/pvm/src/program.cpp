@@ -228,7 +228,7 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     p.insns.reserve(code_len / 2 + 4);
     // A skip capped at 24 leads to a byte without bitmask bit: it executes as a trap (GP A.19).
     std::vector<uint8_t> trap_at(code_len, 0);
-    bool new_block = true, after_terminator = true;
+    bool new_block = true, after_terminator = false;
     size_t gas_at = 0;
     for (uint64_t pc = 0; pc <= code_len; ++pc) {
         if (pc < code_len && !p.is_insn[pc] && !trap_at[pc]) continue;
@@ -243,7 +243,7 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
             new_block = false;
         }
         const bool valid = in.op != op_invalid;
-        if (pc < code_len && after_terminator && valid) p.is_block[pc] = 1;
+        if (pc < code_len && (pc == 0 || after_terminator) && valid) p.is_block[pc] = 1;
         after_terminator = valid && op_info(in.op).terminator;
         p.pc_index[pc] = uint32_t(p.insns.size());
         p.insns.push_back(in);
