@@ -7,6 +7,7 @@ namespace vp::platform {
 namespace {
 std::mutex g_mutex;
 std::optional<StopRequest> g_request;
+std::optional<std::string> g_pause;
 }  // namespace
 
 void request_stop(int exit_code, const std::string& reason) {
@@ -26,6 +27,24 @@ std::optional<StopRequest> stop_request() {
 void clear_stop_request() {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_request.reset();
+}
+
+void request_pause(const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_pause = reason;
+  }
+  if (sc_core::sc_is_running()) sc_core::sc_pause();
+}
+
+std::optional<std::string> pause_reason() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_pause;
+}
+
+void clear_pause() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_pause.reset();
 }
 
 }  // namespace vp::platform

@@ -12,6 +12,12 @@ struct StopRequest {
 };
 
 void request_stop(int exit_code, const std::string& reason);
+
+// Pausing is resumable (sc_pause): instruction limits, breakpoints and
+// single steps pause; a later sc_start continues where the run left off.
+void request_pause(const std::string& reason);
+std::optional<std::string> pause_reason();  // of the latest pause, if any
+void clear_pause();
 std::optional<StopRequest> stop_request();
 void clear_stop_request();  // for tests that run several simulations' worth of checks
 
