@@ -240,6 +240,9 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
   if (auto stop = platform::stop_request()) {
     r.exit_code = stop->exit_code;
     r.reason = stop->reason;
+  } else if (auto pause = platform::pause_reason()) {
+    r.exit_code = 124;  // a limit or breakpoint paused the run; the command line ends it
+    r.reason = *pause;
   } else if (o.max_time_ps && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(o.max_time_ps), sc_core::SC_PS)) {
     r.exit_code = 124;
     r.reason = "time limit " + sc_core::sc_time_stamp().to_string() + " reached";
