@@ -1,0 +1,140 @@
+// Unit tests of the SystemC-free core: decoder/disassembler, execution on a
+// flat machine, code invalidation, DMI invalidation, traps.
+#include <gtest/gtest.h>
+
+#include "flat_machine.h"
+#include "models/cpu/decoder.h"
+
+namespace vp::cpu {
+namespace {
+
+constexpr uint32_t kAll = kExtI | kExtM | kExtA | kExtF | kExtD | kExtC | kExtZicsr |
+                          kExtZifencei | kExtS | kExtU | kExtZba | kExtZbb | kExtZbs;
+
+std::string dis(uint32_t raw, uint64_t pc = 0x80000000) { return disassemble(decode(raw, kAll), pc); }
+
+TEST(Decoder, Disassembles32BitInstructions) {
+  EXPECT_EQ(dis(0x00000297), "auipc t0,0x0");
+  EXPECT_EQ(dis(0x02828613), "addi a2,t0,40");
+  EXPECT_EQ(dis(0xf1402573), "csrr a0,0xf14");
+  EXPECT_EQ(dis(0x0202b583), "ld a1,32(t0)");
+  EXPECT_EQ(dis(0x00028067), "jr t0");
+  EXPECT_EQ(dis(0x00008067), "ret");
+  EXPECT_EQ(dis(0x00000013), "nop");
+  EXPECT_EQ(dis(0x0020f1d3), "fadd.s ft3,ft1,ft2");
+  EXPECT_EQ(dis(0x100525af), "lr.w a1,(a0)");
+  EXPECT_EQ(dis(0x20a5a5b3), "sh1add a1,a1,a0");
+  EXPECT_EQ(dis(0x6b855513), "rev8 a0,a0");
+  EXPECT_EQ(dis(0xfe0008e3, 0x80000010), "beq zero,zero,80000000");
+}
+
+TEST(Decoder, ExpandsCompressed) {
+  EXPECT_EQ(dis(0x4501), "li a0,0");          // c.li
+  EXPECT_EQ(dis(0x8082), "ret");              // c.jr ra
+  EXPECT_EQ(dis(0x6008), "ld a0,0(s0)");      // c.ld
+  EXPECT_EQ(dis(0x1141), "addi sp,sp,-16");   // c.addi16sp? (c.addi sp)
+  EXPECT_EQ(dis(0x0000), "unknown (0x0000)"); // c.unimp
+  EXPECT_EQ(decode(0x4501, kAll).len, 2);
+  // Every 16-bit pattern decodes without crashing; reserved ones are illegal.
+  for (uint32_t c = 0; c < 0x10000; ++c) {
+    if ((c & 3) == 3) continue;
+    Insn in = decode(c, kAll);
+    EXPECT_EQ(in.len, 2);
+    (void)disassemble(in, 0);
+  }
+}
+
+TEST(Decoder, ExtensionsGateDecoding) {
+  EXPECT_EQ(decode(0x20a5a5b3, kAll & ~kExtZba).op, Op::ILLEGAL);
+  EXPECT_EQ(decode(0x4501, kAll & ~kExtC).op, Op::ILLEGAL);
+  EXPECT_EQ(decode(0x0020f1d3, kAll & ~(kExtF | kExtD)).op, Op::ILLEGAL);
+  EXPECT_EQ(decode(0x02b50533, kAll & ~kExtM).op, Op::ILLEGAL);  // mul
+  EXPECT_EQ(decode(0x02b50533, kAll).op, Op::MUL);
+}
+
+// addi a0,a0,1 ; addi a1,a1,-1 ; bnez a1,-8 ; ebreak-free HTIF exit through tohost.
+TEST(Core, RunsALoopAndCountsInstructions) {
+  test::FlatMachine m;
+  m.load_words(0x80000000, {
+      0x00150513,  // addi a0,a0,1
+      0xfff58593,  // addi a1,a1,-1
+      0xfe059ce3,  // bnez a1,-8
+      0x0000006f,  // j .
+  });
+  m.core().set_reg(11, 1000);
+  uint64_t done = 0;
+  m.core().run(3000, done);
+  EXPECT_EQ(m.core().reg(10), 1000u);
+  EXPECT_EQ(m.core().pc(), 0x8000000cu);
+  EXPECT_EQ(done, 3000u);
+  EXPECT_EQ(m.core().instret(), 3000u);
+}
+
+TEST(Core, StoreIntoCodeInvalidatesBlocksWithoutFence) {
+  test::FlatMachine m;
+  // 0: li a0,1 ; 4: sw a1,0(a2) ; 8: j 0  -- the store rewrites insn 0 to li a0,7
+  m.load_words(0x80000000, {0x00100513, 0x00b62023, 0xff9ff06f});
+  m.core().set_reg(11, 0x00700513);
+  m.core().set_reg(12, 0x80000000);
+  uint64_t done = 0;
+  m.core().run(4, done);  // li, sw, j, li(new)
+  EXPECT_EQ(m.core().reg(10), 7u);
+}
+
+TEST(Core, DmiInvalidationDropsDecodedCode) {
+  test::FlatMachine m;
+  m.load_words(0x80000000, {0x00100513, 0x0000006f});  // li a0,1 ; j .
+  uint64_t done = 0;
+  m.core().run(2, done);
+  EXPECT_EQ(m.core().reg(10), 1u);
+  m.load_words(0x80000000, {0x00200513});  // changed behind the core's back (e.g. a DMA)
+  m.core().invalidate_dmi(0x80000000, 0x80000fff);
+  m.core().set_pc(0x80000000);
+  m.core().run(1, done);
+  EXPECT_EQ(m.core().reg(10), 2u);
+}
+
+TEST(Core, IllegalInstructionTrapsToMtvec) {
+  test::FlatMachine m;
+  m.load_words(0x80000000, {0xffffffff});
+  m.load_words(0x80000100, {0x0000006f});
+  uint64_t v;
+  m.core().set_reg(5, 0x80000100);
+  // csrw mtvec, t0 is easier to express by running it:
+  m.load_words(0x80000200, {0x30529073, 0xdfdff06f});  // csrw mtvec,t0 ; j 0x80000000
+  m.core().set_pc(0x80000200);
+  uint64_t done = 0;
+  m.core().run(4, done);
+  EXPECT_EQ(m.core().pc(), 0x80000100u);
+  ASSERT_TRUE(m.core().peek_csr(0x342, v));
+  EXPECT_EQ(v, 2u);
+  ASSERT_TRUE(m.core().peek_csr(0x343, v));
+  EXPECT_EQ(v, 0xffffffffu);
+  ASSERT_TRUE(m.core().peek_csr(0x341, v));
+  EXPECT_EQ(v, 0x80000000u);
+}
+
+TEST(Core, BusErrorOnFetchIsAnAccessFault) {
+  test::FlatMachine m;
+  m.core().set_pc(0x40000000);
+  uint64_t done = 0, v = 0;
+  m.core().run(1, done);
+  ASSERT_TRUE(m.core().peek_csr(0x342, v));
+  EXPECT_EQ(v, 1u);
+  ASSERT_TRUE(m.core().peek_csr(0x343, v));
+  EXPECT_EQ(v, 0x40000000u);
+}
+
+TEST(Core, TraceNamesRegisterWritten) {
+  test::FlatMachine m;
+  m.load_words(0x80000000, {0x02a00513, 0x0000006f});  // li a0,42
+  std::ostringstream out;
+  m.core().set_trace(&out);
+  uint64_t done = 0;
+  m.core().run(1, done);
+  EXPECT_NE(out.str().find("0x0000000080000000 (0x02a00513) li a0,42"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("a0 0x000000000000002a"), std::string::npos) << out.str();
+}
+
+}  // namespace
+}  // namespace vp::cpu
