@@ -11,6 +11,9 @@ Registry& Registry::builtin() {
 #ifndef VP_NO_CPU
     register_cpu_types(*r);
 #endif
+#ifdef VP_HAVE_RTL
+    register_rtl_types(*r);
+#endif
     return r;
   }();
   return *registry;

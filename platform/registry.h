@@ -65,5 +65,6 @@ void register_platform_types(Registry&);
 void register_memory_types(Registry&);
 void register_device_types(Registry&);
 void register_cpu_types(Registry&);
+void register_rtl_types(Registry&);  // models/rtl, when built
 
 }  // namespace vp::platform
