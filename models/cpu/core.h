@@ -176,7 +176,7 @@ class Core {
   CoreHost& host_;
 
  public:  // hot state, accessed by the executor helpers
-  uint64_t x_[32] = {};
+  uint64_t x_[33] = {};  // x_[32]: sink for writes to x0
   uint64_t f_[32] = {};
   uint64_t pc_ = 0;
 
