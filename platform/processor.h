@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace vp::platform {
 
@@ -25,6 +26,21 @@ class Processor {
   virtual uint64_t pc() const = 0;
   // General-purpose register i (0..31 on RISC-V), for tests and debuggers.
   virtual uint64_t reg(unsigned i) const = 0;
+
+  // Debugger support (Python, GDB). The defaults say "not supported"; a
+  // processor that implements them returns true from supports_debug().
+  // Breakpoints and the step limit pause the simulation (platform::request_pause,
+  // resumable) instead of stopping it.
+  virtual bool supports_debug() const { return false; }
+  // Pause before executing an instruction at one of these addresses. After the
+  // pause, the next run executes the instruction at the current pc without
+  // pausing on it again.
+  virtual void set_breakpoints(const std::vector<uint64_t>& pcs) { (void)pcs; }
+  // Pause after this many more instructions (0 = no such pause); resumable,
+  // unlike set_instruction_limit.
+  virtual void set_pause_after(uint64_t instructions) { (void)instructions; }
+  virtual void set_reg(unsigned i, uint64_t value) { (void)i, (void)value; }
+  virtual void set_pc(uint64_t pc) { (void)pc; }
 };
 
 }  // namespace vp::platform
