@@ -64,6 +64,7 @@ RunExit Core::run(uint64_t budget, uint64_t& executed) {
   blk_i_ = 0;
   wfi_ = false;
   RunExit why = RunExit::kBudget;
+  Block* prev = nullptr;
   while (run_done_ < budget) {
     if (VP_UNLIKELY(stop_)) {
       why = RunExit::kStop;
@@ -73,22 +74,41 @@ RunExit Core::run(uint64_t budget, uint64_t& executed) {
       for (Block* b : graveyard_) delete b;
       graveyard_.clear();
     }
-    if (VP_UNLIKELY(irq_check_)) check_interrupts();
+    if (VP_UNLIKELY(irq_check_)) {
+      check_interrupts();
+      prev = nullptr;
+    }
     if (VP_UNLIKELY(trace_ != nullptr)) {
       step_traced();
+      prev = nullptr;
     } else {
-      Block* b;
-      try {
-        b = lookup_block();
-      } catch (const Trap& t) {
-        ++run_done_;
-        take_trap(t.cause, t.tval, false);
-        continue;
+      Block* b = nullptr;
+      if (prev) {
+        for (Block::Link& l : prev->link)
+          if (l.vpc == pc_ && l.gen == chain_gen_) b = l.next;
+      }
+      if (!b) {
+        try {
+          b = lookup_block();
+        } catch (const Trap& t) {
+          ++run_done_;
+          take_trap(t.cause, t.tval, false);
+          prev = nullptr;
+          continue;
+        }
+        if (prev && b->cacheable) {
+          Block::Link& l = prev->link[prev->link_rr++ & 1];
+          l = {pc_, chain_gen_, b};
+        }
       }
       uint64_t left = budget - run_done_;
       unsigned n = static_cast<unsigned>(b->insns.size());
       if (n > left) n = static_cast<unsigned>(left);
+      const uint64_t gen = chain_gen_;
+      const uint64_t before = instret_;
       exec_block(b, n);
+      // Chain only from a block that ran to its end, still valid, without a trap.
+      prev = (b->cacheable && gen == chain_gen_ && instret_ - before == b->insns.size()) ? b : nullptr;
       if (VP_UNLIKELY(!b->cacheable)) graveyard_.push_back(b);
     }
     if (VP_UNLIKELY(wfi_)) {
@@ -264,6 +284,7 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc) {
 void Core::notify_code_write(uint64_t pa, unsigned len) {
   auto it = code_pages_.find(pa >> 12);
   if (it == code_pages_.end()) return;
+  ++chain_gen_;
   auto& list = it->second;
   for (size_t i = 0; i < list.size();) {
     Block* b = list[i];
@@ -284,6 +305,7 @@ void Core::notify_code_write(uint64_t pa, unsigned len) {
 void Core::invalidate_code_page(uint64_t ppage) {
   auto it = code_pages_.find(ppage);
   if (it == code_pages_.end()) return;
+  ++chain_gen_;
   for (Block* b : it->second) {
     blocks_.erase(b->ppc);
     graveyard_.push_back(b);
@@ -293,6 +315,7 @@ void Core::invalidate_code_page(uint64_t ppage) {
 }
 
 void Core::flush_blocks() {
+  ++chain_gen_;
   for (auto& kv : blocks_) graveyard_.push_back(kv.second);
   blocks_.clear();
   code_pages_.clear();

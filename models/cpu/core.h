@@ -224,6 +224,7 @@ class Core {
   static constexpr unsigned kJumpSize = 4096;
   JumpEntry jump_[kJumpSize];
   uint64_t blocks_built_ = 0;
+  uint64_t chain_gen_ = 1;
 };
 
 }  // namespace vp::cpu

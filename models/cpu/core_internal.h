@@ -13,6 +13,11 @@ struct Block {
   uint64_t pend = 0;   // physical end (exclusive) within the first page
   bool cacheable = true;
   std::vector<Insn> insns;
+  // Direct chaining to successor blocks: valid while `gen` equals Core::chain_gen_
+  // (bumped on any TLB flush or block invalidation).
+  struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
+  Link link[2];
+  unsigned link_rr = 0;
 };
 
 constexpr unsigned kMaxBlockInsns = 128;

@@ -1,5 +1,6 @@
 #include "models/cpu/hart.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -136,6 +137,18 @@ void Hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   core_->invalidate_dmi(start, end);
 }
 
+void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
+  breakpoints_ = pcs;
+  std::sort(breakpoints_.begin(), breakpoints_.end());
+}
+
+void Hart::debug_pause(const std::string& reason) {
+  qk_.sync();
+  resume_pc_ = core_->pc();
+  platform::request_pause(reason + " (" + name() + ")");
+  sc_core::wait(sc_core::SC_ZERO_TIME);  // sc_start returns at the end of this delta cycle
+}
+
 void Hart::account() {
   const uint64_t prog = core_->run_progress();
   if (prog > accounted_) {
@@ -151,6 +164,18 @@ void Hart::run_thread() {
   if (quantum == sc_core::SC_ZERO_TIME) quantum = sc_time(10, sc_core::SC_US);
   const uint64_t batch = std::max<uint64_t>(1, static_cast<uint64_t>(quantum / period_));
   while (!stopped_) {
+    if (pause_at_ && executed_ >= pause_at_) {
+      pause_at_ = 0;
+      debug_pause("step limit reached");
+      continue;
+    }
+    if (!breakpoints_.empty() && core_->pc() != resume_pc_ &&
+        std::binary_search(breakpoints_.begin(), breakpoints_.end(), core_->pc())) {
+      char where[32];
+      std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(core_->pc()));
+      debug_pause(std::string("breakpoint at ") + where);
+      continue;
+    }
     uint64_t budget = batch;
     if (limit_) {
       if (executed_ >= limit_) {
@@ -160,6 +185,8 @@ void Hart::run_thread() {
       }
       budget = std::min(budget, limit_ - executed_);
     }
+    if (!breakpoints_.empty()) budget = 1;  // check every pc (slow, only while debugging)
+    if (pause_at_) budget = std::min(budget, pause_at_ - executed_);
     accounted_ = 0;
     uint64_t done = 0;
     const auto t0 = std::chrono::steady_clock::now();
@@ -168,6 +195,7 @@ void Hart::run_thread() {
     if (done > accounted_) qk_.inc(period_ * static_cast<double>(done - accounted_));
     accounted_ = 0;
     executed_ += done;
+    if (done) resume_pc_ = ~0ull;
     if (why == RunExit::kStop || stopped_) break;
     if (why == RunExit::kWfi) {
       // Sleep until an interrupt line changes: simulated time jumps ahead.

@@ -6,6 +6,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -58,6 +59,11 @@ class Hart : public platform::Component, public platform::Processor {
   uint64_t instructions_retired() const override { return core_->instret(); }
   uint64_t pc() const override { return core_->pc(); }
   uint64_t reg(unsigned i) const override { return core_->reg(i); }
+  bool supports_debug() const override { return true; }
+  void set_breakpoints(const std::vector<uint64_t>& pcs) override;
+  void set_pause_after(uint64_t n) override { pause_at_ = n ? executed_ + n : 0; }
+  void set_reg(unsigned i, uint64_t value) override { core_->set_reg(i, value); }
+  void set_pc(uint64_t pc) override { core_->set_pc(pc); }
 
   Core& core() { return *core_; }
   const HartConfig& config() const { return cfg_; }
@@ -70,6 +76,7 @@ class Hart : public platform::Component, public platform::Processor {
   void account();  // moves instructions executed so far into the quantum keeper
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
+  void debug_pause(const std::string& reason);  // resumable pause from the run thread
 
   HartConfig cfg_;
   std::unique_ptr<Bridge> bridge_;
@@ -86,6 +93,9 @@ class Hart : public platform::Component, public platform::Processor {
   uint64_t boot_pc_ = 0, boot_a0_ = 0, boot_a1_ = 0;
   uint64_t tohost_ = 0, fromhost_ = 0;
   double host_seconds_ = 0;
+  std::vector<uint64_t> breakpoints_;  // sorted
+  uint64_t pause_at_ = 0;              // executed_ count to pause at; 0 = none
+  uint64_t resume_pc_ = ~0ull;         // pc of the last debug pause: not re-checked on resume
 };
 
 }  // namespace vp::cpu

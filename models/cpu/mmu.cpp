@@ -28,6 +28,7 @@ Priv Core::data_priv() const {
 }
 
 void Core::flush_tlb() {
+  ++chain_gen_;
   for (auto& t : tlb_)
     for (auto& e : t) e = {kInvalidTag, 0, 0};
 }
