@@ -43,6 +43,8 @@ public:
     Access check(uint32_t addr, uint64_t n, uint8_t need, uint32_t& fault_page) const;
 
     uint8_t* host(uint32_t addr) const { return base_ + addr; }
+    // The 2^20-entry page-permission table (read by the recompiler's inline checks).
+    const uint8_t* perm_table() const { return perm_; }
 
     template <typename T>
     T load(uint32_t addr) const {

@@ -6,6 +6,7 @@
 
 #include "opcodes.h"
 #include "pvm.h"
+#include "recompiler.h"
 #include "vm.h"
 
 using namespace pvm;
@@ -57,11 +58,12 @@ void set_error(pvm_error* err, pvm_error_code code, const std::string& msg) {
 }
 
 pvm_vm* make_vm(pvm_backend backend, pvm_error* err) {
-    if (backend == PVM_BACKEND_RECOMPILER) {
-        set_error(err, PVM_ERR_BACKEND_UNAVAILABLE, "the recompiler backend is not available yet");
+    if (backend == PVM_BACKEND_RECOMPILER && !recompiler_available()) {
+        set_error(err, PVM_ERR_BACKEND_UNAVAILABLE,
+                  "the recompiler backend needs an x86-64 host (use the interpreter)");
         return nullptr;
     }
-    if (backend != PVM_BACKEND_INTERPRETER) {
+    if (backend != PVM_BACKEND_INTERPRETER && backend != PVM_BACKEND_RECOMPILER) {
         set_error(err, PVM_ERR_INVALID_ARGUMENT, "unknown backend");
         return nullptr;
     }
@@ -77,7 +79,7 @@ pvm_vm* make_vm(pvm_backend backend, pvm_error* err) {
         return nullptr;
     }
     vm->backend = backend;
-    vm->exec = make_interpreter();
+    vm->exec = backend == PVM_BACKEND_RECOMPILER ? make_recompiler() : make_interpreter();
     return vm;
 }
 
@@ -116,6 +118,12 @@ pvm_vm* pvm_create(pvm_backend backend, const uint8_t* blob, size_t len, pvm_err
     if (!vm) return nullptr;
     if (!load_program(vm, blob, len, err)) {
         delete vm;
+        return nullptr;
+    }
+    std::string msg;
+    if (!vm->exec->prepare(vm->st, msg)) {
+        delete vm;
+        set_error(err, PVM_ERR_OUT_OF_MEMORY, msg);
         return nullptr;
     }
     return vm;
@@ -203,7 +211,9 @@ const char* pvm_backend_name(pvm_backend backend) {
     return "unknown";
 }
 
-int pvm_backend_available(pvm_backend backend) { return backend == PVM_BACKEND_INTERPRETER; }
+int pvm_backend_available(pvm_backend backend) {
+    return backend == PVM_BACKEND_INTERPRETER || (backend == PVM_BACKEND_RECOMPILER && recompiler_available());
+}
 
 void pvm_set_gas(pvm_vm* vm, int64_t gas) { vm->st.gas = gas; }
 int64_t pvm_get_gas(const pvm_vm* vm) { return vm->st.gas; }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "memory.h"
 #include "program.h"
@@ -34,6 +35,14 @@ class Executor {
 public:
     virtual ~Executor() = default;
     virtual pvm_status run(pvm_vm* vm, VmState& st) = 0;
+    // Called once the program is loaded (a recompiler translates it here).
+    virtual bool prepare(VmState& st, std::string& error) {
+        (void)st;
+        (void)error;
+        return true;
+    }
+    // Size of the generated machine code in bytes (0 for the interpreter).
+    virtual size_t code_size() const { return 0; }
 };
 
 std::unique_ptr<Executor> make_interpreter();
