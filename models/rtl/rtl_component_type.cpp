@@ -1,0 +1,66 @@
+#include "models/rtl/rtl_component_type.h"
+
+#include <any>
+#include <memory>
+
+#include "models/rtl/rtl_bridge.h"
+
+namespace vp::rtl {
+namespace {
+
+sc_core::sc_time ps(uint64_t value) { return sc_core::sc_time(double(value), sc_core::SC_PS); }
+
+RtlBridgeConfig parse(platform::Properties& p, bool master) {
+  RtlBridgeConfig c;
+  c.size = p.size("size", 0x1000);
+  if (c.size == 0) p.fail("size", "must not be 0");
+  const uint64_t hz = p.frequency("clock", 100'000'000);
+  if (hz == 0 || hz > 1'000'000'000'000ull) p.fail("clock", "must be between 1 Hz and 1 THz");
+  c.period = ps(1'000'000'000'000ull / hz);
+  c.reset_cycles = unsigned(p.integer("reset_cycles", 4));
+  c.trace = p.string("trace", "");
+  c.free_running = p.boolean("free_running", false);
+  c.sync_period = ps(p.time_ps("sync_period", 1'000'000));
+  c.timeout_cycles = p.integer("timeout_cycles", 100000);
+  if (c.timeout_cycles == 0) p.fail("timeout_cycles", "must not be 0");
+  c.max_catch_up = p.integer("max_catch_up", 10'000'000);
+  c.debug_access = p.boolean("debug_access", false);
+  c.master = master;
+  return c;
+}
+
+}  // namespace
+
+void add_rtl_component_type(platform::Registry& registry, const std::string& name,
+                            const std::string& description, RtlModelFactory factory, bool master) {
+  const std::string type = "rtl." + name;
+  registry.add({type, description,
+                [master](platform::Properties& p) -> std::any { return parse(p, master); },
+                [factory](const std::string& instance, const std::any& config) -> std::unique_ptr<platform::Component> {
+                  return std::make_unique<RtlBridge>(instance.c_str(), factory(),
+                                                     std::any_cast<const RtlBridgeConfig&>(config));
+                },
+                [name](platform::DeviceTreeContext& ctx) {
+                  if (!ctx.base) return;
+                  const std::string path =
+                      ctx.tree.add_node("/soc", platform::node_name(name, *ctx.base));
+                  ctx.tree.set_string(path, "compatible", "vp,rtl-" + name);
+                  ctx.tree.set_u64(path, "reg", {*ctx.base, ctx.size});
+                  for (const auto& w : ctx.irq_outputs) {
+                    int n = w.to_index;
+                    if (n < 0) {
+                      try {
+                        n = std::stoi(w.to_port);
+                      } catch (...) {
+                        continue;
+                      }
+                    }
+                    ctx.tree.set_u32(path, "interrupt-parent", {ctx.phandle(w.to, "")});
+                    ctx.tree.set_u32(path, "interrupts", {uint32_t(n)});
+                    ctx.node_path = path;
+                  }
+                  ctx.node_path = path;
+                }});
+}
+
+}  // namespace vp::rtl
