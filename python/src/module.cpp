@@ -14,8 +14,9 @@
 namespace py = pybind11;
 using namespace vp;
 
-// libsystemc.so references sc_main; this module never calls it.
-int sc_main(int, char*[]) { return 0; }
+// libsystemc.so references sc_main, so the module must export one (loading
+// with RTLD_NOW fails otherwise); it is never called.
+extern "C" __attribute__((visibility("default"))) int sc_main(int, char*[]) { return 0; }
 
 namespace {
 

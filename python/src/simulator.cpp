@@ -30,6 +30,8 @@ Simulator::Simulator(const platform::PlatformSpec& spec) {
     throw std::logic_error(
         "SystemC allows one platform per process and this process already built one; run each platform in "
         "its own process (vp.run_isolated(fn, ...) or vp.run_experiment(...))");
+  // "Simulation stopped by user" and similar kernel notes are not a library's to print.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   platform_ = platform::build_platform(spec);
   g_built = true;
   for (const auto& i : platform_->instances())
