@@ -323,7 +323,7 @@ private:
     }
     void store_reg(uint32_t index, unsigned src, int b, uint64_t imm, unsigned n) {
         addr(b, imm);
-        check(index, n, kRead | kWrite);
+        check(index, n, kWrite);
         ld(rdx, src);
         const auto m = r15 + rax;
         switch (n) {
@@ -335,7 +335,7 @@ private:
     }
     void store_imm(uint32_t index, int b, uint64_t imm, uint64_t val, unsigned n) {
         addr(b, imm);
-        check(index, n, kRead | kWrite);
+        check(index, n, kWrite);
         const auto m = r15 + rax;
         switch (n) {
             case 1: mov(byte[m], uint8_t(val)); break;
