@@ -64,3 +64,31 @@ void add_rtl_component_type(platform::Registry& registry, const std::string& nam
 }
 
 }  // namespace vp::rtl
+
+// ---- rtl.socket: the out-of-process bridge ----
+#include "models/rtl/socket_bridge.h"
+
+namespace vp::rtl {
+
+void register_socket_type(platform::Registry& registry) {
+  registry.add({"rtl.socket", "RTL simulator in another process (socket protocol, models/rtl/vp_rtl_peer.h)",
+                [](platform::Properties& p) -> std::any {
+                  SocketBridgeConfig c;
+                  c.size = p.size("size", 0x1000);
+                  c.address = p.string("address", "unix:/tmp/vp-" + p.component() + ".sock");
+                  if (c.address.rfind("tcp:", 0) == 0 && c.address.find(':', 4) == std::string::npos)
+                    c.address = "tcp:127.0.0.1:" + c.address.substr(4);  // "tcp:PORT": loopback only
+                  c.posted_writes = p.boolean("posted_writes", false);
+                  c.sync_period = ps(p.time_ps("sync_period", 10'000'000));
+                  c.irqs = unsigned(p.integer("irqs", 1));
+                  c.accept_timeout_s = double(p.time_ps("accept_timeout", 10'000'000'000'000ull)) * 1e-12;
+                  return c;
+                },
+                [](const std::string& instance, const std::any& config) -> std::unique_ptr<platform::Component> {
+                  return std::make_unique<SocketBridge>(instance.c_str(),
+                                                        std::any_cast<const SocketBridgeConfig&>(config));
+                },
+                nullptr});
+}
+
+}  // namespace vp::rtl

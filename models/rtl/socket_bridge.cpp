@@ -1,0 +1,206 @@
+#include "models/rtl/socket_bridge.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "models/rtl/vp_rtl_peer.h"
+
+namespace vp::rtl {
+namespace {
+
+uint64_t to_ps(const sc_core::sc_time& t) { return uint64_t(t.to_seconds() * 1e12 + 0.5); }
+
+vp_rtl_header header(uint8_t type, uint32_t id, uint32_t length, uint64_t addr, uint64_t time_ps) {
+  vp_rtl_header h{};
+  h.magic = VP_RTL_MAGIC;
+  h.version = VP_RTL_VERSION;
+  h.type = type;
+  h.id = id;
+  h.length = length;
+  h.addr = addr;
+  h.time_ps = time_ps;
+  return h;
+}
+
+}  // namespace
+
+SocketBridge::SocketBridge(const sc_core::sc_module_name& name, const SocketBridgeConfig& config)
+    : Component(name), irq(config.irqs), config_(config) {
+  socket.bind(*this);
+  expose_target("", socket, config_.size);
+  expose_irq_out_array("irq", irq);
+  const std::string& a = config_.address;
+  if (a.rfind("tcp:", 0) == 0) {
+    const std::string rest = a.substr(4);
+    const auto colon = rest.rfind(':');
+    const std::string host = colon == std::string::npos ? "127.0.0.1" : rest.substr(0, colon);
+    const int port = std::stoi(colon == std::string::npos ? rest : rest.substr(colon + 1));
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(uint16_t(port));
+    if (inet_pton(AF_INET, host.c_str(), &sa.sin_addr) != 1)
+      throw std::runtime_error(std::string(this->name()) + ": bad listen address '" + a + "'");
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(listen_fd_, 1) != 0)
+      throw std::runtime_error(std::string(this->name()) + ": cannot listen on " + a + ": " + std::strerror(errno));
+    socklen_t len = sizeof sa;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+    address_ = "tcp:" + host + ":" + std::to_string(ntohs(sa.sin_port));
+  } else {
+    unix_path_ = a.rfind("unix:", 0) == 0 ? a.substr(5) : a;
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (unix_path_.empty() || unix_path_.size() >= sizeof sa.sun_path)
+      throw std::runtime_error(std::string(this->name()) + ": bad Unix socket path '" + unix_path_ + "'");
+    std::strcpy(sa.sun_path, unix_path_.c_str());
+    ::unlink(unix_path_.c_str());
+    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(listen_fd_, 1) != 0)
+      throw std::runtime_error(std::string(this->name()) + ": cannot listen on " + unix_path_ + ": " +
+                               std::strerror(errno));
+    address_ = "unix:" + unix_path_;
+  }
+  SC_THREAD(run);
+}
+
+SocketBridge::~SocketBridge() {
+  if (fd_ >= 0) {
+    const vp_rtl_header bye = header(VP_RTL_MSG_BYE, 0, 0, 0, 0);
+    vp_rtl_send(fd_, &bye, nullptr);
+    ::close(fd_);
+  }
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+}
+
+bool SocketBridge::accept_peer() {
+  if (fd_ >= 0) return true;
+  if (listen_fd_ < 0) return false;
+  pollfd p{listen_fd_, POLLIN, 0};
+  if (::poll(&p, 1, int(config_.accept_timeout_s * 1000)) <= 0) return false;
+  fd_ = ::accept(listen_fd_, nullptr, nullptr);
+  if (fd_ < 0) return false;
+  if (unix_path_.empty()) {
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  return true;
+}
+
+void SocketBridge::fail(const std::string& what) {
+  ++protocol_errors_;
+  SC_REPORT_WARNING(name(), ("out-of-process RTL: " + what + "; connection dropped").c_str());
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool SocketBridge::await(uint8_t type, uint32_t id, vp_rtl_header& h, uint8_t* data, uint32_t capacity) {
+  for (;;) {
+    const int rc = vp_rtl_recv(fd_, &h, data, capacity);
+    if (rc) {
+      fail(vp_rtl_strerror(rc));
+      return false;
+    }
+    if (h.type == VP_RTL_MSG_IRQ) {
+      if (h.id < irq.size()) irq[h.id].set(h.length != 0);
+      continue;
+    }
+    if (h.type == VP_RTL_MSG_ERROR) {  // a posted write failed
+      ++posted_errors_;
+      continue;
+    }
+    if (h.type != type || h.id != id) {
+      fail("unexpected message type " + std::to_string(h.type) + " id " + std::to_string(h.id));
+      return false;
+    }
+    return true;
+  }
+}
+
+tlm::tlm_response_status SocketBridge::request(tlm::tlm_generic_payload& gp, bool debug,
+                                               sc_core::sc_time& delay) {
+  const uint64_t addr = gp.get_address();
+  const unsigned len = gp.get_data_length();
+  if (gp.get_byte_enable_ptr()) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+  if (len == 0 || addr >= config_.size || len > config_.size - addr) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  if (len > VP_RTL_MAX_DATA) return tlm::TLM_BURST_ERROR_RESPONSE;
+  if (!gp.is_read() && !gp.is_write()) return tlm::TLM_OK_RESPONSE;
+  if (!accept_peer()) return tlm::TLM_GENERIC_ERROR_RESPONSE;
+  const uint64_t start = to_ps(sc_core::sc_time_stamp() + delay);
+  const uint32_t id = next_id_++;
+  vp_rtl_header h = header(gp.is_read() ? VP_RTL_MSG_READ : VP_RTL_MSG_WRITE, id, len, addr, start);
+  const bool posted = gp.is_write() && config_.posted_writes && !debug;
+  h.flags = uint8_t((posted ? VP_RTL_FLAG_POSTED : 0) | (debug ? VP_RTL_FLAG_DEBUG : 0));
+  if (vp_rtl_send(fd_, &h, gp.is_write() ? gp.get_data_ptr() : nullptr) != 0) {
+    fail("send failed");
+    return tlm::TLM_GENERIC_ERROR_RESPONSE;
+  }
+  if (posted) return tlm::TLM_OK_RESPONSE;
+  vp_rtl_header r;
+  if (!await(VP_RTL_MSG_RESP, id, r, gp.get_data_ptr(), gp.is_read() ? len : 0))
+    return tlm::TLM_GENERIC_ERROR_RESPONSE;
+  if (r.status == VP_RTL_OK && gp.is_read() && r.length != len) {
+    fail("read response of " + std::to_string(r.length) + " bytes for " + std::to_string(len));
+    return tlm::TLM_GENERIC_ERROR_RESPONSE;
+  }
+  if (!debug && r.time_ps > start) delay += sc_core::sc_time(double(r.time_ps - start), sc_core::SC_PS);
+  switch (r.status) {
+    case VP_RTL_OK:
+      return tlm::TLM_OK_RESPONSE;
+    case VP_RTL_DECERR:
+      return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    default:
+      return tlm::TLM_GENERIC_ERROR_RESPONSE;
+  }
+}
+
+void SocketBridge::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  gp.set_response_status(request(gp, false, delay));
+}
+
+unsigned SocketBridge::transport_dbg(tlm::tlm_generic_payload& gp) {
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  return request(gp, true, delay) == tlm::TLM_OK_RESPONSE ? gp.get_data_length() : 0;
+}
+
+tlm::tlm_sync_enum SocketBridge::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase&,
+                                                 sc_core::sc_time& delay) {
+  b_transport(gp, delay);
+  return tlm::TLM_COMPLETED;
+}
+
+bool SocketBridge::sync() {
+  if (fd_ < 0) return false;
+  const uint32_t id = next_id_++;
+  const vp_rtl_header h = header(VP_RTL_MSG_SYNC, id, 0, 0, to_ps(sc_core::sc_time_stamp()));
+  if (vp_rtl_send(fd_, &h, nullptr) != 0) {
+    fail("send failed");
+    return false;
+  }
+  vp_rtl_header r;
+  return await(VP_RTL_MSG_SYNC_ACK, id, r, nullptr, 0);
+}
+
+void SocketBridge::run() {
+  // Time synchronisation every quantum (sync period) once the peer is there.
+  for (;;) {
+    wait(config_.sync_period);
+    if (fd_ < 0) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (listen_fd_ < 0 || ::poll(&p, 1, 0) <= 0 || !accept_peer()) continue;
+    }
+    sync();
+  }
+}
+
+}  // namespace vp::rtl

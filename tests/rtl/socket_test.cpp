@@ -1,0 +1,193 @@
+// The out-of-process bridge: the Verilated CRC-32 runs in a second process
+// (rtl_peer) behind rtl.socket; posted writes; time sync carrying the
+// interrupt to the PLIC; malformed and oversized messages rejected.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "models/devices/plic.h"
+#include "models/rtl/socket_bridge.h"
+#include "models/rtl/vp_rtl_peer.h"
+#include "platform/builder.h"
+#include "platform/loader.h"
+#include "tests/devices/sc_test_main.h"
+#include "tests/support/test_initiator.h"
+
+using namespace vp::platform;
+using vp::rtl::SocketBridge;
+using vp::rtl::SocketBridgeConfig;
+using vp::test::make;
+using vp::test::TestInitiator;
+
+namespace {
+
+pid_t spawn_peer(const std::string& address) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(VP_RTL_PEER, VP_RTL_PEER, address.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
+int reap(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string sock_path(const char* tag) {
+  return "/tmp/vp-rtl-test-" + std::to_string(getpid()) + "-" + tag + ".sock";
+}
+
+Registry& registry() {
+  static Registry r = [] {
+    Registry reg;
+    register_platform_types(reg);
+    register_memory_types(reg);
+    register_device_types(reg);
+    register_rtl_types(reg);
+    return reg;
+  }();
+  return r;
+}
+
+void poke(Platform& p, uint64_t addr, uint32_t v) { ASSERT_EQ(p.write_physical(addr, &v, 4), 4u); }
+uint32_t peek(Platform& p, uint64_t addr, bool ok = true) {
+  uint32_t v = 0;
+  EXPECT_EQ(p.read_physical(addr, &v, 4), ok ? 4u : 0u);
+  return v;
+}
+
+TEST(RtlSocket, CrcInSecondProcessWithInterrupt) {
+  const std::string path = sock_path("crc");
+  const std::string yaml = R"(
+platform: rtl-socket
+components:
+  bus:  { type: router }
+  plic: { type: dev.plic, sources: 32, contexts: 2 }
+  crc0: { type: rtl.socket, address: "unix:)" + path + R"(", sync_period: 1us }
+bind:
+  - bus: { plic: 0xc000000, crc0: 0x10010000 }
+irq:
+  - crc0.irq[0] -> plic.5
+)";
+  auto p = build_platform(load_platform_string(yaml), registry());
+  auto* plic = dynamic_cast<vp::dev::Plic*>(p->find("plic"));
+  const pid_t peer = spawn_peer("unix:" + path);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const uint64_t crc = 0x10010000;
+  EXPECT_EQ(peek(*p, crc + 0x10), 0x43524332u);
+  peek(*p, crc + 0x40, false);  // SLVERR from the RTL: the access fails
+  poke(*p, crc + 0x00, 3);
+  poke(*p, crc + 0x04, 0x34333231);
+  EXPECT_FALSE(plic->pending(5));
+  sc_core::sc_start(5, sc_core::SC_US);  // SYNC lets the peer run: the interrupt arrives
+  EXPECT_TRUE(plic->pending(5));
+  EXPECT_EQ(peek(*p, crc + 0x08), 0x9BE3E0A3u);  // CRC-32 of "1234"
+  p.reset();  // destroying the bridge sends BYE
+  EXPECT_EQ(reap(peer), 0);
+}
+
+struct Direct {
+  SocketBridge* bridge;
+  TestInitiator* init;
+  pid_t peer;
+};
+
+TEST(RtlSocket, PostedWritesAndTiming) {
+  SocketBridgeConfig c;
+  c.address = "tcp:127.0.0.1:0";
+  c.posted_writes = true;
+  auto& bridge = make<SocketBridge>("sock", c);
+  auto& init = make<TestInitiator>("init");
+  init.socket.bind(bridge.socket);
+  EXPECT_EQ(bridge.address().rfind("tcp:127.0.0.1:", 0), 0u);
+  const pid_t peer = spawn_peer(bridge.address());
+  EXPECT_EQ(init.read32(0x10), 0x43524332u);
+  EXPECT_EQ(init.delay, sc_core::sc_time(20, sc_core::SC_NS));  // 2 APB cycles in the peer
+  init.delay = sc_core::SC_ZERO_TIME;
+  EXPECT_EQ(init.write32(0x00, 1), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(init.write32(0x04, 0x34333231), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(init.delay, sc_core::SC_ZERO_TIME);  // posted: no round trip
+  EXPECT_EQ(init.write32(0x10, 1), tlm::TLM_OK_RESPONSE);  // refused, reported later
+  init.delay = sc_core::sc_time(1, sc_core::SC_US);  // let the engine finish
+  EXPECT_EQ(init.read32(0x08), 0x9BE3E0A3u);
+  EXPECT_EQ(bridge.posted_errors(), 1u);
+  delete &bridge;  // not started: may be destroyed; sends BYE
+  EXPECT_EQ(reap(peer), 0);
+}
+
+// A fake peer that answers the first request with `bytes`.
+void bad_peer(std::string address, std::string bytes) {
+  int fd = -1;
+  for (int i = 0; i < 200 && fd < 0; ++i) {
+    fd = vp_rtl_connect(address.c_str());
+    if (fd < 0) usleep(10000);
+  }
+  uint8_t hdr[VP_RTL_HEADER_SIZE];
+  if (vp_rtl_recv_all(fd, hdr, sizeof hdr) == 0) vp_rtl_send_all(fd, bytes.data(), bytes.size());
+  shutdown(fd, SHUT_WR);  // a truncated message ends with the stream
+  uint8_t drain[64];
+  while (recv(fd, drain, sizeof drain, 0) > 0) {
+  }
+  close(fd);
+}
+
+std::string encoded(vp_rtl_header h) {
+  uint8_t b[VP_RTL_HEADER_SIZE];
+  vp_rtl_encode(&h, b);
+  return std::string(reinterpret_cast<char*>(b), sizeof b);
+}
+
+TEST(RtlSocket, MalformedMessagesAreRejected) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
+  vp_rtl_header ok{VP_RTL_MAGIC, VP_RTL_VERSION, VP_RTL_MSG_RESP, 0, 0, 1, 4, 0, 0};
+  vp_rtl_header bad_magic = ok;
+  bad_magic.magic = 0x12345678;
+  vp_rtl_header oversized = ok;
+  oversized.length = 1u << 30;
+  vp_rtl_header bad_type = ok;
+  bad_type.type = 99;
+  vp_rtl_header wrong_length = ok;  // 2 bytes for a 4-byte read
+  wrong_length.length = 2;
+  const std::string cases[] = {encoded(bad_magic), encoded(oversized), encoded(bad_type),
+                               encoded(wrong_length) + "xx", std::string("short")};
+  SocketBridgeConfig c;
+  c.address = "unix:" + sock_path("bad");
+  c.accept_timeout_s = 5;
+  auto& bridge = make<SocketBridge>("sock", c);
+  auto& init = make<TestInitiator>("init");
+  init.socket.bind(bridge.socket);
+  uint64_t errors = 0;
+  for (const auto& bytes : cases) {
+    std::thread peer(bad_peer, bridge.address(), bytes);
+    tlm::tlm_response_status s;
+    init.read<uint32_t>(0x10, &s);
+    EXPECT_EQ(s, tlm::TLM_GENERIC_ERROR_RESPONSE);
+    EXPECT_FALSE(bridge.connected());
+    EXPECT_EQ(bridge.protocol_errors(), ++errors);
+    peer.join();
+  }
+  // The header codec itself.
+  vp_rtl_header h;
+  uint8_t b[VP_RTL_HEADER_SIZE];
+  vp_rtl_encode(&oversized, b);
+  EXPECT_EQ(vp_rtl_decode(b, &h), VP_RTL_ELENGTH);
+  vp_rtl_encode(&ok, b);
+  EXPECT_EQ(vp_rtl_decode(b, &h), 0);
+  EXPECT_EQ(b[0], 0x56);  // little-endian magic "VPRT"
+  EXPECT_EQ(h.length, 4u);
+}
+
+}  // namespace
+
+VP_SC_TEST_MAIN
