@@ -92,6 +92,10 @@ int sc_main(int argc, char* argv[]) {
                       "placed after the firmware");
   run_cmd->add_option("--bios", run.bios, "Firmware (ELF or raw binary) started by the reset vector");
   run_cmd->add_option("--append", run.append, "Kernel command line (device tree /chosen/bootargs)");
+  std::vector<std::string> loads;
+  std::string dtb_address;
+  run_cmd->add_option("--load", loads, "Place a raw binary at a physical address (repeatable)")->type_name("FILE@ADDR");
+  run_cmd->add_option("--dtb-address", dtb_address, "Where the generated device tree goes (default: top of RAM)");
   run_cmd->add_option("--max-time", max_time, "Stop after this much simulated time, e.g. 10ms (exit code 124)");
   run_cmd->add_option("--max-instructions", run.max_instructions,
                       "Stop after this many instructions (exit code 124)");
@@ -138,6 +142,16 @@ int sc_main(int argc, char* argv[]) {
         auto t = platform::parse_time_ps(max_time);
         if (!t) throw CLI::ValidationError("--max-time", "expected a time with a unit such as 10ms, found '" + max_time + "'");
         run.max_time_ps = *t;
+      }
+      for (const auto& l : loads) {
+        auto at = l.rfind('@');
+        auto addr = at == std::string::npos ? std::nullopt : platform::parse_integer(l.substr(at + 1));
+        if (!addr) throw CLI::ValidationError("--load", "expected FILE@ADDRESS such as image.bin@0x80000000, found '" + l + "'");
+        run.raw_images.emplace_back(l.substr(0, at), *addr);
+      }
+      if (!dtb_address.empty()) {
+        run.dtb_address = platform::parse_integer(dtb_address);
+        if (!run.dtb_address) throw CLI::ValidationError("--dtb-address", "expected an address, found '" + dtb_address + "'");
       }
       auto platform = build(run_args);
       prepare_boot(*platform, run);

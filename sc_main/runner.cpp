@@ -172,14 +172,21 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
     }
   }
 
-  // The device tree, at the end of the first 3 GiB of RAM, 2 MiB aligned (as QEMU).
-  if (ram) {
+  for (const auto& [file, addr] : o.raw_images) {
+    auto bytes = mem::read_file(file);
+    write_or_fail(p, addr, bytes.data(), bytes.size(), file);
+  }
+
+  // The device tree, by default at the end of the first 3 GiB of RAM, 2 MiB aligned (as QEMU).
+  if (o.dtb_address || ram) {
     auto dtb = p.device_tree(o.append);
-    uint64_t top = ram->base + std::min<uint64_t>(ram->size, 3ull << 30);
-    if (dtb.size() + (2ull << 20) <= ram->size) {
+    if (o.dtb_address) {
+      info.dtb_addr = *o.dtb_address;
+    } else if (dtb.size() + (2ull << 20) <= ram->size) {
+      uint64_t top = ram->base + std::min<uint64_t>(ram->size, 3ull << 30);
       info.dtb_addr = align_down(top - dtb.size(), 2ull << 20);
-      write_or_fail(p, *info.dtb_addr, dtb.data(), dtb.size(), "device tree");
     }
+    if (info.dtb_addr) write_or_fail(p, *info.dtb_addr, dtb.data(), dtb.size(), "device tree");
   }
 
   if (!info.entry) {

@@ -13,6 +13,9 @@ struct RunOptions {
   std::string kernel;             // ELF (own addresses) or raw binary (after the firmware)
   std::string bios;               // firmware ELF or raw binary at the start of RAM
   std::string append;             // kernel command line (chosen/bootargs)
+  // Extra raw images placed at physical addresses before the run ("--load FILE@ADDR").
+  std::vector<std::pair<std::string, uint64_t>> raw_images;
+  std::optional<uint64_t> dtb_address;  // default: end of the first 3 GiB of RAM, 2 MiB aligned
   uint64_t max_time_ps = 0;       // 0 = no limit
   uint64_t max_instructions = 0;  // 0 = no limit
   std::ostream* trace = nullptr;  // instruction trace

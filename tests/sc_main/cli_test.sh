@@ -64,6 +64,11 @@ check "missing kernel exits 2" test $? -eq 2
 check "missing kernel message" contains "$tmp/nofile.log" "/nonexistent.elf: cannot open"
 "$vp" run "$src/configs/virt.yaml" --max-time 10parsecs > "$tmp/t.log" 2>&1
 check "bad --max-time exits 2" test $? -eq 2
+"$vp" run "$src/configs/virt.yaml" --load "$tmp/bad.yaml@0x90000000" > "$tmp/load.log" 2>&1
+check "--load outside memory exits 2" test $? -eq 2
+check "--load outside memory message" contains "$tmp/load.log" "do not fit in mapped memory"
+"$vp" run "$src/configs/virt.yaml" --load "$tmp/bad.yaml" > "$tmp/load2.log" 2>&1
+check "--load without address exits 2" test $? -eq 2
 "$vp" frobnicate > "$tmp/sub.log" 2>&1
 check "unknown subcommand fails" test $? -ne 0
 
