@@ -17,7 +17,11 @@ int main(int argc, char** argv) {
     for (uint64_t i = 0; i < count; ++i) {
         pvm_fuzz::Gen gen(seed * 0x9E3779B97F4A7C15ull + i);
         const pvm_fuzz::Case c = gen.make();
+        const auto p0 = std::chrono::steady_clock::now();
         const std::string d = pvm_fuzz::run_case(c, stats);
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - p0).count();
+        if (std::getenv("PVM_FUZZ_SLOW") && ms > std::atof(std::getenv("PVM_FUZZ_SLOW")))
+            std::printf("slow program %llu: %.1f ms\n", (unsigned long long)i, ms);
         if (!d.empty() && stats.divergences <= 10) std::printf("DIVERGENCE program %llu (seed %llu): %s\n",
                                                               (unsigned long long)i, (unsigned long long)seed,
                                                               d.c_str());
