@@ -62,7 +62,7 @@ tlm::tlm_response_status RtlBridge::access(tlm::tlm_generic_payload& gp, uint64_
   if (!gp.is_read() && !gp.is_write()) return tlm::TLM_OK_RESPONSE;
   uint8_t* data = gp.get_data_ptr();
   const unsigned w = model_->bus_bytes();
-  dpi_.set_time_ps(uint64_t(sc_core::sc_time::from_value(rtl_time_).to_seconds() * 1e12));
+  if (config_.master) dpi_.set_time_ps(uint64_t(sc_core::sc_time::from_value(rtl_time_).to_seconds() * 1e12));
   // Split into aligned bus beats; bytes are little-endian on the bus.
   for (unsigned i = 0; i < len;) {
     const uint64_t a = addr + i;
@@ -157,7 +157,8 @@ void RtlBridge::run() {
           continue;
         }
         if (!config_.free_running && !model_->busy()) break;
-        dpi_.set_time_ps(uint64_t(sc_core::sc_time::from_value(rtl_time_).to_seconds() * 1e12));
+        if (config_.master)
+          dpi_.set_time_ps(uint64_t(sc_core::sc_time::from_value(rtl_time_).to_seconds() * 1e12));
         tick(1);
         irq.set(model_->irq());
       }

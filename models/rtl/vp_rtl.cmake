@@ -65,7 +65,7 @@ function(vp_add_rtl_component)
     COMMAND sh ${VP_RTL_DIR}/verilate.sh ${mdir}.log ${VERILATOR_BIN} --cc --build -j 1 -O3 --x-assign fast --x-initial fast
             -Wno-fatal -Wno-lint -Wno-style
             --Mdir ${mdir} --prefix ${prefix} --top-module ${A_TOP} ${trace_args} ${incs}
-            -CFLAGS "-fPIC -O2 -w" ${A_VERILATOR_ARGS} ${srcs}
+            -CFLAGS "-fPIC -O2 -w" -MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O1" ${A_VERILATOR_ARGS} ${srcs}
     DEPENDS ${srcs} ${svh} ${VP_RTL_DIR}/verilate.sh
     COMMENT "Verilating ${A_TOP} into rtl.${A_NAME}"
     VERBATIM)

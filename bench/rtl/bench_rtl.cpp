@@ -1,0 +1,89 @@
+// Transactions per second through the RTL bridges: the Verilated CRC-32 in
+// process (APB and AXI4-Lite) and in a second process over a Unix socket and
+// TCP (blocking reads, and posted writes).
+//   bench_rtl [in-process transactions] [out-of-process transactions]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <systemc>
+
+#include "models/rtl/rtl_bridge.h"
+#include "models/rtl/socket_bridge.h"
+#include "tests/support/test_initiator.h"
+
+std::unique_ptr<vp::rtl::RtlModel> vp_rtl_make_crc32();
+std::unique_ptr<vp::rtl::RtlModel> vp_rtl_make_crc32_axil();
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <typename F>
+void report(const char* what, uint64_t n, F&& body) {
+  const auto t0 = Clock::now();
+  body();
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::printf("%-44s %10.3f M transactions/s  (%llu in %.3f s)\n", what, double(n) / s / 1e6,
+              (unsigned long long)n, s);
+}
+
+void in_process(const char* label, std::unique_ptr<vp::rtl::RtlModel> model, uint64_t n, const char* tag) {
+  auto& bridge = *new vp::rtl::RtlBridge((std::string("rtl_") + tag).c_str(), std::move(model), {});
+  auto& init = *new vp::test::TestInitiator((std::string("init_") + tag).c_str());
+  init.socket.bind(bridge.socket);
+  volatile uint32_t sink = 0;
+  report((std::string(label) + ", reads").c_str(), n, [&] {
+    for (uint64_t i = 0; i < n; ++i) sink = sink + init.read32(0x10);
+  });
+  report((std::string(label) + ", writes").c_str(), n, [&] {
+    for (uint64_t i = 0; i < n; ++i) init.write32(0x00, 0);
+  });
+}
+
+void out_of_process(const char* label, const std::string& address, bool posted, uint64_t n, const char* tag) {
+  vp::rtl::SocketBridgeConfig c;
+  c.address = address;
+  c.posted_writes = posted;
+  auto* bridge = new vp::rtl::SocketBridge((std::string("sock_") + tag).c_str(), c);
+  auto& init = *new vp::test::TestInitiator((std::string("sinit_") + tag).c_str());
+  init.socket.bind(bridge->socket);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(VP_RTL_PEER, VP_RTL_PEER, bridge->address().c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  init.read32(0x10);  // connect
+  if (posted) {
+    report(label, n, [&] {
+      for (uint64_t i = 0; i < n; ++i) init.write32(0x00, 0);
+      init.read32(0x10);  // drains the posted writes
+    });
+  } else {
+    volatile uint32_t sink = 0;
+    report(label, n, [&] {
+      for (uint64_t i = 0; i < n; ++i) sink = sink + init.read32(0x10);
+    });
+  }
+  delete bridge;
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 5'000'000;
+  const uint64_t m = argc > 2 ? std::strtoull(argv[2], nullptr, 0) : 100'000;
+  in_process("in-process, APB (crc32)", vp_rtl_make_crc32(), n, "apb");
+  in_process("in-process, AXI4-Lite (crc32_axil)", vp_rtl_make_crc32_axil(), n, "axi");
+  const std::string path = "/tmp/vp-bench-rtl-" + std::to_string(getpid()) + ".sock";
+  out_of_process("out-of-process, Unix socket, reads", "unix:" + path, false, m, "unix");
+  out_of_process("out-of-process, Unix socket, posted writes", "unix:" + path + "2", true, m * 10, "posted");
+  out_of_process("out-of-process, TCP 127.0.0.1, reads", "tcp:127.0.0.1:0", false, m, "tcp");
+  return 0;
+}
