@@ -1,5 +1,6 @@
-// libpvm interpreter benchmark: PVM programs assembled here, run on the interpreter, against the
-// same algorithms compiled natively. Prints PVM instructions/s, gas/s and the slowdown.
+// libpvm benchmark: PVM programs assembled here, run on the interpreter and the recompiler,
+// against the same algorithms compiled natively. Prints PVM instructions/s (= gas/s), run times,
+// the slowdowns against native code, and the recompiler's compile time per KiB of PVM code.
 //
 // Under the GP ≤ 0.7 gas model every instruction costs 1 gas, so instructions/s = gas/s.
 #include <chrono>
@@ -163,6 +164,57 @@ __attribute__((noinline)) uint64_t native_fnv(const uint8_t* buf, uint64_t n, in
     return h;
 }
 
+// A large straight-line-and-branches program (every format, ~n instructions) for measuring
+// compile time per KiB of PVM code.
+std::vector<uint8_t> prog_large(int n) {
+    Assembler a;
+    uint64_t x = 88172645463325252ull;
+    auto rnd = [&] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    auto skip = a.label();
+    for (int i = 0; i < n; ++i) {
+        const unsigned d = unsigned(rnd() % 13), s1 = unsigned(rnd() % 13), s2 = unsigned(rnd() % 13);
+        switch (rnd() % 8) {
+            case 0: a.reg3(pvm::op_add_64, d, s1, s2); break;
+            case 1: a.reg3(pvm::op_mul_64, d, s1, s2); break;
+            case 2: a.reg_reg_imm(pvm::op_add_imm_64, d, s1, int64_t(rnd() % 1000)); break;
+            case 3: a.reg_reg_imm(pvm::op_load_ind_u32, d, s1, int64_t(rnd() % 4096)); break;
+            case 4: a.reg_reg_imm(pvm::op_store_ind_u64, d, s1, int64_t(rnd() % 4096)); break;
+            case 5: a.reg3(pvm::op_div_u_64, d, s1, s2); break;
+            case 6: a.reg_reg_imm(pvm::op_shlo_l_imm_64, d, s1, int64_t(rnd() % 64)); break;
+            default:
+                a.reg_reg_off(pvm::op_branch_eq, s1, s2, skip);
+                a.bind(skip);
+                skip = a.label();
+                break;
+        }
+    }
+    a.bind(skip);
+    a.halt_via(0);
+    return a.blob();
+}
+
+double time_create(pvm_backend backend, const std::vector<uint8_t>& blob, int repeat) {
+    double best = 1e99;
+    for (int r = 0; r < repeat; ++r) {
+        pvm_error err{};
+        const auto t0 = Clock::now();
+        pvm_vm* vm = pvm_create(backend, blob.data(), blob.size(), &err);
+        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (!vm) {
+            std::fprintf(stderr, "pvm_create: %s\n", err.message);
+            std::exit(1);
+        }
+        pvm_destroy(vm);
+        best = std::min(best, dt);
+    }
+    return best;
+}
+
 // ---- Harness -----------------------------------------------------------------------------
 
 struct Result {
@@ -171,11 +223,11 @@ struct Result {
     uint64_t value = 0;
 };
 
-Result run_pvm(const std::vector<uint8_t>& blob, unsigned result_reg, int repeat) {
+Result run_pvm(pvm_backend backend, const std::vector<uint8_t>& blob, unsigned result_reg, int repeat) {
     Result best;
     for (int r = 0; r < repeat; ++r) {
         pvm_error err{};
-        pvm_vm* vm = pvm_create(PVM_BACKEND_INTERPRETER, blob.data(), blob.size(), &err);
+        pvm_vm* vm = pvm_create(backend, blob.data(), blob.size(), &err);
         if (!vm) {
             std::fprintf(stderr, "pvm_create: %s\n", err.message);
             std::exit(1);
@@ -242,16 +294,40 @@ int main(int argc, char** argv) {
         {"fnv1a", prog_fnv(fnv_reps), 6, [&] { return native_fnv(src.data(), kBufSize, fnv_reps); }},
     };
 
-    std::printf("%-12s %12s %10s %12s %12s %10s %8s %s\n", "benchmark", "PVM insns", "time(s)", "insns/s",
-                "gas/s", "native(s)", "ratio", "check");
+    const bool jit = pvm_backend_available(PVM_BACKEND_RECOMPILER) != 0;
+    std::printf("%-12s %11s %9s %9s %9s %8s %8s %11s %11s %s\n", "benchmark", "PVM insns", "interp(s)",
+                "recomp(s)", "native(s)", "int/nat", "rec/nat", "int insn/s", "rec insn/s", "check");
     for (const auto& b : benches) {
-        const Result r = run_pvm(b.blob, b.reg, repeat);
+        const Result ri = run_pvm(PVM_BACKEND_INTERPRETER, b.blob, b.reg, repeat);
+        Result rr;
+        if (jit) rr = run_pvm(PVM_BACKEND_RECOMPILER, b.blob, b.reg, repeat);
         uint64_t native_value = 0;
         const double nt = time_native(b.native, repeat, native_value);
-        const bool same = r.value == native_value;
-        std::printf("%-12s %12" PRIu64 " %10.4f %12.3e %12.3e %10.4f %7.1fx %s\n", b.name, r.instructions, r.seconds,
-                    double(r.instructions) / r.seconds, double(r.instructions) / r.seconds, nt, r.seconds / nt,
+        const bool same = ri.value == native_value && (!jit || (rr.value == native_value && rr.instructions == ri.instructions));
+        std::printf("%-12s %11" PRIu64 " %9.4f %9.4f %9.4f %7.1fx %7.2fx %11.3e %11.3e %s\n", b.name, ri.instructions,
+                    ri.seconds, jit ? rr.seconds : 0.0, nt, ri.seconds / nt, jit ? rr.seconds / nt : 0.0,
+                    double(ri.instructions) / ri.seconds, jit ? double(rr.instructions) / rr.seconds : 0.0,
                     same ? "same result" : "RESULT DIFFERS");
+    }
+    if (jit) {
+        // Compile time: pvm_create on the recompiler minus pvm_create on the interpreter (both
+        // parse and pre-decode; the difference is the translation to machine code).
+        std::printf("\n%-12s %10s %12s %12s %12s %12s\n", "program", "code KiB", "create-int", "create-rec",
+                    "compile(ms)", "ms/KiB");
+        struct P {
+            const char* name;
+            std::vector<uint8_t> blob;
+        };
+        std::vector<P> progs;
+        for (const auto& b : benches) progs.push_back({b.name, b.blob});
+        progs.push_back({"large-200k", prog_large(200000)});
+        for (const auto& p : progs) {
+            const double ti = time_create(PVM_BACKEND_INTERPRETER, p.blob, repeat + 2);
+            const double tr = time_create(PVM_BACKEND_RECOMPILER, p.blob, repeat + 2);
+            const double kib = double(p.blob.size()) / 1024.0;
+            std::printf("%-12s %10.2f %10.3fms %10.3fms %12.3f %12.3f\n", p.name, kib, ti * 1e3, tr * 1e3,
+                        (tr - ti) * 1e3, (tr - ti) * 1e3 / kib);
+        }
     }
     return 0;
 }
