@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "models/cpu/core_internal.h"
+#include "models/cpu/pipeline.h"
 
 #define VP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VP_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -60,6 +61,12 @@ void Core::set_irq_line(unsigned bit, bool level) {
 // Run loop
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
+  // One branch per call: the functional loop carries no timing code at all.
+  return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
+}
+
+template <bool kTimed>
+RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
   run_done_ = 0;
   blk_i_ = 0;
   wfi_ = false;
@@ -93,6 +100,7 @@ RunExit Core::run(uint64_t budget, uint64_t& executed) {
         } catch (const Trap& t) {
           ++run_done_;
           take_trap(t.cause, t.tval, false);
+          if (kTimed) timing_->trap();
           prev = nullptr;
           continue;
         }
@@ -106,7 +114,7 @@ RunExit Core::run(uint64_t budget, uint64_t& executed) {
       if (n > left) n = static_cast<unsigned>(left);
       const uint64_t gen = chain_gen_;
       const uint64_t before = instret_;
-      exec_block(b, n);
+      exec_block<kTimed>(b, n);
       // Chain only from a block that ran to its end, still valid, without a trap.
       prev = (b->cacheable && gen == chain_gen_ && instret_ - before == b->insns.size()) ? b : nullptr;
       if (VP_UNLIKELY(!b->cacheable)) graveyard_.push_back(b);
@@ -121,15 +129,26 @@ RunExit Core::run(uint64_t budget, uint64_t& executed) {
   return why;
 }
 
+template <bool kTimed>
 void Core::exec_block(Block* b, unsigned n) {
   const Insn* p = b->insns.data();
+  const uint64_t vstart = pc_;
   // CSR instructions end blocks, so a CSR read of instret happens in the last
   // executed instruction: blk_i_ = n - 1 makes instret() exact there (and
   // run_progress() a close estimate elsewhere) without a store per instruction.
   blk_i_ = n - 1;
   unsigned i = 0;
   try {
-    for (; i < n; ++i) execute(p[i]);
+    if (kTimed) {
+      for (; i < n; ++i) {
+        const uint64_t pc = pc_;
+        const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);  // before rd is written
+        execute(p[i]);
+        timed_retire(p[i], b, vstart, pc, ea);
+      }
+    } else {
+      for (; i < n; ++i) execute(p[i]);
+    }
     instret_ += n;
     run_done_ += n;
     blk_i_ = 0;
@@ -138,7 +157,32 @@ void Core::exec_block(Block* b, unsigned n) {
     run_done_ += i + 1;
     blk_i_ = 0;
     take_trap(t.cause, t.tval, false);
+    if (kTimed) timing_->trap();
   }
+}
+
+// Pipeline mode: physical fetch and data addresses for the timing model. Data
+// pages in the read or write TLB are RAM (DMI); anything else is uncached.
+void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
+  uint64_t pa = ea;
+  bool cached = false;
+  switch (in.info ? in.info->fmt : Fmt::kNone) {
+    case Fmt::kLoad: case Fmt::kStore: case Fmt::kFLoad: case Fmt::kFStore: case Fmt::kAmo: case Fmt::kLr: {
+      const uint64_t vpn = ea >> 12;
+      for (const auto* tlb : {tlb_[0], tlb_[1]}) {
+        const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
+        if (e.tag == vpn) {
+          pa = e.ppage | (ea & 0xfff);
+          cached = true;
+          break;
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  timing_->retire(in, pc, b->ppc + (pc - vstart), pc_, pa, cached);
 }
 
 static bool writes_rd(const Insn& in) {
@@ -169,7 +213,7 @@ void Core::step_traced() {
   }
   Insn in = b->insns[0];
   uint64_t before = instret_;
-  exec_block(b, 1);
+  if (timing_) exec_block<true>(b, 1); else exec_block<false>(b, 1);
   if (!b->cacheable) graveyard_.push_back(b);
   char buf[256];
   std::string dis = disassemble(in, pc);

@@ -68,6 +68,7 @@ enum Cause : uint64_t {
 enum class RunExit { kBudget, kWfi, kStop };
 
 struct Block;
+class Pipeline;
 
 class Core {
  public:
@@ -78,6 +79,10 @@ class Core {
   // Executes up to `budget` instructions. Returns why it stopped; `executed` counts
   // the instructions run (retired or trapped), for time accounting.
   RunExit run(uint64_t budget, uint64_t& executed);
+  // Pipeline mode: every executed instruction is also passed to this timing
+  // model (nullptr: functional mode, no per-instruction cost). Not owned.
+  void set_timing(Pipeline* timing) { timing_ = timing; }
+  Pipeline* timing() const { return timing_; }
   // Instructions executed so far in the current run() call (for timing MMIO mid-run).
   uint64_t run_progress() const { return run_done_ + blk_i_; }
   void request_stop() { stop_ = true; }
@@ -123,7 +128,9 @@ class Core {
 
   // Execution.
   void execute(const Insn& in);
-  void exec_block(Block* b, unsigned n);
+  template <bool kTimed> RunExit run_loop(uint64_t budget, uint64_t& executed);
+  template <bool kTimed> void exec_block(Block* b, unsigned n);
+  void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
   void step_traced();
   Block* lookup_block();
   Block* build_block(uint64_t vpc, uint64_t ppc);
@@ -189,6 +196,7 @@ class Core {
   bool wfi_ = false;
   bool irq_check_ = true;
   std::ostream* trace_ = nullptr;
+  Pipeline* timing_ = nullptr;
 
   // CSR state.
   uint64_t mstatus_ = 0, misa_ = 0, medeleg_ = 0, mideleg_ = 0, mie_ = 0, mip_ = 0;

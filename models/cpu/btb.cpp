@@ -1,0 +1,38 @@
+#include "models/cpu/btb.h"
+
+#include <stdexcept>
+
+namespace vp::cpu {
+
+Btb::Btb(unsigned entries, unsigned assoc) : assoc_(assoc ? assoc : 1) {
+  sets_ = entries / assoc_;
+  if (sets_ == 0 || (sets_ & (sets_ - 1)))
+    throw std::invalid_argument("btb: entries / assoc must be a power of two");
+  e_.resize(size_t{sets_} * assoc_);
+}
+
+bool Btb::lookup(uint64_t pc, uint64_t& target) {
+  Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
+  for (unsigned w = 0; w < assoc_; ++w)
+    if (s[w].pc == pc) {
+      s[w].stamp = ++clock_;
+      target = s[w].target;
+      return true;
+    }
+  return false;
+}
+
+void Btb::update(uint64_t pc, uint64_t target) {
+  Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
+  Entry* v = &s[0];
+  for (unsigned w = 0; w < assoc_; ++w) {
+    if (s[w].pc == pc) {
+      v = &s[w];
+      break;
+    }
+    if (s[w].stamp < v->stamp) v = &s[w];
+  }
+  *v = {pc, target, ++clock_};
+}
+
+}  // namespace vp::cpu

@@ -1,0 +1,22 @@
+#pragma once
+// Branch target buffer: set-associative, LRU, keyed by the branch's pc.
+#include <cstdint>
+#include <vector>
+
+namespace vp::cpu {
+
+class Btb {
+ public:
+  Btb(unsigned entries, unsigned assoc);
+  // Predicted target of the control transfer at pc; false on a miss.
+  bool lookup(uint64_t pc, uint64_t& target);
+  void update(uint64_t pc, uint64_t target);
+
+ private:
+  struct Entry { uint64_t pc = ~0ull, target = 0, stamp = 0; };
+  unsigned sets_, assoc_;
+  std::vector<Entry> e_;
+  uint64_t clock_ = 0;
+};
+
+}  // namespace vp::cpu

@@ -1,0 +1,45 @@
+// gshare (McFarling 1993): counters indexed by pc XOR global history.
+#include <vector>
+
+#include "models/cpu/branch_predictor.h"
+
+namespace vp::cpu {
+namespace {
+
+class Gshare final : public BranchPredictor {
+ public:
+  explicit Gshare(const BranchPredictorConfig& c)
+      : mask_((1u << c.table_bits) - 1), hmask_(c.history >= 64 ? ~0ull : (1ull << c.history) - 1),
+        max_((1u << c.counter_bits) - 1), table_(size_t{1} << c.table_bits, static_cast<uint8_t>((max_ + 1) / 2)) {}
+  bool predict(uint64_t pc, uint64_t) override { return table_[index(pc)] > max_ / 2; }
+  void update(uint64_t pc, uint64_t, bool taken) override {
+    sat_update(table_[index(pc)], taken, max_);
+    ghr_ = ((ghr_ << 1) | (taken ? 1 : 0)) & hmask_;
+  }
+  const char* name() const override { return "gshare"; }
+
+ private:
+  uint32_t index(uint64_t pc) const {
+    // Fold histories longer than the index into it.
+    uint64_t h = ghr_, f = 0;
+    const unsigned bits = static_cast<unsigned>(__builtin_popcount(mask_));
+    while (h) {
+      f ^= h;
+      h >>= bits;
+    }
+    return static_cast<uint32_t>(((pc >> 1) ^ f) & mask_);
+  }
+  uint32_t mask_;
+  uint64_t hmask_;
+  unsigned max_;
+  std::vector<uint8_t> table_;
+  uint64_t ghr_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BranchPredictor> make_gshare_predictor(const BranchPredictorConfig& cfg) {
+  return std::make_unique<Gshare>(cfg);
+}
+
+}  // namespace vp::cpu

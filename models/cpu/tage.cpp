@@ -1,0 +1,190 @@
+// TAGE (Seznec & Michaud, JILP 2006): a bimodal base predictor and N tagged
+// tables indexed with geometrically increasing global-history lengths; the
+// longest matching table provides the prediction. Folded (circular-shift)
+// histories keep index and tag computation O(1) per table.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "models/cpu/branch_predictor.h"
+
+namespace vp::cpu {
+namespace {
+
+struct Folded {
+  uint32_t value = 0;
+  unsigned length = 0, width = 0, out_pos = 0;
+  void init(unsigned l, unsigned w) {
+    length = l;
+    width = w;
+    out_pos = w ? l % w : 0;
+    value = 0;
+  }
+  void update(unsigned in_bit, unsigned out_bit) {
+    if (!width) return;
+    value = (value << 1) | in_bit;
+    value ^= out_bit << out_pos;
+    value ^= value >> width;
+    value &= (1u << width) - 1;
+  }
+};
+
+class Tage final : public BranchPredictor {
+ public:
+  explicit Tage(const BranchPredictorConfig& c) : n_(c.tables), tbits_(c.tagged_table_bits), bbits_(c.table_bits) {
+    if (n_ < 1 || n_ > 16) throw std::invalid_argument("tage: tables must be between 1 and 16");
+    if (tbits_ < 4 || tbits_ > 20) throw std::invalid_argument("tage: tagged_table_bits must be between 4 and 20");
+    if (!c.histories.empty() && c.histories.size() != n_)
+      throw std::invalid_argument("tage: histories must list one length per table");
+    if (!c.tag_widths.empty() && c.tag_widths.size() != n_)
+      throw std::invalid_argument("tage: tag_widths must list one width per table");
+    for (unsigned i = 0; i < n_; ++i) {
+      unsigned len;
+      if (!c.histories.empty()) {
+        len = c.histories[i];
+      } else if (n_ == 1) {
+        len = c.max_history;
+      } else {
+        const double r = std::pow(double(c.max_history) / std::max(1u, c.min_history), double(i) / (n_ - 1));
+        len = static_cast<unsigned>(std::lround(std::max(1u, c.min_history) * r));
+      }
+      if (len < 1 || len > kMaxHist) throw std::invalid_argument("tage: history lengths must be between 1 and 1024");
+      const unsigned tag = c.tag_widths.empty() ? std::min(16u, c.tag_bits + i / 2) : c.tag_widths[i];
+      if (tag < 4 || tag > 16) throw std::invalid_argument("tage: tag widths must be between 4 and 16");
+      Table t;
+      t.hist = len;
+      t.tag_bits = tag;
+      t.entries.resize(size_t{1} << tbits_);
+      t.idx.init(len, tbits_);
+      t.tag1.init(len, tag);
+      t.tag2.init(len, tag - 1);
+      tables_.push_back(std::move(t));
+    }
+    for (size_t i = 1; i < tables_.size(); ++i)
+      if (tables_[i].hist <= tables_[i - 1].hist) throw std::invalid_argument("tage: history lengths must increase");
+    base_.assign(size_t{1} << bbits_, 2);
+    ghist_.assign(kBuf, 0);
+  }
+
+  bool predict(uint64_t pc, uint64_t) override {
+    const uint64_t p = pc >> 1;
+    provider_ = alt_ = -1;
+    for (int i = static_cast<int>(n_) - 1; i >= 0; --i) {
+      Table& t = tables_[i];
+      idx_[i] = static_cast<uint32_t>((p ^ (p >> (tbits_ - (i % tbits_))) ^ t.idx.value) & ((1u << tbits_) - 1));
+      tag_[i] = static_cast<uint16_t>((p ^ t.tag1.value ^ (t.tag2.value << 1)) & ((1u << t.tag_bits) - 1));
+      if (t.entries[idx_[i]].tag == tag_[i]) {
+        if (provider_ < 0) provider_ = i;
+        else if (alt_ < 0) alt_ = i;
+      }
+    }
+    base_pred_ = base_[p & ((1u << bbits_) - 1)] >= 2;
+    alt_pred_ = alt_ >= 0 ? tables_[alt_].entries[idx_[alt_]].ctr >= 0 : base_pred_;
+    if (provider_ < 0) return pred_ = base_pred_;
+    const Entry& e = tables_[provider_].entries[idx_[provider_]];
+    provider_pred_ = e.ctr >= 0;
+    const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
+    pred_ = weak && use_alt_ >= 0 ? alt_pred_ : provider_pred_;
+    return pred_;
+  }
+
+  void update(uint64_t pc, uint64_t, bool taken) override {
+    const uint64_t p = pc >> 1;
+    if (provider_ >= 0) {
+      Entry& e = tables_[provider_].entries[idx_[provider_]];
+      const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
+      if (weak && provider_pred_ != alt_pred_) {
+        if (alt_pred_ == taken) { if (use_alt_ < 7) ++use_alt_; }
+        else if (use_alt_ > -8) --use_alt_;
+      }
+      if (provider_pred_ != alt_pred_) {
+        if (provider_pred_ == taken) { if (e.u < 3) ++e.u; }
+        else if (e.u > 0) --e.u;
+      }
+      ctr_update(e.ctr, taken);
+      if (alt_ < 0 && weak) sat_update(base_[p & ((1u << bbits_) - 1)], taken, 3);
+    } else {
+      sat_update(base_[p & ((1u << bbits_) - 1)], taken, 3);
+    }
+    // Allocate on a misprediction in a longer table with a free (u == 0) entry.
+    if (pred_ != taken && provider_ < static_cast<int>(n_) - 1) {
+      bool done = false;
+      rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
+      int start = provider_ + 1;
+      if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(n_)) ++start;  // spread allocations
+      for (int i = start; i < static_cast<int>(n_) && !done; ++i) {
+        Entry& e = tables_[i].entries[idx_[i]];
+        if (e.u == 0) {
+          e.tag = tag_[i];
+          e.ctr = taken ? 0 : -1;
+          done = true;
+          ++allocations_;
+        }
+      }
+      if (!done)
+        for (int i = provider_ + 1; i < static_cast<int>(n_); ++i) {
+          Entry& e = tables_[i].entries[idx_[i]];
+          if (e.u > 0) --e.u;
+        }
+    }
+    // Periodic graceful reset of the useful bits.
+    if ((++updates_ & ((1u << 18) - 1)) == 0)
+      for (Table& t : tables_)
+        for (Entry& e : t.entries) e.u >>= 1;
+    if (provider_ >= 0) ++provider_hits_;
+    // Global history.
+    const unsigned in = taken ? 1 : 0;
+    head_ = (head_ + kBuf - 1) & (kBuf - 1);
+    ghist_[head_] = static_cast<uint8_t>(in);
+    for (Table& t : tables_) {
+      const unsigned out = ghist_[(head_ + t.hist) & (kBuf - 1)];
+      t.idx.update(in, out);
+      t.tag1.update(in, out);
+      t.tag2.update(in, out);
+    }
+  }
+
+  const char* name() const override { return "tage"; }
+  void extra_stats(const std::function<void(const std::string&, const uint64_t*)>& f) override {
+    f("tage.provider_hits", &provider_hits_);
+    f("tage.allocations", &allocations_);
+  }
+
+ private:
+  struct Entry {
+    int8_t ctr = 0;  // 3-bit signed: -4..3
+    uint8_t u = 0;   // 2-bit useful
+    uint16_t tag = 0xffff;
+  };
+  struct Table {
+    unsigned hist = 0, tag_bits = 0;
+    std::vector<Entry> entries;
+    Folded idx, tag1, tag2;
+  };
+  static void ctr_update(int8_t& c, bool taken) {
+    if (taken) { if (c < 3) ++c; }
+    else if (c > -4) --c;
+  }
+  static constexpr unsigned kMaxHist = 1024, kBuf = 2048;
+
+  unsigned n_, tbits_, bbits_;
+  std::vector<Table> tables_;
+  std::vector<uint8_t> base_;
+  std::vector<uint8_t> ghist_;  // circular; ghist_[head_] is the newest outcome
+  unsigned head_ = 0;
+  uint32_t idx_[16] = {};
+  uint16_t tag_[16] = {};
+  int provider_ = -1, alt_ = -1;
+  bool pred_ = false, provider_pred_ = false, alt_pred_ = false, base_pred_ = false;
+  int use_alt_ = 0;
+  uint64_t rng_ = 1, updates_ = 0, provider_hits_ = 0, allocations_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BranchPredictor> make_tage_predictor(const BranchPredictorConfig& cfg) {
+  return std::make_unique<Tage>(cfg);
+}
+
+}  // namespace vp::cpu
