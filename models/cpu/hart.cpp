@@ -6,6 +6,7 @@
 
 #include "models/cpu/htif.h"
 #include "platform/simulation.h"
+#include "platform/statistics.h"
 
 namespace vp::cpu {
 
@@ -84,6 +85,10 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   cc.pmp_entries = cfg.pmp_entries;
   cc.misaligned_emulate = cfg.misaligned_emulate;
   core_ = std::make_unique<Core>(cc, *bridge_);
+  if (cfg.mode == "pipeline") {
+    pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
+    core_->set_timing(pipeline_.get());
+  }
   period_ = sc_time(1e12 / static_cast<double>(cfg.clock_hz ? cfg.clock_hz : 1), sc_core::SC_PS);
   timebase_period_ =
       sc_time(1e12 / static_cast<double>(cfg.timebase_hz ? cfg.timebase_hz : 1), sc_core::SC_PS);
@@ -98,9 +103,34 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   meip.on_change([this](bool l) { irq_changed(11, l); });
   seip.on_change([this](bool l) { irq_changed(9, l); });
   SC_THREAD(run_thread);
+  register_statistics();
 }
 
-Hart::~Hart() = default;
+Hart::~Hart() { platform::Statistics::global().remove(name()); }
+
+void Hart::register_statistics() {
+  auto& st = platform::Statistics::global();
+  const std::string n = name();
+  st.remove(n);
+  st.add_counter(n + ".instructions", [this] { return static_cast<double>(core_->instret()); },
+                 "instructions retired");
+  st.add_counter(n + ".host_seconds", [this] { return host_seconds_; }, "host time spent executing");
+  st.add_ratio(n + ".ipc", n + ".instructions", n + ".cycles", "instructions per cycle");
+  st.add_formula(n + ".host_mips", [this] {
+    return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
+  }, "simulation speed (million instructions per host second)");
+  if (!pipeline_) {
+    // Functional mode: one cycle per executed instruction.
+    st.add_counter(n + ".cycles", [this] { return static_cast<double>(executed_); },
+                   "cycles (functional mode: one per instruction)");
+    return;
+  }
+  pipeline_->for_each_counter([&](const std::string& k, const std::string& d, const uint64_t* v) {
+    st.add_counter(n + "." + k, v, d);
+  });
+  pipeline_->for_each_ratio([&](const std::string& k, const std::string& num, const std::string& den,
+                                const std::string& d) { st.add_ratio(n + "." + k, n + "." + num, n + "." + den, d); });
+}
 
 void Hart::reset() {
   core_->reset();
@@ -150,6 +180,14 @@ void Hart::debug_pause(const std::string& reason) {
 }
 
 void Hart::account() {
+  if (pipeline_) {
+    const uint64_t c = pipeline_->cycles();
+    if (c > cycles_accounted_) {
+      qk_.inc(period_ * static_cast<double>(c - cycles_accounted_));
+      cycles_accounted_ = c;
+    }
+    return;
+  }
   const uint64_t prog = core_->run_progress();
   if (prog > accounted_) {
     qk_.inc(period_ * static_cast<double>(prog - accounted_));
@@ -192,7 +230,10 @@ void Hart::run_thread() {
     const auto t0 = std::chrono::steady_clock::now();
     const RunExit why = core_->run(budget, done);
     host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (done > accounted_) qk_.inc(period_ * static_cast<double>(done - accounted_));
+    if (pipeline_)
+      account();  // simulated time follows the modelled cycles
+    else if (done > accounted_)
+      qk_.inc(period_ * static_cast<double>(done - accounted_));
     accounted_ = 0;
     executed_ += done;
     if (done) resume_pc_ = ~0ull;
@@ -200,7 +241,13 @@ void Hart::run_thread() {
     if (why == RunExit::kWfi) {
       // Sleep until an interrupt line changes: simulated time jumps ahead.
       qk_.sync();
+      const sc_time slept_from = sc_core::sc_time_stamp();
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      if (pipeline_) {
+        const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
+        pipeline_->idle(idle);
+        cycles_accounted_ += idle;  // already elapsed in simulated time
+      }
       continue;
     }
     if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();

@@ -14,6 +14,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/cpu/core.h"
+#include "models/cpu/pipeline.h"
 #include "platform/component.h"
 #include "platform/irq.h"
 #include "platform/processor.h"
@@ -32,6 +33,7 @@ struct HartConfig {
   uint64_t timebase_hz = 10'000'000;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
+  PipelineConfig pipeline;  // used when mode == "pipeline"
 };
 
 // Parses an ISA string ("rv64gc", "rv64imafdc_zba_zbb_zbs"); throws std::invalid_argument.
@@ -69,6 +71,8 @@ class Hart : public platform::Component, public platform::Processor {
   const HartConfig& config() const { return cfg_; }
   // Host seconds spent inside the run loop (for MIPS figures).
   double host_seconds() const { return host_seconds_; }
+  // The timing model in pipeline mode, nullptr in functional mode.
+  const Pipeline* pipeline() const { return pipeline_.get(); }
 
  private:
   class Bridge;
@@ -77,10 +81,13 @@ class Hart : public platform::Component, public platform::Processor {
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
   void debug_pause(const std::string& reason);  // resumable pause from the run thread
+  void register_statistics();
 
   HartConfig cfg_;
   std::unique_ptr<Bridge> bridge_;
   std::unique_ptr<Core> core_;
+  std::unique_ptr<Pipeline> pipeline_;
+  uint64_t cycles_accounted_ = 0;  // pipeline cycles already turned into local time
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time period_;
   sc_core::sc_time timebase_period_;
