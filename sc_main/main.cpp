@@ -83,7 +83,7 @@ int sc_main(int argc, char* argv[]) {
 
   PlatformArgs run_args;
   RunOptions run;
-  std::string max_time, trace_file;
+  std::string max_time, trace_file, stats_interval;
   bool trace = false, quiet = false;
   auto* run_cmd = app.add_subcommand("run", "Build a platform, load software and simulate it");
   add_platform_args(run_cmd, run_args);
@@ -103,6 +103,10 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--trace-file", trace_file, "Write the instruction trace to a file");
   run_cmd->add_flag("--progress", run.progress, "Print progress and speed every 5 host seconds");
   run_cmd->add_flag("-q,--quiet", quiet, "Do not print the end-of-run summary");
+  run_cmd->add_option("--stats", run.stats_file, "Write statistics at the end (format from .json, .csv or .txt)");
+  run_cmd->add_option("--stats-format", run.stats_format, "Statistics format: json, csv or text")
+      ->check(CLI::IsMember({"json", "csv", "text", "txt"}));
+  run_cmd->add_option("--stats-interval", stats_interval, "Also snapshot statistics every T of simulated time, e.g. 1ms");
 
   PlatformArgs info_args;
   auto* info_cmd = app.add_subcommand("info", "Print a platform's components, address map and interrupt wiring");
@@ -153,9 +157,15 @@ int sc_main(int argc, char* argv[]) {
         run.dtb_address = platform::parse_integer(dtb_address);
         if (!run.dtb_address) throw CLI::ValidationError("--dtb-address", "expected an address, found '" + dtb_address + "'");
       }
+      if (!stats_interval.empty()) {
+        auto t = platform::parse_time_ps(stats_interval);
+        if (!t || !*t) throw CLI::ValidationError("--stats-interval", "expected a time with a unit such as 1ms, found '" + stats_interval + "'");
+        run.stats_interval_ps = *t;
+      }
       auto platform = build(run_args);
       prepare_boot(*platform, run);
       auto result = run_simulation(*platform, run);
+      write_statistics(run);
       std::fflush(stdout);
       if (!quiet) std::fprintf(stderr, "\nvp: %s; %s\n", result.reason.c_str(), summary(result).c_str());
       return result.exit_code;

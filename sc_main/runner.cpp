@@ -5,12 +5,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "models/mem/elf_file.h"
 #include "platform/processor.h"
 #include "platform/simulation.h"
+#include "platform/statistics.h"
 
 namespace vp {
 namespace {
@@ -123,15 +125,52 @@ class RunMonitor : public sc_core::sc_module {
   bool progress_;
 };
 
+// Periodic statistics snapshots (--stats-interval), in simulated time.
+std::vector<platform::Statistics::Snapshot> g_stats_snapshots;
+
+class StatsSampler : public sc_core::sc_module {
+ public:
+  StatsSampler(const sc_core::sc_module_name& name, uint64_t interval_ps)
+      : sc_core::sc_module(name), interval_(static_cast<double>(interval_ps), sc_core::SC_PS) {
+    SC_HAS_PROCESS(StatsSampler);
+    SC_THREAD(sample);
+  }
+
+ private:
+  void sample() {
+    for (;;) {
+      wait(interval_);
+      g_stats_snapshots.push_back(platform::Statistics::global().snapshot(
+          static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5)));
+    }
+  }
+  sc_core::sc_time interval_;
+};
+
 }  // namespace
 
 // One per process, like the simulation itself.
 RunMonitor* g_monitor = nullptr;
+StatsSampler* g_stats_sampler = nullptr;
+
+void write_statistics(const RunOptions& o) {
+  if (o.stats_file.empty()) return;
+  using platform::Statistics;
+  const auto format = o.stats_format.empty() ? Statistics::format_for_path(o.stats_file)
+                                             : Statistics::parse_format(o.stats_format);
+  auto snaps = g_stats_snapshots;
+  snaps.push_back(Statistics::global().snapshot(
+      static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5)));
+  std::ofstream out(o.stats_file);
+  Statistics::write(out, format, snaps);
+  if (!out) throw std::runtime_error("cannot write statistics to " + o.stats_file);
+}
 
 BootInfo prepare_boot(Platform& p, const RunOptions& o) {
   BootInfo info;
   auto cpus = processors(p);
   if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
   auto ram = main_ram(p);
   auto rom = boot_rom(p);
 

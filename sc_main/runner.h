@@ -20,6 +20,9 @@ struct RunOptions {
   uint64_t max_instructions = 0;  // 0 = no limit
   std::ostream* trace = nullptr;  // instruction trace
   bool progress = false;          // periodic progress lines on stderr
+  std::string stats_file;         // statistics dump at the end of the run ("" = none)
+  std::string stats_format;       // json, csv, text; "" = from the file's extension
+  uint64_t stats_interval_ps = 0; // also snapshot every this much simulated time (0 = only at the end)
 };
 
 // Where the loaders put things; printed with --verbose and used by tests.
@@ -48,5 +51,8 @@ RunResult run_simulation(platform::Platform& platform, const RunOptions& options
 
 // "simulated 1.2 ms, host 0.80 s, 12,345,678 instructions, 15.4 MIPS"
 std::string summary(const RunResult& result);
+
+// Writes the statistics snapshots taken so far plus a final one to options.stats_file.
+void write_statistics(const RunOptions& options);
 
 }  // namespace vp
