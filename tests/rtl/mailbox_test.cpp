@@ -1,0 +1,285 @@
+// The vhost mailbox (dev.mailbox): every command, the callback registry, and
+// bad requests (unknown command, unmapped or out-of-range pointers, unknown
+// callbacks, a throwing callback), which get an error status, never a crash.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "models/mem/ram.h"
+#include "models/rtl/mailbox.h"
+#include "platform/builder.h"
+#include "platform/loader.h"
+#include "platform/simulation.h"
+#include "tests/devices/sc_test_main.h"
+#include "tests/support/test_initiator.h"
+
+using namespace vp::rtl;
+namespace mb = vp::rtl::mbox;
+using vp::test::make;
+using vp::test::TestInitiator;
+
+namespace {
+
+vp::platform::Registry& registry() {
+  static vp::platform::Registry r = [] {
+    vp::platform::Registry reg;
+    vp::platform::register_platform_types(reg);
+    vp::platform::register_memory_types(reg);
+    vp::platform::register_device_types(reg);
+    vp::platform::register_rtl_types(reg);
+    return reg;
+  }();
+  return r;
+}
+
+constexpr uint64_t kRamSize = 0x10000;
+constexpr uint64_t kBlock = 0x100;
+
+struct Bench {
+  Mailbox* box;
+  vp::mem::Ram* ram;
+  TestInitiator* cpu;
+  FILE* out;
+
+  // Writes a request block, rings the doorbell through b_transport, returns the
+  // status the platform wrote into the block (checked against STATUS).
+  uint32_t request(uint32_t command, std::vector<uint64_t> args, uint64_t* result = nullptr) {
+    uint8_t block[mb::kBlockSize] = {};
+    std::memcpy(block + mb::kBlockCommand, &command, 4);
+    const uint32_t pending = 0xdeadbeef;
+    std::memcpy(block + mb::kBlockStatus, &pending, 4);
+    args.resize(mb::kArgs);
+    std::memcpy(block + mb::kBlockArgs, args.data(), 8 * mb::kArgs);
+    std::memcpy(ram->data() + kBlock, block, sizeof block);
+    EXPECT_EQ(cpu->write<uint64_t>(mb::kRequest, kBlock), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(cpu->write32(mb::kDoorbell, 1), tlm::TLM_OK_RESPONSE);
+    uint32_t status;
+    std::memcpy(&status, ram->data() + kBlock + mb::kBlockStatus, 4);
+    EXPECT_EQ(status, cpu->read32(mb::kStatus));
+    uint64_t res;
+    std::memcpy(&res, ram->data() + kBlock + mb::kBlockResult, 8);
+    EXPECT_EQ(res, cpu->read<uint64_t>(mb::kResult));
+    if (result) *result = res;
+    return status;
+  }
+  std::string printed() {
+    std::fflush(out);
+    std::rewind(out);
+    std::string s;
+    char buf[256];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, out)) > 0) s.append(buf, n);
+    return s;
+  }
+};
+
+Bench make_bench(MailboxConfig config = {}) {
+  FILE* out = std::tmpfile();
+  config.output = out;
+  auto& box = make<Mailbox>("mbox", config);
+  vp::mem::RamConfig rc;
+  rc.size = kRamSize;
+  auto& ram = make<vp::mem::Ram>("ram", rc);
+  auto& cpu = make<TestInitiator>("cpu");
+  box.mem.bind(ram.socket);
+  cpu.socket.bind(box.socket);
+  return {&box, &ram, &cpu, out};
+}
+
+TEST(Mailbox, Registers) {
+  auto b = make_bench();
+  EXPECT_EQ(b.cpu->read32(mb::kId), mb::kMagic);
+  EXPECT_EQ(b.cpu->write32(mb::kRequest, 0x12345678), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(b.cpu->write32(mb::kRequest + 4, 0x9abc), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(b.cpu->read<uint64_t>(mb::kRequest), 0x9abc12345678ull);
+  EXPECT_EQ(b.cpu->read32(mb::kRequest + 4), 0x9abcu);
+  tlm::tlm_response_status s;
+  b.cpu->read<uint32_t>(0x40, &s);
+  EXPECT_EQ(s, tlm::TLM_ADDRESS_ERROR_RESPONSE);           // no register
+  EXPECT_EQ(b.cpu->write32(mb::kId, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // read-only
+  EXPECT_EQ(b.cpu->write8(mb::kDoorbell, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // 32-bit only
+  // A debug write of the doorbell does not serve anything.
+  uint32_t one = 1;
+  EXPECT_EQ(b.cpu->debug(tlm::TLM_WRITE_COMMAND, mb::kDoorbell, &one, 4), 4u);
+  EXPECT_EQ(b.box->requests(), 0u);
+}
+
+TEST(Mailbox, PrintMemsetMemmoveMemcmp) {
+  auto b = make_bench();
+  uint8_t* ram = b.ram->data();
+  std::memcpy(ram + 0x1000, "hello, mailbox\n", 15);
+  uint64_t r = 0;
+  EXPECT_EQ(b.request(mb::Print, {0x1000, 15}, &r), mb::Ok);
+  EXPECT_EQ(r, 15u);
+  EXPECT_EQ(b.printed(), "hello, mailbox\n");
+
+  EXPECT_EQ(b.request(mb::Memset, {0x2000, 0x1a5, 100}, &r), mb::Ok);  // only the low byte counts
+  EXPECT_EQ(r, 0x2000u);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(ram[0x2000 + i], 0xa5);
+  EXPECT_EQ(ram[0x2000 + 100], 0);
+
+  for (int i = 0; i < 64; ++i) ram[0x3000 + i] = uint8_t(i);
+  EXPECT_EQ(b.request(mb::Memmove, {0x4000, 0x3000, 64}), mb::Ok);
+  EXPECT_EQ(std::memcmp(ram + 0x4000, ram + 0x3000, 64), 0);
+  // Overlapping, forwards and backwards.
+  EXPECT_EQ(b.request(mb::Memmove, {0x3008, 0x3000, 32}), mb::Ok);
+  for (int i = 0; i < 32; ++i) ASSERT_EQ(ram[0x3008 + i], uint8_t(i));
+  EXPECT_EQ(b.request(mb::Memmove, {0x4000, 0x4010, 32}), mb::Ok);
+  for (int i = 0; i < 32; ++i) ASSERT_EQ(ram[0x4000 + i], uint8_t(i + 16));
+
+  std::memcpy(ram + 0x5000, "abcdef", 6);
+  std::memcpy(ram + 0x5100, "abcxef", 6);
+  EXPECT_EQ(b.request(mb::Memcmp, {0x5000, 0x5100, 3}, &r), mb::Ok);
+  EXPECT_EQ(r, 0u);
+  EXPECT_EQ(b.request(mb::Memcmp, {0x5000, 0x5100, 6}, &r), mb::Ok);
+  EXPECT_EQ(int64_t(r), -1);
+  EXPECT_EQ(b.request(mb::Memcmp, {0x5100, 0x5000, 6}, &r), mb::Ok);
+  EXPECT_EQ(r, 1u);
+  EXPECT_EQ(b.request(mb::Memcmp, {0x5100, 0x5000, 0}, &r), mb::Ok);
+  EXPECT_EQ(r, 0u);
+  EXPECT_EQ(b.box->requests(), 9u);
+}
+
+TEST(Mailbox, BadRequests) {
+  MailboxConfig c;
+  c.max_length = 0x1000;
+  auto b = make_bench(c);
+  uint8_t* ram = b.ram->data();
+  EXPECT_EQ(b.request(0, {}), mb::BadCommand);
+  EXPECT_EQ(b.request(77, {}), mb::BadCommand);
+  // Out of range, partly out of range, wrapping around.
+  EXPECT_EQ(b.request(mb::Print, {kRamSize - 4, 8}), mb::BadAddress);
+  EXPECT_EQ(b.request(mb::Print, {0x40000000, 1}), mb::BadAddress);
+  EXPECT_EQ(b.request(mb::Memset, {kRamSize - 16, 0xff, 32}), mb::BadAddress);
+  for (int i = 0; i < 16; ++i) ASSERT_EQ(ram[kRamSize - 16 + i], 0) << "no partial write";
+  EXPECT_EQ(b.request(mb::Memmove, {kRamSize - 8, 0x1000, 16}), mb::BadAddress);
+  EXPECT_EQ(b.request(mb::Memmove, {0x1000, ~0ull - 3, 16}), mb::BadAddress);
+  EXPECT_EQ(b.request(mb::Memcmp, {0x1000, kRamSize, 1}), mb::BadAddress);
+  // Too long (also a huge length never allocates).
+  EXPECT_EQ(b.request(mb::Memset, {0, 0, 0x1001}), mb::TooLong);
+  EXPECT_EQ(b.request(mb::Memmove, {0, 0, ~0ull}), mb::TooLong);
+  EXPECT_EQ(b.request(mb::Print, {0, ~0ull}), mb::TooLong);
+  EXPECT_EQ(b.printed(), "");
+  // The request block itself unmapped: only the STATUS register says so.
+  EXPECT_EQ(b.cpu->write<uint64_t>(mb::kRequest, kRamSize - 8), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(b.cpu->write32(mb::kDoorbell, 1), tlm::TLM_OK_RESPONSE);
+  EXPECT_EQ(b.cpu->read32(mb::kStatus), uint32_t(mb::BadBlock));
+}
+
+TEST(Mailbox, CallbacksByNumberAndName) {
+  auto b = make_bench();
+  uint8_t* ram = b.ram->data();
+  auto& reg = MailboxCallbacks::global();
+  reg.add(1, "sum", [](MailboxCall& c) {
+    uint64_t s = 0;
+    for (auto a : c.args) s += a;
+    return s;
+  });
+  // Reads a string from guest memory and writes its length back next to it.
+  reg.add(2, "strlen_at", [](MailboxCall& c) -> uint64_t {
+    if (c.args.size() != 1) throw MailboxError(mb::BadArgument, "one argument");
+    uint64_t n = 0;
+    char ch;
+    while (c.read_memory(c.args[0] + n, &ch, 1) && ch) ++n;
+    if (!c.write_memory(c.args[0] + 0x100, &n, 8)) throw MailboxError(mb::BadAddress, "write");
+    return n;
+  });
+  reg.add(3, "boom", [](MailboxCall&) -> uint64_t { throw std::runtime_error("boom"); });
+  EXPECT_THROW(reg.add(4, "sum", [](MailboxCall&) { return uint64_t(0); }), std::invalid_argument);
+  EXPECT_EQ(reg.id_of("strlen_at"), 2u);
+  EXPECT_EQ(reg.list().size(), 3u);
+
+  const uint64_t argv[] = {1, 2, 3, 40};
+  std::memcpy(ram + 0x1000, argv, sizeof argv);
+  uint64_t r = 0;
+  EXPECT_EQ(b.request(mb::Call, {1, 0x1000, 4, 0}, &r), mb::Ok);
+  EXPECT_EQ(r, 46u);
+  EXPECT_EQ(b.request(mb::Call, {1, 0, 0, 0}, &r), mb::Ok);  // no arguments: argv not read
+  EXPECT_EQ(r, 0u);
+  std::strcpy(reinterpret_cast<char*>(ram + 0x2000), "strlen_at");
+  std::strcpy(reinterpret_cast<char*>(ram + 0x3000), "vhost!");
+  const uint64_t one = 0x3000;
+  std::memcpy(ram + 0x1100, &one, 8);
+  EXPECT_EQ(b.request(mb::Call, {999, 0x1100, 1, 0x2000}, &r), mb::Ok);  // by name: the number is ignored
+  EXPECT_EQ(r, 6u);
+  uint64_t written;
+  std::memcpy(&written, ram + 0x3100, 8);
+  EXPECT_EQ(written, 6u);
+
+  // Errors.
+  EXPECT_EQ(b.request(mb::Call, {2, 0x1000, 2, 0}), mb::BadArgument);    // the callback's own status
+  EXPECT_EQ(b.request(mb::Call, {3, 0, 0, 0}), mb::CallbackFailed);     // threw
+  EXPECT_EQ(b.request(mb::Call, {42, 0, 0, 0}), mb::NoCallback);
+  EXPECT_EQ(b.request(mb::Call, {1ull << 32 | 1, 0, 0, 0}), mb::NoCallback);
+  std::strcpy(reinterpret_cast<char*>(ram + 0x2100), "nope");
+  EXPECT_EQ(b.request(mb::Call, {1, 0, 0, 0x2100}), mb::NoCallback);
+  EXPECT_EQ(b.request(mb::Call, {1, 0x1000, 17, 0}), mb::BadArgument);  // > max_call_args
+  EXPECT_EQ(b.request(mb::Call, {1, kRamSize - 8, 2, 0}), mb::BadAddress);
+  EXPECT_EQ(b.request(mb::Call, {1, 0, 0, kRamSize + 5}), mb::BadAddress);
+  std::memset(ram + 0x4000, 'x', 100);  // unterminated / too long name
+  EXPECT_EQ(b.request(mb::Call, {1, 0, 0, 0x4000}), mb::BadArgument);
+  EXPECT_TRUE(reg.remove(1));
+  EXPECT_FALSE(reg.remove(1));
+  EXPECT_EQ(b.request(mb::Call, {1, 0x1000, 4, 0}), mb::NoCallback);
+  reg.clear();
+}
+
+TEST(Mailbox, ExitStopsTheSimulation) {
+  auto b = make_bench();
+  vp::platform::clear_stop_request();
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  EXPECT_EQ(b.request(mb::Exit, {uint64_t(-3)}), mb::Ok);
+  auto stop = vp::platform::stop_request();
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->exit_code, -3);
+  EXPECT_EQ(stop->reason, "mailbox: exit -3");
+}
+
+// Built from YAML: the mailbox's `mem` socket on the bus, registers on the bus.
+TEST(Mailbox, FromYaml) {
+  using namespace vp::platform;
+  const char* yaml = R"(
+components:
+  bus: { type: router }
+  ram: { type: mem.ram, size: 64KiB }
+  mbox: { type: dev.mailbox, output: none, max_length: 1KiB }
+bind:
+  - mbox.mem -> bus
+  - bus: { ram: 0x80000000, mbox: 0x10020000 }
+)";
+  auto p = build_platform(load_platform_string(yaml), registry());
+  auto* box = dynamic_cast<Mailbox*>(p->find("mbox"));
+  ASSERT_TRUE(box);
+  uint32_t id = 0;
+  EXPECT_EQ(p->read_physical(0x10020000, &id, 4), 4u);
+  EXPECT_EQ(id, mb::kMagic);
+  uint8_t block[mb::kBlockSize] = {};
+  const uint32_t cmd = mb::Memset;
+  const uint64_t args[] = {0x80001000, 0x5a, 16};
+  std::memcpy(block, &cmd, 4);
+  std::memcpy(block + mb::kBlockArgs, args, sizeof args);
+  ASSERT_EQ(p->write_physical(0x80000000, block, sizeof block), sizeof block);
+  box->serve(0x80000000);
+  EXPECT_EQ(box->last_status(), mb::Ok);
+  uint8_t got[17] = {};
+  ASSERT_EQ(p->read_physical(0x80001000, got, 17), 17u);
+  EXPECT_EQ(got[0], 0x5a);
+  EXPECT_EQ(got[15], 0x5a);
+  EXPECT_EQ(got[16], 0);
+  // Bad property values carry their location.
+  try {
+    build_platform(load_platform_string("components:\n  m: { type: dev.mailbox, output: tty }\n"), registry());
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.where().line, 2);
+    EXPECT_NE(std::string(e.what()).find("output"), std::string::npos);
+  }
+  p.release();
+}
+
+}  // namespace
+
+VP_SC_TEST_MAIN
