@@ -132,6 +132,8 @@ int sc_main(int argc, char* argv[]) {
   }
 
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  // The kernel's own notes ("Simulation stopped by user") are not ours to print: vp reports why it stopped.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   try {
     if (*run_cmd) {
       std::ofstream trace_stream;
