@@ -1,4 +1,5 @@
 #include "python/src/simulator.h"
+#include "platform/statistics.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -188,6 +189,8 @@ std::map<std::string, double> Simulator::stats() {
   s["sim.simulated_seconds"] = sim;
   s["sim.host_seconds"] = host_seconds_total_;
   s["sim.mips"] = host_seconds_total_ > 0 ? total / host_seconds_total_ / 1e6 : 0.0;
+  // Everything the models publish (caches, predictors, pipeline, cycles...).
+  for (const auto& v : platform::Statistics::global().query()) s[v.name] = v.value;
   return s;
 }
 

@@ -225,3 +225,18 @@ def test_bad_kernel_is_a_load_error():
 def _load_missing():
     sim = vp.Simulator(vp.Platform.from_yaml(VIRT, overrides=QUIET))
     sim.load(kernel="/nonexistent/kernel.elf")
+
+
+@isolated
+def test_pipeline_statistics_from_the_registry():
+    overrides = dict(QUIET)
+    overrides.update({"cpu0.mode": "pipeline", "cpu0.bp": "{type: gshare}"})
+    sim = vp.Simulator(vp.Platform.from_yaml(VIRT, overrides=overrides))
+    sim.load(kernel=asm.assemble(SUM).image)
+    r = sim.run()
+    assert (r.kind, r.exit_code) == ("exit", 55), r
+    st = sim.stats
+    misses = st.query("miss")
+    assert any(name.startswith("cpu0.l1i.") for name in misses), misses
+    assert "cpu0.bp.mispredicts" in st.query("cpu0.bp.*")
+    assert st["cpu0.cycles"] >= st["cpu0.instructions"] > 30
