@@ -60,6 +60,8 @@ VhostMemories::VhostMemories(const sc_core::sc_module_name& name, const VhostCon
 }
 
 VhostMemories::~VhostMemories() {
+  // A run that ended without sc_stop (an instruction or time limit) still exports.
+  if (sc_core::sc_start_of_simulation_invoked()) end_of_simulation();
   if (g_map_owner == this) {
     g_map_owner = nullptr;
     set_vhost_memory_map(nullptr);

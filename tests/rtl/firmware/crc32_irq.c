@@ -8,7 +8,7 @@
 #define CRC_BASE   0x10010000UL
 #define MBOX_BASE  0x10012000UL
 #define PLIC_BASE  0x0c000000UL
-#define CRC_IRQ    5
+#define CRC_IRQ    12
 
 #define CRC_CTRL   0x00
 #define CRC_DATA   0x04
@@ -128,7 +128,7 @@ int main(void) {
   if (REG32(CRC_BASE + CRC_RESULT) != want) return 3;
   if (REG32(CRC_BASE + CRC_COUNT) != N) return 4;
 
-  /* Interrupt driven: PLIC source 5 to context 0 (M-mode), then MEIE. */
+  /* Interrupt driven: PLIC source 12 to context 0 (M-mode), then MEIE. */
   REG32(PLIC_PRIORITY(CRC_IRQ)) = 1;
   REG32(PLIC_ENABLE0) = 1u << CRC_IRQ;
   REG32(PLIC_THRESHOLD0) = 0;
