@@ -9,6 +9,7 @@
 #include "models/devices/ns16550.h"
 #include "models/devices/plic.h"
 #include "models/devices/sifive_test.h"
+#include "models/devices/virtio_mmio.h"
 #include "platform/registry.h"
 
 namespace vp::platform {
@@ -23,6 +24,8 @@ using dev::Plic;
 using dev::PlicConfig;
 using dev::SifiveTest;
 using dev::SifiveTestConfig;
+using dev::VirtioMmio;
+using dev::VirtioMmioConfig;
 
 constexpr uint64_t kDefaultLatencyPs = 10'000;  // 10ns
 
@@ -216,6 +219,31 @@ void dt_sifive_test(DeviceTreeContext& ctx) {
   ctx.node_path = path;
 }
 
+// ------------------------------------------------------------ dev.virtio_mmio
+std::any parse_virtio_mmio(Properties& p) {
+  VirtioMmioConfig c;
+  const std::string device = p.choice("device", {"none"}, "none");
+  (void)device;  // block and console backends are not implemented yet
+  c.vendor_id = uint32_t(in_range(p, "vendor_id", p.integer("vendor_id", c.vendor_id), 0, 0xffffffff));
+  c.latency = latency(p);
+  p.finish();
+  return c;
+}
+
+void dt_virtio_mmio(DeviceTreeContext& ctx) {
+  const std::string path = soc_node(ctx, "virtio_mmio");
+  ctx.tree.set_string(path, "compatible", "virtio,mmio");
+  set_reg(ctx, path);
+  for (const auto& w : ctx.irq_outputs) {
+    const int source = source_number(w);
+    if (w.from_port != "irq" || source < 0) continue;
+    ctx.tree.set_u32(path, "interrupts", {uint32_t(source)});
+    ctx.tree.set_u32(path, "interrupt-parent", {ctx.phandle(w.to, "")});
+    break;
+  }
+  ctx.node_path = path;
+}
+
 template <typename Model, typename Config>
 std::function<std::unique_ptr<Component>(const std::string&, const std::any&)> creator() {
   return [](const std::string& name, const std::any& config) -> std::unique_ptr<Component> {
@@ -234,6 +262,8 @@ void register_device_types(Registry& registry) {
                 creator<Clint, ClintConfig>(), dt_clint});
   registry.add({"dev.sifive_test", "SiFive test finisher: power-off / exit code", parse_sifive_test,
                 creator<SifiveTest, SifiveTestConfig>(), dt_sifive_test});
+  registry.add({"dev.virtio_mmio", "virtio-mmio v2 transport (device: none = an empty slot, as QEMU's)",
+                parse_virtio_mmio, creator<VirtioMmio, VirtioMmioConfig>(), dt_virtio_mmio});
 }
 
 }  // namespace vp::platform

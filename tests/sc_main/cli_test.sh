@@ -29,6 +29,9 @@ check "info: CLINT at 0x2000000" contains "$tmp/info" "0x0002000000-0x000200ffff
 check "info: PLIC at 0xc000000"  contains "$tmp/info" "0x000c000000-0x000fffffff +64MiB +plic"
 check "info: UART at 0x10000000" contains "$tmp/info" "0x0010000000-0x00100000ff +256B +uart0"
 check "info: RAM at 0x80000000"  contains "$tmp/info" "0x0080000000-0x008fffffff +256MiB +ram"
+check "info: virtio-mmio slot 0" contains "$tmp/info" "0x0010001000-0x0010001fff +4KiB +virtio0"
+check "info: virtio-mmio slot 7" contains "$tmp/info" "0x0010008000-0x0010008fff +4KiB +virtio7"
+check "info: virtio IRQ 1..8"    contains "$tmp/info" "virtio7.irq +-> plic.8"
 check "info: UART IRQ 10"        contains "$tmp/info" "uart0.irq +-> plic.10"
 check "info: timer to hart"      contains "$tmp/info" "clint.mtip\[0\] +-> cpu0.mtip"
 
@@ -42,6 +45,7 @@ if command -v dtc > /dev/null; then
   check "dts: memory node"  contains "$tmp/virt.dts" "memory@80000000"
   check "dts: uart node"    contains "$tmp/virt.dts" "serial@10000000"
   check "dts: uart irq 10"  contains "$tmp/virt.dts" "interrupts = <0x0a>"
+  check "dts: virtio slot"  contains "$tmp/virt.dts" "virtio_mmio@10008000"
   check "dts: plic"         contains "$tmp/virt.dts" "plic@c000000"
   check "dts: clint"        contains "$tmp/virt.dts" "clint@2000000"
   check "dts: bootargs"     contains "$tmp/virt.dts" "bootargs = \"console=ttyS0\""
