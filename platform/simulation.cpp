@@ -1,5 +1,6 @@
 #include "platform/simulation.h"
 
+#include <atomic>
 #include <mutex>
 #include <systemc>
 
@@ -7,6 +8,7 @@ namespace vp::platform {
 namespace {
 std::mutex g_mutex;
 std::optional<StopRequest> g_request;
+std::atomic<bool> g_stop_requested{false};
 std::optional<std::string> g_pause;
 }  // namespace
 
@@ -15,6 +17,7 @@ void request_stop(int exit_code, const std::string& reason) {
     std::lock_guard<std::mutex> lock(g_mutex);
     if (g_request) return;
     g_request = StopRequest{exit_code, reason};
+    g_stop_requested = true;
   }
   if (sc_core::sc_is_running()) sc_core::sc_stop();
 }
@@ -24,9 +27,12 @@ std::optional<StopRequest> stop_request() {
   return g_request;
 }
 
+bool stop_requested() { return g_stop_requested.load(std::memory_order_relaxed); }
+
 void clear_stop_request() {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_request.reset();
+  g_stop_requested = false;
 }
 
 void request_pause(const std::string& reason) {

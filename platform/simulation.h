@@ -19,6 +19,8 @@ void request_pause(const std::string& reason);
 std::optional<std::string> pause_reason();  // of the latest pause, if any
 void clear_pause();
 std::optional<StopRequest> stop_request();
+// Cheap check for initiators' slow paths: has anything requested the stop?
+bool stop_requested();
 void clear_stop_request();  // for tests that run several simulations' worth of checks
 
 }  // namespace vp::platform

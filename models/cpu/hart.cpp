@@ -70,6 +70,11 @@ class Hart::Bridge : public CoreHost {
     sc_time delay = h_.qk_.get_local_time();
     h_.mem->b_transport(gp, delay);
     h_.qk_.set(delay);
+    // A device ended the run (finisher, mailbox EXIT): retire nothing after this access.
+    if (platform::stop_requested() && !h_.stopped_) {
+      h_.stopped_ = true;
+      h_.core_->request_stop();
+    }
     return gp.is_response_ok();
   }
   Hart& h_;

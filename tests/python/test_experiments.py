@@ -31,10 +31,9 @@ def test_sweep_local_jobs2(tmp_path):
     assert [(r["ram.size"], r["timing.quantum"]) for r in rows] == [
         ("64MiB", "1us"), ("64MiB", "10us"), ("128MiB", "1us"), ("128MiB", "10us")]
     assert all(r["exit_code"] == 7 and r["kind"] == "exit" for r in rows)
-    # The hart finishes its current batch (one quantum) after the finisher's stop,
-    # so the count depends on the quantum, never on the RAM size.
-    for q in SWEEP["timing.quantum"]:
-        assert len({r["cpu0.instructions"] for r in rows if r["timing.quantum"] == q}) == 1
+    # The hart retires nothing after the finisher's stop, so the count is the
+    # guest's own, whatever the quantum or the RAM size.
+    assert len({r["cpu0.instructions"] for r in rows}) == 1, rows
     assert min(r["cpu0.instructions"] for r in rows) > 4000
     df = rows.df
     if df is not None:
