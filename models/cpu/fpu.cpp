@@ -1,8 +1,9 @@
 // F and D extensions (Unpriv. spec chapters 11-12) on the host's IEEE-754 unit:
 // rounding mode and exception flags through <cfenv>; RISC-V specifics (NaN
 // boxing, canonical NaN, saturating conversions, fmin/fmax, fclass) by hand.
-// The RMM rounding mode is handled exactly for conversions to integer and
-// approximated by round-to-nearest-even for arithmetic.
+// The host has no RMM mode (round to nearest, ties to max magnitude): results are
+// computed in RNE and moved one ulp away from zero when the exact result was a tie,
+// which a binary128 evaluation detects (every binary32/64 midpoint is exact there).
 // Built with -frounding-math so the compiler keeps the dynamic rounding mode.
 #include <cfenv>
 #include <cmath>
@@ -84,6 +85,22 @@ struct FpEnv {
   int mode;
 };
 
+using Quad = __float128;
+
+// Unpriv. spec 11.2, RMM: `rne` is the round-to-nearest-even result of an operation
+// whose exact value `exact` came from a binary128 evaluation (`exact_known` when
+// that evaluation was itself exact). Only a tie can make RMM differ from RNE.
+template <typename F>
+F rne_to_rmm(F rne, Quad exact, bool exact_known) {
+  if (!exact_known || exact != exact || std::isnan(rne) || std::isinf(rne)) return rne;
+  const Quad q = rne;
+  if (exact == q) return rne;
+  const F inf = std::numeric_limits<F>::infinity();
+  const F other = std::nextafter(rne, exact > q ? inf : -inf);
+  if (std::isinf(other) || exact != (q + Quad(other)) / 2) return rne;  // not a tie
+  return std::fabs(other) > std::fabs(rne) ? other : rne;
+}
+
 // Round a floating value to an integer per the RISC-V rounding mode.
 template <typename F>
 F round_rm(F v, int rm) {
@@ -141,6 +158,9 @@ int Core::fp_rm(const Insn& in) {
   return rm;
 }
 
+// No tie is possible (square roots of binary floats are never midpoints; exact conversions).
+static const Quad kNoTie = std::numeric_limits<double>::quiet_NaN();
+
 void Core::exec_fp(const Insn& in) {
   fp_check(in);
   uint64_t* f = f_;
@@ -148,62 +168,76 @@ void Core::exec_fp(const Insn& in) {
   uint32_t flags = 0;
   const uint64_t a = f[in.rs1], b = f[in.rs2], c = f[in.rs3];
   switch (in.op) {
-#define ARITH_S(OP, expr)                       \
-  case Op::OP: {                                \
-    int rm = fp_rm(in);                         \
-    float r;                                    \
-    {                                           \
-      FpEnv env(rm);                            \
-      float fa = as_f(a), fb = as_f(b), fc = as_f(c); \
-      (void)fa; (void)fb; (void)fc;             \
-      r = expr;                                 \
-      flags = host_flags();                     \
-    }                                           \
-    f[in.rd] = box(r);                          \
-    break;                                      \
+#define ARITH_S(OP, expr, exact_expr)                      \
+  case Op::OP: {                                                \
+    int rm = fp_rm(in);                                         \
+    float r;                                                      \
+    {                                                           \
+      FpEnv env(rm);                                            \
+      float fa = as_f(a), fb = as_f(b), fc = as_f(c);          \
+      (void)fa; (void)fb; (void)fc;                             \
+      r = expr;                                                 \
+      flags = host_flags();                                     \
+      if (rm == 4 && (flags & kNX)) {                           \
+        Quad qa = fa, qb = fb, qc = fc;                         \
+        (void)qa; (void)qb; (void)qc;                           \
+        std::feclearexcept(FE_ALL_EXCEPT);                      \
+        const Quad exact = exact_expr;                          \
+        r = rne_to_rmm(r, exact, !std::fetestexcept(FE_INEXACT)); \
+      }                                                         \
+    }                                                           \
+    f[in.rd] = box(r);                                           \
+    break;                                                      \
   }
-#define ARITH_D(OP, expr)                       \
-  case Op::OP: {                                \
-    int rm = fp_rm(in);                         \
-    double r;                                   \
-    {                                           \
-      FpEnv env(rm);                            \
-      double fa = as_d(a), fb = as_d(b), fc = as_d(c); \
-      (void)fa; (void)fb; (void)fc;             \
-      r = expr;                                 \
-      flags = host_flags();                     \
-    }                                           \
-    f[in.rd] = dbits(r);                        \
-    break;                                      \
+#define ARITH_D(OP, expr, exact_expr)                      \
+  case Op::OP: {                                                \
+    int rm = fp_rm(in);                                         \
+    double r;                                                      \
+    {                                                           \
+      FpEnv env(rm);                                            \
+      double fa = as_d(a), fb = as_d(b), fc = as_d(c);          \
+      (void)fa; (void)fb; (void)fc;                             \
+      r = expr;                                                 \
+      flags = host_flags();                                     \
+      if (rm == 4 && (flags & kNX)) {                           \
+        Quad qa = fa, qb = fb, qc = fc;                         \
+        (void)qa; (void)qb; (void)qc;                           \
+        std::feclearexcept(FE_ALL_EXCEPT);                      \
+        const Quad exact = exact_expr;                          \
+        r = rne_to_rmm(r, exact, !std::fetestexcept(FE_INEXACT)); \
+      }                                                         \
+    }                                                           \
+    f[in.rd] = dbits(r);                                           \
+    break;                                                      \
   }
-    ARITH_S(FADD_S, fa + fb)
-    ARITH_S(FSUB_S, fa - fb)
-    ARITH_S(FMUL_S, fa * fb)
-    ARITH_S(FDIV_S, fa / fb)
-    ARITH_S(FSQRT_S, std::sqrt(fa))
-    ARITH_S(FMADD_S, std::fma(fa, fb, fc))
-    ARITH_S(FMSUB_S, std::fma(fa, fb, -fc))
-    ARITH_S(FNMSUB_S, std::fma(-fa, fb, fc))
-    ARITH_S(FNMADD_S, std::fma(-fa, fb, -fc))
-    ARITH_D(FADD_D, fa + fb)
-    ARITH_D(FSUB_D, fa - fb)
-    ARITH_D(FMUL_D, fa * fb)
-    ARITH_D(FDIV_D, fa / fb)
-    ARITH_D(FSQRT_D, std::sqrt(fa))
-    ARITH_D(FMADD_D, std::fma(fa, fb, fc))
-    ARITH_D(FMSUB_D, std::fma(fa, fb, -fc))
-    ARITH_D(FNMSUB_D, std::fma(-fa, fb, fc))
-    ARITH_D(FNMADD_D, std::fma(-fa, fb, -fc))
-    ARITH_S(FCVT_S_W, static_cast<float>(static_cast<int32_t>(x[in.rs1])))
-    ARITH_S(FCVT_S_WU, static_cast<float>(static_cast<uint32_t>(x[in.rs1])))
-    ARITH_S(FCVT_S_L, static_cast<float>(static_cast<int64_t>(x[in.rs1])))
-    ARITH_S(FCVT_S_LU, static_cast<float>(x[in.rs1]))
-    ARITH_D(FCVT_D_W, static_cast<double>(static_cast<int32_t>(x[in.rs1])))
-    ARITH_D(FCVT_D_WU, static_cast<double>(static_cast<uint32_t>(x[in.rs1])))
-    ARITH_D(FCVT_D_L, static_cast<double>(static_cast<int64_t>(x[in.rs1])))
-    ARITH_D(FCVT_D_LU, static_cast<double>(x[in.rs1]))
-    ARITH_S(FCVT_S_D, static_cast<float>(as_d(a)))
-    ARITH_D(FCVT_D_S, static_cast<double>(as_f(a)))
+    ARITH_S(FADD_S, fa + fb, qa + qb)
+    ARITH_S(FSUB_S, fa - fb, qa - qb)
+    ARITH_S(FMUL_S, fa * fb, qa * qb)
+    ARITH_S(FDIV_S, fa / fb, qa / qb)
+    ARITH_S(FSQRT_S, std::sqrt(fa), kNoTie)
+    ARITH_S(FMADD_S, std::fma(fa, fb, fc), qa * qb + qc)
+    ARITH_S(FMSUB_S, std::fma(fa, fb, -fc), qa * qb - qc)
+    ARITH_S(FNMSUB_S, std::fma(-fa, fb, fc), -qa * qb + qc)
+    ARITH_S(FNMADD_S, std::fma(-fa, fb, -fc), -qa * qb - qc)
+    ARITH_D(FADD_D, fa + fb, qa + qb)
+    ARITH_D(FSUB_D, fa - fb, qa - qb)
+    ARITH_D(FMUL_D, fa * fb, qa * qb)
+    ARITH_D(FDIV_D, fa / fb, qa / qb)
+    ARITH_D(FSQRT_D, std::sqrt(fa), kNoTie)
+    ARITH_D(FMADD_D, std::fma(fa, fb, fc), qa * qb + qc)
+    ARITH_D(FMSUB_D, std::fma(fa, fb, -fc), qa * qb - qc)
+    ARITH_D(FNMSUB_D, std::fma(-fa, fb, fc), -qa * qb + qc)
+    ARITH_D(FNMADD_D, std::fma(-fa, fb, -fc), -qa * qb - qc)
+    ARITH_S(FCVT_S_W, static_cast<float>(static_cast<int32_t>(x[in.rs1])), Quad(static_cast<int32_t>(x[in.rs1])))
+    ARITH_S(FCVT_S_WU, static_cast<float>(static_cast<uint32_t>(x[in.rs1])), Quad(static_cast<uint32_t>(x[in.rs1])))
+    ARITH_S(FCVT_S_L, static_cast<float>(static_cast<int64_t>(x[in.rs1])), Quad(static_cast<int64_t>(x[in.rs1])))
+    ARITH_S(FCVT_S_LU, static_cast<float>(x[in.rs1]), Quad(x[in.rs1]))
+    ARITH_D(FCVT_D_W, static_cast<double>(static_cast<int32_t>(x[in.rs1])), kNoTie)
+    ARITH_D(FCVT_D_WU, static_cast<double>(static_cast<uint32_t>(x[in.rs1])), kNoTie)
+    ARITH_D(FCVT_D_L, static_cast<double>(static_cast<int64_t>(x[in.rs1])), Quad(static_cast<int64_t>(x[in.rs1])))
+    ARITH_D(FCVT_D_LU, static_cast<double>(x[in.rs1]), Quad(x[in.rs1]))
+    ARITH_S(FCVT_S_D, static_cast<float>(as_d(a)), Quad(as_d(a)))
+    ARITH_D(FCVT_D_S, static_cast<double>(as_f(a)), kNoTie)
 #undef ARITH_S
 #undef ARITH_D
     case Op::FSGNJ_S: f[in.rd] = box_bits((f_bits(a) & 0x7fffffffu) | (f_bits(b) & 0x80000000u)); break;

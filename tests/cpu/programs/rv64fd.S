@@ -139,6 +139,21 @@ TEST_BEGIN
   li t0, MSTATUS_FS; csrs mstatus, t0
   fadd.s f3, f1, f2
   csrr a0, mstatus; srli a0, a0, 63; CHECK(103, a0, 1)               // SD set (FS dirty)
+  // RMM (round to nearest, ties to max magnitude) on arithmetic: exact ties move away from zero.
+  FS(f1, ONE_S); FS(f2, 0x33800000)                                    // 1 + 2^-24: a tie
+  fadd.s f3, f1, f2, rne; fmv.x.w a0, f3; CHECK(110, a0, 0x3f800000)
+  fadd.s f3, f1, f2, rmm; fmv.x.w a0, f3; CHECK(111, a0, 0x3f800001)
+  fneg.s f4, f1; fneg.s f5, f2
+  fadd.s f3, f4, f5, rmm; fmv.x.w a0, f3; CHECK(112, a0, 0xffffffffbf800001)
+  FLAGS(113, 1)                                                        // NX only
+  FD(f6, ONE_D); FD(f7, 0x3ca0000000000000)                            // 1 + 2^-53: a tie
+  fadd.d f3, f6, f7, rne; fmv.x.d a0, f3; CHECK(114, a0, 0x3ff0000000000000)
+  fadd.d f3, f6, f7, rmm; fmv.x.d a0, f3; CHECK(115, a0, 0x3ff0000000000001)
+  fmadd.d f3, f6, f6, f7, rmm; fmv.x.d a0, f3; CHECK(116, a0, 0x3ff0000000000001)
+  li a1, 16777217; fcvt.s.w f3, a1, rne; fmv.x.w a0, f3; CHECK(117, a0, 0x4b800000)
+  fcvt.s.w f3, a1, rmm; fmv.x.w a0, f3; CHECK(118, a0, 0x4b800001)      // 2^24+1: a tie
+  FS(f8, 0x40400000)                                                   // 1/3 is no tie: RMM = RNE
+  fdiv.s f3, f1, f8, rmm; fmv.x.w a0, f3; CHECK(119, a0, 0x3eaaaaab)
   j pass
 TEST_END
   .data
