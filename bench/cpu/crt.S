@@ -1,4 +1,5 @@
 // Minimal start-up for bare-metal C on vp: stack, bss, main(), exit through HTIF.
+// Shared by the CPU benchmark and the pipeline microbenchmarks (tests/cpu/uarch).
   .section .text.init
   .globl _start
 _start:

@@ -168,48 +168,31 @@ void Core::exec_fp(const Insn& in) {
   uint32_t flags = 0;
   const uint64_t a = f[in.rs1], b = f[in.rs2], c = f[in.rs3];
   switch (in.op) {
-#define ARITH_S(OP, expr, exact_expr)                      \
-  case Op::OP: {                                                \
-    int rm = fp_rm(in);                                         \
-    float r;                                                      \
-    {                                                           \
-      FpEnv env(rm);                                            \
-      float fa = as_f(a), fb = as_f(b), fc = as_f(c);          \
-      (void)fa; (void)fb; (void)fc;                             \
-      r = expr;                                                 \
-      flags = host_flags();                                     \
-      if (rm == 4 && (flags & kNX)) {                           \
-        Quad qa = fa, qb = fb, qc = fc;                         \
-        (void)qa; (void)qb; (void)qc;                           \
-        std::feclearexcept(FE_ALL_EXCEPT);                      \
-        const Quad exact = exact_expr;                          \
+// One FP operation: `expr` in the host's rounding mode, `exact_expr` the same in
+// binary128 for RMM's tie check (T: float or double; LOAD/STORE: unbox and box).
+#define ARITH(OP, T, LOAD, STORE, expr, exact_expr)               \
+  case Op::OP: {                                                  \
+    int rm = fp_rm(in);                                           \
+    T r;                                                          \
+    {                                                             \
+      FpEnv env(rm);                                              \
+      T fa = LOAD(a), fb = LOAD(b), fc = LOAD(c);                 \
+      (void)fa; (void)fb; (void)fc;                               \
+      r = expr;                                                   \
+      flags = host_flags();                                       \
+      if (rm == 4 && (flags & kNX)) {                             \
+        Quad qa = fa, qb = fb, qc = fc;                           \
+        (void)qa; (void)qb; (void)qc;                             \
+        std::feclearexcept(FE_ALL_EXCEPT);                        \
+        const Quad exact = exact_expr;                            \
         r = rne_to_rmm(r, exact, !std::fetestexcept(FE_INEXACT)); \
-      }                                                         \
-    }                                                           \
-    f[in.rd] = box(r);                                           \
-    break;                                                      \
+      }                                                           \
+    }                                                             \
+    f[in.rd] = STORE(r);                                          \
+    break;                                                        \
   }
-#define ARITH_D(OP, expr, exact_expr)                      \
-  case Op::OP: {                                                \
-    int rm = fp_rm(in);                                         \
-    double r;                                                      \
-    {                                                           \
-      FpEnv env(rm);                                            \
-      double fa = as_d(a), fb = as_d(b), fc = as_d(c);          \
-      (void)fa; (void)fb; (void)fc;                             \
-      r = expr;                                                 \
-      flags = host_flags();                                     \
-      if (rm == 4 && (flags & kNX)) {                           \
-        Quad qa = fa, qb = fb, qc = fc;                         \
-        (void)qa; (void)qb; (void)qc;                           \
-        std::feclearexcept(FE_ALL_EXCEPT);                      \
-        const Quad exact = exact_expr;                          \
-        r = rne_to_rmm(r, exact, !std::fetestexcept(FE_INEXACT)); \
-      }                                                         \
-    }                                                           \
-    f[in.rd] = dbits(r);                                           \
-    break;                                                      \
-  }
+#define ARITH_S(OP, expr, exact_expr) ARITH(OP, float, as_f, box, expr, exact_expr)
+#define ARITH_D(OP, expr, exact_expr) ARITH(OP, double, as_d, dbits, expr, exact_expr)
     ARITH_S(FADD_S, fa + fb, qa + qb)
     ARITH_S(FSUB_S, fa - fb, qa - qb)
     ARITH_S(FMUL_S, fa * fb, qa * qb)
@@ -240,6 +223,7 @@ void Core::exec_fp(const Insn& in) {
     ARITH_D(FCVT_D_S, static_cast<double>(as_f(a)), kNoTie)
 #undef ARITH_S
 #undef ARITH_D
+#undef ARITH
     case Op::FSGNJ_S: f[in.rd] = box_bits((f_bits(a) & 0x7fffffffu) | (f_bits(b) & 0x80000000u)); break;
     case Op::FSGNJN_S: f[in.rd] = box_bits((f_bits(a) & 0x7fffffffu) | (~f_bits(b) & 0x80000000u)); break;
     case Op::FSGNJX_S: f[in.rd] = box_bits(f_bits(a) ^ (f_bits(b) & 0x80000000u)); break;
