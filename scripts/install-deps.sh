@@ -7,7 +7,7 @@ what=${1:-all}
 
 build_pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev
             libfdt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-            nlohmann-json3-dev libxbyak-dev)
+            nlohmann-json3-dev libxbyak-dev zlib1g-dev)
 # Guest toolchains and firmware used by the tests and the main job.
 firmware_pkgs=(opensbi u-boot-qemu)
 test_pkgs=(device-tree-compiler gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
