@@ -76,6 +76,9 @@ void out_of_process(const char* label, const std::string& address, bool posted, 
 
 }  // namespace
 
+// SystemC prints its banner when the kernel starts; a benchmark's output should not.
+static const int kQuietSystemC = (setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0), 0);
+
 int sc_main(int argc, char** argv) {
   const uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 5'000'000;
   const uint64_t m = argc > 2 ? std::strtoull(argv[2], nullptr, 0) : 100'000;
