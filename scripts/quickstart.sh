@@ -26,7 +26,8 @@ case "$what" in
     ;;
   test)
     scripts/install-deps.sh test
-    configure_and_build
+    # Explicit: a previous `run` leaves tests switched off in the build cache.
+    configure_and_build -DVP_BUILD_TESTS=ON -DVP_BUILD_BENCH=ON
     ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 600
     ;;
   *)
