@@ -28,7 +28,7 @@ case "$what" in
     scripts/install-deps.sh test
     # Explicit: a previous `run` leaves tests switched off in the build cache.
     configure_and_build -DVP_BUILD_TESTS=ON -DVP_BUILD_BENCH=ON
-    ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 600
+    ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 600 --no-tests=error
     ;;
   *)
     echo "usage: $0 run|test" >&2
