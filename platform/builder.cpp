@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "platform/debug_access.h"
 #include "platform/router.h"
 #include "platform/units.h"
 
@@ -17,19 +18,7 @@ class DebugPort : public sc_core::sc_module, public tlm::tlm_bw_transport_if<> {
   explicit DebugPort(const sc_core::sc_module_name& name) : sc_core::sc_module(name) { socket.bind(*this); }
 
   size_t transfer(tlm::tlm_command cmd, uint64_t addr, void* data, size_t len) {
-    size_t done = 0;
-    while (done < len) {
-      tlm::tlm_generic_payload gp;
-      gp.set_command(cmd);
-      gp.set_address(addr + done);
-      gp.set_data_ptr(static_cast<unsigned char*>(data) + done);
-      size_t chunk = std::min<size_t>(len - done, 1u << 20);
-      gp.set_data_length(static_cast<unsigned>(chunk));
-      unsigned n = socket->transport_dbg(gp);
-      if (n == 0) break;
-      done += n;
-    }
-    return done;
+    return debug_transfer(socket, cmd, addr, data, len);
   }
 
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_core::sc_time&) override {

@@ -1,5 +1,7 @@
 #include "models/rtl/mailbox.h"
 
+#include "platform/debug_access.h"
+
 #include <algorithm>
 #include <cstring>
 #include <exception>
@@ -72,43 +74,11 @@ Mailbox::Mailbox(const sc_core::sc_module_name& name, const MailboxConfig& confi
 }
 
 bool Mailbox::mem_read(uint64_t addr, void* data, uint64_t len) {
-  if (len == 0) return true;
-  if (addr + len < addr) return false;  // wraps around
-  auto* p = static_cast<uint8_t*>(data);
-  while (len) {
-    const unsigned chunk = unsigned(std::min<uint64_t>(len, 1u << 16));
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(p);
-    gp.set_data_length(chunk);
-    gp.set_streaming_width(chunk);
-    if (mem->transport_dbg(gp) != chunk) return false;
-    addr += chunk;
-    p += chunk;
-    len -= chunk;
-  }
-  return true;
+  return platform::debug_transfer(mem, tlm::TLM_READ_COMMAND, addr, data, len) == len;
 }
 
 bool Mailbox::mem_write(uint64_t addr, const void* data, uint64_t len) {
-  if (len == 0) return true;
-  if (addr + len < addr) return false;
-  auto* p = static_cast<uint8_t*>(const_cast<void*>(data));
-  while (len) {
-    const unsigned chunk = unsigned(std::min<uint64_t>(len, 1u << 16));
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(addr);
-    gp.set_data_ptr(p);
-    gp.set_data_length(chunk);
-    gp.set_streaming_width(chunk);
-    if (mem->transport_dbg(gp) != chunk) return false;
-    addr += chunk;
-    p += chunk;
-    len -= chunk;
-  }
-  return true;
+  return platform::debug_transfer(mem, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len) == len;
 }
 
 // The whole destination must be mapped before anything is written (no partial writes
