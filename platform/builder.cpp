@@ -177,7 +177,8 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
   }
 
   // 3. Bind sockets.
-  std::set<std::string> bound_initiators, bound_targets;
+  // Sockets, not names: "cpu0" and "cpu0.mem" may name the same default socket.
+  std::set<const void*> bound_initiators, bound_targets;
   std::map<std::string, std::vector<std::pair<const BindSpec*, uint64_t>>> router_windows;
   for (const auto& b : spec.binds) {
     Component* from = platform->find(b.initiator.component);
@@ -201,8 +202,7 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
           throw ConfigError(b.where, b.target.component + " has no target socket" +
                                          (b.target.port.empty() ? std::string() : " '" + b.target.port + "'") +
                                          " (target sockets: " + names_list(to->target_socket_names()) + ")");
-        if (!bound_targets.insert(b.target.component + "." + b.target.port).second)
-          throw ConfigError(b.where, b.target.str() + " is already bound");
+        if (!bound_targets.insert(socket).second) throw ConfigError(b.where, b.target.str() + " is already bound");
         size = b.size ? *b.size : to->target_size(b.target.port);
         if (size == 0) throw ConfigError(b.where, "bind: " + b.target.str() + " has no size; give one with { base, size }");
         from_router->map(*socket, *b.base, size, b.target.str());
@@ -220,8 +220,7 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
                                      (b.initiator.port.empty() ? std::string() : " '" + b.initiator.port + "'") +
                                      did_you_mean_hint(b.initiator.port, from->initiator_socket_names()) +
                                      " (initiator sockets: " + names_list(from->initiator_socket_names()) + ")");
-    std::string initiator_key = b.initiator.component + "." + b.initiator.port;
-    if (!bound_initiators.insert(initiator_key).second)
+    if (!bound_initiators.insert(socket).second)
       throw ConfigError(b.where, b.initiator.str() + " is already bound");
     if (to_router) {
       to_router->bind_initiator(*socket);
@@ -231,8 +230,7 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
         throw ConfigError(b.where, b.target.component + " has no target socket" +
                                        (b.target.port.empty() ? std::string() : " '" + b.target.port + "'") +
                                        " (target sockets: " + names_list(to->target_socket_names()) + ")");
-      if (!bound_targets.insert(b.target.component + "." + b.target.port).second)
-        throw ConfigError(b.where, b.target.str() + " is already bound");
+      if (!bound_targets.insert(target).second) throw ConfigError(b.where, b.target.str() + " is already bound");
       socket->bind(*target);
     }
   }
@@ -262,13 +260,11 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registr
     if (dynamic_cast<Router*>(inst.component.get())) continue;
     const ComponentSpec* c = spec.find(inst.name);
     for (const auto& port : inst.component->initiator_socket_names())
-      if (!bound_initiators.count(inst.name + "." + port) &&
-          !(inst.component->initiator_socket_names().size() == 1 && bound_initiators.count(inst.name + ".")))
+      if (!bound_initiators.count(inst.component->initiator_socket(port)))
         throw ConfigError(c->where, "unbound socket: initiator " + inst.name + "." + port +
                                         " is not bound (add '" + inst.name + "." + port + " -> <router>' under bind:)");
     for (const auto& port : inst.component->target_socket_names())
-      if (!bound_targets.count(inst.name + "." + port) &&
-          !(inst.component->target_socket_names().size() == 1 && bound_targets.count(inst.name + ".")))
+      if (!bound_targets.count(inst.component->target_socket(port)))
         throw ConfigError(c->where, "unbound socket: target " + inst.name + (port.empty() ? "" : "." + port) +
                                         " is not mapped (add it to a router under bind:)");
   }
