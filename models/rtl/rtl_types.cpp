@@ -2,6 +2,8 @@
 // vp_add_rtl_component ("rtl.<name>"), the out-of-process bridge
 // ("rtl.socket"), the vhost mailbox ("dev.mailbox") and vhost memories
 // ("mem.vhost").
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -19,6 +21,19 @@ namespace {
 
 sc_core::sc_time ps(uint64_t value) { return sc_core::sc_time(double(value), sc_core::SC_PS); }
 
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// A path property relative to the YAML file naming it (when that is a file), else to the working directory.
+std::string relative_to_yaml(platform::Properties& p, const std::string& key, std::string path) {
+  const platform::SourceLocation at = p.where(key);
+  if (!path.empty() && path[0] != '/' && !at.file.empty() && std::ifstream(at.file).good())
+    path = dir_of(at.file) + "/" + path;
+  return path;
+}
+
 void register_mailbox_type(platform::Registry& registry) {
   registry.add({"dev.mailbox",
                 "vhost mailbox: EXIT, PRINT, MEMMOVE, MEMSET, MEMCMP, CALL through a request block in guest memory",
@@ -30,6 +45,12 @@ void register_mailbox_type(platform::Registry& registry) {
                   if (c.max_call_args > 256) p.fail("max_call_args", "must be at most 256");
                   const std::string out = p.choice("output", {"stdout", "stderr", "none"}, "stdout");
                   c.output = out == "stdout" ? stdout : out == "stderr" ? stderr : nullptr;
+                  if (p.has("fs_root")) {
+                    c.fs_root = relative_to_yaml(p, "fs_root", p.string("fs_root"));
+                    struct stat st;
+                    if (::stat(c.fs_root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+                      p.fail("fs_root", "'" + c.fs_root + "' is not a directory");
+                  }
                   return c;
                 },
                 [](const std::string& instance, const std::any& config) -> std::unique_ptr<platform::Component> {
@@ -44,18 +65,11 @@ void register_mailbox_type(platform::Registry& registry) {
                 }});
 }
 
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
 std::any parse_vhost(platform::Properties& p) {
   mem::VhostConfig c;
   std::string file = p.string("file");
   if (file.empty()) p.fail("file", "must name a memory definition file");
-  // Relative to the YAML file naming it (when that is a file), else to the working directory.
-  const platform::SourceLocation at = p.where("file");
-  if (file[0] != '/' && !at.file.empty() && std::ifstream(at.file).good()) file = dir_of(at.file) + "/" + file;
+  file = relative_to_yaml(p, "file", file);
   if (!std::ifstream(file).good()) p.fail("file", "cannot read memory definition file '" + file + "'");
   c.definition = mem::load_memory_definition(file);  // its own errors name the definition file
   c.dir = dir_of(file);
