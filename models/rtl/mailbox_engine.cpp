@@ -185,7 +185,7 @@ uint32_t MailboxEngine::open(GuestMemory& memory, const uint64_t* arg, uint64_t&
   // Symbolic links must not lead out of the root either.
   open_how how{};
   how.flags = uint64_t(flags);
-  how.mode = 0644;
+  how.mode = (flags & O_CREAT) ? 0644 : 0;  // openat2 refuses a mode without O_CREAT
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   fd = int(::syscall(SYS_openat2, root_fd_, path.c_str(), &how, sizeof how));
   if (fd < 0 && errno == ENOSYS)
