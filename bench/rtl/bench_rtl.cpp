@@ -4,6 +4,7 @@
 // busy polling on both sides): blocking reads, and batched posted writes.
 //   bench_rtl [in-process transactions] [out-of-process reads]
 // (posted writes: 10x the reads)
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #include "models/rtl/rtl_bridge.h"
 #include "models/rtl/socket_bridge.h"
+#include "models/rtl/vp_rtl_shm.h"
 #include "tests/support/test_initiator.h"
 
 std::unique_ptr<vp::rtl::RtlModel> vp_rtl_make_crc32();
@@ -80,6 +82,42 @@ void out_of_process(const std::string& label, const std::string& address, bool p
   waitpid(pid, &status, 0);
 }
 
+// The shared-memory transport alone (no SystemC, no RTL): READ/RESP round
+// trips with a forked echo process, busy polling or sleeping after spin_us.
+void shm_round_trips(const std::string& label, uint64_t n, int spin_us) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    vp_shm s;
+    if (vp_shm_attach(&s, sv[1]) != 0) _exit(1);
+    vp_shm_set_spin(&s, spin_us);
+    vp_rtl_header h;
+    uint8_t data[8] = {};
+    while (vp_shm_recv(&s, &h, data, sizeof data, -1) == 0) {
+      h.type = VP_RTL_MSG_RESP;
+      if (vp_shm_send(&s, &h, data, 1) != 0) break;
+    }
+    _exit(0);
+  }
+  close(sv[1]);
+  vp_shm s;
+  if (vp_shm_create(&s, sv[0], 0) != 0) return;
+  vp_shm_set_spin(&s, spin_us);
+  vp_rtl_header h{VP_RTL_MAGIC, VP_RTL_VERSION, VP_RTL_MSG_READ, 0, 0, 1, 4, 0, 0};
+  uint8_t data[8];
+  report(label.c_str(), n, [&] {
+    for (uint64_t i = 0; i < n; ++i) {
+      h.type = VP_RTL_MSG_READ;
+      vp_rtl_header r;
+      if (vp_shm_send(&s, &h, nullptr, 1) != 0 || vp_shm_recv(&s, &r, data, sizeof data, -1) != 0) break;
+    }
+  });
+  vp_shm_close(&s);
+  waitpid(pid, nullptr, 0);
+}
+
 }  // namespace
 
 // SystemC prints its banner when the kernel starts; a benchmark's output should not.
@@ -109,5 +147,7 @@ int sc_main(int argc, char** argv) {
     out_of_process(what + ", posted writes", t.address, true, m * 10, "w" + std::to_string(k), t.spin_us);
     ++k;
   }
+  shm_round_trips("shared memory alone (no RTL): round trips, busy polling", m * 10, -1);
+  shm_round_trips("shared memory alone (no RTL): round trips, futex after 50us", m * 10, 50);
   return 0;
 }

@@ -64,6 +64,14 @@ std::string hdl_element_path(const MemoryDef& m, unsigned bank, uint64_t row) {
 
 StorageBackend::StorageBackend(VhostBackendKind kind, const MemoryDefinition& def, const std::string& dir, FILE* log)
     : kind_(kind), log_(kind == VhostBackendKind::Logging ? log : nullptr) {
+  uint64_t total = 0;
+  for (const auto& m : def.memories) {
+    total += m.size;
+    if (total > kMaxStorage)
+      throw platform::ConfigError(m.where, "memory " + m.path + ": the " + vhost_backend_name(kind) +
+                                               " backend keeps local copies, and the memories exceed its 4GiB "
+                                               "(use the hdl or api backend)");
+  }
   for (const auto& m : def.memories) instances_.push_back(std::make_unique<MemoryInstance>(m, dir));
 }
 

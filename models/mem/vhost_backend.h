@@ -57,7 +57,9 @@ class VhostBackend {
 // Local storage (logging and static): one MemoryInstance per memory, with its init method.
 class StorageBackend : public VhostBackend {
  public:
+  static constexpr uint64_t kMaxStorage = 4ull << 30;  // bytes of local copies, all memories together
   // `log`: where the logging backend writes its lines (nullptr: nowhere).
+  // Throws platform::ConfigError when the memories exceed kMaxStorage.
   StorageBackend(VhostBackendKind kind, const MemoryDefinition& def, const std::string& dir, FILE* log);
   VhostBackendKind kind() const override { return kind_; }
   bool read(const MemoryDef& m, uint64_t offset, void* data, uint64_t len) override;

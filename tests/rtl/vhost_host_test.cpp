@@ -195,6 +195,8 @@ TEST(VhostInit, ConfigErrorsAreLocated) {
       {"spaces:\n  cpu:\n    direct:\n      - { path: a, base: 0, size: 64, init: { method: hex, file: nope.hex } }\n",
        cfg_ok, "badmem2.yaml:4:45: error: cannot read hex file"},
       {"spaces: {a: {direct: []}, b: {direct: []}}\n", "log: none\n", ""},  // no memory: spaces unused
+      {"spaces:\n  cpu:\n    direct:\n      - { path: a, base: 0, size: 3GiB }\n      - { path: b, base: 0x100000000, size: 3GiB }\n",
+       cfg_ok, "badmem4.yaml:5:9: error: memory b: the logging backend keeps local copies"},  // never allocated
   };
   int i = 0;
   for (const auto& c : cases) {
