@@ -44,6 +44,7 @@ _lock = threading.Lock()
 _by_name: Dict[str, Callable] = {}
 _ids: Dict[str, int] = {}
 _local = threading.local()
+_installed = False
 
 
 class MailboxError(Exception):
@@ -66,7 +67,12 @@ def register(name: str, fn: Optional[Callable] = None, *, id: Optional[int] = No
         raise TypeError(f"{fn!r} is not callable")
     if id is not None and not 0 <= int(id) <= 0xFFFFFFFF:
         raise ValueError(f"a mailbox callback number is 0 to 2**32-1, got {id}")
+    global _installed
     with _lock:
+        if not _installed:  # the Python layer costs a GIL round trip per CALL: only once there is a callback
+            _vp._mailbox_install(_dispatch)
+            atexit.register(_vp._mailbox_uninstall)
+            _installed = True
         if id is not None:
             for other, other_id in _ids.items():
                 if other_id == id and other != name:
@@ -129,6 +135,3 @@ def _dispatch(name: str, number: int, args, memory):
     finally:
         _local.memory = None
 
-
-_vp._mailbox_install(_dispatch)
-atexit.register(_vp._mailbox_uninstall)
