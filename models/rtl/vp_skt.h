@@ -23,7 +23,7 @@ enum {
   VP_SKT_ETOOBIG = -5    /* a message longer than the receiver's buffer */
 };
 
-/* [DPI] A listening socket; `bound` (may be NULL) receives the address to
+/* A listening socket; `bound` (may be NULL) receives the address to
  * connect to ("tcp:127.0.0.1:43211" when PORT was 0). A Unix socket path
  * that exists is replaced. Returns the descriptor. */
 int vp_skt_listen(const char* address, char* bound, size_t bound_size);
