@@ -151,7 +151,10 @@ TEST(Shm, GarbageInTheRingNeverCrashes) {
         case 1:  // a plausible header with a random length
         {
           vp_rtl_header h = make(uint8_t(1 + rng() % 8), uint32_t(rng()), uint32_t(rng() % 3 ? rng() % 5000 : rng()));
-          vp_rtl_encode(&h, ring + ((p.peer.tx_head + rng() % 2 * 8) & p.peer.mask));
+          uint8_t bytes[VP_RTL_HEADER_SIZE];
+          vp_rtl_encode(&h, bytes);
+          const uint64_t at = p.vp.rx_tail + rng() % 2 * 8;
+          for (unsigned k = 0; k < sizeof bytes; ++k) ring[(at + k) & p.peer.mask] = bytes[k];
           break;
         }
         case 2:  // the head anywhere: ahead, behind, by a little
