@@ -3,15 +3,18 @@
 // socket, TCP and shared memory (futex wake-ups after 50 us of polling, and
 // busy polling on both sides): blocking reads, and batched posted writes.
 //   bench_rtl [in-process transactions] [out-of-process reads]
-// (posted writes: 10x the reads)
+// (posted writes: 10x the reads). Then the shared-memory transport alone and
+// the machine's ceiling for a hand-off between CPUs, to read the figures by.
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include <systemc>
 
@@ -118,6 +121,52 @@ void shm_round_trips(const std::string& label, uint64_t n, int spin_us) {
   waitpid(pid, nullptr, 0);
 }
 
+// The machine's ceiling for any hand-off between two CPUs: two threads taking
+// turns on one atomic word, spinning (no system calls, no vp code).
+void spin_baseline(const std::string& label, uint64_t n) {
+  std::atomic<uint64_t> turn{0};
+  std::thread other([&] {
+    for (uint64_t i = 1; i < 2 * n; i += 2) {
+      while (turn.load(std::memory_order_acquire) != i) {
+      }
+      turn.store(i + 1, std::memory_order_release);
+    }
+  });
+  report(label.c_str(), n, [&] {
+    for (uint64_t i = 0; i < 2 * n; i += 2) {
+      while (turn.load(std::memory_order_acquire) != i) {
+      }
+      turn.store(i + 1, std::memory_order_release);
+    }
+    while (turn.load(std::memory_order_acquire) != 2 * n) {
+    }
+  });
+  other.join();
+}
+
+// The transport's own cost: both ends in this thread (no hand-off between CPUs).
+void shm_one_thread(const std::string& label, uint64_t n) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return;
+  vp_shm vp, peer;
+  if (vp_shm_create(&vp, sv[0], 0) != 0 || vp_shm_attach(&peer, sv[1]) != 0) return;
+  vp_rtl_header h{VP_RTL_MAGIC, VP_RTL_VERSION, VP_RTL_MSG_READ, 0, 0, 1, 4, 0, 0};
+  uint8_t data[8] = {};
+  report(label.c_str(), n, [&] {
+    for (uint64_t i = 0; i < n; ++i) {
+      vp_rtl_header q, r;
+      h.type = VP_RTL_MSG_READ;
+      vp_shm_send(&vp, &h, nullptr, 1);
+      vp_shm_recv(&peer, &q, data, sizeof data, 0);
+      q.type = VP_RTL_MSG_RESP;
+      vp_shm_send(&peer, &q, data, 1);
+      vp_shm_recv(&vp, &r, data, sizeof data, 0);
+    }
+  });
+  vp_shm_close(&peer);
+  vp_shm_close(&vp);
+}
+
 }  // namespace
 
 // SystemC prints its banner when the kernel starts; a benchmark's output should not.
@@ -147,7 +196,9 @@ int sc_main(int argc, char** argv) {
     out_of_process(what + ", posted writes", t.address, true, m * 10, "w" + std::to_string(k), t.spin_us);
     ++k;
   }
-  shm_round_trips("shared memory alone (no RTL): round trips, busy polling", m * 10, -1);
-  shm_round_trips("shared memory alone (no RTL): round trips, futex after 50us", m * 10, 50);
+  spin_baseline("baseline: two threads spinning on one atomic: round trips", m);
+  shm_one_thread("shared memory alone, both ends in one thread: round trips", m * 10);
+  shm_round_trips("shared memory alone (no RTL): round trips, busy polling", m, -1);
+  shm_round_trips("shared memory alone (no RTL): round trips, futex after 50us", m, 50);
   return 0;
 }

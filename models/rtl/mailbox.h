@@ -2,10 +2,10 @@
 // vhost-style mailbox (`dev.mailbox`): the guest (firmware on a hart, or an
 // RTL master) writes a request block into guest memory, writes its address to
 // REQUEST and rings DOORBELL; the platform serves the request at once (EXIT,
-// PRINT, MEMMOVE, MEMSET, MEMCMP, CALL, file services) through the component's own initiator
-// socket `mem` (debug transport, bound to the bus) and writes the status and
-// result back into the block (models/rtl/mailbox_engine.h). Layout and codes:
-// docs/rtl.md.
+// PRINT, MEMMOVE, MEMSET, MEMCMP, CALL, file services; models/rtl/
+// mailbox_engine.h) through the component's own initiator socket `mem` (debug
+// transport, bound to the bus) and writes the status and result back into the
+// block. Layout and codes: docs/rtl.md.
 #include <cstdint>
 #include <memory>
 #include <string>
