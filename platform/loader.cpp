@@ -65,8 +65,8 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, ConvertBudge
   return {};
 }
 
-const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components",
-                                                "bind",     "irq",         "include", "boot"};
+const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components", "bind",
+                                                "irq",      "include",     "boot",   "plugins"};
 
 ConfigNode load_with_includes(const fs::path& path, std::vector<std::string>& files,
                               std::vector<std::string>& stack, const SourceLocation& included_from) {
@@ -296,6 +296,20 @@ PlatformSpec to_spec(const ConfigNode& tree) {
       auto q = e.value.is_scalar() ? parse_time_ps(e.value.scalar) : std::nullopt;
       if (!q || *q == 0) throw ConfigError(e.value.where, "timing.quantum: expected a time with a unit such as 10us");
       spec.quantum_ps = *q;
+    }
+  }
+
+  if (const ConfigNode* plugins = tree.find("plugins"); plugins && !plugins->is_null()) {
+    std::vector<const ConfigNode*> items;
+    if (plugins->is_scalar()) items.push_back(plugins);
+    else if (plugins->is_sequence())
+      for (const auto& i : plugins->sequence) items.push_back(&i);
+    else
+      throw ConfigError(plugins->where, "plugins: expected a list of plugin files (.so)");
+    for (const ConfigNode* item : items) {
+      if (!item->is_scalar() || item->scalar.empty())
+        throw ConfigError(item->where, "plugins: expected a plugin file name");
+      spec.plugins.push_back({item->scalar, item->where});
     }
   }
 
