@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <iostream>
 #include <systemc>
@@ -33,15 +35,39 @@ struct PlatformArgs {
 };
 
 void add_platform_args(CLI::App* cmd, PlatformArgs& args) {
-  cmd->add_option("platform", args.file, "Platform description (YAML), e.g. configs/virt.yaml")->required();
+  cmd->add_option("platform", args.file,
+                  "Platform description (YAML), e.g. configs/virt.yaml; a bare name such as virt is looked up in "
+                  "VP_CONFIG_PATH and the installed share/vp/configs")
+      ->required();
   cmd->add_option("--set", args.sets, "Override a property: component.key=value (repeatable)")->type_name("K=V");
+}
+
+// A platform argument that names no file may name an installed description:
+// "virt" or "virt.yaml" in <prefix>/share/vp/configs (next to bin/vp) or in a
+// folder of VP_CONFIG_PATH.
+std::string resolve_platform_file(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(name, ec) || name.find('/') != std::string::npos) return name;
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("VP_CONFIG_PATH")) {
+    std::stringstream list(env);
+    for (std::string d; std::getline(list, d, ':');)
+      if (!d.empty()) dirs.emplace_back(d);
+  }
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "vp" / "configs");
+  for (const auto& dir : dirs)
+    for (const std::string& file : {name, name + ".yaml"})
+      if (fs::is_regular_file(dir / file, ec)) return (dir / file).string();
+  return name;  // the loader reports it missing
 }
 
 std::unique_ptr<platform::Platform> build(const PlatformArgs& args) {
   std::vector<platform::Override> overrides;
   for (size_t i = 0; i < args.sets.size(); ++i)
     overrides.push_back(platform::parse_override(args.sets[i], {"--set " + args.sets[i], 0, 0}));
-  return platform::build_platform(platform::load_platform_file(args.file, overrides));
+  return platform::build_platform(platform::load_platform_file(resolve_platform_file(args.file), overrides));
 }
 
 // Output files are checked before the simulation starts, so a long run is never lost to a typo.
@@ -221,7 +247,9 @@ int sc_main(int argc, char* argv[]) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version print and exit 0; every usage error is exit code 2 (README).
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
 
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -289,7 +317,8 @@ int sc_main(int argc, char* argv[]) {
           throw CLI::ValidationError("--plugin", e.what());
         }
       }
-      if (!types_platform.empty()) platform::load_plugins(platform::load_platform_file(types_platform), registry);
+      if (!types_platform.empty())
+        platform::load_plugins(platform::load_platform_file(resolve_platform_file(types_platform)), registry);
       return print_types(registry, types_name, types_markdown);
     }
   } catch (const platform::ConfigError& e) {
