@@ -133,7 +133,7 @@ class Core {
   void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
   void step_traced();
   Block* lookup_block();
-  Block* build_block(uint64_t vpc, uint64_t ppc);
+  Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   void check_interrupts();
   [[noreturn]] void illegal(const Insn& in);
   void take_trap(uint64_t cause, uint64_t tval, bool interrupt);
