@@ -233,6 +233,10 @@ void register_cpu_types(Registry& registry) {
     c.misaligned_emulate = p.choice("misaligned", {"emulate", "trap"}, "emulate") == "emulate";
     c.timebase_hz = p.frequency("timebase", 10'000'000);
     if (c.timebase_hz == 0) p.fail("timebase", "must be greater than zero");
+    if (p.has("mtime")) {
+      c.mtime = p.integer("mtime");
+      if (*c.mtime % 8) p.fail("mtime", "must be the 8-byte aligned address of an mtime register");
+    }
     c.clock_hz = p.frequency("clock", 1'000'000'000);
     if (c.clock_hz == 0) p.fail("clock", "must be greater than zero");
     if (p.has("quantum")) c.quantum_ps = p.time_ps("quantum");
