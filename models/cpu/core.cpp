@@ -37,7 +37,7 @@ void Core::reset() {
   mtvec_ = stvec_ = mcounteren_ = scounteren_ = 0;
   mscratch_ = sscratch_ = mepc_ = sepc_ = mcause_ = scause_ = mtval_ = stval_ = satp_ = 0;
   menvcfg_ = senvcfg_ = mcountinhibit_ = 0;
-  mcycle_off_ = minstret_off_ = 0;
+  mcycle_off_ = minstret_off_ = mcycle_held_ = minstret_held_ = 0;
   fflags_ = frm_ = 0;
   for (auto& c : pmpcfg_) c = 0;
   for (auto& a : pmpaddr_) a = 0;
@@ -126,8 +126,13 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     }
   }
   executed = run_done_;
+  executed_ += run_done_;
   run_done_ = 0;
   return why;
+}
+
+uint64_t Core::cycles() const {
+  return timing_ ? timing_->cycles() : executed_ + run_progress() + idle_cycles_;
 }
 
 template <bool kTimed>

@@ -153,9 +153,9 @@ void Hart::register_statistics() {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
   if (!pipeline_) {
-    // Functional mode: one cycle per executed instruction.
-    st.add_counter(n + ".cycles", [this] { return static_cast<double>(executed_); },
-                   "cycles (functional mode: one per instruction)");
+    // Functional mode: one cycle per executed instruction, and the cycles asleep (as mcycle).
+    st.add_counter(n + ".cycles", [this] { return static_cast<double>(core_->cycles()); },
+                   "cycles (functional mode: one per instruction, plus cycles asleep in WFI)");
     return;
   }
   pipeline_->for_each_counter([&](const std::string& k, const std::string& d, const uint64_t* v) {
@@ -276,10 +276,13 @@ void Hart::run_thread() {
       qk_.sync();
       const sc_time slept_from = sc_core::sc_time_stamp();
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      // The clock runs on while the hart sleeps: mcycle counts those cycles too.
+      const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
       if (pipeline_) {
-        const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
         pipeline_->idle(idle);
         cycles_accounted_ += idle;  // already elapsed in simulated time
+      } else {
+        core_->add_idle_cycles(idle);
       }
       continue;
     }

@@ -85,7 +85,11 @@ class FlatMachine : public CoreHost {
       update_timer();
       if (why == RunExit::kWfi && !core_.wfi_wakeup()) {
         if (mtimecmp == ~0ull) return 125;  // would sleep forever
-        now_ = std::max(now_, (mtimecmp - mtime_offset_) * 100);
+        const uint64_t wake = (mtimecmp - mtime_offset_) * 100;
+        if (wake > now_) {
+          core_.add_idle_cycles(wake - now_);  // one cycle per instruction time
+          now_ = wake;
+        }
         update_timer();
       }
     }
