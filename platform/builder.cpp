@@ -56,6 +56,30 @@ size_t Platform::read_physical(uint64_t addr, void* data, size_t len) const {
   return debug_port_->transfer(tlm::TLM_READ_COMMAND, addr, data, len);
 }
 
+uint64_t Platform::mapped_bytes(uint64_t addr, uint64_t len) const {
+  uint64_t done = 0;
+  while (done < len) {
+    const uint64_t at = addr + done;
+    const Window* hit = nullptr;
+    for (const auto& w : windows_)
+      if (w.router == system_bus_ && at >= w.base && at - w.base < w.size) hit = &w;
+    if (!hit) break;
+    done += std::min(len - done, hit->size - (at - hit->base));
+  }
+  return done;
+}
+
+std::optional<uint64_t> Platform::first_mapped(uint64_t addr, uint64_t len) const {
+  auto end_of = [](uint64_t base, uint64_t size) { return size > UINT64_MAX - base ? UINT64_MAX : base + size; };
+  std::optional<uint64_t> best;
+  for (const auto& w : windows_) {
+    if (w.router != system_bus_) continue;
+    const uint64_t lo = std::max(w.base, addr);
+    if (lo < std::min(end_of(w.base, w.size), end_of(addr, len)) && (!best || lo < *best)) best = lo;
+  }
+  return best;
+}
+
 void Platform::reset() {
   for (auto& i : instances_) i.component->reset();
 }

@@ -50,6 +50,10 @@ class Platform {
   // Returns the number of bytes transferred.
   size_t write_physical(uint64_t addr, const void* data, size_t len) const;
   size_t read_physical(uint64_t addr, void* data, size_t len) const;
+  // How many bytes from addr on (at most len) the system bus maps without a gap.
+  uint64_t mapped_bytes(uint64_t addr, uint64_t len) const;
+  // The lowest mapped address in [addr, addr + len), if any.
+  std::optional<uint64_t> first_mapped(uint64_t addr, uint64_t len) const;
 
   // Calls Component::reset() on every component.
   void reset();

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <systemc>
@@ -39,6 +40,12 @@ std::unique_ptr<platform::Platform> build(const PlatformArgs& args) {
   for (size_t i = 0; i < args.sets.size(); ++i)
     overrides.push_back(platform::parse_override(args.sets[i], {"--set " + args.sets[i], 0, 0}));
   return platform::build_platform(platform::load_platform_file(args.file, overrides));
+}
+
+// Output files are checked before the simulation starts, so a long run is never lost to a typo.
+void check_writable(const std::string& path, const char* option) {
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
 }
 
 std::string hex(uint64_t v) {
@@ -164,8 +171,12 @@ int sc_main(int argc, char* argv[]) {
         if (!t || !*t) throw CLI::ValidationError("--stats-interval", "expected a time with a unit such as 1ms, found '" + stats_interval + "'");
         run.stats_interval_ps = *t;
       }
+      if (!run.stats_file.empty()) check_writable(run.stats_file, "--stats");
       auto platform = build(run_args);
-      prepare_boot(*platform, run);
+      const BootInfo boot = prepare_boot(*platform, run);
+      if (!quiet)
+        for (const auto& n : boot.notes) std::fprintf(stderr, "vp: %s\n", n.c_str());
+      for (const auto& w : boot.warnings) std::fprintf(stderr, "vp: warning: %s\n", w.c_str());
       auto result = run_simulation(*platform, run);
       write_statistics(run);
       std::fflush(stdout);
