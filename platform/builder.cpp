@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "platform/debug_access.h"
+#include "platform/plugin.h"
 #include "platform/router.h"
 #include "platform/units.h"
 
@@ -143,7 +145,28 @@ std::string names_list(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registry& registry) {
+void load_plugins(const PlatformSpec& spec, Registry& registry) {
+  for (const auto& plugin : spec.plugins) {
+    const std::string dir = plugin.where.file.rfind("--set", 0) == 0
+                                ? std::string(".")
+                                : std::filesystem::path(plugin.where.file).parent_path().string();
+    const std::string path = find_plugin(plugin.name, dir);
+    if (path.empty()) {
+      std::string where = "'" + (dir.empty() ? std::string(".") : dir) + "'";
+      for (const auto& d : plugin_search_path()) where += ", '" + d + "'";
+      throw ConfigError(plugin.where, "plugin '" + plugin.name + "' not found (looked in " + where +
+                                          (plugin_search_path().empty() ? "; VP_PLUGIN_PATH is not set)" : ")"));
+    }
+    try {
+      load_plugin(path, registry);
+    } catch (const PluginError& e) {
+      throw ConfigError(plugin.where, e.what());
+    }
+  }
+}
+
+std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& registry) {
+  load_plugins(spec, registry);
   auto platform = std::unique_ptr<Platform>(new Platform());
   platform->spec_ = spec;
   platform->registry_ = &registry;

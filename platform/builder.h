@@ -59,7 +59,7 @@ class Platform {
   void reset();
 
  private:
-  friend std::unique_ptr<Platform> build_platform(const PlatformSpec&, const Registry&);
+  friend std::unique_ptr<Platform> build_platform(const PlatformSpec&, Registry&);
 
   PlatformSpec spec_;
   const Registry* registry_ = nullptr;
@@ -72,6 +72,11 @@ class Platform {
 
 // Instantiates and wires a platform. Every mistake in the description is a
 // ConfigError naming the file:line:column of the offending entry.
-std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registry& registry = Registry::builtin());
+// Plugins named in the description are loaded into `registry` first.
+std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& registry = Registry::builtin());
+
+// Loads the plugins a description names into `registry` (build_platform does it
+// too); a missing or broken plugin is a ConfigError at its line in the file.
+void load_plugins(const PlatformSpec& spec, Registry& registry);
 
 }  // namespace vp::platform
