@@ -45,8 +45,9 @@ void register_mailbox_type(platform::Registry& registry) {
                   if (c.max_call_args > 256) p.fail("max_call_args", "must be at most 256");
                   const std::string out = p.choice("output", {"stdout", "stderr", "none"}, "stdout");
                   c.output = out == "stdout" ? stdout : out == "stderr" ? stderr : nullptr;
-                  if (p.has("fs_root")) {
-                    c.fs_root = relative_to_yaml(p, "fs_root", p.string("fs_root"));
+                  const std::string root = p.string("fs_root", "");
+                  if (!root.empty()) {
+                    c.fs_root = relative_to_yaml(p, "fs_root", root);
                     struct stat st;
                     if (::stat(c.fs_root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
                       p.fail("fs_root", "'" + c.fs_root + "' is not a directory");
