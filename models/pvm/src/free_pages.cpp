@@ -1,7 +1,5 @@
 #include "free_pages.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 
 namespace pvm {
@@ -10,18 +8,11 @@ namespace {
 constexpr size_t kBitsBytes = size_t(FreePages::kPages) / 8;
 }
 
-FreePages::~FreePages() {
-    if (mem_) munmap(mem_, kBitsBytes + sizeof(Node) * 2 * kWords);
-}
+static_assert(FreePages::bytes() == kBitsBytes + 2 * (FreePages::kPages / 64) * 12, "tree layout");
 
-bool FreePages::init() {
-    const size_t bytes = kBitsBytes + sizeof(Node) * 2 * kWords;
-    void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m == MAP_FAILED) return false;
-    mem_ = m;
+void FreePages::init(void* m) {
     bits_ = static_cast<uint64_t*>(m);
     tree_ = reinterpret_cast<Node*>(static_cast<uint8_t*>(m) + kBitsBytes);
-    return true;
 }
 
 void FreePages::leaf(uint32_t w) {

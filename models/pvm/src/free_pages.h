@@ -7,8 +7,9 @@
 // by how many pages were mapped before (issue 19: the old linear page scan made n sbrk calls
 // cost O(n²)).
 //
-// Storage is one NORESERVE mapping (bitmap 128 KiB + tree 384 KiB) whose zero state means
-// "all free", so an unused tree costs no memory.
+// Storage is bytes() of zero-filled memory provided by the owner (bitmap 128 KiB + tree 384 KiB,
+// in the VM's NORESERVE region): its zero state means "all free", so untouched parts cost no
+// memory.
 #pragma once
 
 #include <cstddef>
@@ -21,11 +22,12 @@ public:
     static constexpr uint32_t kPages = 1u << 20;
 
     FreePages() = default;
-    ~FreePages();
     FreePages(const FreePages&) = delete;
     FreePages& operator=(const FreePages&) = delete;
 
-    bool init();
+    static constexpr size_t bytes() { return kPages / 8 + 2 * sizeof(uint32_t) * 3 * (kPages / 64); }
+    // `mem`: bytes() of zeroed memory, 8-byte aligned, owned by the caller.
+    void init(void* mem);
     // Marks pages [first, first + count) used (accessible) or free.
     void set(uint32_t first, uint32_t count, bool used);
     // Lowest page x >= from with [x, x + count) free (count >= 1); false when there is none.
@@ -47,7 +49,6 @@ private:
     bool search(uint32_t n, uint32_t lo, uint32_t size, uint32_t from, uint32_t count, uint32_t& run,
                 uint32_t& x);
 
-    void* mem_ = nullptr;
     uint64_t* bits_ = nullptr;  // bit set = page used
     Node* tree_ = nullptr;      // 1-based heap; leaves at kWords + w
     uint64_t work_ = 0;

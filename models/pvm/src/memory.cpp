@@ -19,8 +19,10 @@ Memory::~Memory() {
 
 bool Memory::init(MemoryModel model, std::string& error) {
     model_ = model;
-    region_bytes_ = kPageTableBytes + kContextBytes + (model == MemoryModel::Guard ? kGuestBytes + kGuardBytes : 0);
-    void* r = mmap(nullptr, region_bytes_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    const size_t rw = kPageTableToAnchor;  // page multiples
+    region_bytes_ = rw + (model == MemoryModel::Guard ? kGuestBytes + kGuardBytes : kPoolBytes);
+    const int prot = model == MemoryModel::Guard ? PROT_NONE : PROT_READ | PROT_WRITE;
+    void* r = mmap(nullptr, region_bytes_, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (r == MAP_FAILED) {
         error = std::string(model == MemoryModel::Guard ? "cannot reserve the 4 GiB guest address space: "
                                                         : "cannot reserve the page table: ") +
@@ -29,11 +31,15 @@ bool Memory::init(MemoryModel model, std::string& error) {
     }
     region_ = static_cast<uint8_t*>(r);
     ptab_ = reinterpret_cast<uintptr_t*>(region_);
-    anchor_ = region_ + kPageTableBytes + kContextBytes;
-    if (mprotect(region_, kPageTableBytes, PROT_READ | PROT_WRITE) != 0 ||
-        mprotect(anchor_ - kPageSize, kPageSize, PROT_READ | PROT_WRITE) != 0 || !free_.init()) {
+    anchor_ = region_ + rw;
+    if (model == MemoryModel::Guard && mprotect(region_, rw, PROT_READ | PROT_WRITE) != 0) {
         error = std::string("cannot allocate the page table: ") + std::strerror(errno);
         return false;
+    }
+    free_.init(region_ + kPageTableBytes);
+    if (model == MemoryModel::Checked) {
+        pool_ = anchor_;
+        pool_end_ = anchor_ + kPoolBytes;
     }
     return true;
 }
@@ -61,18 +67,20 @@ bool Memory::host_pages(uint32_t first, uint32_t count, uint8_t perm) {
         for (uint32_t i = 0; i < count; ++i) ptab_[first + i] = reinterpret_cast<uintptr_t>(h + (size_t(i) << kPageShift)) | perm;
         return true;
     }
-    // Checked: new pages come from the spare list, then from one new chunk.
+    // Checked: new pages come from the spare list, the pool, then one new chunk.
     uint32_t fresh = 0;
     for (uint32_t i = 0; i < count; ++i) fresh += ptab_[first + i] == 0;
     const uint32_t from_spare = std::min<uint32_t>(fresh, uint32_t(spare_.size()));
-    uint8_t* chunk = nullptr;
-    if (fresh > from_spare) {
+    const size_t pool_pages = size_t(pool_end_ - pool_) >> kPageShift;
+    if (fresh - from_spare > pool_pages) {
         chunks_.reserve(chunks_.size() + 1);  // may throw: nothing changed yet
-        const size_t bytes = size_t(fresh - from_spare) << kPageShift;
+        next_chunk_ = std::min<size_t>(next_chunk_ * 2, size_t(1) << 30);
+        const size_t bytes = std::max<size_t>(size_t(fresh - from_spare) << kPageShift, next_chunk_);
         void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (m == MAP_FAILED) return false;
         chunks_.emplace_back(m, bytes);
-        chunk = static_cast<uint8_t*>(m);
+        pool_ = static_cast<uint8_t*>(m);  // the rest of the old pool stays unused
+        pool_end_ = pool_ + bytes;
     }
     for (uint32_t i = 0; i < count; ++i) {
         uintptr_t& e = ptab_[first + i];
@@ -82,8 +90,8 @@ bool Memory::host_pages(uint32_t first, uint32_t count, uint8_t perm) {
                 page = spare_.back();
                 spare_.pop_back();
             } else {
-                page = chunk;
-                chunk += kPageSize;
+                page = pool_;
+                pool_ += kPageSize;
             }
             e = reinterpret_cast<uintptr_t>(page);
         }

@@ -10,10 +10,10 @@
 // In both, the flat page table holds per guest page `host page address | rights` (0 = no
 // access): the interpreter and every host-side accessor go through it.
 //
-// One host region per VM: [page table 8 MiB][gap 60 KiB][context 4 KiB][guest 4 GiB][guard
-// 64 KiB] (the checked model stops after the context). Generated code addresses the context and the
-// page table at fixed negative offsets from the anchor (the guest base), so compiled code does
-// not depend on the instance.
+// One NORESERVE host region per VM: [page table 8 MiB][free-page tree 512 KiB][context 4 KiB]
+// then, guard model: [guest 4 GiB][guard 64 KiB]; checked model: [page pool 64 MiB] (its host
+// pages; more come in further chunks). One mmap, one mprotect and one munmap per VM. Generated code addresses the context and the page table at fixed negative offsets
+// from the anchor (the guest base), so compiled code does not depend on the instance.
 #pragma once
 
 #include <cstddef>
@@ -33,9 +33,12 @@ constexpr uint32_t kLowLimit = 0x10000;  // GP ZZ: accesses below 64 KiB panic
 constexpr uint8_t kRead = 1, kWrite = 2;
 
 constexpr size_t kPageTableBytes = size_t(kPages) * sizeof(uintptr_t);  // 8 MiB
-constexpr size_t kContextBytes = 64 * 1024;                             // last page usable
+constexpr size_t kContextBytes = 4096;
+// Distance from the page table to the anchor.
+constexpr size_t kPageTableToAnchor = kPageTableBytes + FreePages::bytes() + kContextBytes;
 constexpr size_t kGuestBytes = size_t(1) << 32;
 constexpr size_t kGuardBytes = 64 * 1024;  // after the guest space: accesses of up to 8 bytes at 2^32-1
+constexpr size_t kPoolBytes = 16u << 20;   // checked model: host pages carved from the region
 
 enum class Access : uint8_t { Ok, Panic, Fault };
 enum class MemoryModel : uint8_t { Guard, Checked };
@@ -81,7 +84,7 @@ public:
     uint8_t* anchor() const { return anchor_; }
     const uintptr_t* page_table() const { return ptab_; }
     // The backend's run context: the page just below the anchor.
-    void* context() const { return anchor_ - kPageSize; }
+    void* context() const { return anchor_ - kContextBytes; }
     // Does host address p lie in the guest space (plus guard) of a guard-model memory?
     bool in_guest_space(const void* p) const {
         const uint8_t* b = static_cast<const uint8_t*>(p);
@@ -103,7 +106,11 @@ private:
     uintptr_t* ptab_ = nullptr;
     FreePages free_;
     uint64_t work_ = 0;
-    // Checked model: host pages in chunks, and pages given back by unmapping (zeroed).
+    // Checked model: unused host pages [pool_, pool_end_) of the region, further chunks, and pages
+    // given back by unmapping (zeroed).
+    uint8_t* pool_ = nullptr;
+    uint8_t* pool_end_ = nullptr;
+    size_t next_chunk_ = kPoolBytes;  // chunks grow geometrically: few mappings
     std::vector<std::pair<void*, size_t>> chunks_;
     std::vector<uint8_t*> spare_;
 };

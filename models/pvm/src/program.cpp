@@ -234,8 +234,12 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     p.insns.clear();
     uint64_t pc = 0;
     while (pc < code_len && !code.bit(pc)) ++pc;
-    // A first reservation from the bitmask's density: one vector growth at most for most code.
-    p.insns.reserve(size_t(code_len / 3 + 8));
+    // At most one entry per instruction start (bitmask bit, or a byte reached by a skip of 24)
+    // and one op_gas per block: reserved once (untouched capacity costs no memory).
+    uint64_t starts = 0;
+    for (uint64_t i = 0; i < code_len / 8; ++i) starts += unsigned(__builtin_popcount(code.mask[i]));
+    for (uint64_t i = code_len / 8 * 8; i < code_len; ++i) starts += code.bit(i);
+    p.insns.reserve(size_t(2 * (starts + code_len / 25) + 4));
     bool new_block = true, after_terminator = false;
     size_t gas_at = 0;
     for (;;) {

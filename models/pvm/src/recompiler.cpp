@@ -77,7 +77,7 @@ inline Ctx* ctx_of(const Memory& m) { return reinterpret_cast<Ctx*>(m.anchor() -
 constexpr Reg kHost[PVM_NUM_REGS] = {NOREG, RBX, RSI, RDI, R8, R9, R10, R11, R12, R13, RBP, RDX, NOREG};
 constexpr unsigned kRdxGuest = 11;  // the PVM register living in rdx (mul/div need rdx)
 constexpr int32_t slot(unsigned r) { return CTX(regs) + int32_t(8 * r); }
-constexpr int32_t kPageTableDisp = -int32_t(kContextBytes + kPageTableBytes);
+constexpr int32_t kPageTableDisp = -int32_t(kPageTableToAnchor);
 
 // Guest memory accesses: size, right, base register (0 none, 1 = rA, 2 = rB), sign extension,
 // load or store and where the stored value is (rA or the second immediate).

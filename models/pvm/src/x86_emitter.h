@@ -39,9 +39,10 @@ public:
     Emitter(const Emitter&) = delete;
     Emitter& operator=(const Emitter&) = delete;
 
+    // `capacity`: a close estimate, populated at once (one kernel entry instead of a fault per page).
     bool init(size_t capacity) {
         capacity = round(capacity);
-        void* m = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        void* m = mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (m == MAP_FAILED) return false;
         buf_ = static_cast<uint8_t*>(m);
         cap_ = capacity;
@@ -60,15 +61,8 @@ public:
         p_ = buf_ + used;
         return true;
     }
-    // Trims the mapping to the code and makes it read+execute.
-    bool finish() {
-        const size_t keep = round(size() ? size() : 1);
-        if (keep < cap_) {
-            munmap(buf_ + keep, cap_ - keep);
-            cap_ = keep;
-        }
-        return mprotect(buf_, cap_, PROT_READ | PROT_EXEC) == 0;
-    }
+    // Makes the code read+execute (W^X).
+    bool finish() { return mprotect(buf_, cap_, PROT_READ | PROT_EXEC) == 0; }
     size_t size() const { return size_t(p_ - buf_); }
     size_t capacity() const { return cap_; }
     uint8_t* begin() const { return buf_; }
