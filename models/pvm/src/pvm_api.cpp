@@ -77,6 +77,15 @@ __attribute__((format(printf, 3, 4))) void set_error(pvm_error* err, pvm_error_c
     va_end(ap);
 }
 
+// An enum argument's value as the caller passed it: out-of-range values are valid input (an
+// error), and reading them as the enum type would be undefined behaviour.
+template <typename E>
+int raw(E e) {
+    int v = 0;
+    std::memcpy(&v, &e, sizeof v < sizeof e ? sizeof v : sizeof e);
+    return v;
+}
+
 // Runs f; any exception becomes an error (creation) or `fail` (other calls).
 template <typename R, typename F>
 R barrier(pvm_error* err, R fail, F&& f) noexcept {
@@ -92,7 +101,7 @@ R barrier(pvm_error* err, R fail, F&& f) noexcept {
 
 // The memory model for a new VM: an explicit request, else PVM_MEMORY_MODEL, else guard pages
 // for the recompiler when its fault handler is installed.
-bool choose_model(pvm_backend backend, pvm_memory_model req, MemoryModel& model, bool& required, pvm_error* err) {
+bool choose_model(int backend, int req, MemoryModel& model, bool& required, pvm_error* err) {
     required = req == PVM_MEMORY_GUARD_PAGES;
     if (req == PVM_MEMORY_DEFAULT) {
         const char* env = std::getenv("PVM_MEMORY_MODEL");
@@ -110,7 +119,7 @@ bool choose_model(pvm_backend backend, pvm_memory_model req, MemoryModel& model,
         }
     }
     if (req != PVM_MEMORY_GUARD_PAGES && req != PVM_MEMORY_CHECKED) {
-        set_error(err, PVM_ERR_INVALID_ARGUMENT, "unknown memory model %d", int(req));
+        set_error(err, PVM_ERR_INVALID_ARGUMENT, "unknown memory model %d", req);
         return false;
     }
     model = req == PVM_MEMORY_GUARD_PAGES ? MemoryModel::Guard : MemoryModel::Checked;
@@ -127,12 +136,13 @@ bool choose_model(pvm_backend backend, pvm_memory_model req, MemoryModel& model,
     return true;
 }
 
-pvm_vm* create(pvm_backend backend, pvm_memory_model req, const uint8_t* blob, size_t len, pvm_error* err) {
+pvm_vm* create(int backend_value, int req, const uint8_t* blob, size_t len, pvm_error* err) {
     set_error(err, PVM_OK, "%s", "");
-    if (backend != PVM_BACKEND_INTERPRETER && backend != PVM_BACKEND_RECOMPILER) {
-        set_error(err, PVM_ERR_INVALID_ARGUMENT, "unknown backend %d", int(backend));
+    if (backend_value != PVM_BACKEND_INTERPRETER && backend_value != PVM_BACKEND_RECOMPILER) {
+        set_error(err, PVM_ERR_INVALID_ARGUMENT, "unknown backend %d", backend_value);
         return nullptr;
     }
+    const pvm_backend backend = static_cast<pvm_backend>(backend_value);
     if (backend == PVM_BACKEND_RECOMPILER && !recompiler_available()) {
         set_error(err, PVM_ERR_BACKEND_UNAVAILABLE, "the recompiler backend needs an x86-64 host (use the interpreter)");
         return nullptr;
@@ -183,7 +193,7 @@ uint64_t page_round(uint64_t x) { return (x + kPageSize - 1) / kPageSize * kPage
 uint64_t zone_round(uint64_t x) { return (x + kZone - 1) / kZone * kZone; }              // Z
 
 // GP A.7 standard program initialisation.
-pvm_vm* create_standard(pvm_backend backend, pvm_memory_model memory, const uint8_t* blob, size_t len,
+pvm_vm* create_standard(int backend, int memory, const uint8_t* blob, size_t len,
                         const uint8_t* args, size_t args_len, pvm_error* err) {
     set_error(err, PVM_OK, "%s", "");
     if (!blob && len) {
@@ -277,19 +287,19 @@ int write_checked(pvm_vm* vm, uint32_t addr, const void* src, uint32_t len, uint
 extern "C" {
 
 pvm_vm* pvm_create(pvm_backend backend, const uint8_t* blob, size_t len, pvm_error* err) {
-    return create(backend, PVM_MEMORY_DEFAULT, blob, len, err);
+    return create(raw(backend), PVM_MEMORY_DEFAULT, blob, len, err);
 }
 pvm_vm* pvm_create_ex(pvm_backend backend, pvm_memory_model memory, const uint8_t* blob, size_t len, pvm_error* err) {
-    return create(backend, memory, blob, len, err);
+    return create(raw(backend), raw(memory), blob, len, err);
 }
 
 pvm_vm* pvm_create_standard(pvm_backend backend, const uint8_t* blob, size_t len, const uint8_t* args,
                             size_t args_len, pvm_error* err) {
-    return create_standard(backend, PVM_MEMORY_DEFAULT, blob, len, args, args_len, err);
+    return create_standard(raw(backend), PVM_MEMORY_DEFAULT, blob, len, args, args_len, err);
 }
 pvm_vm* pvm_create_standard_ex(pvm_backend backend, pvm_memory_model memory, const uint8_t* blob, size_t len,
                                const uint8_t* args, size_t args_len, pvm_error* err) {
-    return create_standard(backend, memory, blob, len, args, args_len, err);
+    return create_standard(raw(backend), raw(memory), blob, len, args, args_len, err);
 }
 
 void pvm_destroy(pvm_vm* vm) { delete vm; }
@@ -299,7 +309,7 @@ pvm_memory_model pvm_get_memory_model(const pvm_vm* vm) {
 }
 
 const char* pvm_backend_name(pvm_backend backend) {
-    switch (backend) {
+    switch (raw(backend)) {
         case PVM_BACKEND_INTERPRETER: return "interpreter";
         case PVM_BACKEND_RECOMPILER: return "recompiler";
     }
@@ -307,7 +317,8 @@ const char* pvm_backend_name(pvm_backend backend) {
 }
 
 int pvm_backend_available(pvm_backend backend) {
-    return backend == PVM_BACKEND_INTERPRETER || (backend == PVM_BACKEND_RECOMPILER && recompiler_available());
+    const int b = raw(backend);
+    return b == PVM_BACKEND_INTERPRETER || (b == PVM_BACKEND_RECOMPILER && recompiler_available());
 }
 
 void pvm_set_gas(pvm_vm* vm, int64_t gas) { vm->st.gas = gas; }
@@ -331,7 +342,7 @@ uint32_t pvm_next_pc(const pvm_vm* vm) {
 
 int pvm_map_pages(pvm_vm* vm, uint32_t addr, uint32_t len, pvm_access access) {
     uint8_t perm = 0;
-    switch (access) {
+    switch (raw(access)) {
         case PVM_ACCESS_NONE: perm = 0; break;
         case PVM_ACCESS_READ: perm = kRead; break;
         case PVM_ACCESS_WRITE: perm = kRead | kWrite; break;
@@ -386,7 +397,7 @@ uint32_t pvm_disassemble(const pvm_vm* vm, uint32_t pc, char* buf, size_t size) 
 }
 
 const char* pvm_status_name(pvm_status status) {
-    switch (status) {
+    switch (raw(status)) {
         case PVM_HALT: return "halt";
         case PVM_PANIC: return "panic";
         case PVM_OUT_OF_GAS: return "out-of-gas";
