@@ -140,6 +140,26 @@ private:
     void insn(pvm::Assembler& a, const std::vector<pvm::Assembler::Label>& labels,
               const std::vector<uint32_t>& jump_addrs) {
         using namespace pvm;
+        if (chance(10)) {
+            // A burst of accesses through one or two base registers (the recompiler keeps
+            // zero-extended bases in scratch registers across them), with small offsets that
+            // reach page edges, and sometimes a write to a base register in between.
+            static const uint8_t kOps[] = {op_load_ind_u8,  op_load_ind_i16, op_load_ind_u32,     op_load_ind_u64,
+                                           op_store_ind_u8, op_store_ind_u16, op_store_ind_u64,   op_store_imm_ind_u32,
+                                           op_load_ind_i32, op_store_ind_u32, op_store_imm_ind_u8, op_load_ind_u16};
+            const unsigned base[2] = {reg() % 13, reg() % 13};
+            for (unsigned k = 0, n = 2 + below(5); k < n; ++k) {
+                const uint8_t op = kOps[below(sizeof kOps)];
+                const unsigned b = base[below(2)];
+                const int64_t off = chance(4) ? int64_t(below(64)) - 8 : int64_t(below(0x10000));
+                if (op_info(op).fmt == Fmt::RegImmImm)
+                    a.reg_imm_imm(op, b, off, imm());
+                else
+                    a.reg_reg_imm(op, reg(), b, off);
+                if (chance(6)) a.reg_reg_imm(op_add_imm_64, b, b, int64_t(below(4096)));
+            }
+            return;
+        }
         const uint8_t op = uint8_t(below(op_gas));
         const OpInfo& info = op_info(op);
         auto lab = [&] { return labels[below(uint32_t(labels.size()))]; };

@@ -13,6 +13,7 @@
 
 #include "assembler.h"
 #include "pvm.h"
+#include "sample_program.h"
 #include "vm.h"
 
 namespace {
@@ -306,53 +307,6 @@ TEST(PvmSbrk, FirstFitAcrossHolesAndLimits) {
 
 // ---- Issue 19 item 13: the recompiler's host memory per guest instruction ----
 
-// A program shaped like compiled code: blocks of 3-8 instructions (ALU, stack loads and stores,
-// constants) ending in branches, jumps, calls and returns; `n` instructions.
-std::vector<uint8_t> code_like(uint32_t n, uint64_t seed) {
-    using namespace pvm;
-    Assembler a;
-    uint64_t x = seed;
-    auto rnd = [&](uint32_t m) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return uint32_t(x % m);
-    };
-    std::vector<Assembler::Label> labels;
-    for (uint32_t i = 0; i < n / 5 + 1; ++i) labels.push_back(a.label());
-    uint32_t next_label = 0, emitted = 0;
-    while (emitted < n) {
-        a.bind(labels[next_label++]);
-        const uint32_t len = 3 + rnd(6);
-        for (uint32_t k = 0; k < len; ++k, ++emitted) {
-            const unsigned d = 2 + rnd(10), s1 = 1 + rnd(11), s2 = 2 + rnd(10);
-            switch (rnd(10)) {
-                case 0: a.reg3(op_add_64, d, s1, s2); break;
-                case 1: a.reg_reg_imm(op_add_imm_64, d, s1, int64_t(rnd(64)) - 32); break;
-                case 2: a.reg_reg_imm(op_load_ind_u64, d, SP, int64_t(rnd(32)) * 8); break;
-                case 3: a.reg_reg_imm(op_store_ind_u64, s1, SP, int64_t(rnd(32)) * 8); break;
-                case 4: a.reg_reg_imm(op_load_ind_u32, d, s1, int64_t(rnd(256))); break;
-                case 5: a.load_imm(d, int64_t(rnd(100000))); break;
-                case 6: a.reg3(op_xor_, d, s1, s2); break;
-                case 7: a.reg_reg_imm(op_shlo_l_imm_64, d, s1, rnd(64)); break;
-                case 8: a.reg3(op_sub_32, d, s1, s2); break;
-                default: a.reg_reg(op_move_reg, d, s1); break;
-            }
-        }
-        const uint32_t target = std::min<uint32_t>(uint32_t(labels.size() - 1), next_label + rnd(20));
-        switch (rnd(4)) {
-            case 0: a.reg_reg_off(op_branch_lt_u, 2 + rnd(10), 2 + rnd(10), labels[target]); break;
-            case 1: a.reg_imm_off(op_branch_eq_imm, 2 + rnd(10), rnd(4), labels[target]); break;
-            case 2: a.reg_imm_off(op_load_imm_jump, RA, 0, labels[target]); break;
-            default: a.reg_imm(op_jump_ind, RA, 0); break;
-        }
-        ++emitted;
-    }
-    while (next_label < labels.size()) a.bind(labels[next_label++]);
-    a.emit(op_trap);
-    return a.blob();
-}
-
 size_t rss_bytes() {
     std::ifstream f("/proc/self/statm");
     size_t size = 0, resident = 0;
@@ -362,7 +316,7 @@ size_t rss_bytes() {
 
 TEST(PvmHostMemory, RecompilerBytesPerInstructionAreBounded) {
     if (!recompiler()) GTEST_SKIP() << "no recompiler on this host";
-    const auto blob = code_like(200000, 12345);
+    const auto blob = pvm::sample_program(800 << 10, 12345);  // ~220000 instructions
     // The bound: the pre-decoded program (32 B per instruction and per block, 4 B per code
     // byte), the machine code and the pc -> offset table. The xbyak version used ~600 B per
     // basic block in labels and stubs.

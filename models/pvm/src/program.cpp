@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "opcodes.h"
 
@@ -27,7 +28,8 @@ struct OpcodeMap {
 };
 const OpcodeMap kOpcodeMap;
 
-// The code and bitmask of the blob being parsed (not kept after parsing).
+// The code and bitmask of the blob being parsed (not kept after parsing). `mask` is a copy of
+// the bitmask padded with 1-bits (the GP extends k with 1s past the end) and 8 spare bytes.
 struct Code {
     const uint8_t* c;
     const uint8_t* mask;
@@ -35,8 +37,7 @@ struct Code {
 
     // Code byte with the GP's infinite zero extension (ζ = c ++ [0, 0, ...]).
     uint8_t byte(uint64_t i) const { return i < len ? c[i] : 0; }
-    // Bitmask bit, extended by 1-bits past the end.
-    bool bit(uint64_t i) const { return i >= len || ((mask[i >> 3] >> (i & 7)) & 1); }
+    bool bit(uint64_t i) const { return (mask[i >> 3] >> (i & 7)) & 1; }
     // GP A.5: l bytes little-endian, sign-extended from 8l bits (X_l); l = 0 gives 0.
     uint64_t imm(uint64_t pos, unsigned l) const {
         uint64_t v = 0;
@@ -51,11 +52,13 @@ struct Code {
         }
         return v;
     }
-    // skip(i) = min(24, j >= 0 such that k[i+1+j] = 1).
+    // skip(i) = min(24, j >= 0 such that k[i+1+j] = 1): the bits after pc from one load.
     unsigned skip(uint64_t pc) const {
-        for (unsigned j = 0; j < 24; ++j)
-            if (bit(pc + 1 + j)) return j;
-        return 24;
+        const uint64_t i = pc + 1;
+        uint64_t w;
+        std::memcpy(&w, mask + (i >> 3), 8);
+        w = (w >> (i & 7)) | (uint64_t(1) << 24);
+        return unsigned(__builtin_ctzll(w));
     }
 };
 
@@ -220,7 +223,11 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
         pos += z;
         p.jump_table[i] = v;
     }
-    const Code code{blob + pos, blob + pos + code_len, code_len};
+    // The bitmask, padded: bits past the code are 1, and 8 more bytes for the word loads.
+    std::vector<uint8_t> mask(mask_len + 9, 0xFF);
+    std::memcpy(mask.data(), blob + pos + code_len, mask_len);
+    if (code_len % 8) mask[mask_len - 1] |= uint8_t(0xFF << (code_len % 8));
+    const Code code{blob + pos, mask.data(), code_len};
     p.code_len = uint32_t(code_len);
 
     // Decode every instruction start, in pc order, ending with an op_invalid at pc = |c|. The
@@ -236,10 +243,14 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     while (pc < code_len && !code.bit(pc)) ++pc;
     // At most one entry per instruction start (bitmask bit, or a byte reached by a skip of 24)
     // and one op_gas per block: reserved once (untouched capacity costs no memory).
-    uint64_t starts = 0;
-    for (uint64_t i = 0; i < code_len / 8; ++i) starts += unsigned(__builtin_popcount(code.mask[i]));
-    for (uint64_t i = code_len / 8 * 8; i < code_len; ++i) starts += code.bit(i);
-    p.insns.reserve(size_t(2 * (starts + code_len / 25) + 4));
+    uint64_t starts = 0, ends = 0;
+    for (uint64_t i = 0; i < code_len; ++i) {
+        if (!code.bit(i)) continue;
+        ++starts;
+        const uint8_t op = op_from_opcode(code.c[i]);
+        ends += op == op_invalid || op_info(op).terminator;
+    }
+    p.insns.reserve(size_t(starts + ends + 2 * (code_len / 25) + 4));
     bool new_block = true, after_terminator = false;
     size_t gas_at = 0;
     for (;;) {

@@ -59,6 +59,9 @@ struct Ctx {
     VmState* st;
     pvm_vm* vm;
     const uint8_t* const* jtab;  // code address per jump-table entry
+    const uint8_t* entry_code;   // where a run starts, and rax / rcx there (base-register cache)
+    uint64_t entry_rax;
+    uint64_t entry_rcx;
     uint32_t exit_index;
     uint32_t fault;
     uint32_t djump_index;
@@ -208,12 +211,13 @@ class Code final : public ModuleCode {
 public:
     Emitter em;
     std::vector<uint32_t> off;             // per Program::insns entry: code offset
+    std::vector<uint8_t> cached;           // per entry: guest registers in rax / rcx there (+1, 0: none)
     std::vector<const uint8_t*> jtab;      // per jump-table entry
     size_t entry = 0, exit = 0, exit_fault = 0;
     MemoryModel model = MemoryModel::Checked;
 
     size_t host_bytes() const override {
-        return em.capacity() + off.capacity() * sizeof(uint32_t) + jtab.capacity() * sizeof(void*);
+        return em.size() + off.capacity() * sizeof(uint32_t) + cached.capacity() + jtab.capacity() * sizeof(void*);
     }
     size_t code_bytes() const override { return em.size(); }
     const uint8_t* at(size_t o) const { return em.begin() + o; }
@@ -226,12 +230,16 @@ public:
     bool compile(std::string& error) {
         const auto& insns = p_.insns;
         c_.off.assign(insns.size(), kUnset);
+        c_.cached.assign(insns.size(), 0);
         if (!e_.init(4096 + insns.size() * 16) || !e_.reserve(1024)) return oom(error);
         routines();
         for (uint32_t i = 0; i < insns.size(); ++i) {
             if (!e_.reserve(512)) return oom(error);
             bind(i);
+            if (insns[i].op == op_gas) forget_all();  // a block start: reached by jumps
+            c_.cached[i] = uint8_t((cache_[1] + 1) << 4 | (cache_[0] + 1));
             insn(i, insns[i]);
+            after(insns[i]);
         }
         for (const Fixup& f : fixups_) {
             if (!e_.reserve(512)) return oom(error);
@@ -283,15 +291,16 @@ private:
 
     // ---- shared routines (emitted first, so every reference to them is backward) ----
     void routines() {
-        // entry(anchor = rdi, code = rsi): callee-saved registers, guest state, jump.
+        // entry(anchor = rdi): callee-saved registers, guest state, rax/rcx, jump to entry_code.
         c_.entry = e_.size();
         for (Reg r : {RBX, RBP, R12, R13, R14, R15}) e_.push(r);
         e_.alu_imm(8, SUB, RSP, 8);  // 16-byte alignment for calls out
         e_.mov(R15, RDI);
-        e_.mov(RAX, RSI);
         e_.load(8, R14, mem(R15, CTX(gas)));
         reload();
-        e_.jmp(RAX);
+        e_.load(8, RAX, mem(R15, CTX(entry_rax)));
+        e_.load(8, RCX, mem(R15, CTX(entry_rcx)));
+        e_.jmp(mem(R15, CTX(entry_code)));
         // Exits: eax = status, ecx = instruction index.
         exit_oog_ = e_.size();
         e_.mov_imm(RAX, PVM_OUT_OF_GAS);
@@ -518,6 +527,13 @@ private:
     // The host operand of guest address (rB + imm) mod 2^32 (b < 0: imm alone).
     Mem address(int b, uint64_t imm) {
         const uint32_t x = uint32_t(imm);
+        if (guard() && b >= 0 && x <= kGuardBytes - 8) {
+            // [r15 + zext32(rB) + x]: when rB + x passes 2^32 the host address falls in the guard
+            // region after the guest space, and the guest address (below 64 KiB) panics there.
+            const Reg r = cached(unsigned(b));
+            return Mem{R15, r, 0, int32_t(x)};
+        }
+        forget(0);
         if (b < 0) {
             if (guard() && x < 0x80000000u) return mem(R15, int32_t(x));
             e_.mov_imm(RAX, x);
@@ -533,6 +549,56 @@ private:
         if (guard()) return mem(R15, RAX);
         return checked();
     }
+    // ---- base-register cache (guard model) ----
+    // cache_[0] / cache_[1]: the guest register whose zero-extended low half rax / rcx hold, or
+    // -1. Kept across the accesses of a block (a run of stack stores is one mov and the stores);
+    // any other instruction that may touch rax or rcx, or writes a cached register, drops it.
+    // Every entry point records the state (Code::cached) so a run entering there sets rax/rcx.
+    int cache_[2] = {-1, -1};
+    unsigned victim_ = 0;
+    void forget_all() { cache_[0] = cache_[1] = -1; }
+    void forget(unsigned slot) { cache_[slot] = -1; }
+    void forget_reg(unsigned g) {
+        for (int& c : cache_)
+            if (c == int(g)) c = -1;
+    }
+    Reg cached(unsigned g) {
+        for (unsigned k = 0; k < 2; ++k)
+            if (cache_[k] == int(g)) return k ? RCX : RAX;
+        unsigned k = cache_[0] < 0 ? 0 : cache_[1] < 0 ? 1 : (victim_ ^= 1);
+        const Reg r = k ? RCX : RAX;
+        get32(r, g);
+        cache_[k] = int(g);
+        return r;
+    }
+    // Instructions that leave rax and rcx alone (on these operands); what they write.
+    bool keeps_cache(const Insn& in) const {
+        if (access_info(in.op).n) return true;  // the access code keeps the cache itself
+        switch (in.op) {
+            case op_add_imm_64: return kHost[in.a] != NOREG && kHost[in.b] != NOREG;
+            case op_load_imm:
+            case op_load_imm_64: return kHost[in.a] != NOREG;
+            case op_move_reg:
+            case op_add_64:
+            case op_and_:
+            case op_xor_:
+            case op_or_:
+            case op_mul_64: return kHost[in.d] != NOREG;
+            case op_sub_64: return kHost[in.d] != NOREG && in.d != in.b;
+            default: return false;
+        }
+    }
+    void after(const Insn& in) {
+        if (!guard() || !keeps_cache(in)) return forget_all();
+        const AccessInfo a = access_info(in.op);
+        if (a.n) {
+            if (!a.store) forget_reg(in.a);
+        } else {
+            const Fmt f = op_info(in.op).fmt;
+            forget_reg(f == Fmt::RegRegReg || f == Fmt::RegReg ? in.d : in.a);
+        }
+    }
+
     uint32_t cur_ = 0;       // instruction being emitted
     unsigned cur_n_ = 0;     // its access size and right
     uint8_t cur_need_ = 0;
@@ -570,6 +636,7 @@ private:
         cur_need_ = kRead;
         const Mem m = address(b, imm);
         const Reg W = guard() ? work(d) : RAX;
+        if (W == RAX) forget(0);
         switch (n) {
             case 1: sign ? e_.rm(8, 0x0FBE, W, m) : e_.rm(4, 0x0FB6, W, m); break;
             case 2: sign ? e_.rm(8, 0x0FBF, W, m) : e_.rm(4, 0x0FB7, W, m); break;
@@ -585,8 +652,9 @@ private:
         const Mem m = address(b, imm);
         Reg s = kHost[src];
         if (s == NOREG) {
-            e_.load(8, RCX, slotm(src));
-            s = RCX;
+            s = m.index == RCX ? RAX : RCX;
+            forget(s == RCX ? 1 : 0);
+            e_.load(8, s, slotm(src));
         }
         e_.store(n, m, s);
         access_done();
@@ -1069,13 +1137,17 @@ public:
         c->vm = vm;
         c->jtab = code.jtab.data();
         c->acc_status = 0;
+        c->entry_code = code.at(code.off[index]);
+        const uint8_t cached = code.cached[index];
+        c->entry_rax = (cached & 15) ? uint32_t(st.regs[(cached & 15) - 1]) : 0;
+        c->entry_rcx = (cached >> 4) ? uint32_t(st.regs[(cached >> 4) - 1]) : 0;
         RunData data{&code, &prog, &st.memory, c};
         ActiveRun run{code.em.begin(), code.em.begin() + code.em.size(), &resolve_fault, &data, nullptr};
         const bool guard = st.memory.model() == MemoryModel::Guard;
         if (guard) push_run(&run);
-        using Entry = uint32_t (*)(uint8_t*, const uint8_t*);
+        using Entry = uint32_t (*)(uint8_t*);
         const Entry entry = reinterpret_cast<Entry>(const_cast<uint8_t*>(code.at(code.entry)));
-        status = static_cast<pvm_status>(entry(st.memory.anchor(), code.at(code.off[index])));
+        status = static_cast<pvm_status>(entry(st.memory.anchor()));
         if (guard) pop_run(&run);
         std::memcpy(st.regs, c->regs, sizeof st.regs);
         st.gas = c->gas;

@@ -90,20 +90,24 @@ public:
 
     // ---- encoding core ----
     // sz: operand size in bytes (1, 2, 4, 8). `opc` holds 1-3 opcode bytes, first byte highest.
-    // `byte_regs`: some operand is a byte register (spl/bpl/sil/dil need a REX prefix).
+    // `byte_regs`: some operand is a byte register (spl/bpl/sil/dil need a REX prefix). The
+    // bytes go through a local pointer: stores through uint8_t* may alias the emitter itself.
     void rr(unsigned sz, uint32_t opc, unsigned reg, unsigned rm, bool byte_regs = false, uint8_t pfx = 0) {
-        if (sz == 2) b(0x66);
-        if (pfx) b(pfx);
-        rex(sz == 8, reg, 0, rm, byte_regs && ((reg >= 4 && reg < 8) || (rm >= 4 && rm < 8)));
-        opcode(opc);
-        b(uint8_t(0xC0 | (reg & 7) << 3 | (rm & 7)));
+        uint8_t* p = p_;
+        if (sz == 2) *p++ = 0x66;
+        if (pfx) *p++ = pfx;
+        p = rex(p, sz == 8, reg, 0, rm, byte_regs && ((reg >= 4 && reg < 8) || (rm >= 4 && rm < 8)));
+        p = opcode(p, opc);
+        *p++ = uint8_t(0xC0 | (reg & 7) << 3 | (rm & 7));
+        p_ = p;
     }
     void rm(unsigned sz, uint32_t opc, unsigned reg, const Mem& m, bool byte_reg = false, uint8_t pfx = 0) {
-        if (sz == 2) b(0x66);
-        if (pfx) b(pfx);
-        rex(sz == 8, reg, m.index == NOREG ? 0 : m.index, m.base, byte_reg && reg >= 4 && reg < 8);
-        opcode(opc);
-        modrm(reg, m);
+        uint8_t* p = p_;
+        if (sz == 2) *p++ = 0x66;
+        if (pfx) *p++ = pfx;
+        p = rex(p, sz == 8, reg, m.index == NOREG ? 0 : m.index, m.base, byte_reg && reg >= 4 && reg < 8);
+        p = opcode(p, opc);
+        p_ = modrm(p, reg, m);
     }
 
     // ---- common instructions ----
@@ -229,16 +233,19 @@ public:
 
 private:
     static size_t round(size_t n) { return (n + 4095) & ~size_t(4095); }
-    void rex(bool w, unsigned r, unsigned x, unsigned bb, bool force) {
+    static uint8_t* rex(uint8_t* p, bool w, unsigned r, unsigned x, unsigned bb, bool force) {
         const uint8_t v = uint8_t(0x40 | (w ? 8 : 0) | ((r >> 3) & 1) << 2 | ((x >> 3) & 1) << 1 | ((bb >> 3) & 1));
-        if (v != 0x40 || force) b(v);
+        if (v != 0x40 || force) *p++ = v;
+        return p;
     }
-    void opcode(uint32_t opc) {
-        if (opc > 0xFFFF) b(uint8_t(opc >> 16));
-        if (opc > 0xFF) b(uint8_t(opc >> 8));
-        b(uint8_t(opc));
+    void rex(bool w, unsigned r, unsigned x, unsigned bb, bool force) { p_ = rex(p_, w, r, x, bb, force); }
+    static uint8_t* opcode(uint8_t* p, uint32_t opc) {
+        if (opc > 0xFFFF) *p++ = uint8_t(opc >> 16);
+        if (opc > 0xFF) *p++ = uint8_t(opc >> 8);
+        *p++ = uint8_t(opc);
+        return p;
     }
-    void modrm(unsigned reg, const Mem& m) {
+    static uint8_t* modrm(uint8_t* p, unsigned reg, const Mem& m) {
         const unsigned base = m.base & 7;
         const bool sib = m.index != NOREG || base == 4;  // rsp/r12 as base need a SIB byte
         unsigned mod;
@@ -249,13 +256,19 @@ private:
         else
             mod = 2;
         if (sib) {
-            b(uint8_t(mod << 6 | (reg & 7) << 3 | 4));
-            b(uint8_t(m.scale << 6 | (m.index == NOREG ? 4 : (m.index & 7)) << 3 | base));
+            *p++ = uint8_t(mod << 6 | (reg & 7) << 3 | 4);
+            *p++ = uint8_t(m.scale << 6 | (m.index == NOREG ? 4 : (m.index & 7)) << 3 | base);
         } else {
-            b(uint8_t(mod << 6 | (reg & 7) << 3 | base));
+            *p++ = uint8_t(mod << 6 | (reg & 7) << 3 | base);
         }
-        if (mod == 1) b(uint8_t(int8_t(m.disp)));
-        else if (mod == 2) d32(uint32_t(m.disp));
+        if (mod == 1) {
+            *p++ = uint8_t(int8_t(m.disp));
+        } else if (mod == 2) {
+            const uint32_t d = uint32_t(m.disp);
+            std::memcpy(p, &d, 4);
+            p += 4;
+        }
+        return p;
     }
 
     uint8_t* buf_ = nullptr;
