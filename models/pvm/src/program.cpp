@@ -237,20 +237,28 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     // terminator (undefined opcodes end a block as a trap does). ϖ (GP A.3) = 0 and every
     // instruction after a terminator, if it is a valid opcode.
     std::vector<uint8_t> is_block(code_len, 0);  // parse-time only
-    p.pc_index.assign(code_len + 1, kNoTarget);
+    p.pc_index.resize(code_len + 1);
+    std::memset(p.pc_index.data(), 0xFF, p.pc_index.size() * sizeof(uint32_t));  // kNoTarget
     p.insns.clear();
-    uint64_t pc = 0;
-    while (pc < code_len && !code.bit(pc)) ++pc;
     // At most one entry per instruction start (bitmask bit, or a byte reached by a skip of 24)
-    // and one op_gas per block: reserved once (untouched capacity costs no memory).
-    uint64_t starts = 0, ends = 0;
-    for (uint64_t i = 0; i < code_len; ++i) {
-        if (!code.bit(i)) continue;
-        ++starts;
-        const uint8_t op = op_from_opcode(code.c[i]);
-        ends += op == op_invalid || op_info(op).terminator;
+    // and one op_gas per block: reserved once (untouched capacity costs no memory). The set bits
+    // are visited a word at a time.
+    uint64_t starts = 0, ends = 0, first = code_len;
+    for (uint64_t w = 0; w * 64 < code_len; ++w) {
+        uint64_t bits;
+        std::memcpy(&bits, code.mask + w * 8, 8);
+        if (code_len - w * 64 < 64) bits &= (uint64_t(1) << (code_len - w * 64)) - 1;
+        while (bits) {
+            const uint64_t i = w * 64 + unsigned(__builtin_ctzll(bits));
+            bits &= bits - 1;
+            if (first == code_len) first = i;
+            ++starts;
+            const uint8_t op = op_from_opcode(code.c[i]);
+            ends += op == op_invalid || op_info(op).terminator;
+        }
     }
     p.insns.reserve(size_t(starts + ends + 2 * (code_len / 25) + 4));
+    uint64_t pc = first;
     bool new_block = true, after_terminator = false;
     size_t gas_at = 0;
     for (;;) {

@@ -92,7 +92,7 @@ struct AccessInfo {
     bool store = false;
     bool value_imm = false;
 };
-AccessInfo access_info(uint8_t op) {
+AccessInfo access_info_of(uint8_t op) {
     AccessInfo a;
     auto set = [&](unsigned n, uint8_t need, uint8_t base, bool sign, bool store, bool vimm) {
         a.n = uint8_t(n);
@@ -137,6 +137,16 @@ AccessInfo access_info(uint8_t op) {
     }
     return a;
 }
+// One table lookup (the compiler asks for every instruction).
+struct AccessTable {
+    AccessInfo t[op_count];
+    AccessTable() {
+        for (unsigned op = 0; op < op_count; ++op) t[op] = access_info_of(uint8_t(op));
+    }
+};
+const AccessTable kAccessTable;
+inline const AccessInfo& access_info(uint8_t op) { return kAccessTable.t[op < op_count ? op : uint8_t(op_invalid)]; }
+
 inline uint32_t access_address(const Insn& in, const AccessInfo& a, const uint64_t* regs) {
     const uint64_t base = a.base == 1 ? regs[in.a] : a.base == 2 ? regs[in.b] : 0;
     return uint32_t(base + in.imm);

@@ -1,7 +1,7 @@
 // A generator of programs shaped like compiled code, for tests and benchmarks (internal, not
 // installed): functions of blocks of 3-8 instructions (ALU, constants, stack loads and stores,
-// loads through pointers) ending in branches, jumps, calls and returns, until the code reaches
-// the requested size. Deterministic for a seed.
+// loads through pointers) ending in branches, jumps, calls and returns, until the blob (code
+// and its bitmask, about 9/8 of the code) reaches `blob_bytes`. Deterministic for a seed.
 #pragma once
 
 #include <algorithm>
@@ -12,7 +12,8 @@
 
 namespace pvm {
 
-inline std::vector<uint8_t> sample_program(uint32_t code_bytes, uint64_t seed) {
+inline std::vector<uint8_t> sample_program(uint32_t blob_bytes, uint64_t seed) {
+    const uint32_t code_bytes = blob_bytes / 9 * 8;
     Assembler a;
     uint64_t x = seed | 1;
     auto rnd = [&](uint32_t m) {
