@@ -63,6 +63,18 @@ inline uint64_t mulh_su(uint64_t a, uint64_t b) {
     return uint64_t((__int128(int64_t(a)) * __int128(b)) >> 64);
 }
 
+// Page-straddling accesses (checked already).
+template <typename T>
+__attribute__((noinline)) T slow_load(const Memory& mem, uint32_t a) {
+    T v;
+    mem.read(a, &v, sizeof v);
+    return v;
+}
+template <typename T>
+__attribute__((noinline)) void slow_store(Memory& mem, uint32_t a, T v) {
+    mem.write(a, &v, sizeof v);
+}
+
 // A host callback that throws (a C++ host) fails the call instead of unwinding through the VM.
 __attribute__((noinline)) pvm_host_result call_host(pvm_vm* vm, VmState& st) {
     try {
@@ -91,6 +103,7 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
     const Insn* in = insns + index;
     uint64_t* const r = st.regs;
     Memory& mem = st.memory;
+    const uintptr_t* const ptab = mem.page_table();
     int64_t gas = st.gas;
     uint32_t fault = 0;
     bool stepped = false;
@@ -111,33 +124,37 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
 
 // Memory access: one page-table lookup for an access within one page with the right, else the
 // full GP A.4 check (panic / page fault) and a page-wise copy (accesses straddling two pages).
+// The page table pointer is a local and the slow paths have their own temporaries, so the fast
+// path keeps everything in registers.
 #define SLOW_CHECK(addr, n, need)                                      \
     do {                                                               \
         const Access acc_ = mem.check(addr, n, need, fault);           \
         if (acc_ == Access::Panic) goto exit_panic;                    \
         if (acc_ == Access::Fault) goto exit_fault;                    \
     } while (0)
+#define FAST(a, n, need) ((ptab[(a) >> kPageShift] & (need)) && ((a) & (kPageSize - 1)) <= kPageSize - (n))
+#define HOST(a) (reinterpret_cast<uint8_t*>(ptab[(a) >> kPageShift] & ~uintptr_t(kPageSize - 1)) + ((a) & (kPageSize - 1)))
 #define LOAD(T, dst, addr_expr)                                        \
     do {                                                               \
         const uint32_t a_ = uint32_t(addr_expr);                       \
-        T v_;                                                          \
-        if (const uint8_t* h_ = mem.fast(a_, sizeof(T), kRead)) {      \
-            std::memcpy(&v_, h_, sizeof v_);                           \
+        if (LIKELY(FAST(a_, sizeof(T), kRead))) {                      \
+            T v_;                                                      \
+            std::memcpy(&v_, HOST(a_), sizeof v_);                     \
+            dst = v_;                                                  \
         } else {                                                       \
             SLOW_CHECK(a_, sizeof(T), kRead);                          \
-            mem.read(a_, &v_, sizeof v_);                              \
+            dst = slow_load<T>(mem, a_);                               \
         }                                                              \
-        dst = v_;                                                      \
     } while (0)
 #define STORE(T, addr_expr, val)                                       \
     do {                                                               \
         const uint32_t a_ = uint32_t(addr_expr);                       \
         const T v_ = T(val);                                           \
-        if (uint8_t* h_ = mem.fast(a_, sizeof(T), kWrite)) {           \
-            std::memcpy(h_, &v_, sizeof v_);                           \
+        if (LIKELY(FAST(a_, sizeof(T), kWrite))) {                     \
+            std::memcpy(HOST(a_), &v_, sizeof v_);                     \
         } else {                                                       \
             SLOW_CHECK(a_, sizeof(T), kWrite);                         \
-            mem.write(a_, &v_, sizeof v_);                             \
+            slow_store<T>(mem, a_, v_);                                \
         }                                                              \
     } while (0)
 #define BRANCH(cond)                                       \

@@ -52,8 +52,8 @@ bool Memory::map(uint32_t addr, uint32_t len, uint8_t perm) {
     const uint32_t count = uint32_t(last - first + 1);
     if (perm) {
         if (!host_pages(uint32_t(first), count, perm)) return false;
-    } else {
-        discard(uint32_t(first), count);
+    } else if (!discard(uint32_t(first), count)) {
+        return false;
     }
     free_.set(uint32_t(first), count, perm != 0);
     return true;
@@ -100,15 +100,16 @@ bool Memory::host_pages(uint32_t first, uint32_t count, uint8_t perm) {
     return true;
 }
 
-void Memory::discard(uint32_t first, uint32_t count) {
+bool Memory::discard(uint32_t first, uint32_t count) {
     work_ += count;
     if (model_ == MemoryModel::Guard) {
+        // Protection first: if the host refuses, nothing has changed.
         uint8_t* h = anchor_ + (size_t(first) << kPageShift);
         const size_t bytes = size_t(count) << kPageShift;
+        if (mprotect(h, bytes, PROT_NONE) != 0) return false;
         madvise(h, bytes, MADV_DONTNEED);  // a page mapped again later reads as zero
-        mprotect(h, bytes, PROT_NONE);
         std::fill(ptab_ + first, ptab_ + first + count, uintptr_t(0));
-        return;
+        return true;
     }
     uint32_t mapped = 0;
     for (uint32_t i = 0; i < count; ++i) mapped += ptab_[first + i] != 0;
@@ -131,6 +132,7 @@ void Memory::discard(uint32_t first, uint32_t count) {
         run_bytes = kPageSize;
     }
     if (run) madvise(run, run_bytes, MADV_DONTNEED);
+    return true;
 }
 
 Access Memory::check(uint32_t addr, uint64_t n, uint8_t need, uint32_t& fault_page) const {

@@ -97,7 +97,7 @@ public:
 
 private:
     bool host_pages(uint32_t first, uint32_t count, uint8_t perm);
-    void discard(uint32_t first, uint32_t count);
+    bool discard(uint32_t first, uint32_t count);
 
     MemoryModel model_ = MemoryModel::Checked;
     uint8_t* region_ = nullptr;
