@@ -241,7 +241,9 @@ public:
         const auto& insns = p_.insns;
         c_.off.assign(insns.size(), kUnset);
         c_.cached.assign(insns.size(), 0);
-        if (!e_.init(4096 + insns.size() * 16) || !e_.reserve(1024)) return oom(error);
+        // ~10 bytes of code and stubs per entry on compiled code (grown if needed).
+        if (!e_.init(4096 + insns.size() * 12) || !e_.reserve(1024)) return oom(error);
+        fixups_.reserve(insns.size() / 4 + 16);
         routines();
         for (uint32_t i = 0; i < insns.size(); ++i) {
             if (!e_.reserve(512)) return oom(error);
