@@ -245,15 +245,21 @@ pvm_vm* create_standard(int backend, int memory, const uint8_t* blob, size_t len
         const uint32_t stack_top = uint32_t((uint64_t(1) << 32) - 2 * kZone - kArgs);
         const uint32_t stack_size = uint32_t(page_round(s));
         const uint32_t arg_at = uint32_t((uint64_t(1) << 32) - kZone - kArgs);
-        if (!(m.map(ro, uint32_t(page_round(o_len)), kRead) && m.map(rw, uint32_t(heap_bytes), kRead | kWrite) &&
-              m.map(stack_top - stack_size, stack_size, kRead | kWrite) &&
-              m.map(arg_at, uint32_t(page_round(args_len)), kRead))) {
+        // Read-only parts are filled while writable, then protected (one mprotect each in the
+        // guard-page model instead of two per page).
+        const uint32_t ro_len = uint32_t(page_round(o_len)), arg_len = uint32_t(page_round(args_len));
+        if (!(m.map(ro, ro_len, kRead | kWrite) && m.map(rw, uint32_t(heap_bytes), kRead | kWrite) &&
+              m.map(stack_top - stack_size, stack_size, kRead | kWrite) && m.map(arg_at, arg_len, kRead | kWrite))) {
             set_error(err, PVM_ERR_OUT_OF_MEMORY, "cannot map the standard program's memory");
             return false;
         }
-        m.write(ro, o, o_len, true);
-        m.write(rw, w, w_len, true);
-        m.write(arg_at, args, args_len, true);
+        m.write(ro, o, o_len);
+        m.write(rw, w, w_len);
+        m.write(arg_at, args, args_len);
+        if (!(m.map(ro, ro_len, kRead) && m.map(arg_at, arg_len, kRead))) {
+            set_error(err, PVM_ERR_OUT_OF_MEMORY, "cannot protect the standard program's read-only data");
+            return false;
+        }
         VmState& st = vm->st;
         st.regs[0] = PVM_HALT_ADDRESS;
         st.regs[1] = stack_top;
