@@ -62,7 +62,7 @@ int open_image(const DiskImageOptions& o, uint64_t& size, std::string& error) {
   }
   // A second vp writing the same image would corrupt it: one writer, or readers only.
   if (::flock(fd, (writes_file ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
-    error = what + " is in use by another process (locked)";
+    error = what + " is locked: another vp (or another disk of this platform) uses it";
     ::close(fd);
     return -1;
   }
