@@ -228,6 +228,7 @@ void VirtioMmio::worker() {
 void VirtioMmio::run_pending() {
   if (!live()) return;  // notifications wait for DRIVER_OK; a reset drops them
   busy_ = true;
+  dma_.delay = sc_core::SC_ZERO_TIME;  // the time DMA takes is not modelled
   for (unsigned i = 0; i < notified_.size() && live(); ++i) {
     if (!notified_[i]) continue;
     notified_[i] = false;

@@ -173,9 +173,11 @@ bool Virtqueue::walk(GuestMemory& memory, uint16_t head, VirtqChain& chain) {
       if (!indirect_) return fail("indirect descriptor without VIRTIO_F_INDIRECT_DESC");
       if (in_indirect) return fail("indirect descriptor inside an indirect table");
       if (flags & kDescNext) return fail("indirect descriptor with NEXT set");
-      if (len == 0 || len % kDescSize || len / kDescSize > size)
-        return fail("indirect table of " + std::to_string(len) +
-                    " bytes (a multiple of 16, at most queue size entries)");
+      // The table's own length bounds the walk through it; drivers size it
+      // from seg_max, which may exceed a queue the driver chose smaller.
+      if (len == 0 || len % kDescSize || len / kDescSize > kMaxSize)
+        return fail("indirect table of " + std::to_string(len) + " bytes (a multiple of 16, at most " +
+                    std::to_string(kMaxSize) + " entries)");
       table = addr;
       entries = budget = len / kDescSize;
       index = 0;
