@@ -1,5 +1,6 @@
 #include "platform/loader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -21,8 +22,20 @@ SourceLocation at(const std::string& file, const YAML::Mark& mark) {
   return {file, mark.line + 1, mark.column + 1};
 }
 
-ConfigNode convert(const YAML::Node& node, const std::string& file) {
+// A platform description has hundreds of nodes; anything near this bound is
+// an alias bomb ("billion laughs"): yaml-cpp shares aliased nodes, but the
+// conversion below copies them, so the expansion is bounded here.
+constexpr size_t kMaxConfigNodes = 100'000;
+
+struct ConvertBudget {
+  size_t nodes = 0;
+};
+
+ConfigNode convert(const YAML::Node& node, const std::string& file, ConvertBudget& budget) {
   SourceLocation where = at(file, node.Mark());
+  if (++budget.nodes > kMaxConfigNodes)
+    throw ConfigError(where, "the document expands to more than " + std::to_string(kMaxConfigNodes) +
+                                 " nodes (aliases that expand recursively?)");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: {
@@ -34,7 +47,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& file) {
       return ConfigNode::make_scalar(node.Scalar(), where);
     case YAML::NodeType::Sequence: {
       ConfigNode n = ConfigNode::make_sequence(where);
-      for (const auto& item : node) n.sequence.push_back(convert(item, file));
+      for (const auto& item : node) n.sequence.push_back(convert(item, file, budget));
       return n;
     }
     case YAML::NodeType::Map: {
@@ -44,7 +57,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& file) {
         if (!kv.first.IsScalar()) throw ConfigError(key_where, "mapping keys must be plain words");
         const std::string key = kv.first.Scalar();
         if (n.find(key)) throw ConfigError(key_where, "duplicate key '" + key + "'");
-        n.map.push_back({key, key_where, convert(kv.second, file)});
+        n.map.push_back({key, key_where, convert(kv.second, file, budget)});
       }
       return n;
     }
@@ -52,8 +65,8 @@ ConfigNode convert(const YAML::Node& node, const std::string& file) {
   return {};
 }
 
-const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components",
-                                                "bind",     "irq",         "include", "boot"};
+const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components", "bind",
+                                                "irq",      "include",     "boot",   "plugins"};
 
 ConfigNode load_with_includes(const fs::path& path, std::vector<std::string>& files,
                               std::vector<std::string>& stack, const SourceLocation& included_from) {
@@ -142,7 +155,8 @@ void apply_override(ConfigNode& tree, const Override& o) {
   }
   ConfigNode value;
   try {
-    value = convert(YAML::Load(o.value), o.where.file);
+    ConvertBudget budget;
+    value = convert(YAML::Load(o.value), o.where.file, budget);
   } catch (const YAML::Exception& e) {
     throw ConfigError(o.where, "override value '" + o.value + "' is not valid YAML: " + e.msg);
   }
@@ -285,6 +299,20 @@ PlatformSpec to_spec(const ConfigNode& tree) {
     }
   }
 
+  if (const ConfigNode* plugins = tree.find("plugins"); plugins && !plugins->is_null()) {
+    std::vector<const ConfigNode*> items;
+    if (plugins->is_scalar()) items.push_back(plugins);
+    else if (plugins->is_sequence())
+      for (const auto& i : plugins->sequence) items.push_back(&i);
+    else
+      throw ConfigError(plugins->where, "plugins: expected a list of plugin files (.so)");
+    for (const ConfigNode* item : items) {
+      if (!item->is_scalar() || item->scalar.empty())
+        throw ConfigError(item->where, "plugins: expected a plugin file name");
+      spec.plugins.push_back({item->scalar, item->where});
+    }
+  }
+
   const ConfigNode* components = tree.find("components");
   if (!components || components->is_null() || (components->is_map() && components->map.empty()))
     throw ConfigError(tree.where, "the platform has no components");
@@ -355,7 +383,10 @@ Override parse_override(const std::string& text, const SourceLocation& where) {
 
 ConfigNode parse_yaml(const std::string& text, const std::string& file) {
   try {
-    return convert(YAML::Load(text), file);
+    ConvertBudget budget;
+    return convert(YAML::Load(text), file, budget);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ConfigError(at(file, e.mark), "invalid YAML: nested more than " + std::to_string(e.depth()) + " levels deep");
   } catch (const YAML::Exception& e) {
     throw ConfigError(at(file, e.mark), "invalid YAML: " + e.msg);
   }

@@ -58,6 +58,8 @@ class Hart : public platform::Component, public platform::Processor {
   void set_htif(uint64_t tohost, uint64_t fromhost) override;
   void set_instruction_limit(uint64_t limit) override { limit_ = limit; }
   void set_trace(std::ostream* out) override { core_->set_trace(out); }
+  unsigned elf_machine() const override { return 243; }  // EM_RISCV
+  unsigned elf_class_bits() const override { return 64; }
   uint64_t instructions_retired() const override { return core_->instret(); }
   uint64_t pc() const override { return core_->pc(); }
   uint64_t reg(unsigned i) const override { return core_->reg(i); }

@@ -337,25 +337,83 @@ std::function<std::unique_ptr<Component>(const std::string&, const std::any&)> c
   };
 }
 
+const PropertyDoc kLatencyDoc{"latency", "Access latency annotated on every register access"};
+
+const std::vector<PropertyDoc> kNs16550Docs = {
+    {"clock", "Input clock; the divisor latch divides it into the baud rate"},
+    {"console", "Where the serial line goes: stdio (the terminal), file, null or tcp (127.0.0.1:port)"},
+    {"console_file", "Output file for console: file"},
+    {"port", "TCP port for console: tcp (0 picks a free port and prints it)"},
+    {"reg_shift", "Register spacing: offset = register << reg_shift (device tree reg-shift)"},
+    {"capture", "Also keep the output in memory (Python: Simulator.uart_output())"},
+    {"poll", "How often (simulated time) console input is polled"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kPlicDocs = {
+    {"sources", "Interrupt sources, including the unused source 0"},
+    {"contexts", "Hart contexts (a count, or the list of context names such as [cpu0.m, cpu0.s])"},
+    {"priority_bits", "Implemented priority bits (priorities 0 .. 2^bits - 1)"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kClintDocs = {
+    {"harts", "Harts served (a count, or the list of hart names): one msip and one mtimecmp each"},
+    {"timebase", "mtime frequency (device tree timebase-frequency)"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kSifiveTestDocs = {kLatencyDoc};
+const std::vector<PropertyDoc> kVirtioMmioDocs = {
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+const PropertyDoc kQueueSizeDoc{"queue_size", "Largest virtqueue the driver may set up (QueueNumMax, a power of two)"};
+const std::vector<PropertyDoc> kVirtioBlkDocs = {
+    {"image", "Raw disk image (a file or block device; size a multiple of 512 bytes), locked while in use"},
+    {"readonly", "The guest may not write (VIRTIO_BLK_F_RO; writes get IOERR)"},
+    {"snapshot", "Guest writes go to a temporary overlay; the image file is never modified"},
+    {"serial", "GET_ID answer (at most 20 bytes)"},
+    {"blk_size", "Block size the driver sees (a power of two, 512 .. 64KiB)"},
+    kQueueSizeDoc,
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kVirtioConsoleDocs = {
+    {"console", "Where hvc0 goes: stdio (the terminal), file, null or tcp (127.0.0.1:port)"},
+    {"console_file", "Output file for console: file"},
+    {"port", "TCP port for console: tcp (0 picks a free port and prints it)"},
+    {"capture", "Also keep the output in memory (C++: VirtioConsole::take_output())"},
+    {"poll", "How often (simulated time) host input is delivered into receive buffers"},
+    kQueueSizeDoc,
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kVirtioRngDocs = {
+    {"seed", "Fixed seed: the same bytes on every run (std::mt19937_64); without it, host getrandom", "integer",
+     "(host entropy)"},
+    kQueueSizeDoc,
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+
 }  // namespace
 
 void register_device_types(Registry& registry) {
   registry.add({"dev.ns16550", "NS16550A UART with stdio/file/tcp/null console", parse_ns16550,
-                creator<Ns16550, Ns16550Config>(), dt_ns16550});
+                creator<Ns16550, Ns16550Config>(), dt_ns16550, kNs16550Docs});
   registry.add({"dev.plic", "RISC-V platform-level interrupt controller (SiFive layout)",
-                parse_plic, creator<Plic, PlicConfig>(), dt_plic});
+                parse_plic, creator<Plic, PlicConfig>(), dt_plic, kPlicDocs});
   registry.add({"dev.clint", "SiFive CLINT: machine timer and software interrupts", parse_clint,
-                creator<Clint, ClintConfig>(), dt_clint});
+                creator<Clint, ClintConfig>(), dt_clint, kClintDocs});
   registry.add({"dev.sifive_test", "SiFive test finisher: power-off / exit code", parse_sifive_test,
-                creator<SifiveTest, SifiveTestConfig>(), dt_sifive_test});
+                creator<SifiveTest, SifiveTestConfig>(), dt_sifive_test, kSifiveTestDocs});
   registry.add({"dev.virtio_mmio", "virtio-mmio v2 transport with no device (an empty slot, DeviceID 0)",
-                parse_virtio_mmio, creator<VirtioMmio, VirtioMmioConfig>(), dt_virtio_mmio});
+                parse_virtio_mmio, creator<VirtioMmio, VirtioMmioConfig>(), dt_virtio_mmio, kVirtioMmioDocs});
   registry.add({"dev.virtio_blk", "virtio-mmio transport + virtio block device on a raw disk image",
-                parse_virtio_blk, virtio_creator<VirtioBlk, VirtioBlkConfig>(), dt_virtio_mmio});
+                parse_virtio_blk, virtio_creator<VirtioBlk, VirtioBlkConfig>(), dt_virtio_mmio, kVirtioBlkDocs});
   registry.add({"dev.virtio_console", "virtio-mmio transport + virtio console (hvc0) on a console backend",
-                parse_virtio_console, virtio_creator<VirtioConsole, VirtioConsoleConfig>(), dt_virtio_mmio});
+                parse_virtio_console, virtio_creator<VirtioConsole, VirtioConsoleConfig>(), dt_virtio_mmio,
+                kVirtioConsoleDocs});
   registry.add({"dev.virtio_rng", "virtio-mmio transport + virtio entropy device (host or seeded)",
-                parse_virtio_rng, virtio_creator<VirtioRng, VirtioRngConfig>(), dt_virtio_mmio});
+                parse_virtio_rng, virtio_creator<VirtioRng, VirtioRngConfig>(), dt_virtio_mmio, kVirtioRngDocs});
 }
 
 }  // namespace vp::platform
