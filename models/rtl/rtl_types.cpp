@@ -10,6 +10,7 @@
 #include <set>
 
 #include "models/mem/vhost_component.h"
+#include "models/rtl/dpi_target.h"
 #include "models/rtl/mailbox.h"
 #include "models/rtl/rtl_component_type.h"
 #include "platform/registry.h"
@@ -130,6 +131,29 @@ void register_vhost_type(platform::Registry& registry) {
                  {"latency", "Access latency of every memory", "time", "0s"}}});
 }
 
+void register_dpi_target_type(platform::Registry& registry) {
+  registry.add({"rtl.dpi_target",
+                "Window handed to the SystemVerilog testbench hosting vp (vp_pkg.sv): accesses reach its "
+                "vp_sv_target_access export, its bus functional model masters `mem`, it drives `irq`",
+                [](platform::Properties& p) -> std::any {
+                  DpiTargetConfig c;
+                  c.size = p.size("size", 0x1000);
+                  if (c.size == 0) p.fail("size", "must not be 0");
+                  const uint64_t irqs = p.integer("irqs", 1);
+                  if (irqs > 64) p.fail("irqs", "must be at most 64");
+                  c.irqs = unsigned(irqs);
+                  c.latency = ps(p.time_ps("latency", 0));
+                  return c;
+                },
+                [](const std::string& instance, const std::any& config) -> std::unique_ptr<platform::Component> {
+                  return std::make_unique<DpiTarget>(instance.c_str(), std::any_cast<const DpiTargetConfig&>(config));
+                },
+                nullptr,
+                {{"size", "Size of the window (bytes)", "size", "0x1000"},
+                 {"irqs", "Interrupt lines the testbench drives (irq, or irq[0..n-1]; at most 64)", "integer", "1"},
+                 {"latency", "Added to every window access, after the testbench's answer", "time", "0s"}}});
+}
+
 }  // namespace
 }  // namespace vp::rtl
 
@@ -142,6 +166,7 @@ void register_rtl_types(Registry& registry) {
 #endif
   rtl::register_mailbox_type(registry);
   rtl::register_vhost_type(registry);
+  rtl::register_dpi_target_type(registry);
 }
 
 }  // namespace vp::platform
