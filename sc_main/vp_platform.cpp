@@ -87,12 +87,30 @@ int boot() {
   return 0;
 }
 
+// One sc_start; notes the end of the simulation (the guest's stop request).
+void run(const sc_core::sc_time& t) {
+  Host& h = host();
+  if (h.finished) return;
+  vp::platform::clear_pause();
+  try {
+    sc_core::sc_start(t);
+  } catch (...) {
+    h.failed = true;
+    throw;
+  }
+  if (auto stop = vp::platform::stop_request()) {
+    h.finished = true;
+    h.exit_code = stop->exit_code;
+    h.reason = stop->reason;
+  }
+}
+
 // Events notified from outside the kernel before it initialised are lost:
 // requests from the testbench first boot and initialise (a zero-time start).
 int started() {
   return guarded([] {
     boot();
-    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) run(sc_core::SC_ZERO_TIME);
     return 0;
   });
 }
@@ -143,20 +161,8 @@ int vp_platform_advance(long long ps) {
   if (ps < 0) return fail("vp_platform_advance: negative time");
   return guarded([&] {
     boot();
-    vp::platform::clear_pause();
-    try {
-      sc_core::sc_start(sc_core::sc_time(double(ps), sc_core::SC_PS));
-    } catch (...) {
-      h.failed = true;
-      throw;
-    }
-    if (auto stop = vp::platform::stop_request()) {
-      h.finished = true;
-      h.exit_code = stop->exit_code;
-      h.reason = stop->reason;
-      return int(VP_PLATFORM_FINISHED);
-    }
-    return int(VP_PLATFORM_RUNNING);
+    run(sc_core::sc_time(double(ps), sc_core::SC_PS));
+    return int(h.finished ? VP_PLATFORM_FINISHED : VP_PLATFORM_RUNNING);
   });
 }
 

@@ -116,6 +116,10 @@ module platform_tb;
     end
   end
 
+`ifdef VP_PYTHON
+  import "DPI-C" function int vp_python_run(input string path);
+`endif
+
   task automatic check(input bit ok, input string what);
     if (!ok) begin
       $display("FAIL: %s", what);
@@ -131,12 +135,24 @@ module platform_tb;
 
   initial begin
     string config_file, elf;
-    string msg;
+    string msg, script;
+    bit crc_firmware;
     longint d;
     int st, code, rc;
     if (!$value$plusargs("config=%s", config_file) || !$value$plusargs("elf=%s", elf)) begin
       $display("FAIL: usage: platform_tb +config=FILE +elf=FILE");
       $finish;
+    end
+
+    // +py=SCRIPT: the firmware is mbox_call.c, its CALLs served by the script's Python functions.
+    crc_firmware = !$value$plusargs("py=%s", script);
+    if (!crc_firmware) begin
+`ifdef VP_PYTHON
+      rc = vp_python_run(script);
+      check(rc == 0, {"vp_python_run ", script});
+`else
+      check(0, "+py: built without Python");
+`endif
     end
 
     // Errors are values and messages, never an abort. (One DPI call per
@@ -175,23 +191,26 @@ module platform_tb;
     rst_n = 1;
     running = 1;
 
-    // The bus functional model, while the firmware runs.
-    vp_bus_write(64'h8800_0000, 8, 64'h0123_4567_89ab_cdef, st);
-    check(st == 0, {"BFM write: ", vp_platform_error()});
-    vp_bus_read(64'h8800_0000, 8, d, st);
-    check(st == 0 && d == 64'h0123_4567_89ab_cdef, $sformatf("BFM read back %h", d));
-    vp_bus_read(64'h8800_0002, 2, d, st);
-    check(st == 0 && d == 64'h89ab, $sformatf("BFM 16-bit read %h", d));
-    vp_bus_write(64'h8800_0001, 1, 64'h5a, st);
-    vp_bus_read(64'h8800_0000, 4, d, st);
-    check(st == 0 && d == 64'h89ab_5aef, $sformatf("BFM byte write %h", d));
-    // Through the platform's bus back into this testbench's RTL.
-    vp_bus_read(64'h1001_0010, 4, d, st);
-    check(st == 0 && d == 64'h4352_4332, $sformatf("BFM read of the CRC ID through the platform %h", d));
-    vp_bus_read(64'h1001_0004, 4, d, st);
-    check(st == VP_ERROR, "BFM read of DATA: an APB error comes back as a bus error");
-    vp_bus_read(64'h0000_0000, 4, d, st);
-    check(st == VP_ERROR, "BFM read of an unmapped address");
+    // The bus functional model, while the CRC firmware runs (mbox_call.c may
+    // finish within the first step: a hart runs up to a quantum ahead).
+    if (crc_firmware) begin
+      vp_bus_write(64'h8800_0000, 8, 64'h0123_4567_89ab_cdef, st);
+      check(st == 0, {"BFM write: ", vp_platform_error()});
+      vp_bus_read(64'h8800_0000, 8, d, st);
+      check(st == 0 && d == 64'h0123_4567_89ab_cdef, $sformatf("BFM read back %h", d));
+      vp_bus_read(64'h8800_0002, 2, d, st);
+      check(st == 0 && d == 64'h89ab, $sformatf("BFM 16-bit read %h", d));
+      vp_bus_write(64'h8800_0001, 1, 64'h5a, st);
+      vp_bus_read(64'h8800_0000, 4, d, st);
+      check(st == 0 && d == 64'h89ab_5aef, $sformatf("BFM byte write %h", d));
+      // Through the platform's bus back into this testbench's RTL.
+      vp_bus_read(64'h1001_0010, 4, d, st);
+      check(st == 0 && d == 64'h4352_4332, $sformatf("BFM read of the CRC ID through the platform %h", d));
+      vp_bus_read(64'h1001_0004, 4, d, st);
+      check(st == VP_ERROR, "BFM read of DATA: an APB error comes back as a bus error");
+      vp_bus_read(64'h0000_0000, 4, d, st);
+      check(st == VP_ERROR, "BFM read of an unmapped address");
+    end
 
     while (running && step_rc == VP_RUNNING) @(posedge clk);
     check(step_rc == VP_FINISHED, $sformatf("the firmware did not finish in %0d cycles (rc %0d)", cycles, step_rc));
@@ -200,8 +219,8 @@ module platform_tb;
           $sformatf("firmware exit code %0d (%s)", code, vp_platform_stop_reason()));
     rc = vp_platform_advance(STEP_PS);
     check(rc == VP_FINISHED, "advance after the end");
-    check(accesses > writes && writes == 138, $sformatf("window accesses %0d, writes %0d", accesses, writes));
-    check(irq_edges == 1, $sformatf("interrupts raised %0d", irq_edges));
+    if (crc_firmware) check(accesses > writes && writes == 138, $sformatf("window accesses %0d, writes %0d", accesses, writes));
+    if (crc_firmware) check(irq_edges == 1, $sformatf("interrupts raised %0d", irq_edges));
     $display("platform_tb: %0d cycles, vp at %0d ps, %0d window accesses (%0d writes), stop: %s", cycles,
              vp_platform_time_ps(), accesses, writes, vp_platform_stop_reason());
     if (failures == 0) $display("platform_tb: PASS");
