@@ -36,6 +36,12 @@ static void puts_(const char* s) {
   while (*s) putc_(*s++);
 }
 
+static void puthex(const char* what, uint64_t v) {
+  puts_(what);
+  for (int i = 60; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 15]);
+  putc_('\n');
+}
+
 static const char kFetched[17] = "PVM fetch data!!";
 
 int main(void) {
@@ -77,7 +83,12 @@ int main(void) {
     if (status == S_HALT) break;
     if (status != S_HOST_CALL) return 7;
     const uint64_t addr = r64(PVM + REGS + 8 * 7), len = r64(PVM + REGS + 8 * 8);
-    if (addr < 0x10000 || len > 0x1000 || addr + len > 0x11000) return 8;  // the mapped page
+    if (addr < 0x10000 || len > 0x1000 || addr + len > 0x11000) {  // the mapped page
+      puthex("bad host-call address ", addr);
+      puthex("length ", len);
+      puthex("pc ", r32(PVM + PC));
+      return 8;
+    }
     volatile uint8_t* p = (volatile uint8_t*)(WINDOW + addr);
     switch (r32(PVM + HOST_INDEX)) {
       case 2:  // fetch: into PVM memory through the window

@@ -1,7 +1,7 @@
 // Writes the PVM program the firmware test runs on pvm.core, assembled with libpvm's assembler,
 // as a C header (an array the RISC-V firmware links in).
 //   A0 = 0x10000, A1 = 16; ecalli 2 ("fetch": the firmware writes 16 bytes at A0);
-//   ecalli 1 ("log": the firmware prints A1 bytes at A0 to the UART);
+//   A0 = 0x10000; ecalli 1 ("log": the firmware prints A1 bytes at A0 to the UART);
 //   A2 = u64 [0x10000] + u64 [0x10008]; A1 = 1 + 2 + ... + 30000 (a loop of 90000 gas: several
 //   gas slices); u64 [0x10010] = A1; A0 = A2; halt (jump to r0 = 0xFFFF0000).
 #include <cstdio>
@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     a.reg_imm(op_load_imm, 7, 0x10000);
     a.reg_imm(op_load_imm, 8, 16);
     a.imm(op_ecalli, 2);
+    a.reg_imm(op_load_imm, 7, 0x10000);  // fetch returned the count in A0
     a.imm(op_ecalli, 1);
     a.reg_imm(op_load_u64, 9, 0x10000);
     a.reg_imm(op_load_u64, 10, 0x10008);
