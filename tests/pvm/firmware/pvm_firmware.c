@@ -19,7 +19,7 @@ enum {
   GAS = 0x20, PC = 0x28, FAULT_ADDR = 0x2C, IRQ_ENABLE = 0x30, IRQ_STATUS = 0x34, MAP_ADDR = 0x38, MAP_LEN = 0x3C,
   MAP_ACCESS = 0x40, ERROR = 0x44, GAS_USED = 0x48, REGS = 0x100,
 };
-enum { S_IDLE = 0, S_RUNNING = 1, S_HALT = 2, S_HOST_CALL = 6 };
+enum { S_IDLE = 0, S_RUNNING = 1, S_HALT = 2, S_PAGE_FAULT = 5, S_HOST_CALL = 6, S_FAILED = 7 };
 enum { C_LOAD = 1, C_MAP = 2, C_START = 3, C_RESUME = 4 };
 
 static inline void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t*)a = v; }
@@ -51,6 +51,14 @@ int main(void) {
   w32(PLIC + 0x2000, 1u << PVM_IRQ);
   w32(PLIC + 0x200000, 0);
 
+  // A malformed program is refused with a reason, not run.
+  w64(PVM + PROG_ADDR, (uintptr_t)kFetched);
+  w32(PVM + PROG_LEN, 16);
+  w32(PVM + COMMAND, C_LOAD);
+  if (r32(PVM + STATUS) != S_FAILED || r32(PVM + ERROR) != 1) return 15;
+  w32(PVM + COMMAND, C_START);
+  if (r32(PVM + ERROR) != 3) return 16;  // not loaded
+
   w64(PVM + PROG_ADDR, (uintptr_t)pvm_program);
   w32(PVM + PROG_LEN, sizeof pvm_program);
   w32(PVM + COMMAND, C_LOAD);
@@ -71,7 +79,7 @@ int main(void) {
   w32(PVM + COMMAND, C_START);
   if (r32(PVM + STATUS) != S_RUNNING) return 5;
 
-  unsigned fetches = 0, logs = 0;
+  unsigned fetches = 0, logs = 0, faults = 0;
   for (;;) {
     uint32_t claim;
     while ((claim = r32(PLIC + 0x200004)) == 0) {  // wait for the PVM's interrupt
@@ -81,6 +89,16 @@ int main(void) {
     w32(PVM + IRQ_STATUS, 1);  // acknowledge at the device, then complete at the PLIC
     w32(PLIC + 0x200004, claim);
     if (status == S_HALT) break;
+    if (status == S_PAGE_FAULT) {  // map the page the PVM touched (read-write), then retry
+      if (r32(PVM + FAULT_ADDR) != 0x11000 || r32(PVM + PC) == 0) return 17;
+      w32(PVM + MAP_ADDR, 0x11000);
+      w32(PVM + MAP_LEN, 0x1000);
+      w32(PVM + MAP_ACCESS, 3);
+      w32(PVM + COMMAND, C_MAP);
+      w32(PVM + COMMAND, C_RESUME);
+      ++faults;
+      continue;
+    }
     if (status != S_HOST_CALL) return 7;
     const uint64_t addr = r64(PVM + REGS + 8 * 7), len = r64(PVM + REGS + 8 * 8);
     if (addr < 0x10000 || len > 0x1000 || addr + len > 0x11000) {  // the mapped page
@@ -106,7 +124,7 @@ int main(void) {
     }
     w32(PVM + COMMAND, C_RESUME);
   }
-  if (fetches != 1 || logs != 1) return 10;
+  if (fetches != 1 || logs != 1 || faults != 1) return 10;
   uint64_t lo = 0, hi = 0;
   for (int i = 0; i < 8; ++i) {
     lo |= (uint64_t)(uint8_t)kFetched[i] << (8 * i);
@@ -114,7 +132,8 @@ int main(void) {
   }
   if (r64(PVM + REGS + 8 * 7) != lo + hi) return 11;
   if (r64(PVM + REGS + 8 * 8) != 450015000ull) return 12;               // 1 + ... + 30000
-  if (*(volatile uint64_t*)(WINDOW + 0x10010) != 450015000ull) return 13;  // the PVM's store
+  if (*(volatile uint64_t*)(WINDOW + 0x10010) != 450015000ull) return 13;  // the PVM's stores
+  if (*(volatile uint64_t*)(WINDOW + 0x11008) != 450015000ull) return 18;
   const uint64_t used = r64(PVM + GAS_USED);
   if (used < 90000 || used > 90100 || r64(PVM + GAS) != 1000000 - used) return 14;
   puts_("pvm firmware: ok\n");

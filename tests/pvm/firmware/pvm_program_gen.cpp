@@ -3,7 +3,8 @@
 //   A0 = 0x10000, A1 = 16; ecalli 2 ("fetch": the firmware writes 16 bytes at A0);
 //   A0 = 0x10000; ecalli 1 ("log": the firmware prints A1 bytes at A0 to the UART);
 //   A2 = u64 [0x10000] + u64 [0x10008]; A1 = 1 + 2 + ... + 30000 (a loop of 90000 gas: several
-//   gas slices); u64 [0x10010] = A1; A0 = A2; halt (jump to r0 = 0xFFFF0000).
+//   gas slices); u64 [0x10010] = A1; u64 [0x11008] = A1 (page fault: the firmware maps the page
+//   and resumes); A0 = A2; halt (jump to r0 = 0xFFFF0000).
 #include <cstdio>
 
 #include "assembler.h"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     a.reg_reg_imm(op_add_imm_64, 11, 11, -1);
     a.reg_imm_off(op_branch_ne_imm, 11, 0, loop);
     a.reg_imm(op_store_u64, 8, 0x10010);
+    a.reg_imm(op_store_u64, 8, 0x11008);  // an unmapped page: a page fault the firmware resolves
     a.reg_reg_imm(op_add_imm_64, 7, 9, 0);
     a.reg_imm(op_jump_ind, 0, 0);
     const std::vector<uint8_t> blob = a.blob();

@@ -13,10 +13,11 @@ rc=$?
 check "exit code 0 ($backend; got $rc)" test "$rc" -eq 0
 check "log host call on the UART" contains "$out" "pvm log: PVM fetch data!!"
 check "firmware checks pass" contains "$out" "pvm firmware: ok"
-check "statistics: pvm0.gas = pvm0.instructions = 90014, 2 host calls, DMI pages" python3 - "$stats" <<'PY'
+check "statistics: pvm0.gas = pvm0.instructions = 90015, 2 host calls, 1 fault, DMI pages" python3 - "$stats" <<'PY'
 import json, sys
 values = json.load(open(sys.argv[1]))["stats"]
-want = {"pvm0.gas": 90014, "pvm0.instructions": 90014, "pvm0.host_calls": 2, "pvm0.runs": 3, "pvm0.dmi_pages": 1}
+want = {"pvm0.gas": 90015, "pvm0.instructions": 90015, "pvm0.host_calls": 2, "pvm0.runs": 4,
+        "pvm0.page_faults": 1, "pvm0.dmi_pages": 2}
 bad = {k: values.get(k) for k, v in want.items() if values.get(k) != v}
 if bad:
     print("  unexpected:", bad)
