@@ -396,9 +396,38 @@ int main(int argc, char **argv) {
         pvm_engine_free(engines[e]);
     }
     {
-        PvmEngine newgas = pvm_engine_new_with(0, 1);
-        CHECK(newgas != NULL);
-        pvm_engine_free(newgas);
+        /* Gray Paper profiles: `unlikely` (opcode 3) exists only in the new-gas draft; under
+         * GP 0.7.2 it is an undefined opcode (a trap). */
+        seed_asm a;
+        uint8_t blob[64];
+        uint32_t len, gp, backend;
+        memset(&a, 0, sizeof a);
+        seed_op(&a, 3);
+        asm_load_imm(&a, 7, 5);
+        asm_ret(&a);
+        len = seed_program_blob(&a, NULL, 0, blob);
+        for (backend = 0; backend < 2; ++backend) {
+            for (gp = 0; gp < 2; ++gp) {
+                PvmEngine engine = pvm_engine_new_with(backend, gp);
+                PvmModule m;
+                PvmInstance inst;
+                PvmResult r;
+                if (!engine) continue; /* no recompiler here */
+                m = pvm_module_new(engine, blob, len);
+                CHECK(m != NULL);
+                if (!m) continue;
+                inst = pvm_instance_new(engine, m);
+                pvm_instance_prepare_call(inst, 0);
+                pvm_instance_set_gas(inst, 100);
+                r = pvm_instance_run(inst);
+                CHECK_EQ_U64(r.status, gp ? PVM_FFI_HALT : PVM_FFI_PANIC);
+                CHECK_EQ_U64(pvm_instance_get_reg(inst, 7), gp ? 5 : 0);
+                if (!gp) CHECK_EQ_U64(r.gas_remaining, 100 - 1); /* the trap ends its block */
+                pvm_instance_free(inst);
+                pvm_module_free(m);
+                pvm_engine_free(engine);
+            }
+        }
         CHECK(pvm_engine_new_with(0, 2) == NULL && strlen(pvm_ffi_last_error()) > 0);
     }
     if (g_failures) {
