@@ -68,12 +68,15 @@ PvmModule pvm_module_new(PvmEngine engine, const uint8_t* blob, size_t len) { re
 PvmModule pvm_module_new_step(PvmEngine engine, const uint8_t* blob, size_t len) {
     return new_module(engine, blob, len, true);
 }
-void pvm_module_free(PvmModule module) { pvm_module_destroy(static_cast<pvm_module*>(module)); }
+void pvm_module_free(PvmModule module) {
+    if (module) pvm_module_destroy(static_cast<pvm_module*>(module));
+}
 
 PvmMemoryInfo pvm_module_memory_info(PvmModule module) {
+    PvmMemoryInfo r{};
+    if (!module) return r;
     pvm_memory_info m;
     pvm_module_get_memory_info(static_cast<pvm_module*>(module), &m);
-    PvmMemoryInfo r;
     r.page_size = m.page_size;
     r.ro_data_address = m.ro_address;
     r.ro_data_size = m.ro_size;
@@ -87,10 +90,12 @@ PvmMemoryInfo pvm_module_memory_info(PvmModule module) {
 }
 
 uint32_t pvm_module_exports_count(PvmModule module) {
+    if (!module) return 0;
     return pvm_module_export_count(static_cast<pvm_module*>(module));
 }
 
 int pvm_module_export_name(PvmModule module, uint32_t idx, char* buf, size_t len) {
+    if (!module) return -1;
     const char* name = pvm_module_export_symbol(static_cast<const pvm_module*>(module), idx);
     if (!name) return -1;
     if (buf && len) std::snprintf(buf, len, "%s", name);
@@ -98,11 +103,16 @@ int pvm_module_export_name(PvmModule module, uint32_t idx, char* buf, size_t len
 }
 
 uint32_t pvm_module_export_pc(PvmModule module, uint32_t idx) {
+    if (!module) return 0xFFFFFFFFu;
     return pvm_module_export_entry(static_cast<pvm_module*>(module), idx);
 }
 
 PvmInstance pvm_instance_new(PvmEngine engine, PvmModule module) {
     (void)engine;  // the module was translated for its engine's backend already
+    if (!module) {
+        set_error("module is NULL");
+        return nullptr;
+    }
     pvm_error err{};
     pvm_vm* vm = pvm_instance_create(static_cast<pvm_module*>(module), nullptr, 0, &err);
     if (!vm) set_error(err.message);
@@ -110,16 +120,36 @@ PvmInstance pvm_instance_new(PvmEngine engine, PvmModule module) {
 }
 void pvm_instance_free(PvmInstance instance) { pvm_destroy(vm_of(instance)); }
 void pvm_instance_reset(PvmInstance instance) {
+    if (!instance) return;
     if (pvm_reset(vm_of(instance)) != 0) set_error("reset: cannot map the module's memory");
 }
-void pvm_instance_set_gas(PvmInstance instance, int64_t gas) { pvm_set_gas(vm_of(instance), gas); }
-int64_t pvm_instance_get_gas(PvmInstance instance) { return pvm_get_gas(vm_of(instance)); }
-void pvm_instance_set_reg(PvmInstance instance, uint32_t reg, uint64_t value) { pvm_set_reg(vm_of(instance), reg, value); }
-uint64_t pvm_instance_get_reg(PvmInstance instance, uint32_t reg) { return pvm_get_reg(vm_of(instance), reg); }
-uint32_t pvm_instance_get_pc(PvmInstance instance) { return pvm_get_pc(vm_of(instance)); }
-void pvm_instance_prepare_call(PvmInstance instance, uint32_t pc) { pvm_prepare_call(vm_of(instance), pc); }
+void pvm_instance_set_gas(PvmInstance instance, int64_t gas) {
+    if (!instance) return;
+    pvm_set_gas(vm_of(instance), gas);
+}
+int64_t pvm_instance_get_gas(PvmInstance instance) {
+    if (!instance) return 0;
+    return pvm_get_gas(vm_of(instance));
+}
+void pvm_instance_set_reg(PvmInstance instance, uint32_t reg, uint64_t value) {
+    if (!instance) return;
+    pvm_set_reg(vm_of(instance), reg, value);
+}
+uint64_t pvm_instance_get_reg(PvmInstance instance, uint32_t reg) {
+    if (!instance) return 0;
+    return pvm_get_reg(vm_of(instance), reg);
+}
+uint32_t pvm_instance_get_pc(PvmInstance instance) {
+    if (!instance) return 0;
+    return pvm_get_pc(vm_of(instance));
+}
+void pvm_instance_prepare_call(PvmInstance instance, uint32_t pc) {
+    if (!instance) return;
+    pvm_prepare_call(vm_of(instance), pc);
+}
 
 PvmResult pvm_instance_run(PvmInstance instance) {
+    if (!instance) return PvmResult{PVM_FFI_PANIC, 0, 0};
     const pvm_run_result r = pvm_run_ex(vm_of(instance));
     PvmResult out;
     out.status = uint32_t(r.status);  // the same numbering
@@ -129,21 +159,23 @@ PvmResult pvm_instance_run(PvmInstance instance) {
 }
 
 int pvm_instance_read_memory(PvmInstance instance, uint32_t addr, uint8_t* buf, size_t len) {
-    if (len > 0xFFFFFFFFu) return -1;
+    if (!instance || len > 0xFFFFFFFFu) return -1;
     return pvm_read_memory(vm_of(instance), addr, buf, uint32_t(len));
 }
 int pvm_instance_write_memory(PvmInstance instance, uint32_t addr, const uint8_t* data, size_t len) {
-    if (len > 0xFFFFFFFFu) return -1;
+    if (!instance || len > 0xFFFFFFFFu) return -1;
     return pvm_write_memory(vm_of(instance), addr, data, uint32_t(len));
 }
 
 uint32_t pvm_instance_sbrk(PvmInstance instance, uint32_t pages) {
+    if (!instance) return 0;
     if (pages == 0) return pvm_get_heap_pointer(vm_of(instance));
     if (pages > (0xFFFFFFFFu >> 12)) return 0;
     return pvm_sbrk(vm_of(instance), pages << 12);
 }
 
 uint32_t pvm_instance_heap_size(PvmInstance instance) {
+    if (!instance) return 0;
     const uint32_t top = pvm_get_heap_pointer(vm_of(instance)), base = pvm_heap_base(vm_of(instance));
     return top > base ? top - base : 0;
 }
@@ -151,11 +183,14 @@ uint32_t pvm_instance_heap_size(PvmInstance instance) {
 const char* pvm_ffi_last_error(void) { return g_error; }
 
 int pvm_instance_map_memory(PvmInstance instance, uint32_t addr, uint32_t len, uint32_t access) {
-    if (access > 2) return -1;
+    if (!instance || access > 2) return -1;
     const pvm_access a = access == 2 ? PVM_ACCESS_WRITE : access == 1 ? PVM_ACCESS_READ : PVM_ACCESS_NONE;
     return pvm_map_pages(vm_of(instance), addr, len, a);
 }
 
-uint32_t pvm_instance_fault_address(PvmInstance instance) { return pvm_fault_address(vm_of(instance)); }
+uint32_t pvm_instance_fault_address(PvmInstance instance) {
+    if (!instance) return 0;
+    return pvm_fault_address(vm_of(instance));
+}
 
 }  // extern "C"

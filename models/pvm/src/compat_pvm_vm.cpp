@@ -152,19 +152,25 @@ void pvm_vm_destroy(pvm_vm_t* vm) {
 }
 
 pvm_result_t pvm_vm_execute(pvm_vm_t* vm, uint32_t entry_point) {
+    if (!vm) return PVM_RESULT_PANIC;
     pvm_set_pc(vm->vm, entry_point);
     return run(vm);
 }
 
-pvm_result_t pvm_vm_resume(pvm_vm_t* vm) { return run(vm); }
+pvm_result_t pvm_vm_resume(pvm_vm_t* vm) {
+    if (!vm) return PVM_RESULT_PANIC;
+    return run(vm);
+}
 
 void pvm_vm_set_host_callback(pvm_vm_t* vm, pvm_host_callback_t callback, void* user_data) {
+    if (!vm) return;
     vm->callback = callback;
     vm->user_data = user_data;
     pvm_set_host_callback(vm->vm, callback ? &trampoline : nullptr, callback ? vm : nullptr);
 }
 
 int pvm_vm_set_bitmask(pvm_vm_t* vm, const uint8_t* bitmask, size_t len) {
+    if (!vm) return -1;
     const size_t n = vm->code.size();
     if (!bitmask && len) return fail(vm, "bitmask pointer is NULL");
     if (len != (n + 7) / 8 && len != n) return fail(vm, "bitmask length must be ceil(code_len/8) or code_len");
@@ -178,6 +184,7 @@ int pvm_vm_set_bitmask(pvm_vm_t* vm, const uint8_t* bitmask, size_t len) {
 }
 
 int pvm_vm_set_jump_table(pvm_vm_t* vm, const uint32_t* table, size_t len) {
+    if (!vm) return -1;
     if (!table && len) return fail(vm, "jump table pointer is NULL");
     try {
         vm->jump_table.assign(table, table + len);
@@ -188,7 +195,10 @@ int pvm_vm_set_jump_table(pvm_vm_t* vm, const uint32_t* table, size_t len) {
     return refresh(vm) ? 0 : -1;
 }
 
-void pvm_vm_set_gas(pvm_vm_t* vm, uint64_t gas) { pvm_set_gas(vm->vm, int64_t(gas)); }
+void pvm_vm_set_gas(pvm_vm_t* vm, uint64_t gas) {
+    if (!vm) return;
+    pvm_set_gas(vm->vm, int64_t(gas));
+}
 
 int pvm_vm_set_memory_regions(pvm_vm_t* vm, uint8_t* rw_data, uint32_t rw_size, uint8_t* ro_data, uint32_t ro_size,
                               uint8_t* output, uint32_t output_size, uint8_t* stack, uint32_t stack_size) {
@@ -229,35 +239,73 @@ int pvm_vm_set_memory_regions(pvm_vm_t* vm, uint8_t* rw_data, uint32_t rw_size, 
     return 0;
 }
 
-uint64_t pvm_vm_get_gas(pvm_vm_t* vm) { return uint64_t(pvm_get_gas(vm->vm)); }
-uint64_t pvm_vm_get_pc(pvm_vm_t* vm) { return pvm_get_pc(vm->vm); }
-uint8_t pvm_vm_get_machine_state(pvm_vm_t* vm) { return vm->state; }
+uint64_t pvm_vm_get_gas(pvm_vm_t* vm) {
+    if (!vm) return 0;
+    return uint64_t(pvm_get_gas(vm->vm));
+}
+uint64_t pvm_vm_get_pc(pvm_vm_t* vm) {
+    if (!vm) return 0;
+    return pvm_get_pc(vm->vm);
+}
+uint8_t pvm_vm_get_machine_state(pvm_vm_t* vm) {
+    if (!vm) return PVM_STATE_READY;
+    return vm->state;
+}
 void pvm_vm_set_register(pvm_vm_t* vm, int index, uint64_t value) {
+    if (!vm) return;
     if (index >= 0) pvm_set_reg(vm->vm, unsigned(index), value);
 }
-uint64_t pvm_vm_get_register(pvm_vm_t* vm, int index) { return index >= 0 ? pvm_get_reg(vm->vm, unsigned(index)) : 0; }
-const uint64_t* pvm_vm_get_registers(pvm_vm_t* vm) { return pvm_regs(vm->vm); }
+uint64_t pvm_vm_get_register(pvm_vm_t* vm, int index) {
+    if (!vm) return 0;
+    return index >= 0 ? pvm_get_reg(vm->vm, unsigned(index)) : 0;
+}
+const uint64_t* pvm_vm_get_registers(pvm_vm_t* vm) {
+    if (!vm) return nullptr;
+    return pvm_regs(vm->vm);
+}
 
-uint32_t pvm_vm_get_heap_pointer(pvm_vm_t* vm) { return pvm_get_heap_pointer(vm->vm); }
+uint32_t pvm_vm_get_heap_pointer(pvm_vm_t* vm) {
+    if (!vm) return 0;
+    return pvm_get_heap_pointer(vm->vm);
+}
 int pvm_vm_set_heap_pointer(pvm_vm_t* vm, uint32_t pointer) {
+    if (!vm) return -1;
     if (pvm_set_heap_pointer(vm->vm, pointer) != 0) return fail(vm, "heap pointer outside the heap");
     return 0;
 }
 
-uint32_t pvm_vm_get_service_index(pvm_vm_t* vm) { return vm->service_index; }
-uint32_t pvm_vm_get_host_call(pvm_vm_t* vm) { return pvm_host_call_index(vm->vm); }
-uint32_t pvm_vm_get_fault_address(pvm_vm_t* vm) { return pvm_fault_address(vm->vm); }
-const char* pvm_vm_last_error(pvm_vm_t* vm) { return vm->error; }
+uint32_t pvm_vm_get_service_index(pvm_vm_t* vm) {
+    if (!vm) return 0;
+    return vm->service_index;
+}
+uint32_t pvm_vm_get_host_call(pvm_vm_t* vm) {
+    if (!vm) return 0;
+    return pvm_host_call_index(vm->vm);
+}
+uint32_t pvm_vm_get_fault_address(pvm_vm_t* vm) {
+    if (!vm) return 0;
+    return pvm_fault_address(vm->vm);
+}
+const char* pvm_vm_last_error(pvm_vm_t* vm) {
+    if (!vm) return "VM is NULL";
+    return vm->error;
+}
 
 int pvm_vm_map_pages(pvm_vm_t* vm, uint32_t addr, uint32_t len, pvm_access access) {
+    if (!vm) return -1;
     return pvm_map_pages(vm->vm, addr, len, access) == 0 ? 0 : fail(vm, "cannot map those pages");
 }
 int pvm_vm_read_memory(pvm_vm_t* vm, uint32_t addr, void* dst, uint32_t len) {
+    if (!vm) return -1;
     return pvm_read_memory(vm->vm, addr, dst, len) == 0 ? 0 : fail(vm, "not readable");
 }
 int pvm_vm_write_memory(pvm_vm_t* vm, uint32_t addr, const void* src, uint32_t len) {
+    if (!vm) return -1;
     return pvm_poke_memory(vm->vm, addr, src, len) == 0 ? 0 : fail(vm, "not mapped");
 }
-pvm_vm* pvm_vm_handle(pvm_vm_t* vm) { return vm->vm; }
+pvm_vm* pvm_vm_handle(pvm_vm_t* vm) {
+    if (!vm) return nullptr;
+    return vm->vm;
+}
 
 }  // extern "C"

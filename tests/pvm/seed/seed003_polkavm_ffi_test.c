@@ -344,6 +344,7 @@ static void expect_malformed(PvmEngine engine, const uint8_t *blob, size_t len, 
 
 static void test_malformed(PvmEngine engine) {
     buffer c = container(0, 1, 0);
+    char small[4];
     buffer t;
     expect_malformed(engine, c.bytes, 8, "truncated header", "header truncated");
     t = c;
@@ -373,6 +374,16 @@ static void test_malformed(PvmEngine engine) {
     }
     expect_malformed(engine, NULL, 0, "empty blob", "");
     CHECK(pvm_module_new(NULL, c.bytes, c.len) == NULL);
+    /* NULL handles (a failed creation passed on) are refused, never dereferenced. */
+    CHECK(pvm_instance_new(engine, NULL) == NULL && strlen(pvm_ffi_last_error()) > 0);
+    CHECK_EQ_U64(pvm_instance_run(NULL).status, PVM_FFI_PANIC);
+    CHECK_EQ_U64(pvm_instance_get_reg(NULL, 7), 0);
+    CHECK(pvm_instance_read_memory(NULL, 0x10000, (uint8_t *)small, 1) == -1);
+    CHECK_EQ_U64(pvm_module_exports_count(NULL), 0);
+    CHECK(pvm_module_export_name(NULL, 0, small, sizeof small) == -1);
+    pvm_instance_set_gas(NULL, 1);
+    pvm_instance_free(NULL);
+    pvm_module_free(NULL);
 }
 
 int main(int argc, char **argv) {

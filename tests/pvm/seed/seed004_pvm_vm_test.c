@@ -334,6 +334,14 @@ static void test_jump_table(pvm_backend backend) {
     vm = pvm_vm_create(0, a.code, a.len, NULL, 0, 0); /* the seed's own signature: interpreter */
     CHECK(vm != NULL);
     pvm_vm_destroy(vm);
+    /* NULL handles (a failed creation passed on) are refused, never dereferenced. */
+    CHECK_EQ_U64(pvm_vm_execute(NULL, 0), PVM_RESULT_PANIC);
+    CHECK_EQ_U64(pvm_vm_get_register(NULL, 7), 0);
+    CHECK(pvm_vm_get_registers(NULL) == NULL);
+    CHECK(pvm_vm_set_bitmask(NULL, a.starts, a.len) == -1);
+    pvm_vm_set_gas(NULL, 5);
+    pvm_vm_set_host_callback(NULL, NULL, NULL);
+    pvm_vm_destroy(NULL);
 }
 
 int main(int argc, char **argv) {
