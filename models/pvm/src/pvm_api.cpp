@@ -120,8 +120,9 @@ __attribute__((format(printf, 3, 4))) void set_error(pvm_error* err, pvm_error_c
 
 // An enum argument's value as the caller passed it: out-of-range values are valid input (an
 // error), and reading them as the enum type would be undefined behaviour.
+// By reference: copying a struct field of enum type by value is already such a read.
 template <typename E>
-int raw(E e) {
+int raw(const E& e) {
     int v = 0;
     std::memcpy(&v, &e, sizeof v < sizeof e ? sizeof v : sizeof e);
     return v;
