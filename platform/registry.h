@@ -95,5 +95,6 @@ void register_memory_types(Registry&);
 void register_device_types(Registry&);
 void register_cpu_types(Registry&);
 void register_rtl_types(Registry&);  // models/rtl, when built
+void register_pvm_types(Registry&);  // models/pvm (pvm.core)
 
 }  // namespace vp::platform

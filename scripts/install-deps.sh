@@ -11,7 +11,7 @@ build_pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev
 # Guest toolchains and firmware used by the tests and the main job.
 firmware_pkgs=(opensbi u-boot-qemu)
 test_pkgs=(device-tree-compiler gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-           expect verilator
+           expect verilator golang-go
            python3 python3-dev pybind11-dev python3-pytest python3-pandas python3-distributed
            python3-matplotlib python3-venv python3-setuptools)
 
