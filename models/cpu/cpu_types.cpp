@@ -223,6 +223,8 @@ void register_cpu_types(Registry& registry) {
     }
     c.reset_pc = p.integer("reset_pc", 0x1000);
     c.mode = p.choice("mode", {"functional", "pipeline"}, "functional");
+    c.translate = p.boolean("translate", true);
+    c.lockstep = p.boolean("lockstep", false);
     // Timing properties are read in either mode (so --set cpu0.mode=functional
     // works on a pipeline platform); only pipeline mode uses them.
     parse_pipeline(p, c.pipeline);

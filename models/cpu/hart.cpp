@@ -89,7 +89,15 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   cc.max_satp_mode = cfg.mmu == 39 ? 8 : 9;
   cc.pmp_entries = cfg.pmp_entries;
   cc.misaligned_emulate = cfg.misaligned_emulate;
-  core_ = std::make_unique<Core>(cc, *bridge_);
+  // Pipeline mode times every instruction: it always runs on the interpreter.
+  cc.translate = cfg.translate && cfg.mode != "pipeline";
+  if (cfg.lockstep && cc.translate) {
+    lockstep_ = std::make_unique<Lockstep>(cc, *bridge_, std::cerr);
+    core_ = &lockstep_->primary();
+  } else {
+    own_core_ = std::make_unique<Core>(cc, *bridge_);
+    core_ = own_core_.get();
+  }
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
     core_->set_timing(pipeline_.get());
@@ -169,7 +177,10 @@ void Hart::irq_changed(unsigned bit, bool level) {
 }
 
 void Hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
-  core_->invalidate_dmi(start, end);
+  if (lockstep_)
+    lockstep_->invalidate_dmi(start, end);
+  else
+    core_->invalidate_dmi(start, end);
 }
 
 void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
@@ -233,7 +244,12 @@ void Hart::run_thread() {
     accounted_ = 0;
     uint64_t done = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    const RunExit why = core_->run(budget, done);
+    const RunExit why = lockstep_ ? lockstep_->run(budget, done) : core_->run(budget, done);
+    if (lockstep_ && lockstep_->diverged()) {
+      stopped_ = true;
+      platform::request_stop(3, "lockstep: translated code and interpreter differ: " + lockstep_->message());
+      break;
+    }
     host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (pipeline_)
       account();  // simulated time follows the modelled cycles
