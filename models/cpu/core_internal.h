@@ -21,6 +21,7 @@ struct Block {
   Link link[2];
   unsigned link_rr = 0;
   TransBlock* tb = nullptr;  // the translator's translations of this block (a list)
+  uint32_t runs = 0;         // times the translator's dispatcher interpreted it
 };
 
 constexpr unsigned kMaxBlockInsns = 128;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "models/cpu/htif.h"
+#include "models/cpu/translator.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
 
@@ -132,6 +133,19 @@ void Hart::register_statistics() {
   st.add_formula(n + ".host_mips", [this] {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
+  if (const Translator* t = core_->translator()) {
+    auto stat = [t](uint64_t TranslatorStats::*m) { return [t, m] { return static_cast<double>(t->stats().*m); }; };
+    st.add_counter(n + ".translator.blocks", stat(&TranslatorStats::blocks_translated), "blocks translated");
+    st.add_counter(n + ".translator.code_bytes", stat(&TranslatorStats::code_bytes), "x86-64 code emitted (bytes)");
+    st.add_counter(n + ".translator.flushes", stat(&TranslatorStats::flushes), "code buffer flushes");
+    st.add_counter(n + ".translator.entries", stat(&TranslatorStats::entries), "entries into translated code");
+    st.add_counter(n + ".translator.exits_lookup", stat(&TranslatorStats::exits_lookup), "exits at a lookup-cache miss");
+    st.add_counter(n + ".translator.exits_chain", stat(&TranslatorStats::exits_chain), "exits at an unlinked jump");
+    st.add_counter(n + ".translator.exits_trap", stat(&TranslatorStats::exits_trap), "exits at a trap");
+    st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
+    st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
+    st.add_counter(n + ".translator.interpreted_blocks", stat(&TranslatorStats::interpreted_blocks), "blocks run by the interpreter");
+  }
   if (!pipeline_) {
     // Functional mode: one cycle per executed instruction.
     st.add_counter(n + ".cycles", [this] { return static_cast<double>(executed_); },

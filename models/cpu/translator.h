@@ -17,6 +17,12 @@ struct TranslatorStats {
   uint64_t code_bytes = 0;         // x86-64 code emitted so far
   uint64_t flushes = 0;            // whole code buffer flushes (buffer full)
   uint64_t entries = 0;            // entries into translated code from the dispatcher
+  uint64_t exits_lookup = 0;       // ... that ended in a lookup-cache miss
+  uint64_t exits_chain = 0;        // ... at a direct jump not linked yet
+  uint64_t exits_trap = 0;         // ... in a trap
+  uint64_t exits_budget = 0;       // ... at the budget or after a helper changed state
+  uint64_t helper_calls = 0;       // instructions run by the interpreter's executor
+  uint64_t interpreted_blocks = 0; // blocks run by the interpreter (budget, not cached)
 };
 
 class Translator {

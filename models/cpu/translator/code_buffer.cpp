@@ -18,7 +18,7 @@ CodeBuffer::CodeBuffer(size_t size) {
                  -1, 0);
   if (p == MAP_FAILED) throw std::runtime_error("translator: cannot map its code buffer");
   base_ = static_cast<uint8_t*>(p);
-  data_ = new (base_) JitData();
+  data_ = new (base_) JitData;  // default-initialised: the big tables stay untouched zero pages
   code_ = base_ + data_size;
   code_size_ = size;
 }

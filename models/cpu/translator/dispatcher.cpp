@@ -19,6 +19,10 @@ namespace {
 constexpr size_t kCodeBufferSize = 64u << 20;
 constexpr size_t kMaxBlockCode = 64u << 10;  // room one block's code can need at most
 constexpr uint64_t kMaxEntryBudget = 1u << 30;
+// A block is translated when it starts for the kHotRuns-th time: code that runs a few
+// times only (start-up, initialisation) is cheaper to interpret than to translate
+// (translating a block costs about as much as interpreting it a hundred times).
+constexpr uint32_t kHotRuns = 64;
 
 template <typename M>
 int32_t offset_of(const Core& c, const M* member) {
@@ -51,6 +55,8 @@ TranslatorX86::TranslatorX86(Core& core)
     if (m & 0x20) f |= 1;   // PE -> NX
     d.fflags_of_mxcsr[m] = f;
   }
+  d.mxcsr_clean = _mm_getcsr() & ~0x3fu;
+  for (auto& r : d.ras) r = {~0ull, nullptr};
   Xbyak::util::Cpu cpu;
   bmi2_ = cpu.has(Xbyak::util::Cpu::tBMI2);
   emit_routines();
@@ -95,11 +101,13 @@ void TranslatorX86::unlink(TransBlock::Exit* e) {
 // Removes a translation: jumps into it are unlinked, its own links dropped; lookup
 // cache entries and return cells die with the tag change.
 void TranslatorX86::drop(TransBlock* tb) {
-  for (TransBlock::Exit* e : std::vector<TransBlock::Exit*>(tb->incoming)) unlink(e);
+  while (!tb->incoming.empty()) unlink(tb->incoming.back());
   for (auto& e : tb->exits)
     if (e.to) unlink(&e);
   ++vgen_;
-  all_.erase(std::find(all_.begin(), all_.end(), tb));
+  all_[tb->index] = all_.back();
+  all_[tb->index]->index = tb->index;
+  all_.pop_back();
   delete tb;
 }
 
@@ -131,6 +139,16 @@ void TranslatorX86::flush_all() {
   for (auto& r : data().ras) r = {~0ull, nullptr};
 }
 
+bool TranslatorX86::pmp_changed() {
+  const auto& now = core_.pmp_;
+  bool same = now.size() == pmp_seen_.size();
+  for (size_t i = 0; same && i < now.size(); ++i)
+    same = now[i].lo == pmp_seen_[i].lo && now[i].hi == pmp_seen_[i].hi && now[i].cfg == pmp_seen_[i].cfg;
+  if (same) return false;
+  pmp_seen_ = now;
+  return true;
+}
+
 TransBlock* TranslatorX86::find_or_translate(Block* b, uint64_t vpc, uint32_t flags) {
   for (TransBlock* tb = b->tb; tb; tb = tb->next)
     if (tb->vpc == vpc && tb->flags == flags) return tb;
@@ -151,6 +169,7 @@ TransBlock* TranslatorX86::translate(Block* b, uint64_t vpc, uint32_t flags) {
   gen_.align(16);
   tb->next = b->tb;
   b->tb = tb;
+  tb->index = all_.size();
   all_.push_back(tb);
   ++stats_.blocks_translated;
   stats_.code_bytes += tb->code_size;
@@ -167,7 +186,6 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
   c.wfi_ = false;
   RunExit why = RunExit::kBudget;
   TransBlock::Exit* from = nullptr;  // an unlinked direct exit taken by the last entry
-  clear_host_flags();
   while (c.run_done_ < budget) {
     if (c.stop_) {
       why = RunExit::kStop;
@@ -181,9 +199,13 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       c.check_interrupts();
       from = nullptr;
     }
-    if (c.chain_gen_ != seen_chain_gen_) {
+    if (c.chain_gen_ != seen_chain_gen_) {  // the TLB was flushed, or code dropped
       seen_chain_gen_ = c.chain_gen_;
       ++vgen_;
+      if (pmp_changed()) {
+        flush_all();  // linked jumps skip the fetch checks PMP may now fail
+        from = nullptr;
+      }
     }
     cur_flags_ = flags_now();
     const uint64_t tag = vgen_ << 8 | cur_flags_;
@@ -209,9 +231,18 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       }
     }
     const uint64_t left = budget - c.run_done_;
-    if (!b->cacheable || b->insns.size() > left) {
+    bool cold = false;
+    if (!tb && b->cacheable && !single_block_) {
+      cold = b->runs < kHotRuns;
+      if (cold) {
+        ++b->runs;
+        for (TransBlock* t = b->tb; t && cold; t = t->next) cold = !(t->vpc == pc && t->flags == cur_flags_);
+      }
+    }
+    if (cold || !b->cacheable || b->insns.size() > left) {
       // The interpreter runs what is not translated, or only partly executed.
       const unsigned n = static_cast<unsigned>(std::min<uint64_t>(b->insns.size(), left));
+      ++stats_.interpreted_blocks;
       c.exec_block<false>(b, n);
       if (!b->cacheable) c.graveyard_.push_back(b);
       from = nullptr;
@@ -254,10 +285,21 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     c.instret_ += done - (reason == kExitTrap ? 1 : 0);
     c.blk_i_ = 0;
     forced_ = false;
-    if (reason == kExitTrap) {
-      c.take_trap(trap_.cause, trap_.tval, false);
-    } else if (reason == kExitChain) {
-      from = reinterpret_cast<TransBlock::Exit*>(r.left);
+    switch (reason) {
+      case kExitTrap:
+        ++stats_.exits_trap;
+        c.take_trap(trap_.cause, trap_.tval, false);
+        break;
+      case kExitChain:
+        ++stats_.exits_chain;
+        from = reinterpret_cast<TransBlock::Exit*>(r.left);
+        break;
+      case kExitLookup:
+        ++stats_.exits_lookup;
+        break;
+      default:
+        ++stats_.exits_budget;
+        break;
     }
     if (c.wfi_) {
       why = RunExit::kWfi;

@@ -2,9 +2,11 @@
 // prediction) emitted once at the start of the code region, and the C++ helper that runs
 // an instruction on the interpreter's executor.
 //
-// x86 exception flags and fflags: inline FP code leaves its flags in MXCSR; they are
-// folded into fflags_ (and MXCSR cleared) whenever C++ code runs (helper entry, exit to
-// the dispatcher), so fflags_ is exact wherever it can be read.
+// x86 exception flags and fflags: inline FP code leaves its flags in MXCSR. The first
+// inline FP instruction after C++ code ran clears MXCSR's flags and sets JitData::fp_live;
+// C++ entered from translated code (helpers, the dispatcher) folds the flags into fflags_
+// while fp_live is set. So fflags_ is exact wherever it can be read, and code without
+// inline FP never touches MXCSR.
 #include <xmmintrin.h>
 
 #include "models/cpu/translator/translator_internal.h"
@@ -128,16 +130,11 @@ uint64_t* TranslatorX86::alloc_cell() {
 // MXCSR exception flags (IE, DE, ZE, OE, UE, PE) -> fflags (NV, DZ, OF, UF, NX); DE has
 // no RISC-V counterpart.
 void TranslatorX86::fold_fflags() {
+  JitData& d = data();
+  if (!d.fp_live) return;
+  d.fp_live = 0;
   const uint32_t m = _mm_getcsr();
-  if (m & 0x3d) {
-    core_.fflags_ |= data().fflags_of_mxcsr[m & 0x3f];
-    _mm_setcsr(m & ~0x3fu);
-  }
-}
-
-void TranslatorX86::clear_host_flags() {
-  const uint32_t m = _mm_getcsr();
-  if (m & 0x3f) _mm_setcsr(m & ~0x3fu);
+  core_.fflags_ |= d.fflags_of_mxcsr[m & 0x3f];
 }
 
 // After a helper: return to the dispatcher at the next block boundary if anything the
@@ -156,6 +153,7 @@ uint64_t TranslatorX86::after_helper(uint64_t left) {
 
 HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
   Core& c = t->core_;
+  ++t->stats_.helper_calls;
   // As in the interpreter, the core's instret()/run_progress() read as the block's end.
   const uint64_t eff = t->forced_ ? t->saved_left_ : left;
   c.blk_i_ = static_cast<unsigned>(t->budget0_ - eff - 1);
@@ -167,7 +165,6 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
     t->trap_ = tr;
     c.pc_ = vpc;
     c.blk_i_ = 0;
-    t->clear_host_flags();
     return {0, kLeftTrap};
   } catch (...) {
     t->pending_ = std::current_exception();  // rethrown by the dispatcher
@@ -175,7 +172,6 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
     return {0, ~0ull};
   }
   c.blk_i_ = 0;
-  t->clear_host_flags();
   return {0, t->after_helper(left)};
 }
 

@@ -62,6 +62,7 @@ struct TransBlock {
   uint64_t vpc = 0;
   uint32_t flags = 0;
   uint32_t n = 0;  // instructions
+  size_t index = 0;  // in TranslatorX86::all_
   Block* block = nullptr;
   const uint8_t* code = nullptr;
   uint32_t code_size = 0;
@@ -89,12 +90,14 @@ struct JitData {
   uint64_t left_out = 0;  // r14 at exit
   uint32_t refund = 0;    // instructions of the trapping block not executed
   uint32_t ras_top = 0;
-  uint32_t mxcsr = 0;     // scratch for stmxcsr/ldmxcsr
-  uint32_t pad = 0;
+  uint32_t mxcsr_clean = 0;  // MXCSR without exception flags (ldmxcsr source)
+  uint8_t fp_live = 0;       // inline FP code ran since MXCSR's flags were last folded
+  uint8_t pad[3] = {};
   uint8_t fflags_of_mxcsr[64] = {};  // x86 exception flags -> RISC-V fflags
   RasEntry ras[kRasSize] = {};
-  VEntry vcache[1u << kVcacheBits] = {};
-  uint64_t cells[kCells][2] = {};
+  // Large tables without initializers: the region is fresh anonymous memory (zero).
+  VEntry vcache[1u << kVcacheBits];  // zero: no entry matches (tags are never 0)
+  uint64_t cells[kCells][2];         // initialised when handed out
 };
 
 enum HelperIndex : unsigned { kHelperExec = 0, kHelperCount };
@@ -158,10 +161,10 @@ class TranslatorX86 final : public Translator {
   void unlink(TransBlock::Exit* e);
   void drop(TransBlock* tb);
   void flush_all();
+  bool pmp_changed();
   void emit_routines();
   uint64_t after_helper(uint64_t left);
   void fold_fflags();
-  void clear_host_flags();
   static void patch_rel32(uint8_t* site, const uint8_t* target);
 
   Core& core_;
@@ -174,6 +177,7 @@ class TranslatorX86 final : public Translator {
   size_t next_cell_ = 0;
   uint64_t vgen_ = 1;
   uint64_t seen_chain_gen_ = 0;
+  std::vector<Core::PmpRange> pmp_seen_;
   uint32_t cur_flags_ = 0;
   bool single_block_ = false;
   bool bmi2_ = false;
