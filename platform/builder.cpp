@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 
 #include "platform/debug_access.h"
+#include "platform/plugin.h"
 #include "platform/router.h"
 #include "platform/units.h"
 
@@ -54,6 +56,30 @@ size_t Platform::write_physical(uint64_t addr, const void* data, size_t len) con
 size_t Platform::read_physical(uint64_t addr, void* data, size_t len) const {
   if (!debug_port_) return 0;
   return debug_port_->transfer(tlm::TLM_READ_COMMAND, addr, data, len);
+}
+
+uint64_t Platform::mapped_bytes(uint64_t addr, uint64_t len) const {
+  uint64_t done = 0;
+  while (done < len) {
+    const uint64_t at = addr + done;
+    const Window* hit = nullptr;
+    for (const auto& w : windows_)
+      if (w.router == system_bus_ && at >= w.base && at - w.base < w.size) hit = &w;
+    if (!hit) break;
+    done += std::min(len - done, hit->size - (at - hit->base));
+  }
+  return done;
+}
+
+std::optional<uint64_t> Platform::first_mapped(uint64_t addr, uint64_t len) const {
+  auto end_of = [](uint64_t base, uint64_t size) { return size > UINT64_MAX - base ? UINT64_MAX : base + size; };
+  std::optional<uint64_t> best;
+  for (const auto& w : windows_) {
+    if (w.router != system_bus_) continue;
+    const uint64_t lo = std::max(w.base, addr);
+    if (lo < std::min(end_of(w.base, w.size), end_of(addr, len)) && (!best || lo < *best)) best = lo;
+  }
+  return best;
 }
 
 void Platform::reset() {
@@ -119,7 +145,28 @@ std::string names_list(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registry& registry) {
+void load_plugins(const PlatformSpec& spec, Registry& registry) {
+  for (const auto& plugin : spec.plugins) {
+    const std::string dir = plugin.where.file.rfind("--set", 0) == 0
+                                ? std::string(".")
+                                : std::filesystem::path(plugin.where.file).parent_path().string();
+    const std::string path = find_plugin(plugin.name, dir);
+    if (path.empty()) {
+      std::string where = "'" + (dir.empty() ? std::string(".") : dir) + "'";
+      for (const auto& d : plugin_search_path()) where += ", '" + d + "'";
+      throw ConfigError(plugin.where, "plugin '" + plugin.name + "' not found (looked in " + where +
+                                          (plugin_search_path().empty() ? "; VP_PLUGIN_PATH is not set)" : ")"));
+    }
+    try {
+      load_plugin(path, registry);
+    } catch (const PluginError& e) {
+      throw ConfigError(plugin.where, e.what());
+    }
+  }
+}
+
+std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& registry) {
+  load_plugins(spec, registry);
   auto platform = std::unique_ptr<Platform>(new Platform());
   platform->spec_ = spec;
   platform->registry_ = &registry;

@@ -50,12 +50,16 @@ class Platform {
   // Returns the number of bytes transferred.
   size_t write_physical(uint64_t addr, const void* data, size_t len) const;
   size_t read_physical(uint64_t addr, void* data, size_t len) const;
+  // How many bytes from addr on (at most len) the system bus maps without a gap.
+  uint64_t mapped_bytes(uint64_t addr, uint64_t len) const;
+  // The lowest mapped address in [addr, addr + len), if any.
+  std::optional<uint64_t> first_mapped(uint64_t addr, uint64_t len) const;
 
   // Calls Component::reset() on every component.
   void reset();
 
  private:
-  friend std::unique_ptr<Platform> build_platform(const PlatformSpec&, const Registry&);
+  friend std::unique_ptr<Platform> build_platform(const PlatformSpec&, Registry&);
 
   PlatformSpec spec_;
   const Registry* registry_ = nullptr;
@@ -68,6 +72,11 @@ class Platform {
 
 // Instantiates and wires a platform. Every mistake in the description is a
 // ConfigError naming the file:line:column of the offending entry.
-std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, const Registry& registry = Registry::builtin());
+// Plugins named in the description are loaded into `registry` first.
+std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& registry = Registry::builtin());
+
+// Loads the plugins a description names into `registry` (build_platform does it
+// too); a missing or broken plugin is a ConfigError at its line in the file.
+void load_plugins(const PlatformSpec& spec, Registry& registry);
 
 }  // namespace vp::platform

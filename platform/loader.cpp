@@ -1,5 +1,6 @@
 #include "platform/loader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -21,8 +22,20 @@ SourceLocation at(const std::string& file, const YAML::Mark& mark) {
   return {file, mark.line + 1, mark.column + 1};
 }
 
-ConfigNode convert(const YAML::Node& node, const std::string& file) {
+// A platform description has hundreds of nodes; anything near this bound is
+// an alias bomb ("billion laughs"): yaml-cpp shares aliased nodes, but the
+// conversion below copies them, so the expansion is bounded here.
+constexpr size_t kMaxConfigNodes = 100'000;
+
+struct ConvertBudget {
+  size_t nodes = 0;
+};
+
+ConfigNode convert(const YAML::Node& node, const std::string& file, ConvertBudget& budget) {
   SourceLocation where = at(file, node.Mark());
+  if (++budget.nodes > kMaxConfigNodes)
+    throw ConfigError(where, "the document expands to more than " + std::to_string(kMaxConfigNodes) +
+                                 " nodes (aliases that expand recursively?)");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null: {
@@ -34,7 +47,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& file) {
       return ConfigNode::make_scalar(node.Scalar(), where);
     case YAML::NodeType::Sequence: {
       ConfigNode n = ConfigNode::make_sequence(where);
-      for (const auto& item : node) n.sequence.push_back(convert(item, file));
+      for (const auto& item : node) n.sequence.push_back(convert(item, file, budget));
       return n;
     }
     case YAML::NodeType::Map: {
@@ -44,7 +57,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& file) {
         if (!kv.first.IsScalar()) throw ConfigError(key_where, "mapping keys must be plain words");
         const std::string key = kv.first.Scalar();
         if (n.find(key)) throw ConfigError(key_where, "duplicate key '" + key + "'");
-        n.map.push_back({key, key_where, convert(kv.second, file)});
+        n.map.push_back({key, key_where, convert(kv.second, file, budget)});
       }
       return n;
     }
@@ -52,8 +65,22 @@ ConfigNode convert(const YAML::Node& node, const std::string& file) {
   return {};
 }
 
-const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components",
-                                                "bind",     "irq",         "include", "boot"};
+const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components", "bind",
+                                                "irq",      "include",     "boot",   "plugins"};
+
+// `key: file` or `key: [file, ...]` (include:, plugins:): the file-name nodes.
+std::vector<const ConfigNode*> file_names(const ConfigNode& node, const char* key) {
+  std::vector<const ConfigNode*> items;
+  if (node.is_scalar()) items.push_back(&node);
+  else if (node.is_sequence())
+    for (const auto& i : node.sequence) items.push_back(&i);
+  else
+    throw ConfigError(node.where, std::string(key) + ": expected a file name or a list of file names");
+  for (const ConfigNode* item : items)
+    if (!item->is_scalar() || item->scalar.empty())
+      throw ConfigError(item->where, std::string(key) + ": expected a file name");
+  return items;
+}
 
 ConfigNode load_with_includes(const fs::path& path, std::vector<std::string>& files,
                               std::vector<std::string>& stack, const SourceLocation& included_from) {
@@ -77,17 +104,10 @@ ConfigNode load_with_includes(const fs::path& path, std::vector<std::string>& fi
   const ConfigNode* include = tree.find("include");
   if (!include || include->is_null()) return tree;
 
-  std::vector<const ConfigNode*> items;
-  if (include->is_scalar()) items.push_back(include);
-  else if (include->is_sequence())
-    for (const auto& i : include->sequence) items.push_back(&i);
-  else
-    throw ConfigError(include->where, "include: expected a file name or a list of file names");
-
+  const auto items = file_names(*include, "include");
   stack.push_back(shown);
   ConfigNode merged = ConfigNode::make_map(tree.where);
   for (const ConfigNode* item : items) {
-    if (!item->is_scalar()) throw ConfigError(item->where, "include: expected a file name");
     fs::path p = item->scalar;
     if (p.is_relative()) p = path.parent_path() / p;
     merge_config(merged, load_with_includes(p, files, stack, item->where));
@@ -142,7 +162,8 @@ void apply_override(ConfigNode& tree, const Override& o) {
   }
   ConfigNode value;
   try {
-    value = convert(YAML::Load(o.value), o.where.file);
+    ConvertBudget budget;
+    value = convert(YAML::Load(o.value), o.where.file, budget);
   } catch (const YAML::Exception& e) {
     throw ConfigError(o.where, "override value '" + o.value + "' is not valid YAML: " + e.msg);
   }
@@ -285,6 +306,11 @@ PlatformSpec to_spec(const ConfigNode& tree) {
     }
   }
 
+  if (const ConfigNode* plugins = tree.find("plugins"); plugins && !plugins->is_null()) {
+    for (const ConfigNode* item : file_names(*plugins, "plugins"))
+      spec.plugins.push_back({item->scalar, item->where});
+  }
+
   const ConfigNode* components = tree.find("components");
   if (!components || components->is_null() || (components->is_map() && components->map.empty()))
     throw ConfigError(tree.where, "the platform has no components");
@@ -355,7 +381,10 @@ Override parse_override(const std::string& text, const SourceLocation& where) {
 
 ConfigNode parse_yaml(const std::string& text, const std::string& file) {
   try {
-    return convert(YAML::Load(text), file);
+    ConvertBudget budget;
+    return convert(YAML::Load(text), file, budget);
+  } catch (const YAML::DeepRecursion& e) {
+    throw ConfigError(at(file, e.mark), "invalid YAML: nested more than " + std::to_string(e.depth()) + " levels deep");
   } catch (const YAML::Exception& e) {
     throw ConfigError(at(file, e.mark), "invalid YAML: " + e.msg);
   }

@@ -22,6 +22,11 @@ class Processor {
   // Instruction trace to this stream; nullptr turns it off.
   virtual void set_trace(std::ostream* out) = 0;
 
+  // The ELF files this processor runs: e_machine (EM_RISCV = 243, ...) and
+  // class (32 or 64); 0 when it runs no ELF code. Loaders check files against them.
+  virtual unsigned elf_machine() const { return 0; }
+  virtual unsigned elf_class_bits() const { return 0; }
+
   virtual uint64_t instructions_retired() const = 0;
   virtual uint64_t pc() const = 0;
   // General-purpose register i (0..31 on RISC-V), for tests and debuggers.

@@ -17,6 +17,17 @@ class Properties {
  public:
   Properties(std::string component, std::string type, const ConfigNode& map);
 
+  // What an accessor read in describe mode (for `vp types TYPE` and the docs).
+  struct Read {
+    std::string key, kind, fallback;
+    bool required = false;
+    std::vector<std::string> choices;
+  };
+  // Describe mode: `map` is empty; every accessor records what it was asked for
+  // and returns its default, or a placeholder for a required property.
+  static Properties describing(std::string type, const ConfigNode& empty_map);
+  const std::vector<Read>& reads() const { return reads_; }
+
   const std::string& component() const { return component_; }
   const std::string& type() const { return type_; }
   bool has(const std::string& key);
@@ -45,11 +56,18 @@ class Properties {
 
  private:
   const ConfigNode* scalar(const std::string& key, const char* expected);
+  template <typename T, typename Parse, typename Show>
+  T typed(const std::string& key, const char* kind, std::optional<T> fallback, const char* expected, T placeholder,
+          Parse parse, Show show);
+  void record(const std::string& key, const std::string& kind, const std::string& fallback, bool required,
+              std::vector<std::string> choices = {});
 
   std::string component_;
   std::string type_;
   const ConfigNode& map_;
   std::set<std::string> known_;
+  bool describing_ = false;
+  std::vector<Read> reads_;
 };
 
 }  // namespace vp::platform

@@ -38,26 +38,55 @@ struct DeviceTreeContext {
   std::string node_path;
 };
 
+// One property of a component type, for `vp types TYPE` and docs/components.md.
+// The kind, default and whether it is required are read from the type's parse
+// function (Properties::describe); `kind` and `fallback` here are only for
+// properties that function reads conditionally (e.g. only in pipeline mode).
+struct PropertyDoc {
+  std::string name;
+  std::string description;  // one line: meaning and unit
+  std::string kind = "";    // "size", "integer", ... (when not read with defaults)
+  std::string fallback = "";
+};
+
 // How a component type is made: parse typed config from properties, then build.
 struct ComponentType {
   std::string name;         // "mem.ram", "dev.ns16550", ...
   std::string description;  // one line, for `vp types`
   std::function<std::any(Properties&)> parse;
   std::function<std::unique_ptr<Component>(const std::string& name, const std::any& config)> create;
-  std::function<void(DeviceTreeContext&)> device_tree;  // optional
+  std::function<void(DeviceTreeContext&)> device_tree = nullptr;  // optional
+  std::vector<PropertyDoc> properties = {};  // every property the type accepts
+  std::string origin = "built-in";           // or the plugin file that registered it
+};
+
+// A property as documented: the type's description merged with what its parse
+// function reads when given no values.
+struct PropertyInfo {
+  std::string name, kind, fallback, description;
+  bool required = false;
+  std::vector<std::string> choices;  // for kind "choice"
 };
 
 class Registry {
  public:
-  // The registry with every built-in type (registered explicitly, not by static initialisers).
+  // The registry with every built-in type (registered explicitly, not by static
+  // initialisers), plus the types of the plugins loaded into it.
   static Registry& builtin();
 
+  // Throws std::invalid_argument if a type of that name exists already.
   void add(ComponentType type);
   const ComponentType* find(const std::string& name) const;
   std::vector<std::string> names() const;
+  // Types added from now on carry this origin ("built-in" by default).
+  void set_origin(std::string origin) { origin_ = std::move(origin); }
+
+  // Every property of a type: documented ones and those its parse function reads.
+  std::vector<PropertyInfo> properties(const std::string& type) const;
 
  private:
   std::map<std::string, ComponentType> types_;
+  std::string origin_ = "built-in";
 };
 
 // Defined by each model library's registration file; called by Registry::builtin().

@@ -46,6 +46,12 @@ struct BootSpec {
   SourceLocation where;
 };
 
+// A component plugin named under `plugins:` (resolved when the platform is built).
+struct PluginSpec {
+  std::string name;     // as written
+  SourceLocation where; // its folder is where a relative name is looked up
+};
+
 // A typed, validated platform description.
 struct PlatformSpec {
   std::string name;
@@ -55,6 +61,7 @@ struct PlatformSpec {
   std::vector<BindSpec> binds;
   std::vector<IrqSpec> irqs;
   BootSpec boot;
+  std::vector<PluginSpec> plugins;
   std::vector<std::string> files;    // every file read, the main one first
 
   const ComponentSpec* find(const std::string& name) const;

@@ -1,8 +1,12 @@
 // vp: build a virtual platform from YAML and run, inspect or describe it.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
 #include <fstream>
 #include <iostream>
 #include <systemc>
@@ -10,6 +14,7 @@
 #include "models/mem/elf_file.h"
 #include "platform/builder.h"
 #include "platform/loader.h"
+#include "platform/plugin.h"
 #include "platform/units.h"
 #include "sc_main/runner.h"
 #ifdef VP_HAVE_PVM_CLI
@@ -30,15 +35,45 @@ struct PlatformArgs {
 };
 
 void add_platform_args(CLI::App* cmd, PlatformArgs& args) {
-  cmd->add_option("platform", args.file, "Platform description (YAML), e.g. configs/virt.yaml")->required();
+  cmd->add_option("platform", args.file,
+                  "Platform description (YAML), e.g. configs/virt.yaml; a bare name such as virt is looked up in "
+                  "VP_CONFIG_PATH and the installed share/vp/configs")
+      ->required();
   cmd->add_option("--set", args.sets, "Override a property: component.key=value (repeatable)")->type_name("K=V");
+}
+
+// A platform argument that names no file may name an installed description:
+// "virt" or "virt.yaml" in <prefix>/share/vp/configs (next to bin/vp) or in a
+// folder of VP_CONFIG_PATH.
+std::string resolve_platform_file(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(name, ec) || name.find('/') != std::string::npos) return name;
+  std::vector<fs::path> dirs;
+  if (const char* env = std::getenv("VP_CONFIG_PATH")) {
+    std::stringstream list(env);
+    for (std::string d; std::getline(list, d, ':');)
+      if (!d.empty()) dirs.emplace_back(d);
+  }
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "vp" / "configs");
+  for (const auto& dir : dirs)
+    for (const std::string& file : {name, name + ".yaml"})
+      if (fs::is_regular_file(dir / file, ec)) return (dir / file).string();
+  return name;  // the loader reports it missing
 }
 
 std::unique_ptr<platform::Platform> build(const PlatformArgs& args) {
   std::vector<platform::Override> overrides;
   for (size_t i = 0; i < args.sets.size(); ++i)
     overrides.push_back(platform::parse_override(args.sets[i], {"--set " + args.sets[i], 0, 0}));
-  return platform::build_platform(platform::load_platform_file(args.file, overrides));
+  return platform::build_platform(platform::load_platform_file(resolve_platform_file(args.file), overrides));
+}
+
+// Output files are checked before the simulation starts, so a long run is never lost to a typo.
+void check_writable(const std::string& path, const char* option) {
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) throw CLI::ValidationError(option, "cannot write " + path + ": " + std::strerror(errno));
 }
 
 std::string hex(uint64_t v) {
@@ -71,6 +106,80 @@ void print_info(const platform::Platform& p) {
     };
     std::printf("  %-16s -> %s\n", ep(w.from, w.from_port, w.from_index).c_str(), ep(w.to, w.to_port, w.to_index).c_str());
   }
+}
+
+std::string markdown_cell(std::string s) {
+  for (size_t at = 0; (at = s.find('|', at)) != std::string::npos; at += 2) s.insert(at, "\\");
+  return s;
+}
+
+void print_type(const platform::Registry& registry, const std::string& name, bool markdown) {
+  const platform::ComponentType* type = registry.find(name);
+  const auto props = registry.properties(name);
+  auto kind_of = [](const platform::PropertyInfo& p) {
+    std::string k = p.kind.empty() ? "-" : p.kind;
+    if (!p.choices.empty()) {
+      k = "";
+      for (const auto& c : p.choices) k += (k.empty() ? "" : "|") + c;
+    }
+    return k;
+  };
+  auto default_of = [](const platform::PropertyInfo& p) { return p.required ? std::string("(required)") : p.fallback; };
+  if (markdown) {
+    std::printf("### `%s`\n\n%s", name.c_str(), type->description.c_str());
+    if (type->origin != "built-in") std::printf(" (plugin `%s`)", type->origin.c_str());
+    std::printf("\n\n");
+    if (props.empty()) {
+      std::printf("No properties.\n\n");
+      return;
+    }
+    std::printf("| property | kind | default | meaning |\n| --- | --- | --- | --- |\n");
+    for (const auto& p : props)
+      std::printf("| `%s` | %s | %s | %s |\n", p.name.c_str(), markdown_cell(kind_of(p)).c_str(),
+                  markdown_cell(default_of(p)).c_str(), markdown_cell(p.description).c_str());
+    std::printf("\n");
+    return;
+  }
+  std::printf("%s: %s\n  from: %s\n", name.c_str(), type->description.c_str(), type->origin.c_str());
+  if (props.empty()) {
+    std::printf("  no properties\n");
+    return;
+  }
+  size_t w_name = 8, w_kind = 4, w_def = 7;
+  for (const auto& p : props) {
+    w_name = std::max(w_name, p.name.size());
+    w_kind = std::max(w_kind, kind_of(p).size());
+    w_def = std::max(w_def, default_of(p).size());
+  }
+  std::printf("  %-*s  %-*s  %-*s  %s\n", int(w_name), "property", int(w_kind), "kind", int(w_def), "default", "meaning");
+  for (const auto& p : props)
+    std::printf("  %-*s  %-*s  %-*s  %s\n", int(w_name), p.name.c_str(), int(w_kind), kind_of(p).c_str(), int(w_def),
+                default_of(p).c_str(), p.description.c_str());
+}
+
+int print_types(const platform::Registry& registry, const std::string& only, bool markdown) {
+  if (!only.empty()) {
+    if (!registry.find(only))
+      throw CLI::ValidationError("type", "unknown component type '" + only + "'" +
+                                             platform::did_you_mean_hint(only, registry.names()));
+    print_type(registry, only, markdown);
+    return 0;
+  }
+  if (markdown) {
+    std::printf("# Component types\n\n<!-- Generated by `vp types --markdown`: do not edit; regenerate with\n"
+                "     build/sc_main/vp types --markdown > docs/components.md -->\n\n"
+                "Every type a platform description can use, with its properties. A property's kind says how\n"
+                "its value is written (see docs/platform.md: sizes such as `64KiB`, times such as `10ns`,\n"
+                "frequencies such as `10MHz`); `(required)` properties have no default.\n\n");
+    for (const auto& name : registry.names()) print_type(registry, name, true);
+    return 0;
+  }
+  for (const auto& name : registry.names()) {
+    const auto* t = registry.find(name);
+    std::printf("  %-18s %s%s\n", name.c_str(), t->description.c_str(),
+                t->origin == "built-in" ? "" : ("  [" + t->origin + "]").c_str());
+  }
+  return 0;
 }
 
 }  // namespace
@@ -119,7 +228,17 @@ int sc_main(int argc, char* argv[]) {
   dtb_cmd->add_option("-o,--output", dtb_out, "Output file")->required();
   dtb_cmd->add_option("--append", dtb_append, "Kernel command line (/chosen/bootargs)");
 
-  auto* types_cmd = app.add_subcommand("types", "List the component types a platform can use");
+  std::string types_name, types_platform;
+  std::vector<std::string> types_plugins;
+  bool types_markdown = false;
+  auto* types_cmd = app.add_subcommand(
+      "types", "List the component types a platform can use, or one type's properties (vp types dev.ns16550)");
+  types_cmd->add_option("type", types_name, "Show this type's properties: kind, default, meaning");
+  types_cmd->add_option("--plugin", types_plugins, "Load a component plugin first (repeatable)")->type_name("FILE");
+  types_cmd->add_option("--platform", types_platform, "Load the plugins a platform description names")
+      ->type_name("YAML");
+  types_cmd->add_flag("--markdown", types_markdown,
+                      "Print Markdown (docs/components.md is `vp types --markdown`)");
 
 #ifdef VP_HAVE_PVM_CLI
   vp::add_pvm_command(app, &exit_code);
@@ -128,7 +247,9 @@ int sc_main(int argc, char* argv[]) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version print and exit 0; every usage error is exit code 2 (README).
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
 
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
@@ -164,8 +285,12 @@ int sc_main(int argc, char* argv[]) {
         if (!t || !*t) throw CLI::ValidationError("--stats-interval", "expected a time with a unit such as 1ms, found '" + stats_interval + "'");
         run.stats_interval_ps = *t;
       }
+      if (!run.stats_file.empty()) check_writable(run.stats_file, "--stats");
       auto platform = build(run_args);
-      prepare_boot(*platform, run);
+      const BootInfo boot = prepare_boot(*platform, run);
+      if (!quiet)
+        for (const auto& n : boot.notes) std::fprintf(stderr, "vp: %s\n", n.c_str());
+      for (const auto& w : boot.warnings) std::fprintf(stderr, "vp: warning: %s\n", w.c_str());
       auto result = run_simulation(*platform, run);
       write_statistics(run);
       std::fflush(stdout);
@@ -184,9 +309,17 @@ int sc_main(int argc, char* argv[]) {
       return 0;
     }
     if (*types_cmd) {
-      for (const auto& name : platform::Registry::builtin().names())
-        std::printf("  %-16s %s\n", name.c_str(), platform::Registry::builtin().find(name)->description.c_str());
-      return 0;
+      auto& registry = platform::Registry::builtin();
+      for (const auto& file : types_plugins) {
+        try {
+          platform::load_plugin(file, registry);
+        } catch (const platform::PluginError& e) {
+          throw CLI::ValidationError("--plugin", e.what());
+        }
+      }
+      if (!types_platform.empty())
+        platform::load_plugins(platform::load_platform_file(resolve_platform_file(types_platform)), registry);
+      return print_types(registry, types_name, types_markdown);
     }
   } catch (const platform::ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());

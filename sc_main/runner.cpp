@@ -68,19 +68,90 @@ void write_or_fail(const Platform& p, uint64_t addr, const void* data, size_t le
                          " do not fit in mapped memory (the bytes from " + hex(addr + done) + " have nowhere to go)");
 }
 
-// Loads an ELF's segments at their physical addresses; returns [lowest, highest) loaded.
-std::pair<uint64_t, uint64_t> load_elf(const Platform& p, const mem::ElfFile& elf, const std::string& path) {
-  uint64_t lo = UINT64_MAX, hi = 0;
+// Zero-fills [addr, addr + len) in bounded chunks (RAM models keep whole zero
+// pages sparse, so a large .bss costs no host memory).
+void zero_fill(const Platform& p, uint64_t addr, uint64_t len, const std::string& what) {
+  static const std::vector<uint8_t> zeros(1 << 20, 0);
+  for (uint64_t done = 0; done < len;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), len - done));
+    write_or_fail(p, addr + done, zeros.data(), n, what);
+    done += n;
+  }
+}
+
+// "ram 0x80000000-0x8fffffff, rom 0x1000-0xffff": the memories a file could go to.
+std::string memory_summary(const Platform& p) {
+  std::string out;
+  for (const auto& w : p.address_map()) {
+    const auto* inst = p.instance(w.target);
+    if (!inst || inst->type.rfind("mem.", 0) != 0) continue;
+    out += (out.empty() ? "" : ", ") + w.target + " " + hex(w.base) + "-" + hex(w.base + w.size - 1);
+  }
+  return out.empty() ? "the platform maps no memory" : "mapped memory: " + out;
+}
+
+// The ELF must be code for one of the platform's processors (machine and class).
+void check_elf_machine(const mem::ElfFile& elf, const std::vector<platform::Processor*>& cpus, const std::string& path) {
+  std::string wanted;
+  for (auto* c : cpus) {
+    if (!c->elf_machine()) continue;
+    const unsigned bits = elf.is_64bit() ? 64 : 32;
+    if (c->elf_machine() == elf.machine() && (!c->elf_class_bits() || c->elf_class_bits() == bits)) return;
+    wanted = mem::elf_machine_name(c->elf_machine()) + (c->elf_class_bits() ? " " + std::to_string(c->elf_class_bits()) + "-bit" : "");
+  }
+  if (wanted.empty()) return;  // no processor runs ELF code: nothing to check against
+  throw mem::LoadError(path + ": a " + std::to_string(elf.is_64bit() ? 64 : 32) + "-bit " +
+                       mem::elf_machine_name(elf.machine()) + " ELF file (e_machine " + std::to_string(elf.machine()) +
+                       "), but the platform's processors run " + wanted + " code");
+}
+
+// Loads an ELF's segments at their physical addresses; returns [lowest, highest)
+// loaded. The whole placement is checked before anything is written or allocated.
+std::pair<uint64_t, uint64_t> load_elf(const Platform& p, const mem::ElfFile& elf, const std::string& path,
+                                       BootInfo& info) {
+  std::vector<uint64_t> skips;
   for (const auto& s : elf.segments()) {
-    write_or_fail(p, s.paddr, s.data.data(), s.data.size(), path);
-    if (s.mem_size > s.data.size()) {
-      std::vector<uint8_t> zeros(s.mem_size - s.data.size(), 0);
-      write_or_fail(p, s.paddr + s.data.size(), zeros.data(), zeros.size(), path + " (.bss)");
+    uint64_t skip = 0;
+    if (p.mapped_bytes(s.paddr, s.mem_size) < s.mem_size) {
+      // `ld -Ttext=ADDR` puts the ELF and program headers in the first segment,
+      // below .text: bytes that belong to no section may lie outside memory.
+      const auto first = p.first_mapped(s.paddr, s.mem_size);
+      const uint64_t lead = first ? *first - s.paddr : s.mem_size;
+      const bool headers_only = lead > 0 && lead <= s.data.size() && !elf.section_in(s.vaddr, lead);
+      if (!headers_only || p.mapped_bytes(*first, s.mem_size - lead) < s.mem_size - lead) {
+        const uint64_t bad = lead > 0 ? s.paddr : s.paddr + p.mapped_bytes(s.paddr, s.mem_size);
+        throw mem::LoadError(path + ": segment " + std::to_string(s.index) + " (" + hex(s.paddr) + "-" +
+                             hex(s.paddr + s.mem_size - 1) + ", " + std::to_string(s.mem_size) +
+                             " bytes) does not fit in mapped memory: " + hex(bad) + " is not mapped (" +
+                             memory_summary(p) + ")");
+      }
+      skip = lead;
+      info.notes.push_back(path + ": segment " + std::to_string(s.index) + " starts with " + std::to_string(lead) +
+                           " bytes of ELF headers below mapped memory (" + hex(s.paddr) + "); loaded from " +
+                           hex(*first));
     }
-    lo = std::min(lo, s.paddr);
+    skips.push_back(skip);
+  }
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (size_t i = 0; i < elf.segments().size(); ++i) {
+    const auto& s = elf.segments()[i];
+    const uint64_t skip = skips[i];
+    write_or_fail(p, s.paddr + skip, s.data.data() + skip, s.data.size() - skip, path);
+    if (s.mem_size > s.data.size()) zero_fill(p, s.paddr + s.data.size(), s.mem_size - s.data.size(), path + " (.bss)");
+    lo = std::min(lo, s.paddr + skip);
     hi = std::max(hi, s.paddr + s.mem_size);
   }
+  info.notes.push_back("loaded " + path + ": " + std::to_string(elf.is_64bit() ? 64 : 32) + "-bit " +
+                       mem::elf_machine_name(elf.machine()) + " ELF, " + hex(lo) + "-" + hex(hi - 1) + ", entry " +
+                       hex(elf.entry()));
   return {lo, hi};
+}
+
+// Reads a raw image for --bios/--kernel/--load; an empty file is a mistake, not a program.
+std::vector<uint8_t> read_raw_image(const std::string& path, const char* option) {
+  auto bytes = mem::read_file(path);
+  if (bytes.empty()) throw mem::LoadError(std::string(option) + " " + path + ": the file is empty");
+  return bytes;
 }
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
@@ -180,11 +251,14 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
     uint64_t end;
     if (mem::ElfFile::is_elf(o.bios)) {
       auto elf = mem::ElfFile::load(o.bios);
-      end = load_elf(p, elf, o.bios).second;
+      check_elf_machine(elf, cpus, o.bios);
+      end = load_elf(p, elf, o.bios, info).second;
       info.entry = elf.entry();
     } else {
-      auto bytes = mem::read_file(o.bios);
+      auto bytes = read_raw_image(o.bios, "--bios");
       write_or_fail(p, ram->base, bytes.data(), bytes.size(), o.bios);
+      info.notes.push_back("loaded " + o.bios + ": raw binary (not ELF), " + std::to_string(bytes.size()) +
+                           " bytes at " + hex(ram->base));
       end = ram->base + bytes.size();
       info.entry = ram->base;
     }
@@ -194,7 +268,8 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
   if (!o.kernel.empty()) {
     if (mem::ElfFile::is_elf(o.kernel)) {
       auto elf = mem::ElfFile::load(o.kernel);
-      auto range = load_elf(p, elf, o.kernel);
+      check_elf_machine(elf, cpus, o.kernel);
+      auto range = load_elf(p, elf, o.kernel, info);
       info.kernel_addr = range.first;
       if (!info.entry) info.entry = elf.entry();
       if (o.bios.empty()) {
@@ -204,16 +279,19 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
     } else {
       if (!ram) throw mem::LoadError("--kernel: the platform has no RAM to load the payload into");
       uint64_t addr = next ? next : ram->base;
-      auto bytes = mem::read_file(o.kernel);
+      auto bytes = read_raw_image(o.kernel, "--kernel");
       write_or_fail(p, addr, bytes.data(), bytes.size(), o.kernel);
+      info.notes.push_back("loaded " + o.kernel + ": raw binary (not ELF), " + std::to_string(bytes.size()) +
+                           " bytes at " + hex(addr));
       info.kernel_addr = addr;
       if (!info.entry) info.entry = addr;
     }
   }
 
   for (const auto& [file, addr] : o.raw_images) {
-    auto bytes = mem::read_file(file);
+    auto bytes = read_raw_image(file, "--load");
     write_or_fail(p, addr, bytes.data(), bytes.size(), file);
+    info.notes.push_back("loaded " + file + ": " + std::to_string(bytes.size()) + " bytes at " + hex(addr));
   }
 
   // The device tree, by default at the end of the first 3 GiB of RAM, 2 MiB aligned (as QEMU).
@@ -230,6 +308,9 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
 
   if (!info.entry) {
     // Nothing to boot: harts start at their own reset address.
+    if (o.raw_images.empty() && !cpus.empty())
+      info.warnings.push_back("no software loaded (--kernel, --bios or --load): the processors start at their "
+                              "reset addresses in memory nobody wrote");
     for (auto* c : cpus) c->set_instruction_limit(o.max_instructions), c->set_trace(o.trace);
     return info;
   }

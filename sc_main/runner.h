@@ -32,6 +32,8 @@ struct BootInfo {
   std::optional<uint64_t> dtb_addr;
   std::optional<uint64_t> reset_vector;
   std::optional<uint64_t> tohost, fromhost;
+  std::vector<std::string> notes;     // what was loaded where ("loaded x.elf: ...")
+  std::vector<std::string> warnings;  // e.g. nothing executable was loaded
 };
 
 struct RunResult {

@@ -13,7 +13,7 @@ firmware_pkgs=(opensbi u-boot-qemu)
 test_pkgs=(device-tree-compiler gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
            expect verilator
            python3 python3-dev pybind11-dev python3-pytest python3-pandas python3-distributed
-           python3-matplotlib)
+           python3-matplotlib python3-venv python3-setuptools)
 
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;

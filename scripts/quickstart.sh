@@ -10,15 +10,17 @@ what=${1:-}
 jobs=${JOBS:-2}
 build=${BUILD_DIR:-build}
 
-configure_and_build() {
+# `run` and `test` share one build tree and never change each other's cache
+# settings: `run` builds only the targets it runs.
+configure() {
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release "$@"
-  cmake --build "$build" -j "$jobs"
 }
 
 case "$what" in
   run)
     scripts/install-deps.sh run
-    configure_and_build -DVP_BUILD_TESTS=OFF -DVP_BUILD_BENCH=OFF
+    configure
+    cmake --build "$build" -j "$jobs" --target vp
     fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
     payload=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
     echo "vp: booting OpenSBI and U-Boot on configs/virt.yaml (quit with Ctrl-C)"
@@ -26,8 +28,8 @@ case "$what" in
     ;;
   test)
     scripts/install-deps.sh test
-    # Explicit: a previous `run` leaves tests switched off in the build cache.
-    configure_and_build -DVP_BUILD_TESTS=ON -DVP_BUILD_BENCH=ON
+    configure -DVP_BUILD_TESTS=ON -DVP_BUILD_BENCH=ON
+    cmake --build "$build" -j "$jobs"
     ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 600 --no-tests=error
     ;;
   *)

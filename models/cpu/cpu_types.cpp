@@ -235,6 +235,10 @@ void register_cpu_types(Registry& registry) {
     c.misaligned_emulate = p.choice("misaligned", {"emulate", "trap"}, "emulate") == "emulate";
     c.timebase_hz = p.frequency("timebase", 10'000'000);
     if (c.timebase_hz == 0) p.fail("timebase", "must be greater than zero");
+    if (p.has("mtime")) {
+      c.mtime = p.integer("mtime");
+      if (*c.mtime % 8) p.fail("mtime", "must be the 8-byte aligned address of an mtime register");
+    }
     c.clock_hz = p.frequency("clock", 1'000'000'000);
     if (c.clock_hz == 0) p.fail("clock", "must be greater than zero");
     if (p.has("quantum")) c.quantum_ps = p.time_ps("quantum");
@@ -273,6 +277,36 @@ void register_cpu_types(Registry& registry) {
     const std::string core = dt.add_node(cluster, "core" + std::to_string(c.hartid));
     dt.set_u32(core, "cpu", {ctx.phandle(ctx.name, "")});
     ctx.node_path = cpu;
+  };
+  t.properties = {
+      {"hartid", "mhartid; also the device-tree cpu number"},
+      {"isa", "ISA string, e.g. rv64gc or rv64imafdc_zba_zbb_zbs (sets misa and riscv,isa)"},
+      {"reset_pc", "Where the hart starts when nothing is loaded (the boot flow sets it otherwise)"},
+      {"mode", "functional: fast, no timing; pipeline: in-order 5-stage timing model (docs/architecture.md)"},
+      {"translate", "Functional mode: run translated x86-64 code (true, on x86-64 hosts) or the interpreter "
+                    "(false); pipeline mode always interprets (docs/architecture.md, The translator)"},
+      {"lockstep", "Check translated code against the interpreter after every block; the first difference "
+                   "stops the run (exit code 3) with a report"},
+      {"mmu", "Largest satp mode: sv39 or sv48"},
+      {"pmp_entries", "Implemented PMP entries (0 to 64)"},
+      {"misaligned", "Misaligned loads/stores: emulate in the hart, or trap to software"},
+      {"timebase", "Frequency of the time CSR (must equal the CLINT's timebase)"},
+      {"mtime", "Address of the timer's mtime register: the time CSR reads it over the bus (virt: 0x200bff8); "
+                "absent: time counts timebase ticks", "integer"},
+      {"clock", "Core clock: one instruction per cycle in functional mode; pipeline cycles in pipeline mode"},
+      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum)", "time"},
+      {"l1i", "Pipeline mode: L1 instruction cache {size, assoc, line, replacement: lru|plru|random|fifo, "
+              "latency} or none"},
+      {"l1d", "Pipeline mode: L1 data cache {size, assoc, line, replacement, write: back|through, "
+              "write_allocate, latency} or none"},
+      {"l2", "Pipeline mode: unified L2 cache (same keys as l1d); absent = no L2", "mapping"},
+      {"memory_latency", "Pipeline mode: cycles for an access that misses every cache"},
+      {"bp", "Pipeline mode: branch predictor, a name (static, bimodal, gshare, tournament, perceptron, tage) "
+             "or {type, table_bits, history, ..., btb_entries, btb_assoc, ras_entries}"},
+      {"latencies", "Pipeline mode: cycles per class {mul, div, div_pipelined, fp_add, fp_mul, fp_fma, fp_div, "
+                    "fp_sqrt, fp_cvt, fp_move, load, uncached, trap}"},
+      {"branch_resolve", "Pipeline mode: stage where branches resolve (sets the mispredict penalty)"},
+      {"mispredict_penalty", "Pipeline mode: extra cycles per mispredict (0: from branch_resolve)"},
   };
   registry.add(std::move(t));
 }

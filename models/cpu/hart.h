@@ -4,6 +4,7 @@
 // through b_transport with the annotated local time, RAM/ROM through DMI.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct HartConfig {
   unsigned pmp_entries = 16;
   bool misaligned_emulate = true;
   uint64_t timebase_hz = 10'000'000;
+  // Bus address of the mtime register the `time` CSR shadows (priv. spec 3.2.1);
+  // unset: `time` counts timebase_hz ticks of simulation time on its own.
+  std::optional<uint64_t> mtime;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
   bool translate = true;    // translated code (functional mode, x86-64 hosts)
@@ -61,6 +65,8 @@ class Hart : public platform::Component, public platform::Processor {
   void set_htif(uint64_t tohost, uint64_t fromhost) override;
   void set_instruction_limit(uint64_t limit) override { limit_ = limit; }
   void set_trace(std::ostream* out) override { core_->set_trace(out); }
+  unsigned elf_machine() const override { return 243; }  // EM_RISCV
+  unsigned elf_class_bits() const override { return 64; }
   uint64_t instructions_retired() const override { return core_->instret(); }
   uint64_t pc() const override { return core_->pc(); }
   uint64_t reg(unsigned i) const override { return core_->reg(i); }

@@ -238,6 +238,7 @@ RunExit Lockstep::run(uint64_t budget, uint64_t& executed) {
   while (executed < budget) {
     const uint64_t lines = p.irq_lines_;
     const uint64_t pc0 = p.pc_;
+    s.idle_cycles_ = p.idle_cycles_;  // WFI sleep the host added (mcycle counts it)
     uint64_t k = 0;
     why = p.run(budget - executed, k);
     apply_lines(lines);

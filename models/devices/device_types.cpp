@@ -251,19 +251,49 @@ std::function<std::unique_ptr<Component>(const std::string&, const std::any&)> c
   };
 }
 
+const PropertyDoc kLatencyDoc{"latency", "Access latency annotated on every register access"};
+
+const std::vector<PropertyDoc> kNs16550Docs = {
+    {"clock", "Input clock; the divisor latch divides it into the baud rate"},
+    {"console", "Where the serial line goes: stdio (the terminal), file, null or tcp (127.0.0.1:port)"},
+    {"console_file", "Output file for console: file"},
+    {"port", "TCP port for console: tcp (0 picks a free port and prints it)"},
+    {"reg_shift", "Register spacing: offset = register << reg_shift (device tree reg-shift)"},
+    {"capture", "Also keep the output in memory (Python: Simulator.uart_output())"},
+    {"poll", "How often (simulated time) console input is polled"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kPlicDocs = {
+    {"sources", "Interrupt sources, including the unused source 0"},
+    {"contexts", "Hart contexts (a count, or the list of context names such as [cpu0.m, cpu0.s])"},
+    {"priority_bits", "Implemented priority bits (priorities 0 .. 2^bits - 1)"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kClintDocs = {
+    {"harts", "Harts served (a count, or the list of hart names): one msip and one mtimecmp each"},
+    {"timebase", "mtime frequency (device tree timebase-frequency)"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kSifiveTestDocs = {kLatencyDoc};
+const std::vector<PropertyDoc> kVirtioMmioDocs = {
+    {"device", "The virtio device behind the transport; none is an empty slot (DeviceID 0)"},
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+
 }  // namespace
 
 void register_device_types(Registry& registry) {
   registry.add({"dev.ns16550", "NS16550A UART with stdio/file/tcp/null console", parse_ns16550,
-                creator<Ns16550, Ns16550Config>(), dt_ns16550});
+                creator<Ns16550, Ns16550Config>(), dt_ns16550, kNs16550Docs});
   registry.add({"dev.plic", "RISC-V platform-level interrupt controller (SiFive layout)",
-                parse_plic, creator<Plic, PlicConfig>(), dt_plic});
+                parse_plic, creator<Plic, PlicConfig>(), dt_plic, kPlicDocs});
   registry.add({"dev.clint", "SiFive CLINT: machine timer and software interrupts", parse_clint,
-                creator<Clint, ClintConfig>(), dt_clint});
+                creator<Clint, ClintConfig>(), dt_clint, kClintDocs});
   registry.add({"dev.sifive_test", "SiFive test finisher: power-off / exit code", parse_sifive_test,
-                creator<SifiveTest, SifiveTestConfig>(), dt_sifive_test});
+                creator<SifiveTest, SifiveTestConfig>(), dt_sifive_test, kSifiveTestDocs});
   registry.add({"dev.virtio_mmio", "virtio-mmio v2 transport (device: none = an empty slot, as QEMU's)",
-                parse_virtio_mmio, creator<VirtioMmio, VirtioMmioConfig>(), dt_virtio_mmio});
+                parse_virtio_mmio, creator<VirtioMmio, VirtioMmioConfig>(), dt_virtio_mmio, kVirtioMmioDocs});
 }
 
 }  // namespace vp::platform

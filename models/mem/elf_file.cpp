@@ -35,8 +35,10 @@ class Image {
 
 template <typename Ehdr, typename Phdr, typename Shdr, typename Sym>
 void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector<ElfFile::Segment>& segments,
-               std::vector<std::pair<std::string, uint64_t>>& symbols) {
+               std::vector<ElfFile::Section>& sections, std::vector<std::pair<std::string, uint64_t>>& symbols) {
   const auto eh = img.at<Ehdr>(0, "ELF header");
+  if (eh.e_type == ET_REL) img.fail("a relocatable object file (ET_REL), not an executable: link it first");
+  if (eh.e_type == ET_CORE) img.fail("a core dump (ET_CORE), not an executable");
   if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) img.fail("not an executable (e_type " + std::to_string(eh.e_type) + ")");
   entry = eh.e_entry;
   machine = eh.e_machine;
@@ -48,6 +50,7 @@ void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector
     if (ph.p_memsz > (uint64_t{1} << 40)) img.fail("segment " + std::to_string(i) + " is implausibly large");
     img.check_range(ph.p_offset, ph.p_filesz, "segment data");
     ElfFile::Segment seg;
+    seg.index = i;
     seg.paddr = ph.p_paddr;
     seg.vaddr = ph.p_vaddr;
     seg.mem_size = ph.p_memsz;
@@ -57,8 +60,22 @@ void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector
   }
   if (eh.e_shnum == 0 || eh.e_shoff == 0) return;
   if (eh.e_shentsize != sizeof(Shdr)) img.fail("unexpected section header size");
+  // Section names, when the string table is sane (names are only for messages).
+  std::optional<Shdr> shstr;
+  if (eh.e_shstrndx < eh.e_shnum) {
+    shstr = img.at<Shdr>(eh.e_shoff + uint64_t{eh.e_shstrndx} * sizeof(Shdr), "section name table header");
+    if (shstr->sh_offset > img.bytes().size() || shstr->sh_size > img.bytes().size() - shstr->sh_offset) shstr.reset();
+  }
   for (unsigned i = 0; i < eh.e_shnum; ++i) {
     const auto sh = img.at<Shdr>(eh.e_shoff + uint64_t{i} * sizeof(Shdr), "section header");
+    if ((sh.sh_flags & SHF_ALLOC) && sh.sh_size) {
+      std::string name;
+      if (shstr && sh.sh_name < shstr->sh_size) {
+        const char* base = reinterpret_cast<const char*>(img.bytes().data() + shstr->sh_offset);
+        name.assign(base + sh.sh_name, strnlen(base + sh.sh_name, shstr->sh_size - sh.sh_name));
+      }
+      sections.push_back({name.empty() ? "section " + std::to_string(i) : name, sh.sh_addr, sh.sh_size});
+    }
     if (sh.sh_type != SHT_SYMTAB) continue;
     if (sh.sh_link >= eh.e_shnum) img.fail("symbol table names a missing string table");
     const auto strtab = img.at<Shdr>(eh.e_shoff + uint64_t{sh.sh_link} * sizeof(Shdr), "string table header");
@@ -98,15 +115,34 @@ ElfFile ElfFile::parse(const std::vector<uint8_t>& bytes, const std::string& nam
   if (bytes[EI_DATA] != ELFDATA2LSB) img.fail("only little-endian ELF files are supported");
   ElfFile elf;
   if (bytes[EI_CLASS] == ELFCLASS64) {
-    parse_elf<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr, Elf64_Sym>(img, elf.entry_, elf.machine_, elf.segments_, elf.symbols_);
+    parse_elf<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr, Elf64_Sym>(img, elf.entry_, elf.machine_, elf.segments_, elf.sections_, elf.symbols_);
   } else if (bytes[EI_CLASS] == ELFCLASS32) {
     elf.is_64bit_ = false;
-    parse_elf<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, Elf32_Sym>(img, elf.entry_, elf.machine_, elf.segments_, elf.symbols_);
+    parse_elf<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr, Elf32_Sym>(img, elf.entry_, elf.machine_, elf.segments_, elf.sections_, elf.symbols_);
   } else {
     img.fail("unknown ELF class " + std::to_string(bytes[EI_CLASS]));
   }
   if (elf.segments_.empty()) img.fail("no loadable segments");
   return elf;
+}
+
+std::optional<std::string> ElfFile::section_in(uint64_t vaddr, uint64_t size) const {
+  for (const auto& s : sections_)
+    if (s.vaddr < vaddr + size && vaddr < s.vaddr + s.size) return s.name;
+  return std::nullopt;
+}
+
+std::string elf_machine_name(unsigned machine) {
+  switch (machine) {
+    case EM_RISCV: return "RISC-V";
+    case EM_X86_64: return "x86-64";
+    case EM_386: return "x86";
+    case EM_AARCH64: return "AArch64";
+    case EM_ARM: return "ARM";
+    case EM_MIPS: return "MIPS";
+    case EM_PPC64: return "PowerPC64";
+    default: return "machine " + std::to_string(machine);
+  }
 }
 
 std::optional<uint64_t> ElfFile::symbol(const std::string& name) const {

@@ -17,10 +17,16 @@ class LoadError : public std::runtime_error {
 class ElfFile {
  public:
   struct Segment {
+    unsigned index;             // program header number, for messages
     uint64_t paddr;
     uint64_t vaddr;
     std::vector<uint8_t> data;  // file bytes
     uint64_t mem_size;          // >= data.size(); the rest is zero-filled
+  };
+  // An allocated section (SHF_ALLOC): what a loadable segment really carries.
+  struct Section {
+    std::string name;
+    uint64_t vaddr, size;
   };
 
   // Throws LoadError naming the file and what is wrong with it.
@@ -33,6 +39,9 @@ class ElfFile {
   unsigned machine() const { return machine_; }
   bool is_64bit() const { return is_64bit_; }
   const std::vector<Segment>& segments() const { return segments_; }
+  const std::vector<Section>& sections() const { return sections_; }
+  // Name of the first allocated section overlapping [vaddr, vaddr + size), if any.
+  std::optional<std::string> section_in(uint64_t vaddr, uint64_t size) const;
   std::optional<uint64_t> symbol(const std::string& name) const;
 
  private:
@@ -40,8 +49,12 @@ class ElfFile {
   unsigned machine_ = 0;
   bool is_64bit_ = true;
   std::vector<Segment> segments_;
+  std::vector<Section> sections_;
   std::vector<std::pair<std::string, uint64_t>> symbols_;
 };
+
+// Name of an ELF e_machine value ("RISC-V", "x86-64", ...), or "machine N".
+std::string elf_machine_name(unsigned machine);
 
 // Reads a whole file; throws LoadError.
 std::vector<uint8_t> read_file(const std::string& path);

@@ -19,6 +19,12 @@ std::unique_ptr<Component> create_memory(const std::string& name, const std::any
   return std::make_unique<mem::Ram>(name.c_str(), std::any_cast<const mem::RamConfig&>(config));
 }
 
+const std::vector<PropertyDoc> kMemoryDocs = {
+    {"size", "Size of the memory, e.g. 256MiB (at most 1TiB)"},
+    {"read_latency", "Latency annotated on each b_transport read (DMI accesses report it too)"},
+    {"write_latency", "Latency annotated on each b_transport write"},
+};
+
 }  // namespace
 
 void register_memory_types(Registry& r) {
@@ -30,9 +36,10 @@ void register_memory_types(Registry& r) {
            ctx.tree.set_string(path, "device_type", "memory");
            ctx.tree.set_u64(path, "reg", {*ctx.base, ctx.size});
            ctx.node_path = path;
-         }});
+         },
+         kMemoryDocs});
   r.add({"mem.rom", "ROM: guest writes fail, loaders write through debug transport; DMI read-only",
-         [](Properties& p) { return parse_memory(p, true); }, create_memory, nullptr});
+         [](Properties& p) { return parse_memory(p, true); }, create_memory, nullptr, kMemoryDocs});
 }
 
 }  // namespace vp::platform

@@ -1,10 +1,12 @@
 #include "models/mem/ram.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace vp::mem {
 
@@ -84,9 +86,28 @@ unsigned Ram::transport_dbg(tlm::tlm_generic_payload& gp) {
   if (addr >= config_.size) return 0;
   const uint64_t len = std::min<uint64_t>(gp.get_data_length(), config_.size - addr);
   if (gp.is_read()) std::memcpy(gp.get_data_ptr(), data_ + addr, len);
-  else if (gp.is_write()) std::memcpy(data_ + addr, gp.get_data_ptr(), len);
+  else if (gp.is_write()) write_sparse(addr, gp.get_data_ptr(), len);
   else return 0;
   return static_cast<unsigned>(len);
+}
+
+// Loaders zero-fill .bss through debug writes: whole host pages of zeros are
+// returned to the kernel (they read back as zeros) instead of being committed,
+// so the memory stays sparse.
+void Ram::write_sparse(uint64_t addr, const uint8_t* src, uint64_t len) {
+  static const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  static const std::vector<uint8_t> zero_page(page, 0);
+  uint64_t done = 0;
+  while (done < len) {
+    const uint64_t at = addr + done;
+    const uint64_t n = std::min(len - done, page - at % page);
+    if (n == page && std::memcmp(src + done, zero_page.data(), page) == 0) {
+      if (madvise(data_ + at, page, MADV_DONTNEED) != 0) std::memset(data_ + at, 0, page);
+    } else {
+      std::memcpy(data_ + at, src + done, n);
+    }
+    done += n;
+  }
 }
 
 }  // namespace vp::mem

@@ -37,6 +37,8 @@ class Ram : public platform::Component {
   unsigned transport_dbg(tlm::tlm_generic_payload& gp);
 
   RamConfig config_;
+  void write_sparse(uint64_t addr, const uint8_t* src, uint64_t len);
+
   uint8_t* data_ = nullptr;
 };
 

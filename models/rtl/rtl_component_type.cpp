@@ -60,7 +60,16 @@ void add_rtl_component_type(platform::Registry& registry, const std::string& nam
                     ctx.node_path = path;
                   }
                   ctx.node_path = path;
-                }});
+                },
+                {{"size", "Size of the register window the bus maps"},
+                 {"clock", "RTL clock; the model catches up to simulated time in whole cycles"},
+                 {"reset_cycles", "Cycles reset is held at start"},
+                 {"trace", "Waveform file (VCD or FST, as the component was built); \"\": none"},
+                 {"free_running", "Clock the RTL even when nobody accesses it (for RTL with its own activity)"},
+                 {"sync_period", "free_running: how often the RTL catches up with simulated time"},
+                 {"timeout_cycles", "Cycles a bus transfer may take before it fails (slave error)"},
+                 {"max_catch_up", "Most cycles simulated in one catch-up step"},
+                 {"debug_access", "Let debug transport (loaders, debuggers) run bus cycles on the RTL"}}});
 }
 
 }  // namespace vp::rtl
@@ -88,7 +97,13 @@ void register_socket_type(platform::Registry& registry) {
                   return std::make_unique<SocketBridge>(instance.c_str(),
                                                         std::any_cast<const SocketBridgeConfig&>(config));
                 },
-                nullptr});
+                nullptr,
+                {{"size", "Size of the register window the bus maps"},
+                 {"address", "Where vp listens: unix:PATH, or tcp:PORT (127.0.0.1 only)"},
+                 {"posted_writes", "Writes complete without waiting for the peer's answer"},
+                 {"sync_period", "How often simulated time is sent to the peer"},
+                 {"irqs", "Interrupt lines the peer drives (irq[0] ..)"},
+                 {"accept_timeout", "How long (host time) vp waits for the peer to connect"}}});
 }
 
 }  // namespace vp::rtl

@@ -41,7 +41,11 @@ void register_mailbox_type(platform::Registry& registry) {
                   ctx.tree.set_string(path, "compatible", "vp,mailbox");
                   ctx.tree.set_u64(path, "reg", {*ctx.base, ctx.size});
                   ctx.node_path = path;
-                }});
+                },
+                {{"latency", "Access latency of the mailbox registers"},
+                 {"max_length", "Largest MEMMOVE/MEMSET/MEMCMP/PRINT length accepted (larger requests fail)"},
+                 {"max_call_args", "Largest argument count of a CALL (at most 256)"},
+                 {"output", "Where PRINT goes: stdout, stderr or none"}}});
 }
 
 std::string dir_of(const std::string& path) {
@@ -101,7 +105,13 @@ void register_vhost_type(platform::Registry& registry) {
                   return std::make_unique<mem::VhostMemories>(instance.c_str(),
                                                               std::any_cast<const mem::VhostConfig&>(config));
                 },
-                nullptr});
+                nullptr,
+                {{"file", "Memory definition file (YAML, docs/rtl.md), relative to the platform file"},
+                 {"space", "Which address space of the definition to map (needed when it has several)", "string"},
+                 {"export_dir", "Folder for the $readmemh export at the end of the run (\"\": no export)", "string",
+                  "\"\""},
+                 {"memory_map", "Also expose a socket `mem` mapping the whole space", "boolean", "true"},
+                 {"latency", "Access latency of every memory", "time", "0s"}}});
 }
 
 }  // namespace

@@ -2,13 +2,22 @@
 #                      [TRACE vcd|fst] [MASTER] [INCLUDE_DIRS dir ...]
 #                      [DESCRIPTION "..."] [VERILATOR_ARGS ...])
 #
-# Verilates the sources (verilator --cc --build), builds library vp_rtl_<n>
-# holding the model and its generated registration, and adds component type
-# "rtl.<n>" to vp's built-in registry (through the list vp_rtl compiles, which
-# is written at the end of configuration). MASTER gives the component an
-# initiator socket `mem` for the RTL's DPI-C accesses (rtl/vp_dpi.svh).
+# Verilates the sources (verilator --cc --build) into component type "rtl.<n>".
+# MASTER gives the component an initiator socket `mem` for the RTL's DPI-C
+# accesses (rtl/vp_dpi.svh).
+#  - In an external project (find_package(vp), or vp added with add_subdirectory):
+#    builds the component plugin libvp_rtl_<n>.so; a platform description loads it
+#    with `plugins: [path/to/libvp_rtl_<n>.so]`.
+#  - Inside vp's own tree (VP_RTL_BUILTIN): a static library registered in vp's
+#    built-in registry (the list vp_rtl compiles, written at the end of configuration).
 
-set(VP_RTL_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "")
+set(VP_RTL_DIR ${CMAKE_CURRENT_LIST_DIR} CACHE INTERNAL "Templates and scripts of vp_add_rtl_component")
+if(NOT VERILATOR_BIN)
+  find_program(VERILATOR_BIN verilator)
+endif()
+if(NOT VERILATOR_INCLUDE_DIR)
+  find_path(VERILATOR_INCLUDE_DIR verilated.h PATHS /usr/share/verilator/include /usr/local/share/verilator/include)
+endif()
 
 function(vp_add_rtl_component)
   cmake_parse_arguments(A "MASTER" "NAME;TOP;BUS;TRACE;DESCRIPTION" "SOURCES;INCLUDE_DIRS;VERILATOR_ARGS" ${ARGN})
@@ -54,12 +63,15 @@ function(vp_add_rtl_component)
     get_filename_component(abs ${s} ABSOLUTE)
     list(APPEND srcs ${abs})
   endforeach()
-  set(incs -I${PROJECT_SOURCE_DIR}/rtl)
+  if(NOT VP_RTL_SV_DIR)
+    set(VP_RTL_SV_DIR ${PROJECT_SOURCE_DIR}/rtl)
+  endif()
+  set(incs -I${VP_RTL_SV_DIR})
   foreach(d ${A_INCLUDE_DIRS})
     get_filename_component(abs ${d} ABSOLUTE)
     list(APPEND incs -I${abs})
   endforeach()
-  file(GLOB svh ${PROJECT_SOURCE_DIR}/rtl/*.svh)
+  file(GLOB svh ${VP_RTL_SV_DIR}/*.svh)
   add_custom_command(
     OUTPUT ${mdir}/${prefix}__ALL.a ${mdir}/${prefix}.h
     COMMAND sh ${VP_RTL_DIR}/verilate.sh ${mdir}.log ${VERILATOR_BIN} --cc --build -j 1 -O3 --x-assign fast --x-initial fast
@@ -70,6 +82,20 @@ function(vp_add_rtl_component)
     COMMENT "Verilating ${A_TOP} into rtl.${A_NAME}"
     VERBATIM)
   configure_file(${VP_RTL_DIR}/rtl_component.cpp.in ${mdir}_register.cpp @ONLY)
+  if(NOT VP_RTL_BUILTIN)
+    if(NOT TARGET vp::rtl)
+      message(FATAL_ERROR "vp_add_rtl_component(${A_NAME}): this vp was built without Verilator (no vp::rtl)")
+    endif()
+    configure_file(${VP_RTL_DIR}/rtl_plugin.cpp.in ${mdir}_plugin.cpp @ONLY)
+    add_library(vp_rtl_${A_NAME} MODULE ${mdir}_register.cpp ${mdir}_plugin.cpp)
+    set_source_files_properties(${mdir}_register.cpp PROPERTIES OBJECT_DEPENDS ${mdir}/${prefix}.h)
+    target_include_directories(vp_rtl_${A_NAME} SYSTEM PRIVATE ${mdir})
+    target_link_libraries(vp_rtl_${A_NAME} PRIVATE vp::rtl ${mdir}/${prefix}__ALL.a)
+    target_compile_options(vp_rtl_${A_NAME} PRIVATE -Wno-unused-parameter)
+    message(STATUS "rtl.${A_NAME}: component plugin ${CMAKE_CURRENT_BINARY_DIR}/libvp_rtl_${A_NAME}.so "
+                   "(list it under plugins: in a platform description)")
+    return()
+  endif()
   add_library(vp_rtl_${A_NAME} STATIC ${mdir}_register.cpp ${mdir}/${prefix}__ALL.a)
   set_source_files_properties(${mdir}_register.cpp PROPERTIES OBJECT_DEPENDS ${mdir}/${prefix}.h)
   target_include_directories(vp_rtl_${A_NAME} SYSTEM PRIVATE ${mdir} ${VERILATOR_INCLUDE_DIR})

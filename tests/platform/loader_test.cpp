@@ -213,3 +213,40 @@ TEST(Loader, OverrideErrors) {
   EXPECT_NE(msg.find("unknown property 'sise' for ram (type mem.ram) (did you mean 'size'?)"), std::string::npos) << msg;
   EXPECT_THROW(parse_override("novalue", at), ConfigError);
 }
+
+// Issue 19.8: a 600-byte "billion laughs" document must fail fast with a located
+// error instead of expanding 10^10 nodes.
+TEST(Loader, AliasBombIsRejectedWithLocation) {
+  std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) yaml += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    yaml += "]\n";
+  }
+  ASSERT_LT(yaml.size(), 700u);
+  try {
+    load_platform_string(yaml, "laughs.yaml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("laughs.yaml:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("more than 100000 nodes"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Loader, ModestAliasesStillWork) {
+  auto spec = load_platform_string(
+      "platform: p\ncomponents:\n  ram: { type: mem.ram, size: &sz 4KiB }\n  rom: { type: mem.rom, size: *sz }\n",
+      "alias.yaml");
+  ASSERT_EQ(spec.components.size(), 2u);
+}
+
+TEST(Loader, DeepNestingIsAnErrorNotACrash) {
+  const std::string yaml = "components: " + std::string(100000, '[');
+  try {
+    load_platform_string(yaml, "deep.yaml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("deep.yaml:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("levels deep"), std::string::npos) << e.what();
+  }
+}

@@ -308,6 +308,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     if (single_block_) break;
   }
   executed = c.run_done_;
+  c.executed_ += c.run_done_;
   c.run_done_ = 0;
   return why;
 }
