@@ -51,6 +51,9 @@ struct CoreConfig {
   // Run translated x86-64 code (models/cpu/translator.h) where the host has a
   // translator; pipeline timing and tracing always use the interpreter.
   bool translate = false;
+  // A block is translated when it starts for the translate_after-th time (code that
+  // runs a few times only is cheaper to interpret); 1: at once (tests).
+  unsigned translate_after = 64;
 };
 
 // A synchronous exception (thrown inside the core, turned into a trap).

@@ -169,6 +169,7 @@ TEST(Core, TraceNamesRegisterWritten) {
 CoreConfig translating() {
   CoreConfig c;
   c.translate = true;
+  c.translate_after = 1;
   return c;
 }
 

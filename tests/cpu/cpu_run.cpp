@@ -1,5 +1,6 @@
 // Standalone runner for the core (no SystemC):
-//   cpu_run [--trace] [--zb] [--misaligned-trap] [--translate] [--lockstep] ELF [limit]
+//   cpu_run [--trace] [--zb] [--misaligned-trap] [--translate] [--translate-all] [--lockstep] ELF [limit]
+// --translate-all: every block is translated when it first runs (not on its 64th run).
 // --lockstep: translated code checked against the interpreter after every block
 // (exit code 3 and a report on stderr at the first difference).
 #include <cstdlib>
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
     if (a == "--trace") trace = true;
     else if (a == "--misaligned-trap") cfg.misaligned_emulate = false;
     else if (a == "--translate") cfg.translate = true;
+    else if (a == "--translate-all") cfg.translate = true, cfg.translate_after = 1;
     else if (a == "--lockstep") lockstep = true;
     else if (a == "--zb") cfg.ext |= vp::cpu::kExtZba | vp::cpu::kExtZbb | vp::cpu::kExtZbs;
     else if (path.empty()) path = a;

@@ -19,10 +19,6 @@ namespace {
 constexpr size_t kCodeBufferSize = 64u << 20;
 constexpr size_t kMaxBlockCode = 64u << 10;  // room one block's code can need at most
 constexpr uint64_t kMaxEntryBudget = 1u << 30;
-// A block is translated when it starts for the kHotRuns-th time: code that runs a few
-// times only (start-up, initialisation) is cheaper to interpret than to translate
-// (translating a block costs about as much as interpreting it a hundred times).
-constexpr uint32_t kHotRuns = 64;
 
 template <typename M>
 int32_t offset_of(const Core& c, const M* member) {
@@ -233,7 +229,9 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     const uint64_t left = budget - c.run_done_;
     bool cold = false;
     if (!tb && b->cacheable && !single_block_) {
-      cold = b->runs < kHotRuns;
+      // Translating a block costs about as much as interpreting it a hundred times:
+      // start-up and initialisation code is interpreted (CoreConfig::translate_after).
+      cold = b->runs + 1 < c.cfg_.translate_after;
       if (cold) {
         ++b->runs;
         for (TransBlock* t = b->tb; t && cold; t = t->next) cold = !(t->vpc == pc && t->flags == cur_flags_);
@@ -271,7 +269,10 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     forced_ = false;
     ++stats_.entries;
     const HelperResult r = entry(&c, tb->code, budget0_);
-    fold_fflags();
+    if (d.fp_live) {
+      fold_fflags();
+      d.fp_live = 0;
+    }
     if (pending_) {
       std::exception_ptr e = pending_;
       pending_ = nullptr;

@@ -3,10 +3,12 @@
 // an instruction on the interpreter's executor.
 //
 // x86 exception flags and fflags: inline FP code leaves its flags in MXCSR. The first
-// inline FP instruction after C++ code ran clears MXCSR's flags and sets JitData::fp_live;
-// C++ entered from translated code (helpers, the dispatcher) folds the flags into fflags_
-// while fp_live is set. So fflags_ is exact wherever it can be read, and code without
-// inline FP never touches MXCSR.
+// inline FP instruction of a block checks JitData::fp_live; if clear (C++ code ran since,
+// which may leave its own flags in MXCSR), it clears MXCSR's flags and sets it. While
+// fp_live is set, a helper folds MXCSR into fflags_ on entry and clears MXCSR on return
+// (the block goes on with clean flags), and the dispatcher folds on exit and clears
+// fp_live. So fflags_ is exact wherever C++ code reads it, and code without inline FP
+// never touches MXCSR.
 #include <xmmintrin.h>
 
 #include "models/cpu/translator/translator_internal.h"
@@ -131,10 +133,7 @@ uint64_t* TranslatorX86::alloc_cell() {
 // no RISC-V counterpart.
 void TranslatorX86::fold_fflags() {
   JitData& d = data();
-  if (!d.fp_live) return;
-  d.fp_live = 0;
-  const uint32_t m = _mm_getcsr();
-  core_.fflags_ |= d.fflags_of_mxcsr[m & 0x3f];
+  core_.fflags_ |= d.fflags_of_mxcsr[_mm_getcsr() & 0x3f];
 }
 
 // After a helper: return to the dispatcher at the next block boundary if anything the
@@ -158,21 +157,23 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
   const uint64_t eff = t->forced_ ? t->saved_left_ : left;
   c.blk_i_ = static_cast<unsigned>(t->budget0_ - eff - 1);
   c.pc_ = vpc;
-  t->fold_fflags();
+  const bool fp = t->data().fp_live;
+  if (fp) t->fold_fflags();
+  HelperResult r{0, 0};
   try {
     c.execute_one(*in);
+    r.left = t->after_helper(left);
   } catch (const Trap& tr) {
     t->trap_ = tr;
     c.pc_ = vpc;
-    c.blk_i_ = 0;
-    return {0, kLeftTrap};
+    r.left = kLeftTrap;
   } catch (...) {
     t->pending_ = std::current_exception();  // rethrown by the dispatcher
-    c.blk_i_ = 0;
-    return {0, ~0ull};
+    r.left = ~0ull;
   }
   c.blk_i_ = 0;
-  return {0, t->after_helper(left)};
+  if (fp) _mm_setcsr(t->data().mxcsr_clean);
+  return r;
 }
 
 }  // namespace vp::cpu

@@ -164,7 +164,7 @@ class TranslatorX86 final : public Translator {
   bool pmp_changed();
   void emit_routines();
   uint64_t after_helper(uint64_t left);
-  void fold_fflags();
+  void fold_fflags();  // MXCSR flags -> fflags_ (when inline FP code ran)
   static void patch_rel32(uint8_t* site, const uint8_t* target);
 
   Core& core_;
@@ -232,6 +232,10 @@ class BlockEmitter {
   void addr_to_rax(const Insn& in);
   // fp.cpp
   bool emit_fp(const Insn& in);
+  void fp_arm();
+  void load_single(const Xbyak::Xmm& x, unsigned r);
+  void store_fp_result(unsigned rd, bool single);
+  void mark_fs_dirty();
 
   // Block exits.
   void exit_direct(uint64_t target, int slot, int cc);
@@ -249,6 +253,7 @@ class BlockEmitter {
   unsigned i_ = 0;          // index of the instruction being emitted
   uint64_t pc_ = 0;         // its virtual pc
   bool ended_ = false;      // the block's exit is emitted
+  bool fp_armed_ = false;   // an inline FP instruction of this block checked JitData::fp_live
   std::vector<std::function<void()>> stubs_;
   Xbyak::Label* exit_label_[2] = {};
   std::vector<std::unique_ptr<Xbyak::Label>> labels_;
