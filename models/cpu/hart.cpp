@@ -47,15 +47,7 @@ class Hart::Bridge : public CoreHost {
       return static_cast<uint64_t>(now / h_.timebase_period_);
     }
     uint8_t b[8] = {};
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(*h_.cfg_.mtime);
-    gp.set_data_ptr(b);
-    gp.set_data_length(8);
-    gp.set_streaming_width(8);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& gp = prepare(tlm::TLM_READ_COMMAND, *h_.cfg_.mtime, b, 8);
     sc_time delay = h_.qk_.get_local_time();
     h_.mem->b_transport(gp, delay);
     if (!gp.is_response_ok() && !h_.stopped_) {
@@ -85,17 +77,23 @@ class Hart::Bridge : public CoreHost {
   }
 
  private:
+  // One payload for every access (MMIO polling loops make many): constructing one
+  // allocates its extension array.
+  tlm::tlm_generic_payload& prepare(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
+    gp_.set_command(cmd);
+    gp_.set_address(paddr);
+    gp_.set_data_ptr(static_cast<unsigned char*>(data));
+    gp_.set_data_length(len);
+    gp_.set_streaming_width(len);
+    gp_.set_byte_enable_ptr(nullptr);
+    gp_.set_byte_enable_length(0);
+    gp_.set_dmi_allowed(false);
+    gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    return gp_;
+  }
   bool transport(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
     h_.account();
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(paddr);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& gp = prepare(cmd, paddr, data, len);
     sc_time delay = h_.qk_.get_local_time();
     h_.mem->b_transport(gp, delay);
     h_.qk_.set(delay);
@@ -107,6 +105,7 @@ class Hart::Bridge : public CoreHost {
     return gp.is_response_ok();
   }
   Hart& h_;
+  tlm::tlm_generic_payload gp_;
 };
 
 Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
@@ -316,9 +315,23 @@ void Hart::run_thread() {
       }
       continue;
     }
-    if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();
+    if ((cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) && sync_needed(quantum))
+      qk_.sync();
   }
   qk_.sync();
+}
+
+// The quantum is used up. Syncing lets the other processes catch up with this hart's
+// local time; when none has anything to do before that time (no process runnable now,
+// no event earlier), it would only switch to the kernel and back, so the hart runs on,
+// up to kMaxQuantaAhead quanta ahead (pauses and time limits stay prompt).
+bool Hart::sync_needed(const sc_time& quantum) const {
+  constexpr double kMaxQuantaAhead = 64;
+  const sc_time ahead = qk_.get_local_time();
+  if (ahead >= quantum * kMaxQuantaAhead) return true;
+  const sc_core::sc_simcontext* sim = sc_core::sc_get_curr_simcontext();
+  if (sc_core::sc_pending_activity_at_current_time(sim)) return true;
+  return ahead >= sc_core::sc_time_to_pending_activity(sim);
 }
 
 }  // namespace vp::cpu

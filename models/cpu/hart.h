@@ -87,6 +87,7 @@ class Hart : public platform::Component, public platform::Processor {
   class Bridge;
   void run_thread();
   void account();  // moves instructions executed so far into the quantum keeper
+  bool sync_needed(const sc_core::sc_time& quantum) const;
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
   void debug_pause(const std::string& reason);  // resumable pause from the run thread
