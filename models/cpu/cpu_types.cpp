@@ -294,7 +294,7 @@ void register_cpu_types(Registry& registry) {
       {"mtime", "Address of the timer's mtime register: the time CSR reads it over the bus (virt: 0x200bff8); "
                 "absent: time counts timebase ticks", "integer"},
       {"clock", "Core clock: one instruction per cycle in functional mode; pipeline cycles in pipeline mode"},
-      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum)", "time"},
+      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum); at its end the hart syncs only if another process has work before its local time (at most 64 quanta ahead)", "time"},
       {"l1i", "Pipeline mode: L1 instruction cache {size, assoc, line, replacement: lru|plru|random|fifo, "
               "latency} or none"},
       {"l1d", "Pipeline mode: L1 data cache {size, assoc, line, replacement, write: back|through, "
