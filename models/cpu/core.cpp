@@ -5,6 +5,7 @@
 
 #include "models/cpu/core_internal.h"
 #include "models/cpu/pipeline.h"
+#include "models/cpu/translator.h"
 
 #define VP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VP_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -14,11 +15,19 @@ namespace vp::cpu {
 Core::Core(const CoreConfig& cfg, CoreHost& host) : cfg_(cfg), host_(host) {
   if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
   reset();
+  if (cfg_.translate) translator_ = Translator::create(*this);
 }
 
 Core::~Core() {
   flush_blocks();
+  reap_blocks();
+}
+
+void Core::reap_blocks() {
+  if (translator_)
+    for (Block* b : graveyard_) translator_->discard(b);
   for (Block* b : graveyard_) delete b;
+  graveyard_.clear();
 }
 
 void Core::reset() {
@@ -62,6 +71,7 @@ void Core::set_irq_line(unsigned bit, bool level) {
 // Run loop
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
+  if (translator_ && !timing_ && !trace_) return translator_->run(budget, executed);
   // One branch per call: the functional loop carries no timing code at all.
   return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
 }
@@ -78,10 +88,7 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       why = RunExit::kStop;
       break;
     }
-    if (VP_UNLIKELY(!graveyard_.empty())) {
-      for (Block* b : graveyard_) delete b;
-      graveyard_.clear();
-    }
+    if (VP_UNLIKELY(!graveyard_.empty())) reap_blocks();
     if (VP_UNLIKELY(irq_check_)) {
       check_interrupts();
       prev = nullptr;
@@ -775,6 +782,11 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
       break;
   }
 }
+
+void Core::execute_one(const Insn& in) { execute(in); }
+
+// The translator runs the rest of a block the budget cuts short here.
+template void Core::exec_block<false>(Block* b, unsigned n);
 
 bool Core::phys_read(uint64_t paddr, void* data, unsigned len) {
   try {

@@ -48,6 +48,12 @@ struct CoreConfig {
   unsigned max_satp_mode = 9;  // 8 = Sv39, 9 = Sv48
   unsigned pmp_entries = 16;
   bool misaligned_emulate = true;
+  // Run translated x86-64 code (models/cpu/translator.h) where the host has a
+  // translator; pipeline timing and tracing always use the interpreter.
+  bool translate = false;
+  // A block is translated when it starts for the translate_after-th time (code that
+  // runs a few times only is cheaper to interpret); 1: at once (tests).
+  unsigned translate_after = 64;
 };
 
 // A synchronous exception (thrown inside the core, turned into a trap).
@@ -69,6 +75,7 @@ enum class RunExit { kBudget, kWfi, kStop };
 
 struct Block;
 class Pipeline;
+class Translator;
 
 class Core {
  public:
@@ -119,9 +126,14 @@ class Core {
   bool phys_write(uint64_t paddr, const void* data, unsigned len);
 
   uint64_t blocks_built() const { return blocks_built_; }
+  // The translator in use (nullptr: interpreter only).
+  const Translator* translator() const { return translator_.get(); }
 
  private:
   friend struct Exec;
+  friend class TranslatorX86;  // models/cpu/translator/: runs on the core's state
+  friend class BlockEmitter;
+  friend class Lockstep;       // models/cpu/lockstep.cpp: mirrors interrupt lines
   struct TlbEntry {
     uint64_t tag;     // virtual page number; kInvalidTag when empty
     uintptr_t addend; // host pointer = addend + vaddr (0: slow path)
@@ -133,6 +145,7 @@ class Core {
 
   // Execution.
   void execute(const Insn& in);
+  void execute_one(const Insn& in);  // out-of-line execute(), for translated code
   template <bool kTimed> RunExit run_loop(uint64_t budget, uint64_t& executed);
   template <bool kTimed> void exec_block(Block* b, unsigned n);
   void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
@@ -167,6 +180,7 @@ class Core {
   void notify_code_write(uint64_t pa, unsigned len);
   void invalidate_code_page(uint64_t ppage);
   void flush_blocks();
+  void reap_blocks();  // deletes discarded blocks (after the translator dropped them)
 
   // CSRs.
   uint64_t csr_rw(const Insn& in, unsigned csr, uint64_t wval, bool write, bool read);
@@ -242,6 +256,8 @@ class Core {
   JumpEntry jump_[kJumpSize];
   uint64_t blocks_built_ = 0;
   uint64_t chain_gen_ = 1;
+
+  std::unique_ptr<Translator> translator_;
 };
 
 }  // namespace vp::cpu

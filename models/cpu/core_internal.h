@@ -7,6 +7,8 @@
 
 namespace vp::cpu {
 
+struct TransBlock;
+
 // A pre-decoded run of straight-line instructions starting at a physical pc.
 struct Block {
   uint64_t ppc = 0;    // physical address of the first instruction
@@ -18,6 +20,8 @@ struct Block {
   struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
   Link link[2];
   unsigned link_rr = 0;
+  TransBlock* tb = nullptr;  // the translator's translations of this block (a list)
+  uint32_t runs = 0;         // times the translator's dispatcher interpreted it
 };
 
 constexpr unsigned kMaxBlockInsns = 128;

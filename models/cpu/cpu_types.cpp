@@ -223,6 +223,8 @@ void register_cpu_types(Registry& registry) {
     }
     c.reset_pc = p.integer("reset_pc", 0x1000);
     c.mode = p.choice("mode", {"functional", "pipeline"}, "functional");
+    c.translate = p.boolean("translate", true);
+    c.lockstep = p.boolean("lockstep", false);
     // Timing properties are read in either mode (so --set cpu0.mode=functional
     // works on a pipeline platform); only pipeline mode uses them.
     parse_pipeline(p, c.pipeline);
@@ -281,6 +283,10 @@ void register_cpu_types(Registry& registry) {
       {"isa", "ISA string, e.g. rv64gc or rv64imafdc_zba_zbb_zbs (sets misa and riscv,isa)"},
       {"reset_pc", "Where the hart starts when nothing is loaded (the boot flow sets it otherwise)"},
       {"mode", "functional: fast, no timing; pipeline: in-order 5-stage timing model (docs/architecture.md)"},
+      {"translate", "Functional mode: run translated x86-64 code (true, on x86-64 hosts) or the interpreter "
+                    "(false); pipeline mode always interprets (docs/architecture.md, The translator)"},
+      {"lockstep", "Check translated code against the interpreter after every block; the first difference "
+                   "stops the run (exit code 3) with a report"},
       {"mmu", "Largest satp mode: sv39 or sv48"},
       {"pmp_entries", "Implemented PMP entries (0 to 64)"},
       {"misaligned", "Misaligned loads/stores: emulate in the hart, or trap to software"},
@@ -288,7 +294,7 @@ void register_cpu_types(Registry& registry) {
       {"mtime", "Address of the timer's mtime register: the time CSR reads it over the bus (virt: 0x200bff8); "
                 "absent: time counts timebase ticks", "integer"},
       {"clock", "Core clock: one instruction per cycle in functional mode; pipeline cycles in pipeline mode"},
-      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum)", "time"},
+      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum); at its end the hart syncs only if another process has work before its local time (at most 64 quanta ahead)", "time"},
       {"l1i", "Pipeline mode: L1 instruction cache {size, assoc, line, replacement: lru|plru|random|fifo, "
               "latency} or none"},
       {"l1d", "Pipeline mode: L1 data cache {size, assoc, line, replacement, write: back|through, "

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "models/cpu/htif.h"
+#include "models/cpu/translator.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
 
@@ -46,15 +47,7 @@ class Hart::Bridge : public CoreHost {
       return static_cast<uint64_t>(now / h_.timebase_period_);
     }
     uint8_t b[8] = {};
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(*h_.cfg_.mtime);
-    gp.set_data_ptr(b);
-    gp.set_data_length(8);
-    gp.set_streaming_width(8);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& gp = prepare(tlm::TLM_READ_COMMAND, *h_.cfg_.mtime, b, 8);
     sc_time delay = h_.qk_.get_local_time();
     h_.mem->b_transport(gp, delay);
     if (!gp.is_response_ok() && !h_.stopped_) {
@@ -84,17 +77,23 @@ class Hart::Bridge : public CoreHost {
   }
 
  private:
+  // One payload for every access (MMIO polling loops make many): constructing one
+  // allocates its extension array.
+  tlm::tlm_generic_payload& prepare(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
+    gp_.set_command(cmd);
+    gp_.set_address(paddr);
+    gp_.set_data_ptr(static_cast<unsigned char*>(data));
+    gp_.set_data_length(len);
+    gp_.set_streaming_width(len);
+    gp_.set_byte_enable_ptr(nullptr);
+    gp_.set_byte_enable_length(0);
+    gp_.set_dmi_allowed(false);
+    gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    return gp_;
+  }
   bool transport(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
     h_.account();
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(paddr);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& gp = prepare(cmd, paddr, data, len);
     sc_time delay = h_.qk_.get_local_time();
     h_.mem->b_transport(gp, delay);
     h_.qk_.set(delay);
@@ -106,6 +105,7 @@ class Hart::Bridge : public CoreHost {
     return gp.is_response_ok();
   }
   Hart& h_;
+  tlm::tlm_generic_payload gp_;
 };
 
 Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
@@ -117,7 +117,15 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   cc.max_satp_mode = cfg.mmu == 39 ? 8 : 9;
   cc.pmp_entries = cfg.pmp_entries;
   cc.misaligned_emulate = cfg.misaligned_emulate;
-  core_ = std::make_unique<Core>(cc, *bridge_);
+  // Pipeline mode times every instruction: it always runs on the interpreter.
+  cc.translate = cfg.translate && cfg.mode != "pipeline";
+  if (cfg.lockstep && cc.translate) {
+    lockstep_ = std::make_unique<Lockstep>(cc, *bridge_, std::cerr);
+    core_ = &lockstep_->primary();
+  } else {
+    own_core_ = std::make_unique<Core>(cc, *bridge_);
+    core_ = own_core_.get();
+  }
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
     core_->set_timing(pipeline_.get());
@@ -152,6 +160,19 @@ void Hart::register_statistics() {
   st.add_formula(n + ".host_mips", [this] {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
+  if (const Translator* t = core_->translator()) {
+    auto stat = [t](uint64_t TranslatorStats::*m) { return [t, m] { return static_cast<double>(t->stats().*m); }; };
+    st.add_counter(n + ".translator.blocks", stat(&TranslatorStats::blocks_translated), "blocks translated");
+    st.add_counter(n + ".translator.code_bytes", stat(&TranslatorStats::code_bytes), "x86-64 code emitted (bytes)");
+    st.add_counter(n + ".translator.flushes", stat(&TranslatorStats::flushes), "code buffer flushes");
+    st.add_counter(n + ".translator.entries", stat(&TranslatorStats::entries), "entries into translated code");
+    st.add_counter(n + ".translator.exits_lookup", stat(&TranslatorStats::exits_lookup), "exits at a lookup-cache miss");
+    st.add_counter(n + ".translator.exits_chain", stat(&TranslatorStats::exits_chain), "exits at an unlinked jump");
+    st.add_counter(n + ".translator.exits_trap", stat(&TranslatorStats::exits_trap), "exits at a trap");
+    st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
+    st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
+    st.add_counter(n + ".translator.interpreted_blocks", stat(&TranslatorStats::interpreted_blocks), "blocks run by the interpreter");
+  }
   if (!pipeline_) {
     // Functional mode: one cycle per executed instruction, and the cycles asleep (as mcycle).
     st.add_counter(n + ".cycles", [this] { return static_cast<double>(core_->cycles()); },
@@ -197,7 +218,10 @@ void Hart::irq_changed(unsigned bit, bool level) {
 }
 
 void Hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
-  core_->invalidate_dmi(start, end);
+  if (lockstep_)
+    lockstep_->invalidate_dmi(start, end);
+  else
+    core_->invalidate_dmi(start, end);
 }
 
 void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
@@ -261,7 +285,12 @@ void Hart::run_thread() {
     accounted_ = 0;
     uint64_t done = 0;
     const auto t0 = std::chrono::steady_clock::now();
-    const RunExit why = core_->run(budget, done);
+    const RunExit why = lockstep_ ? lockstep_->run(budget, done) : core_->run(budget, done);
+    if (lockstep_ && lockstep_->diverged()) {
+      stopped_ = true;
+      platform::request_stop(3, "lockstep: translated code and interpreter differ: " + lockstep_->message());
+      break;
+    }
     host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (pipeline_)
       account();  // simulated time follows the modelled cycles
@@ -286,9 +315,23 @@ void Hart::run_thread() {
       }
       continue;
     }
-    if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();
+    if ((cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) && sync_needed(quantum))
+      qk_.sync();
   }
   qk_.sync();
+}
+
+// The quantum is used up. Syncing lets the other processes catch up with this hart's
+// local time; when none has anything to do before that time (no process runnable now,
+// no event earlier), it would only switch to the kernel and back, so the hart runs on,
+// up to kMaxQuantaAhead quanta ahead (pauses and time limits stay prompt).
+bool Hart::sync_needed(const sc_time& quantum) const {
+  constexpr double kMaxQuantaAhead = 64;
+  const sc_time ahead = qk_.get_local_time();
+  if (ahead >= quantum * kMaxQuantaAhead) return true;
+  const sc_core::sc_simcontext* sim = sc_core::sc_get_curr_simcontext();
+  if (sc_core::sc_pending_activity_at_current_time(sim)) return true;
+  return ahead >= sc_core::sc_time_to_pending_activity(sim);
 }
 
 }  // namespace vp::cpu

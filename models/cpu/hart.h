@@ -15,6 +15,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/cpu/core.h"
+#include "models/cpu/lockstep.h"
 #include "models/cpu/pipeline.h"
 #include "platform/component.h"
 #include "platform/irq.h"
@@ -37,6 +38,8 @@ struct HartConfig {
   std::optional<uint64_t> mtime;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
+  bool translate = true;    // translated code (functional mode, x86-64 hosts)
+  bool lockstep = false;    // check translated code against the interpreter every block
   PipelineConfig pipeline;  // used when mode == "pipeline"
 };
 
@@ -84,6 +87,7 @@ class Hart : public platform::Component, public platform::Processor {
   class Bridge;
   void run_thread();
   void account();  // moves instructions executed so far into the quantum keeper
+  bool sync_needed(const sc_core::sc_time& quantum) const;
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
   void debug_pause(const std::string& reason);  // resumable pause from the run thread
@@ -91,7 +95,9 @@ class Hart : public platform::Component, public platform::Processor {
 
   HartConfig cfg_;
   std::unique_ptr<Bridge> bridge_;
-  std::unique_ptr<Core> core_;
+  std::unique_ptr<Core> own_core_;
+  std::unique_ptr<Lockstep> lockstep_;  // lockstep: true; it owns the core then
+  Core* core_ = nullptr;
   std::unique_ptr<Pipeline> pipeline_;
   uint64_t cycles_accounted_ = 0;  // pipeline cycles already turned into local time
   tlm_utils::tlm_quantumkeeper qk_;
