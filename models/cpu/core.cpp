@@ -163,9 +163,13 @@ void Core::exec_block(Block* b, unsigned n) {
 
 // Pipeline mode: physical fetch and data addresses for the timing model. Data
 // pages in the read or write TLB are RAM (DMI); anything else is uncached.
+// Also the page-table levels a TLB miss would walk (0: no translation).
 void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
   uint64_t pa = ea;
   bool cached = false;
+  const unsigned mode = static_cast<unsigned>(satp_ >> 60);
+  const uint8_t levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
+  uint8_t data_levels = 0;
   switch (in.info ? in.info->fmt : Fmt::kNone) {
     case Fmt::kLoad: case Fmt::kStore: case Fmt::kFLoad: case Fmt::kFStore: case Fmt::kAmo: case Fmt::kLr: {
       const uint64_t vpn = ea >> 12;
@@ -177,12 +181,14 @@ void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_
           break;
         }
       }
+      if (levels && data_priv() != Priv::M) data_levels = levels;
       break;
     }
     default:
       break;
   }
-  timing_->retire(in, pc, b->ppc + (pc - vstart), pc_, pa, cached);
+  timing_->retire(in, RetireInfo{pc, b->ppc + (pc - vstart), pc_, ea, pa, cached,
+                                 static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), data_levels});
 }
 
 static bool writes_rd(const Insn& in) {
