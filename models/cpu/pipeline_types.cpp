@@ -41,7 +41,7 @@ bool is_off(const ConfigNode* n) {
   return n->is_scalar() && (n->scalar == "none" || n->scalar == "off" || n->scalar == "false");
 }
 
-// prefetcher: a type name, or {type, degree, table_size}.
+// prefetcher: a type name, or {type, degree, table_size, distance}.
 void parse_prefetcher(Properties& p, cpu::PrefetcherConfig& c) {
   const ConfigNode* n = p.node("prefetcher");
   if (!n || n->is_null()) return;
@@ -56,6 +56,7 @@ void parse_prefetcher(Properties& p, cpu::PrefetcherConfig& c) {
   c.type = q->choice("type", types, c.type);
   c.degree = small(*q, "degree", c.degree, 1, 16);
   c.table_size = small(*q, "table_size", c.table_size, 1, 65536);
+  c.distance = small(*q, "distance", c.distance, 0, 256);
   if (!is_pow2(c.table_size)) q->fail("table_size", "must be a power of two");
   q->finish();
 }
@@ -277,7 +278,7 @@ std::vector<PropertyDoc> pipeline_property_docs() {
               "mshrs, prefetcher} or none"},
       {"l1d", "Pipeline mode: L1 data cache {size, assoc, line, replacement, write: back|through, write_allocate, "
               "latency, mshrs (0: blocking), write_buffer, prefetcher: none|next_line|stride|stream|tagged or "
-              "{type, degree, table_size}} or none"},
+              "{type, degree, table_size, distance}} or none"},
       {"l2", "Pipeline mode: unified L2 cache (same keys as l1d); absent = no L2", "mapping"},
       {"l3", "Pipeline mode: unified L3 cache below the L2 (same keys as l1d); absent = no L3", "mapping"},
       {"memory_latency", "Pipeline mode: cycles for an access that misses every cache (when there is no dram map)"},

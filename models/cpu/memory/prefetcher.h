@@ -14,6 +14,7 @@ struct PrefetcherConfig {
   std::string type = "none";  // none, next_line, stride, stream, tagged
   unsigned degree = 2;        // lines requested per trigger (1..16)
   unsigned table_size = 64;   // stride: PC-indexed entries; stream: tracked streams
+  unsigned distance = 0;      // stride, stream: lines skipped ahead of the access before the first request
 };
 
 // What a demand access found.

@@ -2,9 +2,9 @@
 // the IBM POWER / Intel L2 streamers): `table_size` streams, each confirmed
 // by two misses to consecutive lines in one direction within a 4 KiB region.
 // A confirmed stream keeps `degree` lines in flight ahead of the demand
-// accesses: every miss or first use of a prefetched line in the stream moves
-// its head and requests the lines between the access + 1 and access + degree
-// that were not requested yet. Streams are replaced least recently used.
+// accesses, `distance` lines out: every miss or first use of a prefetched line
+// in the stream requests the lines from access + distance + 1 to access +
+// distance + degree not requested yet. Streams are replaced least recently used.
 #include <vector>
 
 #include "models/cpu/memory/prefetcher.h"
@@ -14,7 +14,7 @@ namespace {
 
 class StreamPrefetcher final : public Prefetcher {
  public:
-  explicit StreamPrefetcher(const PrefetcherConfig& c) : degree_(c.degree), s_(c.table_size) {}
+  explicit StreamPrefetcher(const PrefetcherConfig& c) : degree_(c.degree), distance_(c.distance), s_(c.table_size) {}
 
   unsigned observe(uint64_t, uint64_t, uint64_t line, PrefetchEvent ev, uint64_t* out) override {
     if (ev == PrefetchEvent::kHit) return 0;
@@ -34,7 +34,7 @@ class StreamPrefetcher final : public Prefetcher {
         }
         continue;
       }
-      if (d * s.dir >= 1 && d * s.dir <= static_cast<int64_t>(degree_) + 1) {
+      if (d * s.dir >= 1 && d * s.dir <= static_cast<int64_t>(degree_ + distance_) + 1) {
         s.last = line;
         s.used = clock_;
         return issue(s, line, out);
@@ -62,7 +62,7 @@ class StreamPrefetcher final : public Prefetcher {
   static uint64_t region(uint64_t line) { return line >> 6; }  // 4 KiB of 64-byte lines
   unsigned issue(Stream& s, uint64_t line, uint64_t* out) {
     unsigned n = 0;
-    for (unsigned k = 1; k <= degree_; ++k) {
+    for (unsigned k = distance_ + 1; k <= distance_ + degree_; ++k) {
       const uint64_t l = line + static_cast<uint64_t>(static_cast<int64_t>(k) * s.dir);
       const bool ahead = s.dir > 0 ? l > s.head : l < s.head;
       if (ahead) out[n++] = l;
@@ -70,7 +70,7 @@ class StreamPrefetcher final : public Prefetcher {
     if (n) s.head = out[n - 1];
     return n;
   }
-  unsigned degree_;
+  unsigned degree_, distance_;
   std::vector<Stream> s_;
   uint64_t clock_ = 0;
 };

@@ -1,10 +1,11 @@
 // PC-indexed stride prefetcher (reference prediction table, Chen & Baer,
 // IEEE TC 1995; gem5's StridePrefetcher): each load/store pc remembers its
 // last address, stride and a 2-bit confidence. Once the stride has repeated
-// twice, every access that moves to a new line requests the next `degree`
-// lines along the stride: addr + k * stride for strides of a line or more,
-// the next k lines in the stride's direction for shorter strides (so requests
-// run `degree` lines ahead instead of landing in the current line).
+// twice, every access that moves to a new line requests `degree` lines along
+// the stride, starting `distance` steps ahead: addr + (distance + k) * stride
+// for strides of a line or more, the (distance + k)-th next line in the
+// stride's direction for shorter strides (so requests run ahead instead of
+// landing in the current line), k = 1..degree.
 #include <vector>
 
 #include "models/cpu/memory/prefetcher.h"
@@ -15,7 +16,7 @@ namespace {
 class StridePrefetcher final : public Prefetcher {
  public:
   StridePrefetcher(const PrefetcherConfig& c, unsigned line_bytes)
-      : degree_(c.degree), mask_(c.table_size - 1), line_bytes_(line_bytes),
+      : degree_(c.degree), distance_(c.distance), mask_(c.table_size - 1), line_bytes_(line_bytes),
         line_shift_(static_cast<unsigned>(__builtin_ctz(line_bytes))), t_(c.table_size) {}
   bool wants_hits() const override { return true; }
 
@@ -38,11 +39,12 @@ class StridePrefetcher final : public Prefetcher {
     e.last = addr;
     if (e.conf < 2 || line == last_line) return 0;
     const int64_t mag = e.stride < 0 ? -e.stride : e.stride;
-    for (unsigned k = 1; k <= degree_; ++k) {
+    for (unsigned i = 1; i <= degree_; ++i) {
+      const int64_t k = static_cast<int64_t>(distance_ + i);
       if (mag >= static_cast<int64_t>(line_bytes_))
-        out[k - 1] = (addr + static_cast<uint64_t>(e.stride * static_cast<int64_t>(k))) >> line_shift_;
+        out[i - 1] = (addr + static_cast<uint64_t>(e.stride * k)) >> line_shift_;
       else
-        out[k - 1] = line + static_cast<uint64_t>(e.stride < 0 ? -static_cast<int64_t>(k) : static_cast<int64_t>(k));
+        out[i - 1] = line + static_cast<uint64_t>(e.stride < 0 ? -k : k);
     }
     return degree_;
   }
@@ -53,7 +55,7 @@ class StridePrefetcher final : public Prefetcher {
     int64_t stride = 0;
     unsigned conf = 0;
   };
-  unsigned degree_;
+  unsigned degree_, distance_;
   uint64_t mask_;
   unsigned line_bytes_, line_shift_;
   std::vector<Entry> t_;
