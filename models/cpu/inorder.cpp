@@ -24,6 +24,25 @@ uint64_t InOrderBackend::data_address(const RetireInfo& r, uint64_t t) {
   return x;
 }
 
+// Cycles lost before EX, by cause, in the order the constraints apply.
+void InOrderBackend::attribute(const Insn& in, const OpInfo& o, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
+                               uint64_t t_struct, uint64_t e) {
+  const uint64_t rd = t_redirect - base;
+  if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
+  else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += rd;
+  else st_.stall_trap += rd;
+  st_.stall_icache += t_fetch - t_redirect;
+  if (t_struct > t_fetch) (mem_free_ >= ex_free_ ? st_.stall_dcache : st_.stall_structural) += t_struct - t_fetch;
+  if (e > t_struct) {
+    // The operand that arrived last: a load result (load-use) or a multi-cycle one.
+    const unsigned i[3] = {o.src(0, in.rs1), o.src(1, in.rs2), o.src(2, in.rs3)};
+    bool load = false;
+    for (unsigned k = 0; k < 3; ++k)
+      if (ready_[i[k]] == e) load = load || from_load_[i[k]];
+    (load ? st_.stall_load_use : st_.stall_data) += e - t_struct;
+  }
+}
+
 void InOrderBackend::retire(const Insn& in, const RetireInfo& r) {
   const OpInfo& o = ops_.get(in);
   ++c_.instructions;
@@ -43,98 +62,69 @@ void InOrderBackend::retire(const Insn& in, const RetireInfo& r) {
   const uint64_t t_fetch = std::max(t_redirect, avail + 1);
   const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
   // Operands (forwarding network: ready_ is the first EX cycle that can use them).
-  uint64_t src = 0;
-  bool src_load = false;
-  auto need = [&](unsigned i) {
-    if (ready_[i] > src) {
-      src = ready_[i];
-      src_load = from_load_[i];
-    }
-  };
-  if (o.rs1) need(src_index(in.rs1, o.rs1f));
-  if (o.rs2) need(src_index(in.rs2, o.rs2f));
-  if (o.rs3) need(src_index(in.rs3, true));
+  const uint64_t src = std::max(ready_[o.src(0, in.rs1)], std::max(ready_[o.src(1, in.rs2)], ready_[o.src(2, in.rs3)]));
   const uint64_t e = std::max(t_struct, src);
-  // Stall attribution, in the order the constraints were applied.
-  if (e > base) {
-    const uint64_t rd = t_redirect - base;
-    if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
-    else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += rd;
-    else st_.stall_trap += rd;
-    st_.stall_icache += t_fetch - t_redirect;
-    if (t_struct > t_fetch) (mem_free_ >= ex_free_ ? st_.stall_dcache : st_.stall_structural) += t_struct - t_fetch;
-    (src_load ? st_.stall_load_use : st_.stall_data) += e - t_struct;
-  }
+  if (e > base) attribute(in, o, base, t_redirect, t_fetch, t_struct, e);
   cycle_ = e;
 
   // Execute; `ready` is the first EX cycle a consumer may use the result in.
   uint64_t ready = e + o.latency;
   bool load = false;
-  switch (o.cls) {
-    case OpClass::kLoad: case OpClass::kFpLoad: case OpClass::kLr: case OpClass::kAmo: case OpClass::kSc: {
-      const uint64_t t = e + 1;
+  if (o.kind == Kind::kMemory) {
+    const uint64_t t = e + 1;  // the memory stage
+    if (o.load) {
+      load = true;
       uint64_t done;
       if (!r.cached) {
         done = mem_.uncached(t);
-        if (o.cls == OpClass::kAmo) done = mem_.uncached(done);
+        if (o.store) done = mem_.uncached(done);  // AMO: read, then write
         mem_free_ = done - 1;
       } else {
         const uint64_t x = data_address(r, t);
-        if (o.cls == OpClass::kAmo) {
+        if (o.store) {  // AMO
           done = mem_.store(r.mem_pa, r.pc, mem_.load(r.mem_pa, r.pc, x));
           mem_free_ = done - 1;
         } else {
-          done = o.cls == OpClass::kSc ? mem_.store(r.mem_pa, r.pc, x) : mem_.load(r.mem_pa, r.pc, x);
-          mem_free_ = blocking_ || o.cls == OpClass::kSc ? done - 1 : x + dhit_ - 1;
+          done = mem_.load(r.mem_pa, r.pc, x);
+          mem_free_ = blocking_ ? done - 1 : x + dhit_ - 1;
         }
       }
       ready = done;
-      load = true;
-      break;
-    }
-    case OpClass::kStore: case OpClass::kFpStore: {
-      const uint64_t t = e + 1;
-      if (!r.cached) {
-        mem_free_ = mem_.uncached(t) - 1;
-      } else {
-        const uint64_t x = data_address(r, t);
-        const uint64_t done = mem_.store(r.mem_pa, r.pc, x);
-        mem_free_ = blocking_ ? done - 1 : x + dhit_ - 1;
+    } else if (!r.cached) {
+      mem_free_ = mem_.uncached(t) - 1;
+      ready = mem_free_ + 1;  // SC's result
+    } else {
+      const uint64_t x = data_address(r, t);
+      const uint64_t done = mem_.store(r.mem_pa, r.pc, x);
+      const bool sc = o.cls == OpClass::kSc;
+      mem_free_ = blocking_ || sc ? done - 1 : x + dhit_ - 1;
+      if (sc) {
+        ready = done;
+        load = true;
       }
-      break;
     }
-    case OpClass::kBranch: case OpClass::kJal: case OpClass::kJalr: {
-      const BranchResult b = branch_.resolve(in, o.cls, r.pc, r.next_pc);
-      if (b.redirect == Redirect::kResolve) {
-        const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
-        fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
-        redirect(at, kCauseBranch);
-      } else if (b.redirect == Redirect::kDecode) {
-        fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
-        redirect(e, kCauseBranch);  // target computed in decode
-      }
-      break;
+  } else if (o.kind == Kind::kControl) {
+    const BranchResult b = branch_.resolve(in, o.cls, r.pc, r.next_pc);
+    if (b.redirect == Redirect::kResolve) {
+      const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
+      fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
+      redirect(at, kCauseBranch);
+    } else if (b.redirect == Redirect::kDecode) {
+      fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
+      redirect(e, kCauseBranch);  // target computed in decode
     }
-    case OpClass::kFenceI:
-      mem_.flush_icache();
+  } else if (o.kind == Kind::kOther) {
+    if (o.busy) ex_free_ = e + o.latency;
+    if (o.serialize) {
+      if (o.cls == OpClass::kFenceI) mem_.flush_icache();
+      else if (o.cls == OpClass::kSfence) mem_.flush_tlbs();
       redirect(e + 1, kCauseSerialize);
-      break;
-    case OpClass::kSfence:
-      mem_.flush_tlbs();
-      redirect(e + 1, kCauseSerialize);
-      break;
-    case OpClass::kCsr: case OpClass::kFence: case OpClass::kXret: case OpClass::kWfi: case OpClass::kSystem:
-      redirect(e + 1, kCauseSerialize);
-      break;
-    default:
-      break;
+    }
   }
-  if (o.busy) ex_free_ = e + o.latency;
-  if (o.rd) {
-    const unsigned i = dst_index(in.rd, o.rdf);
-    ready_[i] = ready;
-    from_load_[i] = load;
-  }
+  const unsigned d = o.dst(in.rd);
+  ready_[d] = ready;
+  from_load_[d] = load;
+  ready_[0] = 0;  // x0
 }
 
 void InOrderBackend::trap() {

@@ -37,6 +37,8 @@ class InOrderBackend {
   enum StallCause : uint8_t { kCauseBranch, kCauseSerialize, kCauseTrap };
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
+  void attribute(const Insn& in, const OpInfo& o, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
+                 uint64_t t_struct, uint64_t e);
 
   const PipelineConfig& cfg_;
   MemoryHierarchy& mem_;

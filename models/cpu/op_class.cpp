@@ -23,19 +23,28 @@ void OpTable::fill_operands(const Insn& in, OpInfo& o) {
   o.known = true;
   const Fmt f = info ? info->fmt : Fmt::kNone;
   const uint8_t fl = info ? info->flags : 0;
-  o.rdf = fl & kRdIsFloat;
-  o.rs1f = fl & kRs1IsFloat;
-  o.rs2f = fl & kRs2IsFloat;
+  bool rs1 = false, rs2 = false, rs3 = false;
   switch (f) {
-    case Fmt::kR: case Fmt::kAmo: case Fmt::kFR: o.rd = o.rs1 = o.rs2 = true; break;
+    case Fmt::kR: case Fmt::kAmo: case Fmt::kFR: o.rd = rs1 = rs2 = true; break;
     case Fmt::kI: case Fmt::kShift: case Fmt::kLoad: case Fmt::kJalr: case Fmt::kLr: case Fmt::kFR1:
     case Fmt::kFLoad: case Fmt::kUnary: case Fmt::kCsr:
-      o.rd = o.rs1 = true;
+      o.rd = rs1 = true;
       break;
-    case Fmt::kStore: case Fmt::kBranch: case Fmt::kFStore: case Fmt::kSfence: o.rs1 = o.rs2 = true; break;
+    case Fmt::kStore: case Fmt::kBranch: case Fmt::kFStore: case Fmt::kSfence: rs1 = rs2 = true; break;
     case Fmt::kU: case Fmt::kJ: case Fmt::kCsrI: o.rd = true; break;
-    case Fmt::kFR4: o.rd = o.rs1 = o.rs2 = o.rs3 = true; break;
+    case Fmt::kFR4: o.rd = rs1 = rs2 = rs3 = true; break;
     case Fmt::kFence: case Fmt::kNone: break;
+  }
+  const bool fp[3] = {(fl & kRs1IsFloat) != 0, (fl & kRs2IsFloat) != 0, true};
+  const bool has[3] = {rs1, rs2, rs3};
+  for (unsigned k = 0; k < 3; ++k) {
+    o.sbase[k] = has[k] && fp[k] ? 32 : 0;
+    o.smask[k] = has[k] ? 31 : 0;
+  }
+  o.rdf = (fl & kRdIsFloat) != 0;
+  if (o.rd) {
+    o.dbase = o.rdf ? 32 : 0;
+    o.dmask = 31;
   }
 }
 
@@ -150,6 +159,9 @@ OpTable::OpTable(const PipelineConfig& cfg) {
     // stores drained (gem5: IsNonSpeculative, strictly ordered).
     if (o.cls == OpClass::kAmo || o.cls == OpClass::kLr || o.cls == OpClass::kSc)
       o.serialize = kNonSpeculative | kMemBarrier;
+    if (o.load || o.store) o.kind = Kind::kMemory;
+    else if (o.cls == OpClass::kBranch || o.cls == OpClass::kJal || o.cls == OpClass::kJalr) o.kind = Kind::kControl;
+    else if (o.serialize || o.busy) o.kind = Kind::kOther;
   }
 }
 

@@ -35,18 +35,28 @@ const char* mix_name(Mix m);
 // commits; a memory barrier orders the memory accesses around it.
 enum SerializeFlag : uint8_t { kNonSpeculative = 1, kSerializeAfter = 2, kSquashAfter = 4, kMemBarrier = 8 };
 
+// How the backends handle an instruction beyond its operands and latency.
+enum class Kind : uint8_t { kPlain, kMemory, kControl, kOther /* serializing, or an iterative unit */ };
+
 struct OpInfo {
   OpClass cls = OpClass::kAlu;
   Fu fu = Fu::kAlu;
   Mix mix = Mix::kAlu;
+  Kind kind = Kind::kPlain;
   uint8_t latency = 1;
-  bool busy = false;  // occupies its unit for `latency` cycles (not pipelined)
-  bool rs1 = false, rs2 = false, rs3 = false, rd = false;
-  bool rs1f = false, rs2f = false, rdf = false;
+  uint8_t size = 0;       // memory access bytes
+  uint8_t serialize = 0;  // SerializeFlag bits
+  bool busy = false;      // occupies its unit for `latency` cycles (not pipelined)
   bool load = false, store = false;  // reads / writes memory
-  uint8_t size = 0;                  // memory access bytes
-  uint8_t serialize = 0;             // SerializeFlag bits
-  bool known = false;                // operand layout filled in (from the first Insn seen)
+  bool rd = false, rdf = false;      // writes a register (an f register)
+  bool known = false;     // operand layout filled in (from the first Insn seen)
+  // Register-file slots without branches: source k is slot sbase[k] + (rs & smask[k])
+  // (a missing source reads slot 0, x0, always ready); the destination is slot
+  // dbase + (rd & dmask) (none: the unread slot 64; x0 writes slot 0, which the
+  // backends reset to "ready").
+  uint8_t sbase[3] = {}, smask[3] = {}, dbase = 64, dmask = 0;
+  unsigned src(unsigned k, unsigned r) const { return sbase[k] + (r & smask[k]); }
+  unsigned dst(unsigned r) const { return dbase + (r & dmask); }
 };
 
 class OpTable {
@@ -65,10 +75,7 @@ class OpTable {
   OpInfo ops_[static_cast<unsigned>(Op::kCount)];
 };
 
-// Register-file index of a source operand: x0-x31 -> 0-31 (x0 is always ready), f0-f31 -> 32-63.
-inline unsigned src_index(unsigned r, bool fp) { return fp ? 32 + (r & 31) : (r & 31); }
-// Of a destination: writes to x0 (decoded as the sink register 32) go to the unread slot 64.
+// Register-file slots of the backends: x0-x31, f0-f31, and an unread sink (64).
 constexpr unsigned kRegSlots = 65;
-inline unsigned dst_index(unsigned r, bool fp) { return fp ? 32 + (r & 31) : ((r & 31) == 0 ? 64 : r); }
 
 }  // namespace vp::cpu

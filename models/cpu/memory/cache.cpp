@@ -193,26 +193,10 @@ void Cache::prefetch(uint64_t line, uint64_t t) {
   else busy_until_ = fill;
 }
 
-uint64_t Cache::access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
+uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
   const uint64_t line = addr >> line_shift_;
   const bool write = op == MemOp::kWrite || op == MemOp::kWriteback;
   const bool demand = op == MemOp::kRead || op == MemOp::kWrite;
-  // Fast path: the most recently hit line, already filled.
-  if (line == mru_line_ && !pf_hits_ && busy_until_ <= t) {
-    Line& l = lines_[mru_idx_];
-    if (l.ready <= t) {
-      ++st_.accesses;
-      ++st_.hits;
-      if (write) {
-        ++st_.writes;
-        if (cfg_.write_back) l.dirty = 1;
-        else write_through(addr, t);
-      } else {
-        ++st_.reads;
-      }
-      return t + cfg_.hit_latency;
-    }
-  }
   if (busy_until_ > t) {  // blocking cache with a miss outstanding
     st_.blocked_cycles += busy_until_ - t;
     t = busy_until_;

@@ -43,8 +43,23 @@ class Cache final : public MemLevel {
   Cache(const CacheConfig& cfg, MemLevel* next);
   ~Cache() override;
 
-  // Returns the cycle the data is available (reads) or the write is done.
-  uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override;
+  // Returns the cycle the data is available (reads) or the write is done. The
+  // common case, another hit on the line hit last (already filled), is inline.
+  uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override {
+    if ((addr >> line_shift_) == mru_line_ && !pf_hits_ && busy_until_ <= t && lines_[mru_idx_].ready <= t &&
+        (op == MemOp::kRead || (op == MemOp::kWrite && cfg_.write_back))) {
+      ++st_.accesses;
+      ++st_.hits;
+      if (op == MemOp::kRead) {
+        ++st_.reads;
+      } else {
+        ++st_.writes;
+        lines_[mru_idx_].dirty = 1;
+      }
+      return t + cfg_.hit_latency;
+    }
+    return access_slow(addr, op, t, pc);
+  }
   // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
   void invalidate_all();
   // Whether the line holding addr is present (or being filled).
@@ -79,6 +94,7 @@ class Cache final : public MemLevel {
     uint64_t stamp;  // LRU: last use; FIFO: fill time
     uint8_t dirty, prefetched;
   };
+  uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   unsigned victim(unsigned set);
   void touch(unsigned set, unsigned way);
   int find(uint64_t line) const;

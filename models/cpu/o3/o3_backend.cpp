@@ -45,7 +45,7 @@ void O3Backend::retire(const Insn& in, const RetireInfo& r) {
   const uint64_t seq = seq_++;
   const bool mem_op = o.load || o.store;
   const bool nonspec = (o.serialize & kNonSpeculative) || (mem_op && !r.cached);
-  const bool int_dst = o.rd && !o.rdf && (in.rd & 31) != 0;
+  const bool int_dst = o.rd && !o.rdf && (in.rd & 31) != 0;  // x0 writes allocate no register
   const bool fp_dst = o.rd && o.rdf;
   const uint64_t sq_drained = sq_.count() ? sq_.at(sq_.count() - 1).free : 0;  // all older stores in the cache
 
@@ -125,10 +125,8 @@ void O3Backend::retire(const Insn& in, const RetireInfo& r) {
 
     // ---- Issue: operands, predicted memory dependences, ordering, a free unit.
     uint64_t t = rn + o_.rename_to_issue;
-    uint64_t ready = 0;
-    if (o.rs1) ready = std::max(ready, reg_ready_[src_index(in.rs1, o.rs1f)]);
-    if (o.rs2) ready = std::max(ready, reg_ready_[src_index(in.rs2, o.rs2f)]);
-    if (o.rs3) ready = std::max(ready, reg_ready_[src_index(in.rs3, true)]);
+    const uint64_t ready = std::max(reg_ready_[o.src(0, in.rs1)],
+                                    std::max(reg_ready_[o.src(1, in.rs2)], reg_ready_[o.src(2, in.rs3)]));
     w_ops = ready > t ? ready - t : 0;
     t = std::max(t, ready);
     w_memdep = w_barrier = w_nonspec = 0;
