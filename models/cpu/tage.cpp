@@ -137,11 +137,12 @@ class Tage final : public BranchPredictor {
       for (Entry& e : entries_) e.u >>= 1;
     if (provider_ >= 0) ++provider_hits_;
     // Global history.
-    const unsigned in = taken ? 1 : 0;
+    const uint32_t in = taken ? 1 : 0;
     head_ = (head_ + kBuf - 1) & (kBuf - 1);
     ghist_[head_] = static_cast<uint8_t>(in);
-    for (Table& t : tables_) {
-      const unsigned out = ghist_[(head_ + t.hist) & (kBuf - 1)];
+    for (unsigned i = 0; i < n_; ++i) {
+      Table& t = tables_[i];
+      const uint32_t out = ghist_[(head_ + t.hist) & (kBuf - 1)];
       t.idx.update(in, out);
       t.tag1.update(in, out);
       t.tag2.update(in, out);

@@ -209,7 +209,10 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
   uint64_t done;
   int way = -1;
   for (unsigned w = 0; w < assoc_; ++w)
-    if (lines_[base + w].tag == line) way = static_cast<int>(w);
+    if (lines_[base + w].tag == line) {
+      way = static_cast<int>(w);
+      break;
+    }
   if (way >= 0) {
     Line& l = lines_[base + static_cast<unsigned>(way)];
     if (l.ready > t) ++st_.mshr_hits; else ++st_.hits;
