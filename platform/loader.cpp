@@ -68,6 +68,20 @@ ConfigNode convert(const YAML::Node& node, const std::string& file, ConvertBudge
 const std::vector<std::string> kTopLevelKeys = {"platform", "description", "timing", "components", "bind",
                                                 "irq",      "include",     "boot",   "plugins"};
 
+// `key: file` or `key: [file, ...]` (include:, plugins:): the file-name nodes.
+std::vector<const ConfigNode*> file_names(const ConfigNode& node, const char* key) {
+  std::vector<const ConfigNode*> items;
+  if (node.is_scalar()) items.push_back(&node);
+  else if (node.is_sequence())
+    for (const auto& i : node.sequence) items.push_back(&i);
+  else
+    throw ConfigError(node.where, std::string(key) + ": expected a file name or a list of file names");
+  for (const ConfigNode* item : items)
+    if (!item->is_scalar() || item->scalar.empty())
+      throw ConfigError(item->where, std::string(key) + ": expected a file name");
+  return items;
+}
+
 ConfigNode load_with_includes(const fs::path& path, std::vector<std::string>& files,
                               std::vector<std::string>& stack, const SourceLocation& included_from) {
   std::string shown = path.lexically_normal().string();
@@ -90,17 +104,10 @@ ConfigNode load_with_includes(const fs::path& path, std::vector<std::string>& fi
   const ConfigNode* include = tree.find("include");
   if (!include || include->is_null()) return tree;
 
-  std::vector<const ConfigNode*> items;
-  if (include->is_scalar()) items.push_back(include);
-  else if (include->is_sequence())
-    for (const auto& i : include->sequence) items.push_back(&i);
-  else
-    throw ConfigError(include->where, "include: expected a file name or a list of file names");
-
+  const auto items = file_names(*include, "include");
   stack.push_back(shown);
   ConfigNode merged = ConfigNode::make_map(tree.where);
   for (const ConfigNode* item : items) {
-    if (!item->is_scalar()) throw ConfigError(item->where, "include: expected a file name");
     fs::path p = item->scalar;
     if (p.is_relative()) p = path.parent_path() / p;
     merge_config(merged, load_with_includes(p, files, stack, item->where));
@@ -300,17 +307,8 @@ PlatformSpec to_spec(const ConfigNode& tree) {
   }
 
   if (const ConfigNode* plugins = tree.find("plugins"); plugins && !plugins->is_null()) {
-    std::vector<const ConfigNode*> items;
-    if (plugins->is_scalar()) items.push_back(plugins);
-    else if (plugins->is_sequence())
-      for (const auto& i : plugins->sequence) items.push_back(&i);
-    else
-      throw ConfigError(plugins->where, "plugins: expected a list of plugin files (.so)");
-    for (const ConfigNode* item : items) {
-      if (!item->is_scalar() || item->scalar.empty())
-        throw ConfigError(item->where, "plugins: expected a plugin file name");
+    for (const ConfigNode* item : file_names(*plugins, "plugins"))
       spec.plugins.push_back({item->scalar, item->where});
-    }
   }
 
   const ConfigNode* components = tree.find("components");

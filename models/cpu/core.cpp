@@ -1,4 +1,5 @@
 // Core execution: the run loop over pre-decoded blocks and the integer executor.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -36,7 +37,7 @@ void Core::reset() {
   mtvec_ = stvec_ = mcounteren_ = scounteren_ = 0;
   mscratch_ = sscratch_ = mepc_ = sepc_ = mcause_ = scause_ = mtval_ = stval_ = satp_ = 0;
   menvcfg_ = senvcfg_ = mcountinhibit_ = 0;
-  mcycle_off_ = minstret_off_ = 0;
+  mcycle_off_ = minstret_off_ = mcycle_held_ = minstret_held_ = 0;
   fflags_ = frm_ = 0;
   for (auto& c : pmpcfg_) c = 0;
   for (auto& a : pmpaddr_) a = 0;
@@ -125,8 +126,13 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     }
   }
   executed = run_done_;
+  executed_ += run_done_;
   run_done_ = 0;
   return why;
+}
+
+uint64_t Core::cycles() const {
+  return timing_ ? timing_->cycles() : executed_ + run_progress() + idle_cycles_;
 }
 
 template <bool kTimed>
@@ -240,6 +246,14 @@ Block* Core::lookup_block() {
   } else {
     Priv eff;
     ppc = access_phys(pc_, Access::kExec, 2, eff);
+    if (VP_UNLIKELY(e.tag != vpn)) {
+      // PMP is not uniform over this page (no TLB entry): a cached block, built
+      // in another mode or PMP state, is used only if all of it may be fetched now.
+      auto it = blocks_.find(ppc);
+      if (it != blocks_.end() && pmp_ok(ppc, it->second->pend - ppc, Access::kExec, priv_))
+        return it->second;
+      return build_block(pc_, ppc, /*cache=*/false);
+    }
   }
   JumpEntry& j = jump_[(ppc >> 1) & (kJumpSize - 1)];
   if (VP_LIKELY(j.ppc == ppc && j.block)) return j.block;
@@ -248,7 +262,7 @@ Block* Core::lookup_block() {
     j = {ppc, it->second};
     return it->second;
   }
-  return build_block(pc_, ppc);
+  return build_block(pc_, ppc, /*cache=*/true);
 }
 
 uint16_t Core::fetch16(uint64_t va, uint64_t& pa) {
@@ -259,9 +273,14 @@ uint16_t Core::fetch16(uint64_t va, uint64_t& pa) {
   return v;
 }
 
-Block* Core::build_block(uint64_t vpc, uint64_t ppc) {
+// A block never extends past the end of its virtual page: the next page is
+// translated on its own (it need not be physically adjacent, or mapped yet).
+// An instruction straddling two pages is a block by itself, never cached (its
+// halves live in two physical pages that a mapping change can separate).
+Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
   auto* b = new Block;
   b->ppc = ppc;
+  b->cacheable = cache;
   uint64_t va = vpc, pa = ppc;
   try {
     while (b->insns.size() < kMaxBlockInsns) {
@@ -278,15 +297,21 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc) {
       }
       uint32_t raw = lo;
       unsigned len = insn_length(lo);
+      bool straddles = false;
       if (len == 4) {
         if ((va & 0xfff) == 0xffe) {
           if (!b->insns.empty()) break;  // straddling instruction starts its own block
+          // Priv. spec 3.1.16: a fault here reports the address of the second half.
           uint64_t pa2;
           raw |= static_cast<uint32_t>(fetch16(va + 2, pa2)) << 16;
           b->cacheable = false;
+          straddles = true;
         } else {
           uint16_t hi;
-          if (!b->insns.empty() && !pmp_ok(pa + 2, 2, Access::kExec, priv_)) break;
+          if (!pmp_ok(pa + 2, 2, Access::kExec, priv_)) {
+            if (b->insns.empty()) throw Trap{kInsnAccessFault, va + 2};
+            break;
+          }
           try {
             mem_read_phys(va + 2, pa + 2, &hi, 2, Access::kExec);
           } catch (const Trap&) {
@@ -303,13 +328,13 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc) {
       va += len;
       pa += len;
       if (in.info->flags & kEndsBlock) break;
-      if ((va & 0xfff) == 0) break;
+      if ((va & 0xfff) == 0 || straddles) break;
     }
   } catch (...) {
     delete b;
     throw;
   }
-  b->pend = pa;
+  b->pend = std::min<uint64_t>(pa, (ppc | 0xfff) + 1);  // a straddler's second half is elsewhere
   ++blocks_built_;
   if (b->cacheable) {
     blocks_[ppc] = b;

@@ -104,6 +104,11 @@ class Core {
   void set_reg(unsigned i, uint64_t v) { if (i & 31) x_[i & 31] = v; }
   uint64_t freg(unsigned i) const { return f_[i & 31]; }
   uint64_t instret() const { return instret_ + blk_i_; }
+  // Clock cycles (the source of mcycle): the timing model's in pipeline mode;
+  // in functional mode one per executed instruction plus the cycles the hart
+  // slept in WFI, which its host reports with add_idle_cycles.
+  uint64_t cycles() const;
+  void add_idle_cycles(uint64_t n) { idle_cycles_ += n; }
   Priv priv() const { return priv_; }
   const CoreConfig& config() const { return cfg_; }
   // Debug CSR read (no side effects, no privilege check); false if unknown.
@@ -133,7 +138,7 @@ class Core {
   void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
   void step_traced();
   Block* lookup_block();
-  Block* build_block(uint64_t vpc, uint64_t ppc);
+  Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   void check_interrupts();
   [[noreturn]] void illegal(const Insn& in);
   void take_trap(uint64_t cause, uint64_t tval, bool interrupt);
@@ -190,6 +195,8 @@ class Core {
  private:
   Priv priv_ = Priv::M;
   uint64_t instret_ = 0;
+  uint64_t executed_ = 0;  // by earlier run() calls (retired or trapped)
+  uint64_t idle_cycles_ = 0;
   uint64_t run_done_ = 0;
   unsigned blk_i_ = 0;
   bool stop_ = false;
@@ -204,7 +211,9 @@ class Core {
   uint64_t mtvec_ = 0, stvec_ = 0, mcounteren_ = 0, scounteren_ = 0;
   uint64_t mscratch_ = 0, sscratch_ = 0, mepc_ = 0, sepc_ = 0, mcause_ = 0, scause_ = 0;
   uint64_t mtval_ = 0, stval_ = 0, satp_ = 0, menvcfg_ = 0, senvcfg_ = 0, mcountinhibit_ = 0;
-  int64_t mcycle_off_ = 0, minstret_off_ = 0;
+  // mcycle/minstret: while counting, the source (cycles(), instret()) plus an
+  // offset; while inhibited by mcountinhibit, a held value.
+  uint64_t mcycle_off_ = 0, minstret_off_ = 0, mcycle_held_ = 0, minstret_held_ = 0;
   uint32_t fflags_ = 0, frm_ = 0;
   uint8_t pmpcfg_[64] = {};
   uint64_t pmpaddr_[64] = {};

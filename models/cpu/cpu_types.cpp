@@ -102,6 +102,10 @@ void register_cpu_types(Registry& registry) {
     c.misaligned_emulate = p.choice("misaligned", {"emulate", "trap"}, "emulate") == "emulate";
     c.timebase_hz = p.frequency("timebase", 10'000'000);
     if (c.timebase_hz == 0) p.fail("timebase", "must be greater than zero");
+    if (p.has("mtime")) {
+      c.mtime = p.integer("mtime");
+      if (*c.mtime % 8) p.fail("mtime", "must be the 8-byte aligned address of an mtime register");
+    }
     c.clock_hz = p.frequency("clock", 1'000'000'000);
     if (c.clock_hz == 0) p.fail("clock", "must be greater than zero");
     if (p.has("quantum")) c.quantum_ps = p.time_ps("quantum");
@@ -150,6 +154,8 @@ void register_cpu_types(Registry& registry) {
       {"pmp_entries", "Implemented PMP entries (0 to 64)"},
       {"misaligned", "Misaligned loads/stores: emulate in the hart, or trap to software"},
       {"timebase", "Frequency of the time CSR (must equal the CLINT's timebase)"},
+      {"mtime", "Address of the timer's mtime register: the time CSR reads it over the bus (virt: 0x200bff8); "
+                "absent: time counts timebase ticks", "integer"},
       {"clock", "Core clock: one instruction per cycle in functional mode; pipeline cycles in pipeline mode"},
       {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum)", "time"},
   };

@@ -24,6 +24,8 @@ enum : unsigned {
 constexpr uint64_t kSupervisorInts = (1ull << 1) | (1ull << 5) | (1ull << 9);  // SSI, STI, SEI
 constexpr uint64_t kAllInts = kSupervisorInts | (1ull << 3) | (1ull << 7) | (1ull << 11);
 constexpr uint64_t kDelegableExc = 0xb3ff;  // not ecall-from-M (11), not 10/14
+// mcountinhibit / mcounteren bits (priv. spec 3.1.11-3.1.13).
+constexpr uint64_t kCY = 1, kIR = 4;
 }  // namespace
 
 uint64_t Core::read_mstatus() const {
@@ -54,8 +56,11 @@ bool Core::csr_read(unsigned csr, uint64_t& v) {
     case kFflags: v = fflags_; return true;
     case kFrm: v = frm_; return true;
     case kFcsr: v = fflags_ | frm_ << 5; return true;
-    case kCycle: case kMcycle: v = instret() + static_cast<uint64_t>(mcycle_off_); return true;
-    case kInstret: case kMinstret: v = instret() + static_cast<uint64_t>(minstret_off_); return true;
+    // cycle and instret are read-only shadows of mcycle and minstret (3.1.11).
+    case kCycle: case kMcycle: v = (mcountinhibit_ & kCY) ? mcycle_held_ : cycles() + mcycle_off_; return true;
+    case kInstret: case kMinstret:
+      v = (mcountinhibit_ & kIR) ? minstret_held_ : instret() + minstret_off_;
+      return true;
     case kTime: v = host_.time_now(); return true;
     case kSstatus: v = read_mstatus() & mst::SSTATUS_MASK; return true;
     case kSie: v = mie_ & mideleg_; return true;
@@ -113,8 +118,14 @@ bool Core::csr_write(unsigned csr, uint64_t v) {
     case kFflags: fflags_ = v & 31; fp_dirty(); return true;
     case kFrm: frm_ = v & 7; fp_dirty(); return true;
     case kFcsr: fflags_ = v & 31; frm_ = (v >> 5) & 7; fp_dirty(); return true;
-    case kMcycle: mcycle_off_ = static_cast<int64_t>(v - (instret() + 1)); return true;
-    case kMinstret: minstret_off_ = static_cast<int64_t>(v - (instret() + 1)); return true;
+    // 3.1.10: a write takes effect after the writing instruction completes, so
+    // the writing instruction's own cycle and retirement (the +1) are not added.
+    case kMcycle:
+      if (mcountinhibit_ & kCY) mcycle_held_ = v; else mcycle_off_ = v - (cycles() + 1);
+      return true;
+    case kMinstret:
+      if (mcountinhibit_ & kIR) minstret_held_ = v; else minstret_off_ = v - (instret() + 1);
+      return true;
     case kSstatus: write_mstatus((mstatus_ & ~mst::SSTATUS_MASK) | (v & mst::SSTATUS_MASK)); return true;
     case kSie: mie_ = (mie_ & ~mideleg_) | (v & mideleg_); return true;
     case kStvec: stvec_ = (v & ~3ull) | ((v & 3) == 1 ? 1 : 0); return true;
@@ -143,7 +154,22 @@ bool Core::csr_write(unsigned csr, uint64_t v) {
     case kMtvec: mtvec_ = (v & ~3ull) | ((v & 3) == 1 ? 1 : 0); return true;
     case kMcounteren: mcounteren_ = v & 0xffffffff; return true;
     case kMenvcfg: menvcfg_ = v & 1; return true;
-    case kMcountinhibit: mcountinhibit_ = v & ~2ull & 0xffffffff; return true;
+    case kMcountinhibit: {
+      // 3.1.13: CY and IR stop mcycle/minstret; TM does not exist (time cannot be
+      // inhibited) and the HPM bits are read-only zero like the counters. The
+      // writing instruction still counts under the old setting.
+      const uint64_t nv = v & (kCY | kIR);
+      if ((nv ^ mcountinhibit_) & kCY) {
+        if (nv & kCY) mcycle_held_ = cycles() + 1 + mcycle_off_;
+        else mcycle_off_ = mcycle_held_ - (cycles() + 1);
+      }
+      if ((nv ^ mcountinhibit_) & kIR) {
+        if (nv & kIR) minstret_held_ = instret() + 1 + minstret_off_;
+        else minstret_off_ = minstret_held_ - (instret() + 1);
+      }
+      mcountinhibit_ = nv;
+      return true;
+    }
     case kMscratch: mscratch_ = v; return true;
     case kMepc: mepc_ = v & ~1ull; return true;
     case kMcause: mcause_ = v & (0x8000000000000000ull | 63); return true;
@@ -151,8 +177,10 @@ bool Core::csr_write(unsigned csr, uint64_t v) {
     case kMip: mip_ = (mip_ & ~kSupervisorInts) | (v & kSupervisorInts); return true;
     default: break;
   }
+  // 3.1.10: "a legal implementation is to make both the counter and its
+  // corresponding event selector be read-only 0".
   if ((csr >= kMhpmcounter3 && csr <= kMhpmcounter31) || (csr >= kMhpmevent3 && csr <= kMhpmevent31))
-    return true;  // hardwired to zero
+    return true;
   if (csr >= kPmpcfg0 && csr <= kPmpcfg15) {
     if (csr & 1) return false;
     const unsigned base = (csr - kPmpcfg0) * 4;

@@ -36,10 +36,38 @@ class Hart::Bridge : public CoreHost {
   bool write(uint64_t paddr, const void* data, unsigned len) override {
     return transport(tlm::TLM_WRITE_COMMAND, paddr, const_cast<void*>(data), len);
   }
+  // Priv. spec 3.2.1: `time` is a read-only shadow of mtime, so it is read from
+  // the timer device itself (its value includes any write to mtime). The read
+  // carries the hart's local time; the device latency it returns is not spent.
   uint64_t time_now() override {
     h_.account();
-    const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
-    return static_cast<uint64_t>(now / h_.timebase_period_);
+    if (!h_.cfg_.mtime) {
+      const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
+      return static_cast<uint64_t>(now / h_.timebase_period_);
+    }
+    uint8_t b[8] = {};
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(*h_.cfg_.mtime);
+    gp.set_data_ptr(b);
+    gp.set_data_length(8);
+    gp.set_streaming_width(8);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_dmi_allowed(false);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_time delay = h_.qk_.get_local_time();
+    h_.mem->b_transport(gp, delay);
+    if (!gp.is_response_ok() && !h_.stopped_) {
+      char where[32];
+      std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(*h_.cfg_.mtime));
+      h_.stopped_ = true;
+      h_.core_->request_stop();
+      platform::request_stop(1, std::string(h_.name()) + ": the time CSR reads mtime at " + where +
+                                    " (property 'mtime'), which answered " + gp.get_response_string());
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 8; ++i) v |= static_cast<uint64_t>(b[i]) << (8 * i);
+    return v;
   }
   void htif_tohost(uint64_t value) override {
     HtifActions act;
@@ -125,9 +153,9 @@ void Hart::register_statistics() {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
   if (!pipeline_) {
-    // Functional mode: one cycle per executed instruction.
-    st.add_counter(n + ".cycles", [this] { return static_cast<double>(executed_); },
-                   "cycles (functional mode: one per instruction)");
+    // Functional mode: one cycle per executed instruction, and the cycles asleep (as mcycle).
+    st.add_counter(n + ".cycles", [this] { return static_cast<double>(core_->cycles()); },
+                   "cycles (functional mode: one per instruction, plus cycles asleep in WFI)");
     return;
   }
   pipeline_->for_each_counter([&](const std::string& k, const std::string& d, const uint64_t* v) {
@@ -248,10 +276,13 @@ void Hart::run_thread() {
       qk_.sync();
       const sc_time slept_from = sc_core::sc_time_stamp();
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      // The clock runs on while the hart sleeps: mcycle counts those cycles too.
+      const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
       if (pipeline_) {
-        const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
         pipeline_->idle(idle);
         cycles_accounted_ += idle;  // already elapsed in simulated time
+      } else {
+        core_->add_idle_cycles(idle);
       }
       continue;
     }

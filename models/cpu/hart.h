@@ -4,6 +4,7 @@
 // through b_transport with the annotated local time, RAM/ROM through DMI.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct HartConfig {
   unsigned pmp_entries = 16;
   bool misaligned_emulate = true;
   uint64_t timebase_hz = 10'000'000;
+  // Bus address of the mtime register the `time` CSR shadows (priv. spec 3.2.1);
+  // unset: `time` counts timebase_hz ticks of simulation time on its own.
+  std::optional<uint64_t> mtime;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
   PipelineConfig pipeline;  // used when mode == "pipeline"

@@ -99,6 +99,7 @@ uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
         std::memcpy(h, &pte, 8);
       else if (!host_.write(pte_addr, &pte, 8))
         throw Trap{access_fault(acc), va};
+      if (!code_pages_.empty()) notify_code_write(pte_addr, 8);  // a PTE in a code page
     }
     const uint64_t off_mask = (1ull << (12 + 9 * i)) - 1;
     return ((ppn << 12) & ~off_mask) | (va & off_mask);

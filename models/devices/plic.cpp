@@ -52,9 +52,10 @@ void Plic::on_level(unsigned source, bool level) {
   }
 }
 
-unsigned Plic::best(unsigned context) const {
+// Highest-priority pending enabled source above `floor` (ties: lowest id).
+unsigned Plic::best(unsigned context, uint32_t floor) const {
   unsigned id = 0;
-  uint32_t prio = threshold_[context];  // must be strictly above the threshold
+  uint32_t prio = floor;  // must be strictly above it
   for (unsigned s = 1; s < config_.sources; ++s)
     if (pending_[s] && enabled(context, s) && priority_[s] > prio) {
       prio = priority_[s];
@@ -63,8 +64,11 @@ unsigned Plic::best(unsigned context) const {
   return id;
 }
 
+// "The PLIC can perform a claim at any time and the claim operation is not
+// affected by the setting of the priority threshold register"; priority 0
+// still means "never interrupt".
 unsigned Plic::claim(unsigned context) {
-  const unsigned id = best(context);
+  const unsigned id = best(context, 0);
   if (id) {
     pending_[id] = false;
     claimed_[id] = true;
@@ -84,7 +88,8 @@ void Plic::complete(unsigned context, unsigned source) {
 }
 
 void Plic::update() {
-  for (unsigned c = 0; c < config_.contexts; ++c) ctx[c].set(best(c) != 0);
+  // EIP: a pending enabled interrupt with priority above the context's threshold.
+  for (unsigned c = 0; c < config_.contexts; ++c) ctx[c].set(best(c, threshold_[c]) != 0);
 }
 
 bool Plic::read(uint64_t offset, uint8_t* data, unsigned len, bool debug, const sc_core::sc_time&) {
@@ -109,7 +114,7 @@ bool Plic::read(uint64_t offset, uint8_t* data, unsigned len, bool debug, const 
     if (c < config_.contexts) {
       if (reg == kThreshold) value = threshold_[c];
       // A debug read shows what a claim would return without claiming.
-      if (reg == kClaimComplete) value = debug ? best(unsigned(c)) : claim(unsigned(c));
+      if (reg == kClaimComplete) value = debug ? best(unsigned(c), 0) : claim(unsigned(c));
     }
   }
   store_le(data, len, value);

@@ -56,7 +56,7 @@ class Plic : public MmioTarget {
     return enable_[context * words_ + source / 32] >> (source % 32) & 1;
   }
   void on_level(unsigned source, bool level);
-  unsigned best(unsigned context) const;  // highest-priority claimable source, 0 if none
+  unsigned best(unsigned context, uint32_t floor) const;  // 0 if none above floor
   unsigned claim(unsigned context);
   void complete(unsigned context, unsigned source);
   void update();

@@ -4,6 +4,7 @@
 
 #include "flat_machine.h"
 #include "models/cpu/decoder.h"
+#include "models/cpu/pipeline.h"
 
 namespace vp::cpu {
 namespace {
@@ -112,6 +113,31 @@ TEST(Core, IllegalInstructionTrapsToMtvec) {
   EXPECT_EQ(v, 0xffffffffu);
   ASSERT_TRUE(m.core().peek_csr(0x341, v));
   EXPECT_EQ(v, 0x80000000u);
+}
+
+// Priv. spec 3.1.10: mcycle counts clock cycles. In pipeline mode those are the
+// timing model's (a divide takes its latency), not retired instructions.
+TEST(Core, McycleCountsPipelineCycles) {
+  test::FlatMachine m;
+  Pipeline timing{PipelineConfig{}};
+  m.core().set_timing(&timing);
+  m.load_words(0x80000000, {
+      0x01400293,  // li t0,20
+      0x0252c333,  // div t1,t0,t0
+      0xfff28293,  // addi t0,t0,-1
+      0xfe029ce3,  // bnez t0,-8
+      0x0000006f,  // j .
+  });
+  uint64_t done = 0, mcycle = 0, cycle = 0, minstret = 0;
+  m.core().run(61, done);
+  ASSERT_EQ(m.core().pc(), 0x80000010u);
+  ASSERT_TRUE(m.core().peek_csr(0xb00, mcycle));
+  ASSERT_TRUE(m.core().peek_csr(0xc00, cycle));
+  ASSERT_TRUE(m.core().peek_csr(0xb02, minstret));
+  EXPECT_EQ(minstret, 61u);
+  EXPECT_EQ(mcycle, timing.cycles());
+  EXPECT_EQ(cycle, mcycle);
+  EXPECT_GE(mcycle, 20u * PipelineConfig{}.div_latency);
 }
 
 TEST(Core, BusErrorOnFetchIsAnAccessFault) {

@@ -1,7 +1,8 @@
 #pragma once
 // A SystemC-free machine around cpu::Core for unit tests and the standalone
 // runner: flat RAM (DMI), a ROM-less reset, HTIF, and a minimal CLINT
-// (msip/mtimecmp/mtime at 0x2000000, mtime = instructions / 100).
+// (msip/mtimecmp/mtime at 0x2000000, mtime = instructions / 100 + what the
+// guest wrote; the time CSR reads mtime).
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -84,7 +85,11 @@ class FlatMachine : public CoreHost {
       update_timer();
       if (why == RunExit::kWfi && !core_.wfi_wakeup()) {
         if (mtimecmp == ~0ull) return 125;  // would sleep forever
-        now_ = std::max(now_, mtimecmp * 100);
+        const uint64_t wake = (mtimecmp - mtime_offset_) * 100;
+        if (wake > now_) {
+          core_.add_idle_cycles(wake - now_);  // one cycle per instruction time
+          now_ = wake;
+        }
         update_timer();
       }
     }
@@ -110,7 +115,8 @@ class FlatMachine : public CoreHost {
     uint64_t v = 0;
     if (pa == kClintBase) v = msip;
     else if (pa == kClintBase + 0x4000) v = mtimecmp;
-    else if (pa == kClintBase + 0xbff8) v = now_ / 100;
+    else if (pa == kClintBase + 0xbff8) v = mtime();
+    else if (pa == kClintBase + 0xbffc) v = mtime() >> 32;
     else return false;
     std::memcpy(data, &v, len > 8 ? 8 : len);
     return true;
@@ -128,12 +134,17 @@ class FlatMachine : public CoreHost {
     } else if (pa == kClintBase + 0x4000) {
       mtimecmp = v;
       update_timer();
+    } else if (pa == kClintBase + 0xbff8 || pa == kClintBase + 0xbffc) {
+      const unsigned shift = pa == kClintBase + 0xbffc ? 32 : 0;
+      const uint64_t mask = (len >= 8 ? ~0ull : 0xffffffffull) << shift;
+      mtime_offset_ += ((mtime() & ~mask) | ((v << shift) & mask)) - mtime();
+      update_timer();
     } else {
       return false;
     }
     return true;
   }
-  uint64_t time_now() override { return (now_ + core_.run_progress()) / 100; }
+  uint64_t time_now() override { return mtime(); }
   void htif_tohost(uint64_t value) override {
     HtifActions act;
     act.exit = [this](int code, const std::string&) {
@@ -146,11 +157,13 @@ class FlatMachine : public CoreHost {
   }
 
  private:
-  void update_timer() { core_.set_irq_line(7, now_ / 100 >= mtimecmp); }
+  uint64_t mtime() const { return (now_ + core_.run_progress()) / 100 + mtime_offset_; }
+  void update_timer() { core_.set_irq_line(7, mtime() >= mtimecmp); }
   std::vector<uint8_t> ram_;
   Core core_;
   uint64_t tohost_ = 0, fromhost_ = 0;
   uint64_t now_ = 0;
+  uint64_t mtime_offset_ = 0;
 };
 
 }  // namespace vp::cpu::test

@@ -152,6 +152,98 @@ TEST(Clint, Timebase) {
   EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 5u);
 }
 
+// ---- Line-by-line checks against the RISC-V ACLINT specification (MTIMER and
+// MSWI in the SiFive CLINT layout: MSWI at 0x0000, MTIMER at 0x4000) ----
+
+// MTIMER: "The machine-level timer interrupt of a HART is pending whenever MTIME
+// is greater than or equal to the value in the corresponding MTIMECMP register
+// whereas [it] is cleared whenever MTIME is less than" it: writes to MTIME in
+// either direction re-evaluate it at once, and the comparison is unsigned.
+TEST(ClintSpec, MtipFollowsWritesToMtime) {
+  Bench b;
+  b.cpu.write<uint64_t>(mtimecmp(0), 1'000);
+  EXPECT_FALSE(b.mtip[0].level());
+  b.cpu.write<uint64_t>(kMtime, 1'000);         // equal: pending
+  EXPECT_TRUE(b.mtip[0].level());
+  b.cpu.write<uint64_t>(kMtime, 999);           // back below: cleared
+  EXPECT_FALSE(b.mtip[0].level());
+  b.cpu.write32(kMtime + 4, 1);                 // high half only: 2^32 + 999
+  EXPECT_TRUE(b.mtip[0].level());
+  b.cpu.write<uint64_t>(mtimecmp(0), 0x8000000000000000ull);
+  EXPECT_FALSE(b.mtip[0].level());              // unsigned: 2^63 is far ahead
+  b.cpu.write<uint64_t>(kMtime, 0xfffffffffffffff0ull);
+  EXPECT_TRUE(b.mtip[0].level());
+}
+
+// After MTIME is written backwards the timer fires when the new count reaches
+// MTIMECMP, not at the time the old count would have.
+TEST(ClintSpec, TimerRearmsAfterMtimeMovesBack) {
+  Bench b;
+  b.cpu.write<uint64_t>(mtimecmp(0), 1'000);    // 100 us at 10 MHz
+  sc_start(50, SC_US);
+  b.cpu.delay = SC_ZERO_TIME;
+  b.cpu.write<uint64_t>(kMtime, 0);
+  sc_start(60, SC_US);                          // t = 110 us: the old deadline passed
+  EXPECT_FALSE(b.mtip[0].level());
+  sc_start(50, SC_US);
+  EXPECT_TRUE(b.mtip[0].level());
+  EXPECT_EQ(b.rise_time, sc_time(150, SC_US));
+}
+
+// One MTIMECMP per hart, each driving its own MTIP; one MTIME for all.
+TEST(ClintSpec, PerHartCompareRegisters) {
+  ClintConfig config;
+  config.harts = 3;
+  Bench b(config);
+  b.cpu.write<uint64_t>(mtimecmp(0), 500);
+  b.cpu.write<uint64_t>(mtimecmp(1), 100);
+  b.cpu.write<uint64_t>(mtimecmp(2), 300);
+  sc_start(20, SC_US);                          // mtime = 200
+  EXPECT_FALSE(b.mtip[0].level());
+  EXPECT_TRUE(b.mtip[1].level());
+  EXPECT_FALSE(b.mtip[2].level());
+  b.cpu.delay = SC_ZERO_TIME;
+  b.cpu.write<uint64_t>(kMtime, 400);
+  EXPECT_FALSE(b.mtip[0].level());
+  EXPECT_TRUE(b.mtip[1].level());
+  EXPECT_TRUE(b.mtip[2].level());
+  EXPECT_EQ(b.cpu.read<uint64_t>(mtimecmp(1)), 100u);
+  EXPECT_EQ(b.cpu.read<uint64_t>(mtimecmp(3)), 0u);  // no hart 3: reserved
+}
+
+// "On reset, MTIME is cleared to zero"; "On reset, each MSIP register is cleared
+// to zero" (and so are the software interrupt lines).
+TEST(ClintSpec, ResetValues) {
+  ClintConfig config;
+  config.harts = 2;
+  Bench b(config);
+  EXPECT_EQ(b.cpu.read<uint64_t>(kMtime), 0u);
+  for (unsigned h = 0; h < 2; ++h) {
+    EXPECT_EQ(b.cpu.read32(msip(h)), 0u);
+    EXPECT_FALSE(b.msip[h].level());
+  }
+}
+
+// MSWI: "Each MSIP register is a 32-bit wide WARL register where the upper 31
+// bits are tied to zero ... A machine-level software interrupt for a HART is
+// pending or cleared by writing '1' or '0'"; other harts are not affected;
+// offsets past the last hart (up to 0x3ffc, reserved) read 0 and ignore writes.
+TEST(ClintSpec, MsipSetAndClearPerHart) {
+  ClintConfig config;
+  config.harts = 2;
+  Bench b(config);
+  b.cpu.write32(msip(0), 0xfffffffe);           // bit 0 clear: not pending
+  EXPECT_EQ(b.cpu.read32(msip(0)), 0u);
+  EXPECT_FALSE(b.msip[0].level());
+  b.cpu.write32(msip(0), 1);
+  EXPECT_TRUE(b.msip[0].level());
+  EXPECT_FALSE(b.msip[1].level());
+  b.cpu.write32(0x3ffc, 1);
+  EXPECT_EQ(b.cpu.read32(0x3ffc), 0u);
+  b.cpu.write32(msip(0), 0);
+  EXPECT_FALSE(b.msip[0].level());
+}
+
 }  // namespace
 
 VP_SC_TEST_MAIN

@@ -193,6 +193,182 @@ TEST(Plic, ConfigurableSizes) {
   EXPECT_EQ(b.cpu.read32(claim(2)), 32u);
 }
 
+// ---- Line-by-line checks against the RISC-V PLIC specification 1.0.0 ----
+
+// "Interrupt Claim Process": "The PLIC can perform a claim at any time and the
+// claim operation is not affected by the setting of the priority threshold
+// register." "It is always legal for a hart to perform a claim even if the EIP
+// is not set" (polling with the threshold at its maximum).
+TEST(PlicSpec, ClaimIgnoresThreshold) {
+  Bench b;
+  b.cpu.write32(prio(6), 2);
+  b.cpu.write32(enable(0), 1u << 6);
+  b.cpu.write32(threshold(0), 7);
+  b.src[6].raise();
+  EXPECT_FALSE(b.ctx[0].level());               // masked: no notification
+  EXPECT_EQ(b.cpu.read32(claim(0)), 6u);        // but claimable
+  EXPECT_EQ(b.cpu.read32(kPending), 0u);
+  b.cpu.write32(threshold(0), 2);               // priority equal to threshold: same
+  b.cpu.write32(claim(0), 6);                   // complete; level still high
+  EXPECT_FALSE(b.ctx[0].level());
+  uint32_t id = 0;
+  b.cpu.debug(tlm::TLM_READ_COMMAND, claim(0), &id, 4);
+  EXPECT_EQ(id, 6u);                            // a debug read shows the same claim
+  EXPECT_EQ(b.cpu.read32(claim(0)), 6u);
+}
+
+// "Interrupt Priorities": "The priority value 0 is reserved to mean 'never
+// interrupt'" and "effectively disables the interrupt": no notification, and a
+// claim does not return it (its pending bit stays set).
+TEST(PlicSpec, PriorityZeroNeverInterruptsNorClaims) {
+  Bench b;
+  b.cpu.write32(enable(0), 1u << 4);
+  b.src[4].raise();
+  EXPECT_EQ(b.cpu.read32(kPending), 1u << 4);
+  EXPECT_FALSE(b.ctx[0].level());
+  EXPECT_EQ(b.cpu.read32(claim(0)), 0u);
+  EXPECT_EQ(b.cpu.read32(kPending), 1u << 4);
+  b.cpu.write32(prio(4), 1);                    // becomes active: notified now
+  EXPECT_TRUE(b.ctx[0].level());
+  EXPECT_EQ(b.cpu.read32(claim(0)), 4u);
+}
+
+// "interrupt priority increases with increasing integer values"; "each priority
+// register must support any combination of values in the bits that are
+// variable"; registers are WARL (3 bits here: 0..7).
+TEST(PlicSpec, EveryPriorityValueOrders) {
+  Bench b;
+  for (uint32_t v = 0; v < 8; ++v) {
+    b.cpu.write32(prio(1 + v), v);
+    EXPECT_EQ(b.cpu.read32(prio(1 + v)), v);
+  }
+  b.cpu.write32(prio(20), 0xfffffff9u);
+  EXPECT_EQ(b.cpu.read32(prio(20)), 1u);        // only the variable bits are kept
+  b.cpu.write32(enable(0), 0x1feu);             // sources 1..8
+  for (unsigned s = 1; s <= 8; ++s) b.src[s].raise();
+  for (unsigned want = 8; want >= 2; --want) EXPECT_EQ(b.cpu.read32(claim(0)), want);
+  EXPECT_EQ(b.cpu.read32(claim(0)), 0u);        // source 1 has priority 0
+}
+
+// "Interrupt Pending Bits": bit (N mod 32) of word (N/32); bit 0 of word 0 is
+// hardwired to zero; the array is read-only. "A pending bit in the PLIC core can
+// be cleared by setting the associated enable bit then performing a claim."
+TEST(PlicSpec, PendingArrayLayoutAndClearing) {
+  Bench b;
+  b.cpu.write32(prio(33), 1);
+  b.src[33].raise();
+  b.src[63].raise();
+  EXPECT_EQ(b.cpu.read32(kPending), 0u);
+  EXPECT_EQ(b.cpu.read32(kPending + 4), (1u << 1) | (1u << 31));
+  b.cpu.write32(kPending + 4, 0);               // read-only
+  b.cpu.write32(kPending, 0xffffffff);
+  EXPECT_EQ(b.cpu.read32(kPending + 4), (1u << 1) | (1u << 31));
+  EXPECT_EQ(b.cpu.read32(kPending), 0u);
+  EXPECT_EQ(b.cpu.read32(claim(0)), 0u);        // not enabled: nothing to claim
+  b.cpu.write32(enable(0, 1), 1u << 1);
+  EXPECT_EQ(b.cpu.read32(claim(0)), 33u);
+  EXPECT_EQ(b.cpu.read32(kPending + 4), 1u << 31);
+}
+
+// "Interrupt Enables": per context, packed like the pending bits; a source
+// enabled for one context only notifies that one.
+TEST(PlicSpec, EnablesArePerContext) {
+  Bench b;
+  b.cpu.write32(prio(45), 3);
+  b.cpu.write32(enable(1, 1), 1u << 13);
+  EXPECT_EQ(b.cpu.read32(enable(0, 1)), 0u);
+  EXPECT_EQ(b.cpu.read32(enable(1, 1)), 1u << 13);
+  b.src[45].raise();
+  EXPECT_FALSE(b.ctx[0].level());
+  EXPECT_TRUE(b.ctx[1].level());
+  EXPECT_EQ(b.cpu.read32(claim(0)), 0u);
+  EXPECT_EQ(b.cpu.read32(claim(1)), 45u);
+}
+
+// "Priority Thresholds": "mask all PLIC interrupts of a priority less than or
+// equal to threshold"; threshold is WARL.
+TEST(PlicSpec, ThresholdMasksLessOrEqual) {
+  Bench b;
+  b.cpu.write32(prio(3), 4);
+  b.cpu.write32(enable(0), 1u << 3);
+  b.src[3].raise();
+  for (uint32_t t = 0; t < 8; ++t) {
+    b.cpu.write32(threshold(0), t);
+    EXPECT_EQ(b.cpu.read32(threshold(0)), t);
+    EXPECT_EQ(b.ctx[0].level(), 4 > t) << "threshold " << t;
+  }
+  b.cpu.write32(threshold(0), 0xfffffffau);
+  EXPECT_EQ(b.cpu.read32(threshold(0)), 2u);
+}
+
+// "Interrupt Notifications": multicast to every enabled target; "a second
+// target can respond and claim an interrupt while a notification to the first
+// target is still in flight, such that ... it finds it has no active interrupts".
+// "Interrupt Claim Process": after a claim, lower-priority pending interrupts
+// keep EIP set.
+TEST(PlicSpec, MulticastAndEipAfterClaim) {
+  Bench b;
+  b.cpu.write32(prio(11), 5);
+  b.cpu.write32(prio(12), 1);
+  b.cpu.write32(enable(0), (1u << 11) | (1u << 12));
+  b.cpu.write32(enable(1), 1u << 11);
+  b.src[11].raise();
+  b.src[12].raise();
+  EXPECT_TRUE(b.ctx[0].level());
+  EXPECT_TRUE(b.ctx[1].level());
+  EXPECT_EQ(b.cpu.read32(claim(1)), 11u);       // the fastest responder
+  EXPECT_FALSE(b.ctx[1].level());
+  EXPECT_TRUE(b.ctx[0].level());                // 12 still pending for context 0
+  EXPECT_EQ(b.cpu.read32(claim(0)), 12u);
+  EXPECT_EQ(b.cpu.read32(claim(0)), 0u);
+  EXPECT_FALSE(b.ctx[0].level());
+}
+
+// "Interrupt Completion": "The PLIC does not check whether the completion ID is
+// the same as the last claim ID for that target": another target for which the
+// source is enabled may complete it.
+TEST(PlicSpec, CompletionByAnotherEnabledTarget) {
+  Bench b;
+  b.cpu.write32(prio(14), 1);
+  b.cpu.write32(enable(0), 1u << 14);
+  b.cpu.write32(enable(1), 1u << 14);
+  b.src[14].raise();
+  EXPECT_EQ(b.cpu.read32(claim(0)), 14u);
+  b.cpu.write32(claim(1), 14);                  // completes the gateway
+  EXPECT_EQ(b.cpu.read32(kPending), 1u << 14);  // level still high: new request
+}
+
+// "Interrupt Gateways": at most one request per source pending; a level source
+// that stays high while pending does not queue a second request.
+TEST(PlicSpec, OneRequestPerSourceAtATime) {
+  Bench b;
+  b.cpu.write32(prio(5), 1);
+  b.cpu.write32(enable(0), 1u << 5);
+  b.src[5].raise();
+  b.src[5].lower();
+  b.src[5].raise();                             // a second assertion before the claim
+  EXPECT_EQ(b.cpu.read32(claim(0)), 5u);
+  b.src[5].lower();
+  b.cpu.write32(claim(0), 5);
+  EXPECT_EQ(b.cpu.read32(kPending), 0u);        // no queued request
+  EXPECT_EQ(b.cpu.read32(claim(0)), 0u);
+}
+
+// "Memory Map": 32-bit registers; context blocks 0x1000 apart (threshold at +0,
+// claim/complete at +4, the rest reserved), enable blocks 0x80 apart.
+TEST(PlicSpec, ContextBlockLayout) {
+  Bench b;
+  b.cpu.write32(threshold(1), 5);
+  EXPECT_EQ(b.cpu.read32(0x201000), 5u);
+  EXPECT_EQ(b.cpu.read32(0x200000), 0u);
+  b.cpu.write32(0x200008, 0xffffffff);          // reserved
+  EXPECT_EQ(b.cpu.read32(0x200008), 0u);
+  EXPECT_EQ(b.cpu.read32(0x200ffc), 0u);
+  b.cpu.write32(0x2080, 1u << 3);               // context 1, sources 0..31
+  EXPECT_EQ(b.cpu.read32(enable(1)), 1u << 3);
+  EXPECT_EQ(b.cpu.read32(enable(0)), 0u);
+}
+
 }  // namespace
 
 VP_SC_TEST_MAIN

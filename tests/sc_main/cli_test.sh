@@ -5,12 +5,7 @@ vp=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
-contains() { grep -qE -- "$2" "$1" || { echo "  '$2' not found in:"; sed 's/^/    /' "$1"; return 1; }; }
+source "$(dirname "$0")/../support/checks.sh"
 
 "$vp" --help > "$tmp/help" 2>&1
 check "help exits 0" test $? -eq 0

@@ -9,12 +9,7 @@ build=$1
 src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
-contains() { grep -qE -- "$2" "$1" || { echo "  '$2' not found in:"; sed 's/^/    /' "$1"; return 1; }; }
+source "$(dirname "$0")/../support/checks.sh"
 run_logged() {  # run_logged LOG COMMAND...: the command's status; its output in LOG
   local log=$1; shift
   "$@" > "$log" 2>&1

@@ -63,6 +63,38 @@ s4:
   EXPECT_TRAP(1f)
   GOTO_S(s1)
 1: TRAP_CHECK(9, 1)
+  // PMP boundary inside a page: a block cached while the page was uniform (M,
+  // no entries) must not carry S-mode past the end of its executable part.
+  csrw pmpcfg0, zero
+  EXPECT_TRAP(1f)
+  li s2, 0
+  j pmp_code                           // M: all of it, up to the ecall
+1: TRAP_CHECK(20, 11)
+  CHECK(21, s2, 20)
+  la t0, pmp_code + 16; srli t0, t0, 2; csrw pmpaddr0, t0
+  li t0, -1; csrw pmpaddr1, t0
+  li t0, ((TOR | 3) << 8) | (TOR | 7); csrw pmpcfg0, t0   // X below pmp_code + 16 only
+  EXPECT_TRAP(1f)
+  li s2, 0
+  GOTO_S(pmp_code)
+1: TRAP_CHECK(22, 1)
+  csrr a0, mtval; la t1, pmp_code + 16; li gp, 23; bne a0, t1, fail
+  CHECK(24, s2, 4)
+  EXPECT_TRAP(1f)
+  li s2, 0
+  j pmp_code                           // M is not subject to unlocked entries
+1: TRAP_CHECK(25, 11)
+  CHECK(26, s2, 20)
+  // A 32-bit instruction whose second half is outside the executable region:
+  // access fault with tval = address of that half (priv. spec 3.1.16).
+  la t0, pmp_code2; srli t0, t0, 2; csrw pmpaddr0, t0
+  li t0, ((TOR | 3) << 8) | (NA4 | 5); csrw pmpcfg0, t0
+  EXPECT_TRAP(1f)
+  li s2, 0
+  GOTO_S(pmp_code2)
+1: TRAP_CHECK(27, 1)
+  csrr a0, mtval; la t1, pmp_code2 + 4; li gp, 28; bne a0, t1, fail
+  CHECK(29, s2, 0)
   // lock: entry 0 read-only and locked applies to M too; cannot be changed
   la t0, guard; srli t0, t0, 2; ori t0, t0, (4096 / 8 - 1) >> 1; csrw pmpaddr0, t0
   li t0, -1; csrw pmpaddr1, t0
@@ -87,3 +119,21 @@ na4_word:
   nop
   nop
   j fail
+  .align 12
+pmp_code:
+  .option push
+  .option norvc
+  addi s2, s2, 1
+  addi s2, s2, 1
+  addi s2, s2, 1
+  addi s2, s2, 1
+  addi s2, s2, 16                      // pmp_code + 16
+  ecall
+  .align 2
+pmp_code2:
+  .option rvc
+  c.nop
+  .option norvc
+  addi s2, s2, 1                       // pmp_code2 + 2: halves in two PMP regions
+  ecall
+  .option pop

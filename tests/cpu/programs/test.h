@@ -40,8 +40,8 @@ fail:                                               \
   la t1, tohost; sd t0, 0(t1);                      \
 1: j 1b;                                            \
   .section .tohost, "aw";                           \
-  .align 6; .globl tohost; tohost: .dword 0;        \
-  .align 6; .globl fromhost; fromhost: .dword 0;    \
+  .align 6; .globl tohost; tohost: .dword 0; .size tohost, 8; \
+  .align 6; .globl fromhost; fromhost: .dword 0; .size fromhost, 8; \
   .data;                                            \
   .align 3; expect_trap: .dword 0;                  \
   .align 3; trap_cause: .dword 0;                   \
