@@ -6,15 +6,16 @@ mode with every backend and preset (in-order virt-pipeline, embedded-core,
 out-of-order p550-like and m1-like), and compares the traces line by line as
 they are produced. Reports the first instruction that differs, then the exit
 codes and console output. Bounded by MAX_INSTRUCTIONS.
-usage: lockstep.py VP SOURCE_DIR ELF MAX_INSTRUCTIONS [key=value ...]"""
+usage: lockstep.py VP SOURCE_DIR ELF MAX_INSTRUCTIONS [key=value | --vp-option=value ...]
+(ELF is passed with --kernel; --bios=FW and the like are passed to vp as given)"""
 import os
 import subprocess
 import sys
 
 vp, src, elf, limit = sys.argv[1:5]
 sets = []
-for kv in sys.argv[5:]:
-    sets += ["--set", kv]
+for a in sys.argv[5:]:
+    sets += a.split("=", 1) if a.startswith("--") else ["--set", a]
 configs = {
     "functional": os.path.join(src, "configs", "virt.yaml"),
     "inorder": os.path.join(src, "configs", "virt-pipeline.yaml"),
