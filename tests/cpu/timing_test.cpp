@@ -162,6 +162,34 @@ TEST(Dram, RowHitClosedBankAndConflictLatencies) {
   EXPECT_EQ(m.stats().row_conflicts, 1u);
 }
 
+// L1D (2 ways), L2 (4 ways, one set), L3 (16 sets): a line pushed out of L1D and
+// L2 by other lines of their only set is still in the L3.
+MemoryConfig three_levels(bool with_l3) {
+  MemoryConfig m;
+  m.l1d = l1(8, 1);
+  m.l1d.size = 128;
+  m.l1d.assoc = 2;
+  m.l2 = l1(8, 10);
+  m.l2.size = 256;
+  m.l2.assoc = 4;
+  m.l3 = l1(8, 30);
+  m.l3.enabled = with_l3;
+  m.memory_latency = 100;
+  return m;
+}
+
+TEST(MemoryHierarchy, L3HitsAfterL1AndL2Evictions) {
+  MemoryHierarchy h(three_levels(true));
+  EXPECT_EQ(h.load(0x0000, 0, 0), 1u + 10 + 30 + 100);  // every tag check, then memory
+  for (uint64_t a = 0x40; a <= 0x100; a += 0x40) h.load(a, 0, 1000);  // 4 more lines: L1D and L2 evict 0x0000
+  EXPECT_EQ(h.load(0x0000, 0, 5000), 5000u + 1 + 10 + 30);  // L3 hit
+  EXPECT_EQ(h.l1d()->stats().read_misses, 6u);
+  MemoryHierarchy no_l3(three_levels(false));
+  no_l3.load(0x0000, 0, 0);
+  for (uint64_t a = 0x40; a <= 0x100; a += 0x40) no_l3.load(a, 0, 1000);
+  EXPECT_EQ(no_l3.load(0x0000, 0, 5000), 5000u + 1 + 10 + 100);  // back to memory
+}
+
 TEST(Tlb, MissWalksEveryLevel) {
   Tlb t({true, 4, 0, 20});
   EXPECT_EQ(t.lookup(0x5000, 3, 100), 160u);
