@@ -176,26 +176,26 @@ void Core::exec_block(Block* b, unsigned n) {
 
 // Pipeline mode: physical fetch and data addresses for the timing model. Data
 // pages in the read or write TLB are RAM (DMI); anything else is uncached.
-void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
-  uint64_t pa = ea;
-  bool cached = false;
-  switch (in.info ? in.info->fmt : Fmt::kNone) {
-    case Fmt::kLoad: case Fmt::kStore: case Fmt::kFLoad: case Fmt::kFStore: case Fmt::kAmo: case Fmt::kLr: {
-      const uint64_t vpn = ea >> 12;
-      for (const auto* tlb : {tlb_[0], tlb_[1]}) {
-        const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
-        if (e.tag == vpn) {
-          pa = e.ppage | (ea & 0xfff);
-          cached = true;
-          break;
-        }
+// Also the page-table levels a TLB miss would walk (0: no translation).
+inline void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
+  const unsigned mode = static_cast<unsigned>(satp_ >> 60);
+  const uint8_t levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
+  RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), 0};
+  const unsigned op = static_cast<unsigned>(in.op);
+  auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
+  if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+    const uint64_t vpn = ea >> 12;
+    for (const auto* tlb : {tlb_[0], tlb_[1]}) {
+      const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
+      if (e.tag == vpn) {
+        r.mem_pa = e.ppage | (ea & 0xfff);
+        r.cached = true;
+        break;
       }
-      break;
     }
-    default:
-      break;
+    if (levels && data_priv() != Priv::M) r.data_levels = levels;
   }
-  timing_->retire(in, pc, b->ppc + (pc - vstart), pc_, pa, cached);
+  timing_->retire(in, r);
 }
 
 static bool writes_rd(const Insn& in) {
