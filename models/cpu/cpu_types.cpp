@@ -303,6 +303,7 @@ void register_cpu_types(Registry& registry) {
       {"mispredict_penalty", "Pipeline mode: extra cycles per mispredict (0: from branch_resolve)"},
   };
   registry.add(std::move(t));
+  registry.mark_processor("riscv.hart");
 }
 
 }  // namespace vp::platform

@@ -1,0 +1,217 @@
+/* SMP on NHARTS harts of configs/virt.yaml (vp run --smp NHARTS): every hart
+ * starts at _start with a0 = mhartid. Hart 0 reports through HTIF: 1 = pass,
+ * (n << 1) | 1 = check n failed.
+ *
+ * 1. Counters: each hart adds 1, ITER times, to a 64-bit counter with an
+ *    LR/SC loop, to a 32-bit counter with LR/SC, and to another with amoadd;
+ *    every total must be exactly NHARTS * ITER (a lost update = a reservation
+ *    that survived another hart's store, or a torn AMO).
+ * 2. Reservations: hart 1 takes a reservation, hart 2 stores to it with a plain
+ *    store (the DMI fast path), hart 1's SC must fail; then hart 1 runs short
+ *    LR/SC sequences on a granule that nobody else stores to while hart 2
+ *    stores next to it in the same page: every SC must succeed, however many
+ *    quantum switches fall between LR and SC.
+ * 3. fence.i across harts: hart 1 runs code, hart 0 rewrites it with plain
+ *    stores and sends hart 1 a software interrupt (CLINT msip, as SBI's remote
+ *    fence.i does); hart 1 wakes from WFI, runs fence.i and must see the new code.
+ */
+#ifndef NHARTS
+#define NHARTS 4
+#endif
+#ifndef ITER
+#define ITER 20000
+#endif
+#define ATTEMPTS 2000
+#define CLINT_MSIP 0x2000000
+#define MIP_MSIP 8
+
+  .section .text.init
+  .globl _start
+_start:
+  csrr s0, mhartid
+  la t0, trap; csrw mtvec, t0
+  li t0, NHARTS
+  bgeu s0, t0, park            /* more harts than the test uses */
+
+  /* 1. counters */
+  li s1, ITER
+  la s2, counter64
+  la s3, counter32
+  la s4, counter_amo
+  li s5, 1
+count:
+1: lr.d t0, (s2)
+  addi t0, t0, 1
+  sc.d t1, t0, (s2)
+  bnez t1, 1b
+2: lr.w t0, (s3)
+  addiw t0, t0, 1
+  sc.w t1, t0, (s3)
+  bnez t1, 2b
+  amoadd.w zero, s5, (s4)
+  addi s1, s1, -1
+  bnez s1, count
+  la t0, done
+  amoadd.w zero, s5, (t0)
+  la t0, done                  /* wait for every hart: the totals are final */
+3: lw t1, 0(t0)
+  li t2, NHARTS
+  bne t1, t2, 3b
+
+  li t0, 1; beq s0, t0, hart1
+  li t0, 2; beq s0, t0, hart2
+  bnez s0, park
+
+  /* hart 0: check the totals */
+  li gp, 1
+  li t2, NHARTS * ITER
+  ld t1, counter64
+  bne t1, t2, fail
+  li gp, 2
+  lwu t1, counter32
+  bne t1, t2, fail
+  li gp, 3
+  lwu t1, counter_amo
+  bne t1, t2, fail
+
+  /* 3. wait until hart 1 ran patch_me (it returned 1), then rewrite it */
+  la t0, ran_once
+4: lw t1, 0(t0)
+  beqz t1, 4b
+  la t0, patch_me
+  li t1, 0x00200513            /* addi a0, zero, 2 */
+  sw t1, 0(t0)
+  li t0, CLINT_MSIP + 4        /* msip of hart 1 */
+  li t1, 1
+  sw t1, 0(t0)
+  /* wait for hart 1's verdicts */
+  la t0, verdict
+5: lw t1, 0(t0)
+  beqz t1, 5b
+  li gp, 4                     /* SC after another hart's plain store succeeded */
+  lw t2, sc_after_store
+  beqz t2, fail
+  li gp, 5                     /* an SC with no store to its granule failed */
+  lw t2, sc_untouched
+  li t3, ATTEMPTS
+  bne t2, t3, fail
+  li gp, 6                     /* hart 1 ran the old code after fence.i */
+  lw t2, patched_result
+  li t3, 2
+  bne t2, t3, fail
+  li t0, 1
+  la t1, tohost
+  sd t0, 0(t1)
+  j park
+
+hart1:
+  /* 2a. reserve, let hart 2 store to it, SC must fail */
+  la s2, shared
+  lr.d t0, (s2)
+  li t1, 1
+  sw t1, reserved, t2
+6: lw t1, stored
+  beqz t1, 6b
+  sc.d t3, s5, (s2)
+  sw t3, sc_after_store, t2
+  /* 2b. LR/SC on a granule nobody else stores to, while hart 2 stores to the
+     next granule of the same page: every SC must succeed */
+  la s2, untouched
+  li s6, ATTEMPTS
+  li s7, 0
+10: lr.d t0, (s2)
+  addi t0, t0, 1
+  nop; nop; nop; nop
+  sc.d t1, t0, (s2)
+  bnez t1, 11f
+  addi s7, s7, 1
+11: addi s6, s6, -1
+  bnez s6, 10b
+  sw s7, sc_untouched, t2
+  /* 3. run patch_me (returns 1), then sleep until hart 0's IPI */
+  call patch_me
+  li t1, 1
+  bne a0, t1, 8f
+  sw t1, ran_once, t2
+  csrw mie, MIP_MSIP           /* WFI wakes on msip; mstatus.MIE = 0: no trap */
+9: wfi
+  csrr t1, mip
+  andi t1, t1, MIP_MSIP
+  beqz t1, 9b
+  li t0, CLINT_MSIP + 4
+  sw zero, 0(t0)
+  fence.i
+  call patch_me
+8: sw a0, patched_result, t2
+  li t1, 1
+  sw t1, verdict, t2
+  j park
+
+hart2:
+  la s2, shared
+1: lw t1, reserved
+  beqz t1, 1b
+  sd s5, 0(s2)                 /* plain store into hart 1's reservation */
+  li t1, 1
+  sw t1, stored, t2
+  la s2, untouched
+  li s6, 2 * ATTEMPTS
+2: sd s5, 64(s2)               /* the next granule: hart 1's SCs may succeed */
+  addi s6, s6, -1
+  bnez s6, 2b
+  j park
+
+park:
+  wfi
+  j park
+
+fail:
+  slli t0, gp, 1
+  ori t0, t0, 1
+  la t1, tohost
+  sd t0, 0(t1)
+  j park
+
+trap:                          /* no trap is expected */
+  csrr gp, mcause
+  addi gp, gp, 100
+  j fail
+
+/* Code on a page of its own, so that hart 0's stores to it take the DMI fast path. */
+  .section .text.patch, "ax"
+  .balign 4096
+patch_me:
+  addi a0, zero, 1
+  ret
+
+  .section .tohost, "aw"
+  .balign 64
+  .globl tohost
+tohost: .dword 0
+  .balign 64
+  .globl fromhost
+fromhost: .dword 0
+
+  .data
+  .balign 4096
+counter64: .dword 0
+  .balign 64
+counter32: .word 0
+  .balign 64
+counter_amo: .word 0
+  .balign 64
+done: .word 0
+  .balign 64
+shared: .dword 0
+  .balign 64
+untouched: .dword 0
+  .balign 64
+untouched_neighbour: .dword 0
+  .balign 64
+reserved: .word 0
+stored: .word 0
+ran_once: .word 0
+verdict: .word 0
+sc_after_store: .word 0
+sc_untouched: .word 0
+patched_result: .word 0
