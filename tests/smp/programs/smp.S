@@ -180,9 +180,12 @@ trap:                          /* no trap is expected */
 /* Code on a page of its own, so that hart 0's stores to it take the DMI fast path. */
   .section .text.patch, "ax"
   .balign 4096
+  .option push
+  .option norvc                /* 4-byte instructions: hart 0 rewrites the first one */
 patch_me:
   addi a0, zero, 1
   ret
+  .option pop
 
   .section .tohost, "aw"
   .balign 64
