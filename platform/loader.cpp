@@ -393,7 +393,7 @@ ConfigNode parse_yaml(const std::string& text, const std::string& file) {
 
 // An override of one instance of a component array ("cpu1.mode=pipeline")
 // applies after the expansion; everything else (including "cpu.count=4") before.
-bool overrides_array_instance(const ConfigNode& tree, const Override& o, const std::vector<ArraySpec>& arrays) {
+static bool overrides_array_instance(const ConfigNode& tree, const Override& o, const std::vector<ArraySpec>& arrays) {
   std::vector<std::string> parts = split(o.path, '.');
   if (parts.size() > 1 && parts[0] == "components") parts.erase(parts.begin());
   const ConfigNode* components = tree.find("components");

@@ -94,7 +94,7 @@ build_rootfs() {
   fi
   dir=$out/rootfs-$key.d
   rm -rf "$dir"
-  mkdir -p "$dir"/{bin,sbin,dev,proc,sys,tmp,etc,root,data}
+  mkdir -p "$dir"/{bin,sbin,dev,proc,sys,tmp,etc,root}
   local cflags=(-static -Os -Wall -Wextra -Werror)
   ${cross}gcc "${cflags[@]}" -o "$dir/sbin/init" "$userland/init.c"
   ${cross}gcc "${cflags[@]}" -o "$dir/bin/sh" "$userland/sh.c"

@@ -126,8 +126,9 @@ class Core {
   void set_reservation_monitor(platform::ReservationMonitor& monitor);
   // Other processors may run before this core's next instruction (the end of a
   // quantum, WFI, a bus access that may wait). A reservation taken within the
-  // last kReservationWindow instructions is published (their stores to it will
-  // break it); an older one is dropped: no constrained LR/SC loop (at most 16
+  // last kReservationWindow instructions (counted from the end of the LR's
+  // pre-decoded block: never fewer) is published (their stores to it will break
+  // it); an older one is dropped: no constrained LR/SC loop (at most 16
   // instructions, unpriv. spec "eventual success") can still be waiting on it.
   void share_reservation();
   static constexpr uint64_t kReservationWindow = 64;
