@@ -6,8 +6,12 @@
  *    LR/SC loop, to a 32-bit counter with LR/SC, and to another with amoadd;
  *    every total must be exactly NHARTS * ITER (a lost update = a reservation
  *    that survived another hart's store, or a torn AMO).
- * 2. Reservations: hart 1 takes a reservation, hart 2 stores to it with a plain
- *    store (the DMI fast path), hart 1's SC must fail; then hart 1 runs short
+ * 2. Reservations: hart 2 keeps storing to `shared` with plain stores (the DMI
+ *    fast path), counting its stores in `shared_count`. Hart 1 takes a
+ *    reservation on `shared`, reads the count, waits a few instructions for it
+ *    to grow by 2 (then hart 2 stored to `shared` after the LR) and tries SC:
+ *    every SC after such an observed store must fail, and some must have been
+ *    observed (a hart switch fell between LR and SC). Then hart 1 runs short
  *    LR/SC sequences on a granule that nobody else stores to while hart 2
  *    stores next to it in the same page: every SC must succeed, however many
  *    quantum switches fall between LR and SC.
@@ -90,6 +94,9 @@ count:
   beqz t1, 5b
   li gp, 4                     /* SC after another hart's plain store succeeded */
   lw t2, sc_after_store
+  bnez t2, fail
+  li gp, 7                     /* no hart switch fell between LR and SC: 2a tested nothing */
+  lw t2, observed
   beqz t2, fail
   li gp, 5                     /* an SC with no store to its granule failed */
   lw t2, sc_untouched
@@ -105,15 +112,32 @@ count:
   j park
 
 hart1:
-  /* 2a. reserve, let hart 2 store to it, SC must fail */
+  /* 2a. reserve, wait (bounded) until hart 2 stored to it twice more: SC must fail */
   la s2, shared
-  lr.d t0, (s2)
+  la s8, shared_count
+  li s6, ATTEMPTS
+  li s7, 0                     /* SCs after an observed store */
+  li s9, 0                     /* SCs after an observed store that succeeded */
+12: lr.d t0, (s2)
+  ld t4, 0(s8)                 /* read after the LR: the second store from now follows it */
+  addi t4, t4, 2
+  li t5, 8                     /* a few instructions: within the reservation window */
+13: ld t6, 0(s8)
+  bgeu t6, t4, 14f
+  addi t5, t5, -1
+  bnez t5, 13b
+  sc.d t1, t0, (s2)            /* nothing observed: either outcome is allowed */
+  j 15f
+14: sc.d t1, t0, (s2)
+  addi s7, s7, 1
+  bnez t1, 15f
+  addi s9, s9, 1
+15: addi s6, s6, -1
+  bnez s6, 12b
+  sw s7, observed, t2
+  sw s9, sc_after_store, t2
   li t1, 1
-  sw t1, reserved, t2
-6: lw t1, stored
-  beqz t1, 6b
-  sc.d t3, s5, (s2)
-  sw t3, sc_after_store, t2
+  sw t1, phase_a_done, t2
   /* 2b. LR/SC on a granule nobody else stores to, while hart 2 stores to the
      next granule of the same page: every SC must succeed */
   la s2, untouched
@@ -128,6 +152,8 @@ hart1:
 11: addi s6, s6, -1
   bnez s6, 10b
   sw s7, sc_untouched, t2
+  li t1, 1
+  sw t1, phase_b_done, t2
   /* 3. run patch_me (returns 1), then sleep until hart 0's IPI */
   call patch_me
   li t1, 1
@@ -149,16 +175,17 @@ hart1:
 
 hart2:
   la s2, shared
-1: lw t1, reserved
+  la s8, shared_count
+1: sd s5, 0(s2)                /* plain store into hart 1's reservation */
+  ld t1, 0(s8)
+  addi t1, t1, 1
+  sd t1, 0(s8)
+  lw t1, phase_a_done
   beqz t1, 1b
-  sd s5, 0(s2)                 /* plain store into hart 1's reservation */
-  li t1, 1
-  sw t1, stored, t2
   la s2, untouched
-  li s6, 2 * ATTEMPTS
 2: sd s5, 64(s2)               /* the next granule: hart 1's SCs may succeed */
-  addi s6, s6, -1
-  bnez s6, 2b
+  lw t1, phase_b_done
+  beqz t1, 2b
   j park
 
 park:
@@ -211,8 +238,10 @@ untouched: .dword 0
   .balign 64
 untouched_neighbour: .dword 0
   .balign 64
-reserved: .word 0
-stored: .word 0
+shared_count: .dword 0
+phase_a_done: .word 0
+phase_b_done: .word 0
+observed: .word 0
 ran_once: .word 0
 verdict: .word 0
 sc_after_store: .word 0
