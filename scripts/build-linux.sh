@@ -3,8 +3,8 @@
 #   BUILD/linux/Image        the kernel (Debian's linux-source-6.1 + configs/linux/virt.config)
 #   BUILD/linux/rootfs.ext4  a small ext4 root file system (static init and shell, scripts/linux/)
 # Each is rebuilt only when its key changes: the kernel's is a hash of the config
-# fragment, this script and the source package's version; the root image's a hash
-# of the userland sources and this script. See docs/linux.md.
+# fragment, the build recipe (kernel_recipe below) and the source package's
+# version; the root image's a hash of the userland sources and this script. See docs/linux.md.
 #   scripts/build-linux.sh [--build-dir DIR] [--jobs N] [--kernel-only|--rootfs-only]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +42,9 @@ build_kernel() {
   need ${cross}gcc; need make; need bc; need flex; need bison
   local version key src obj
   version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || stat -c %Y "$tarball")
-  key=$( (echo "$version"; cat "$fragment" "$0") | sha256sum | cut -c1-16)
+  # Bump kernel_recipe when the way the kernel is configured or built changes.
+  local kernel_recipe="allnoconfig + fragment, make Image, gcc ${cross}, v1"
+  key=$( (echo "$version"; echo "$kernel_recipe"; cat "$fragment") | sha256sum | cut -c1-16)
   obj=$out/kernel-$key
   if [ -f "$obj/arch/riscv/boot/Image" ]; then
     ln -sfn "kernel-$key/arch/riscv/boot/Image" "$out/Image"
@@ -106,6 +108,7 @@ build_rootfs() {
   mv "$out/rootfs-$key.ext4.tmp" "$out/rootfs-$key.ext4"
   rm -rf "$dir"
   ln -sfn "rootfs-$key.ext4" "$out/rootfs.ext4"
+  find "$out" -maxdepth 1 -name 'rootfs-*.ext4' ! -name "rootfs-$key.ext4" -delete  # older keys
   log "root image built ($out/rootfs.ext4)"
 }
 
