@@ -15,6 +15,9 @@
  *    LR/SC sequences on a granule that nobody else stores to while hart 2
  *    stores next to it in the same page: every SC must succeed, however many
  *    quantum switches fall between LR and SC.
+ * 4. (before 2 and 3) A timer per hart: each hart sets its own mtimecmp to a
+ *    deadline 1000 ticks after the previous hart's and sleeps until its MTIP: it
+ *    must wake at its own deadline.
  * 3. fence.i across harts: hart 1 runs code, hart 0 rewrites it with plain
  *    stores and sends hart 1 a software interrupt (CLINT msip, as SBI's remote
  *    fence.i does); hart 1 wakes from WFI, runs fence.i and must see the new code.
@@ -28,6 +31,10 @@
 #define ATTEMPTS 2000
 #define CLINT_MSIP 0x2000000
 #define MIP_MSIP 8
+#define MIP_MTIP 0x80
+#define CLINT_MTIMECMP 0x2004000
+#define CLINT_MTIME 0x200bff8
+#define TIMER_SPACING 1000
 
   .section .text.init
   .globl _start
@@ -62,6 +69,44 @@ count:
   li t2, NHARTS
   bne t1, t2, 3b
 
+  /* 4. a timer per hart: mtimecmp[hart] = now + 1000 * (hart + 1) ticks; the
+     hart sleeps in WFI until its own MTIP, which must come at its deadline
+     (not another hart's: they are 1000 ticks apart) */
+  li t0, CLINT_MTIME
+  ld t1, 0(t0)
+  addi t2, s0, 1
+  li t3, TIMER_SPACING
+  mul t2, t2, t3
+  add s6, t1, t2               /* the deadline */
+  li t0, CLINT_MTIMECMP
+  slli t3, s0, 3
+  add s7, t0, t3               /* &mtimecmp[hart] */
+  sd s6, 0(s7)
+  li t0, MIP_MTIP
+  csrw mie, t0                 /* WFI wakes on MTIP; mstatus.MIE = 0: no trap */
+7: wfi
+  csrr t1, mip
+  andi t1, t1, MIP_MTIP
+  beqz t1, 7b
+  li t0, CLINT_MTIME
+  ld t1, 0(t0)
+  li t4, 1                     /* on time */
+  bgeu t1, s6, 1f
+  li t4, 2                     /* early: woken by another hart's timer */
+1: li t3, TIMER_SPACING / 2
+  add t3, s6, t3
+  bltu t1, t3, 1f
+  li t4, 3                     /* late */
+1: li t0, -1
+  sd t0, 0(s7)                 /* no more timer interrupts */
+  csrw mie, zero
+  la t0, timer_verdict
+  slli t3, s0, 2
+  add t0, t0, t3
+  sw t4, 0(t0)
+  la t0, timer_done
+  amoadd.w zero, s5, (t0)
+
   li t0, 1; beq s0, t0, hart1
   li t0, 2; beq s0, t0, hart2
   bnez s0, park
@@ -77,6 +122,21 @@ count:
   li gp, 3
   lwu t1, counter_amo
   bne t1, t2, fail
+
+  /* 4. every hart's timer woke it on time (gp = 10 + hart) */
+  la t0, timer_done
+6: lw t1, 0(t0)
+  li t2, NHARTS
+  bne t1, t2, 6b
+  la s2, timer_verdict
+  li gp, 10
+  li t3, 10 + NHARTS
+6: lw t1, 0(s2)
+  li t2, 1
+  bne t1, t2, fail
+  addi s2, s2, 4
+  addi gp, gp, 1
+  bne gp, t3, 6b
 
   /* 3. wait until hart 1 ran patch_me (it returned 1), then rewrite it */
   la t0, ran_once
@@ -115,6 +175,8 @@ hart1:
   /* 2a. reserve, wait (bounded) until hart 2 stored to it twice more: SC must fail */
   la s2, shared
   la s8, shared_count
+1: ld t1, 0(s8)                 /* hart 2 is storing already */
+  beqz t1, 1b
   li s6, ATTEMPTS
   li s7, 0                     /* SCs after an observed store */
   li s9, 0                     /* SCs after an observed store that succeeded */
@@ -132,7 +194,10 @@ hart1:
   addi s7, s7, 1
   bnez t1, 15f
   addi s9, s9, 1
-15: addi s6, s6, -1
+15: andi t5, s6, 15              /* attempts of varying length: hart switches */
+16: addi t5, t5, -1              /* fall at every point of an attempt */
+  bgez t5, 16b
+  addi s6, s6, -1
   bnez s6, 12b
   sw s7, observed, t2
   sw s9, sc_after_store, t2
@@ -237,6 +302,9 @@ shared: .dword 0
 untouched: .dword 0
   .balign 64
 untouched_neighbour: .dword 0
+  .balign 64
+timer_done: .word 0
+timer_verdict: .word 0, 0, 0, 0, 0, 0, 0, 0
   .balign 64
 shared_count: .dword 0
 phase_a_done: .word 0
