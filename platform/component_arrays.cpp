@@ -74,6 +74,12 @@ class Expr {
     }
   }
   int64_t unary() {
+    // Nesting is bounded: a long run of '(' or '-' is an error, not a stack overflow.
+    if (++depth_ > kMaxDepth) fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    struct Leave {
+      unsigned& d;
+      ~Leave() { --d; }
+    } leave{depth_};
     if (eat('-')) return checked(-static_cast<__int128>(unary()));
     if (eat('(')) {
       const int64_t v = sum();
@@ -113,6 +119,8 @@ class Expr {
   const Scope& scope_;
   const SourceLocation& where_;
   size_t p_ = 0;
+  static constexpr unsigned kMaxDepth = 64;
+  unsigned depth_ = 0;
 };
 
 // Replaces each {expression} in text; "{{" and "}}" stand for literal braces.

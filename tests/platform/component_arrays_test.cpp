@@ -142,6 +142,8 @@ TEST(ComponentArrays, ErrorsNameTheLocation) {
       {"components:\n  a: { type: t, count: 2, n: \"{i\" }\n", "unclosed '{'", 2},
       {"components:\n  a: { type: t, count: 2, n: \"{(i + 1}\" }\n", "missing ')'", 2},
       {"components:\n  a: { type: t, count: 2, n: \"{i $ 1}\" }\n", "unexpected '$'", 2},
+      {"components:\n  a: { type: t, count: 2, n: \"{" + std::string(100000, '(') + "}\" }\n", "nested deeper than 64", 2},
+      {"components:\n  a: { type: t, count: 2, n: \"{" + std::string(100000, '-') + "1}\" }\n", "nested deeper than 64", 2},
       {"components:\n  a: { type: t, count: 2 }\n  a1: { type: t }\n", "'a1' is defined twice", 3},
       {"components:\n  a: { type: t, count: 2 }\n  b: { type: t, count: 3 }\nirq:\n  - a{i}.x -> b{i}.y\n",
        "names arrays of different sizes: a (2) and b (3)", 5},
