@@ -92,8 +92,8 @@ constexpr uint32_t kSd = 0x00d53023;   // sd a3,0(a0)
 constexpr uint32_t kNop = 0x00000013;
 
 TEST(Core, PublishedReservationSurvivesASwitchWithoutStores) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
   test::FlatMachine m;
-  platform::ReservationMonitor monitor;
   m.core().set_reservation_monitor(monitor);
   m.load_words(0x80000000, {kLrD, kNop, kScD, 0x0000006f});
   m.core().set_reg(10, 0x80001000);
@@ -109,8 +109,8 @@ TEST(Core, PublishedReservationSurvivesASwitchWithoutStores) {
 }
 
 TEST(Core, OldReservationIsDroppedAtASwitch) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
   test::FlatMachine m;
-  platform::ReservationMonitor monitor;
   m.core().set_reservation_monitor(monitor);
   std::vector<uint32_t> prog = {kLrD};
   // The LR's age is counted from the end of its pre-decoded block (at most 128
@@ -128,8 +128,8 @@ TEST(Core, OldReservationIsDroppedAtASwitch) {
 }
 
 TEST(Core, AnotherCoresFastPathStoreBreaksAPublishedReservation) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
   test::FlatMachine a, b;
-  platform::ReservationMonitor monitor;
   a.core().set_reservation_monitor(monitor);
   b.core().set_reservation_monitor(monitor);
   a.load_words(0x80000000, {kLrD, kScD, 0x0000006f});
