@@ -40,8 +40,10 @@ class ReservationMonitor {
 
   // LR: the hart's reservation is now the granule holding pa.
   void reserve(unsigned hart, uint64_t pa);
-  // SC: true if the hart still holds a reservation on pa's granule; the
-  // reservation is gone afterwards either way.
+  // SC: true if the hart still holds the reservation of an LR to pa itself (an
+  // SC elsewhere in the granule fails, as the spec allows: only a constrained
+  // LR/SC loop to one address must eventually succeed); the reservation is gone
+  // afterwards either way.
   bool store_conditional(unsigned hart, uint64_t pa);
   void clear(unsigned hart);
   bool holds(unsigned hart) const { return hart < slots_.size() && slots_[hart].valid; }
@@ -62,7 +64,8 @@ class ReservationMonitor {
     bool attached = false;
     bool valid = false;
     bool published = false;
-    uint64_t granule = 0;  // pa >> kGranuleBits
+    uint64_t address = 0;  // the LR's physical address
+    uint64_t granule = 0;  // address >> kGranuleBits: what other harts' stores break
     Revoke revoke;
   };
   void unpublish(Slot& s);
@@ -75,11 +78,11 @@ class ReservationMonitor {
 inline unsigned ReservationMonitor::attach(Revoke revoke) {
   for (unsigned i = 0; i < slots_.size(); ++i) {
     if (!slots_[i].attached) {
-      slots_[i] = Slot{true, false, false, 0, std::move(revoke)};
+      slots_[i] = Slot{true, false, false, 0, 0, std::move(revoke)};
       return i;
     }
   }
-  slots_.push_back(Slot{true, false, false, 0, std::move(revoke)});
+  slots_.push_back(Slot{true, false, false, 0, 0, std::move(revoke)});
   return static_cast<unsigned>(slots_.size() - 1);
 }
 
@@ -101,12 +104,13 @@ inline void ReservationMonitor::reserve(unsigned hart, uint64_t pa) {
   Slot& s = slots_[hart];
   unpublish(s);
   s.valid = true;
+  s.address = pa;
   s.granule = pa >> kGranuleBits;
 }
 
 inline bool ReservationMonitor::store_conditional(unsigned hart, uint64_t pa) {
   Slot& s = slots_[hart];
-  const bool ok = s.valid && s.granule == pa >> kGranuleBits;
+  const bool ok = s.valid && s.address == pa;
   clear(hart);
   return ok;
 }

@@ -20,16 +20,22 @@ struct Harts {
 
 }  // namespace
 
-TEST(ReservationMonitor, ScSucceedsOnceOnTheReservedGranule) {
+TEST(ReservationMonitor, ScSucceedsOnceOnTheReservedAddress) {
   Harts h(2);
   h.m.reserve(0, 0x80001008);
   EXPECT_TRUE(h.m.holds(0));
-  EXPECT_TRUE(h.m.store_conditional(0, 0x80001038));  // same 64-byte granule
+  EXPECT_TRUE(h.m.store_conditional(0, 0x80001008));
   EXPECT_FALSE(h.m.holds(0));
-  EXPECT_FALSE(h.m.store_conditional(0, 0x80001038));  // gone after an SC
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001008));  // gone after an SC
+  h.m.reserve(0, 0x80001008);
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001038));  // same granule, another address
+  EXPECT_FALSE(h.m.holds(0));
   h.m.reserve(0, 0x80001008);
   EXPECT_FALSE(h.m.store_conditional(0, 0x80001040));  // next granule
-  EXPECT_FALSE(h.m.holds(0));
+  // Another hart's store anywhere in the granule breaks the reservation.
+  h.m.reserve(0, 0x80001008);
+  h.m.store(1, 0x80001038, 8);
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001008));
 }
 
 TEST(ReservationMonitor, PublishRevokesTheOthersFastPathsOnce) {
