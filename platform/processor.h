@@ -6,6 +6,8 @@
 
 namespace vp::platform {
 
+class ReservationMonitor;
+
 // What the runner (vp run, Python) needs of an instruction-set simulator,
 // independent of its architecture. Components that execute code implement it
 // next to Component; the runner finds them with dynamic_cast.
@@ -15,6 +17,10 @@ class Processor {
 
   // Start address and argument registers applied at reset (a0/a1 on RISC-V).
   virtual void set_boot(uint64_t pc, uint64_t arg0, uint64_t arg1) = 0;
+  // The platform's LR/SC reservation monitor, shared by all its processors
+  // (platform/reservation_monitor.h); the builder calls this once, before the
+  // simulation starts. A processor without atomics ignores it.
+  virtual void set_reservation_monitor(ReservationMonitor& monitor) { (void)monitor; }
   // Spike-style host-target interface; 0 disables it.
   virtual void set_htif(uint64_t tohost, uint64_t fromhost) = 0;
   // Stop the simulation (exit code 124) after this many instructions; 0 = no limit.

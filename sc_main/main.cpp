@@ -18,6 +18,7 @@
 #include "platform/units.h"
 #include "sc_main/disk_option.h"
 #include "sc_main/runner.h"
+#include "sc_main/smp_option.h"
 #ifdef VP_HAVE_PVM_CLI
 #include "sc_main/pvm_command.h"
 #endif
@@ -34,6 +35,7 @@ struct PlatformArgs {
   std::string file;
   std::vector<std::string> sets;
   std::vector<std::string> disks;  // vp run --disk
+  unsigned smp = 0;                // --smp N (0: the platform's own count)
 };
 
 void add_platform_args(CLI::App* cmd, PlatformArgs& args) {
@@ -42,6 +44,7 @@ void add_platform_args(CLI::App* cmd, PlatformArgs& args) {
                   "VP_CONFIG_PATH and the installed share/vp/configs")
       ->required();
   cmd->add_option("--set", args.sets, "Override a property: component.key=value (repeatable)")->type_name("K=V");
+  cmd->add_option("--smp", args.smp, kSmpOptionHelp)->type_name("N")->check(CLI::Range(1, 1024));
 }
 
 // A platform argument that names no file may name an installed description:
@@ -69,7 +72,10 @@ std::unique_ptr<platform::Platform> build(const PlatformArgs& args) {
   std::vector<platform::Override> overrides;
   for (size_t i = 0; i < args.sets.size(); ++i)
     overrides.push_back(platform::parse_override(args.sets[i], {"--set " + args.sets[i], 0, 0}));
-  auto spec = platform::load_platform_file(resolve_platform_file(args.file), overrides);
+  const std::string file = resolve_platform_file(args.file);
+  if (args.smp)
+    overrides.push_back(smp_override(platform::load_platform_file(file, overrides), platform::Registry::builtin(), args.smp));
+  auto spec = platform::load_platform_file(file, overrides);
   attach_disks(spec, args.disks);
   return platform::build_platform(spec);
 }

@@ -12,13 +12,17 @@
 
 namespace vp::cpu {
 
-Core::Core(const CoreConfig& cfg, CoreHost& host) : cfg_(cfg), host_(host) {
+Core::Core(const CoreConfig& cfg, CoreHost& host)
+    : cfg_(cfg), host_(host), own_monitor_(std::make_unique<platform::ReservationMonitor>()) {
   if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
+  monitor_ = own_monitor_.get();
+  slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
   reset();
   if (cfg_.translate) translator_ = Translator::create(*this);
 }
 
 Core::~Core() {
+  monitor_->detach(slot_);
   flush_blocks();
   reap_blocks();
 }
@@ -28,6 +32,28 @@ void Core::reap_blocks() {
     for (Block* b : graveyard_) translator_->discard(b);
   for (Block* b : graveyard_) delete b;
   graveyard_.clear();
+}
+
+void Core::set_reservation_monitor(platform::ReservationMonitor& monitor) {
+  monitor_->detach(slot_);
+  monitor_ = &monitor;
+  slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
+  own_monitor_.reset();
+}
+
+void Core::share_reservation() {
+  if (!monitor_->holds(slot_)) return;
+  if (instret() - lr_instret_ > kReservationWindow)
+    monitor_->clear(slot_);
+  else
+    monitor_->publish(slot_);
+}
+
+// Another processor published a reservation in this page: stores to it leave
+// the DMI fast path (fill_tlb keeps them off it while it is watched).
+void Core::revoke_store_page(uint64_t page) {
+  for (auto& e : tlb_[1])
+    if (e.tag != kInvalidTag && e.ppage == page << platform::ReservationMonitor::kPageBits) e.tag = kInvalidTag;
 }
 
 void Core::reset() {
@@ -51,7 +77,7 @@ void Core::reset() {
   for (auto& c : pmpcfg_) c = 0;
   for (auto& a : pmpaddr_) a = 0;
   pmp_update();
-  reservation_ = ~0ull;
+  clear_reservation();
   wfi_ = false;
   stop_ = false;
   irq_check_ = true;
@@ -688,7 +714,8 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
       uint64_t v = 0;
       mem_read_phys(va, pa, &v, size, Access::kRead);
       RD = size == 4 ? U64(sext32(v)) : v;
-      reservation_ = pa;
+      monitor_->reserve(slot_, pa);
+      lr_instret_ = instret();
       NEXT;
       break;
     }
@@ -698,14 +725,13 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
       if (va & (size - 1)) throw Trap{kStoreMisaligned, va};
       Priv eff;
       uint64_t pa = access_phys(va, Access::kWrite, size, eff);
-      if (reservation_ == pa) {
+      if (monitor_->store_conditional(slot_, pa)) {
         uint64_t v = RS2;
         mem_write_phys(va, pa, &v, size);
         RD = 0;
       } else {
         RD = 1;
       }
-      reservation_ = ~0ull;
       NEXT;
       break;
     }

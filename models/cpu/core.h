@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/cpu/decoder.h"
+#include "platform/reservation_monitor.h"
 
 namespace vp::cpu {
 
@@ -129,6 +130,18 @@ class Core {
   // The translator in use (nullptr: interpreter only).
   const Translator* translator() const { return translator_.get(); }
 
+  // LR/SC reservations live in a monitor shared by the platform's processors
+  // (a private one until this is called, before the core runs).
+  void set_reservation_monitor(platform::ReservationMonitor& monitor);
+  // Other processors may run before this core's next instruction (the end of a
+  // quantum, WFI, a bus access that may wait). A reservation taken within the
+  // last kReservationWindow instructions (counted from the end of the LR's
+  // pre-decoded block: never fewer) is published (their stores to it will break
+  // it); an older one is dropped: no constrained LR/SC loop (at most 16
+  // instructions, unpriv. spec "eventual success") can still be waiting on it.
+  void share_reservation();
+  static constexpr uint64_t kReservationWindow = 64;
+
  private:
   friend struct Exec;
   friend class TranslatorX86;  // models/cpu/translator/: runs on the core's state
@@ -235,8 +248,13 @@ class Core {
   std::vector<PmpRange> pmp_;  // active entries in priority order
   bool pmp_any_ = false;
 
-  // LR/SC reservation (physical address).
-  uint64_t reservation_ = ~0ull;
+  // LR/SC reservation: this core's slot in the monitor.
+  void clear_reservation() { monitor_->clear(slot_); }
+  void revoke_store_page(uint64_t page);
+  std::unique_ptr<platform::ReservationMonitor> own_monitor_;
+  platform::ReservationMonitor* monitor_ = nullptr;
+  unsigned slot_ = 0;
+  uint64_t lr_instret_ = 0;  // instret() at the last LR
 
   // HTIF.
   uint64_t tohost_ = 0, fromhost_ = 0;

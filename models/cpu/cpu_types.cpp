@@ -167,6 +167,7 @@ void register_cpu_types(Registry& registry) {
   };
   for (PropertyDoc& d : pipeline_property_docs()) t.properties.push_back(std::move(d));
   registry.add(std::move(t));
+  registry.mark_processor("riscv.hart");
 }
 
 }  // namespace vp::platform

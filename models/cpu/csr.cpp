@@ -271,7 +271,7 @@ void Core::check_interrupts() {
 }
 
 void Core::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
-  reservation_ = ~0ull;
+  clear_reservation();
   wfi_ = false;
   const uint64_t deleg = interrupt ? mideleg_ : medeleg_;
   const uint64_t xcause = cause | (interrupt ? 1ull << 63 : 0);
@@ -309,7 +309,7 @@ void Core::do_mret() {
   mstatus_ = s;
   priv_ = mpp;
   pc_ = mepc_;
-  reservation_ = ~0ull;
+  clear_reservation();
   update_xlate_ctx();
   irq_check_ = true;
 }
@@ -322,7 +322,7 @@ void Core::do_sret() {
   mstatus_ = s;
   priv_ = spp;
   pc_ = sepc_;
-  reservation_ = ~0ull;
+  clear_reservation();
   update_xlate_ctx();
   irq_check_ = true;
 }

@@ -49,6 +49,7 @@ class Hart::Bridge : public CoreHost {
     uint8_t b[8] = {};
     tlm::tlm_generic_payload& gp = prepare(tlm::TLM_READ_COMMAND, *h_.cfg_.mtime, b, 8);
     sc_time delay = h_.qk_.get_local_time();
+    h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
     if (!gp.is_response_ok() && !h_.stopped_) {
       char where[32];
@@ -95,6 +96,7 @@ class Hart::Bridge : public CoreHost {
     h_.account();
     tlm::tlm_generic_payload& gp = prepare(cmd, paddr, data, len);
     sc_time delay = h_.qk_.get_local_time();
+    h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
     h_.qk_.set(delay);
     // A device ended the run (finisher, mailbox EXIT): retire nothing after this access.
@@ -230,6 +232,7 @@ void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
 }
 
 void Hart::debug_pause(const std::string& reason) {
+  core_->share_reservation();
   qk_.sync();
   resume_pc_ = core_->pc();
   platform::request_pause(reason + " (" + name() + ")");
@@ -302,6 +305,7 @@ void Hart::run_thread() {
     if (why == RunExit::kStop || stopped_) break;
     if (why == RunExit::kWfi) {
       // Sleep until an interrupt line changes: simulated time jumps ahead.
+      core_->share_reservation();
       qk_.sync();
       const sc_time slept_from = sc_core::sc_time_stamp();
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
@@ -315,9 +319,13 @@ void Hart::run_thread() {
       }
       continue;
     }
-    if ((cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) && sync_needed(quantum))
+    if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) &&
+        sync_needed(quantum)) {
+      core_->share_reservation();  // the other harts run their quantum now
       qk_.sync();
+    }
   }
+  core_->share_reservation();
   qk_.sync();
 }
 

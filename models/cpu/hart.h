@@ -63,6 +63,9 @@ class Hart : public platform::Component, public platform::Processor {
   // platform::Processor
   void set_boot(uint64_t pc, uint64_t arg0, uint64_t arg1) override;
   void set_htif(uint64_t tohost, uint64_t fromhost) override;
+  void set_reservation_monitor(platform::ReservationMonitor& monitor) override {
+    core_->set_reservation_monitor(monitor);
+  }
   void set_instruction_limit(uint64_t limit) override { limit_ = limit; }
   void set_trace(std::ostream* out) override { core_->set_trace(out); }
   unsigned elf_machine() const override { return 243; }  // EM_RISCV

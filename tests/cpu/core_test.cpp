@@ -83,6 +83,69 @@ TEST(Core, StoreIntoCodeInvalidatesBlocksWithoutFence) {
   EXPECT_EQ(m.core().reg(10), 7u);
 }
 
+// LR/SC through a shared reservation monitor (platform/reservation_monitor.h).
+// Two cores on two flat machines share one monitor, as two harts of a platform
+// do: the monitor knows physical addresses only, so core B's stores to the page
+// stand for another hart's stores to shared memory.
+constexpr uint32_t kLrD = 0x100535af;  // lr.d a1,(a0)
+constexpr uint32_t kScD = 0x18c5362f;  // sc.d a2,a2,(a0)
+constexpr uint32_t kSd = 0x00d53023;   // sd a3,0(a0)
+constexpr uint32_t kNop = 0x00000013;
+
+TEST(Core, PublishedReservationSurvivesASwitchWithoutStores) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
+  test::FlatMachine m;
+  m.core().set_reservation_monitor(monitor);
+  m.load_words(0x80000000, {kLrD, kNop, kScD, 0x0000006f});
+  m.core().set_reg(10, 0x80001000);
+  m.core().set_reg(12, 5);
+  uint64_t done = 0;
+  m.core().run(2, done);          // lr.d, nop
+  m.core().share_reservation();  // other harts run now (they store elsewhere)
+  EXPECT_TRUE(monitor.page_watched(0x80001));
+  monitor.store(platform::ReservationMonitor::kNoHart, 0x80001040, 8);  // the next granule
+  m.core().run(1, done);
+  EXPECT_EQ(m.core().reg(12), 0u) << "sc.d failed";
+  EXPECT_FALSE(monitor.watching());
+}
+
+TEST(Core, OldReservationIsDroppedAtASwitch) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
+  test::FlatMachine m;
+  m.core().set_reservation_monitor(monitor);
+  std::vector<uint32_t> prog = {kLrD};
+  // The LR's age is counted from the end of its pre-decoded block (at most 128
+  // instructions), so that a reservation is never dropped early.
+  for (uint64_t i = 0; i < Core::kReservationWindow + 129; ++i) prog.push_back(kNop);
+  prog.push_back(kScD);
+  m.load_words(0x80000000, prog);
+  m.core().set_reg(10, 0x80001000);
+  uint64_t done = 0;
+  m.core().run(prog.size() - 1, done);
+  m.core().share_reservation();  // no constrained LR/SC loop is this long
+  EXPECT_FALSE(monitor.watching());
+  m.core().run(1, done);
+  EXPECT_EQ(m.core().reg(12), 1u) << "sc.d succeeded after the reservation was dropped";
+}
+
+TEST(Core, AnotherCoresFastPathStoreBreaksAPublishedReservation) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
+  test::FlatMachine a, b;
+  a.core().set_reservation_monitor(monitor);
+  b.core().set_reservation_monitor(monitor);
+  a.load_words(0x80000000, {kLrD, kScD, 0x0000006f});
+  b.load_words(0x80000000, {kSd, kSd, 0x0000006f});
+  a.core().set_reg(10, 0x80001008);
+  b.core().set_reg(10, 0x80001000);
+  uint64_t done = 0;
+  b.core().run(1, done);          // B's store fills its DMI store path to the page
+  a.core().run(1, done);          // A: lr.d
+  a.core().share_reservation();  // A is switched out: B's store path to the page is revoked
+  b.core().run(1, done);          // B stores to A's granule again
+  a.core().run(1, done);          // A: sc.d must fail
+  EXPECT_EQ(a.core().reg(12), 1u) << "sc.d succeeded after another core stored to its granule";
+}
+
 TEST(Core, DmiInvalidationDropsDecodedCode) {
   test::FlatMachine m;
   m.load_words(0x80000000, {0x00100513, 0x0000006f});  // li a0,1 ; j .
