@@ -319,7 +319,7 @@ void Hart::run_thread() {
       }
       continue;
     }
-    if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) &&
+    if ((cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) &&
         sync_needed(quantum)) {
       core_->share_reservation();  // the other harts run their quantum now
       qk_.sync();
