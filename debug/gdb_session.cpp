@@ -209,7 +209,7 @@ std::vector<std::string> GdbSession::query(const std::string& p) {
     for (size_t i = 0; i < procs_.size(); ++i)
       xml += "  <thread id=\"" + hex_number(i + 1) + "\" core=\"" + std::to_string(i) + "\" name=\"" + names_[i] +
              "\"/>\n";
-    return {xfer(xml + "</threads>\n", p.substr(21))};
+    return {xfer(xml + "</threads>\n", p.substr(20))};
   }
   if (starts_with(p, "qRcmd,")) {
     std::string cmd;

@@ -273,7 +273,8 @@ class StatsSampler : public sc_core::sc_module {
 void add_symbols(platform::SymbolTable& table, const mem::ElfFile& elf, const std::string& path) {
   std::vector<platform::SymbolTable::Symbol> syms;
   syms.reserve(elf.symbols().size());
-  for (const auto& s : elf.symbols()) syms.push_back({s.name, s.value, s.size, s.function});
+  for (const auto& s : elf.symbols())
+    if (!s.absolute) syms.push_back({s.name, s.value, s.size, s.function});
   table.add(syms, path);
 }
 

@@ -89,6 +89,7 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       graveyard_.clear();
     }
     if (VP_UNLIKELY(irq_check_)) {
+      if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
       check_interrupts();
       prev = nullptr;
     }

@@ -28,6 +28,7 @@ void Core::update_debug() {
   }
   std::sort(stop_pcs_.begin(), stop_pcs_.end());
   debug_active_ = !stop_pcs_.empty() || triggers_.any_armed() || (trace_ && !trace_done_) || irq_mask_;
+  if (debug_active_) irq_check_ = true;  // the fast loop notices at its next block and returns
   const bool watch = triggers_.data_armed();
   if (watch != watch_data_) {
     watch_data_ = watch;

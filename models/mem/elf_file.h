@@ -28,6 +28,7 @@ class ElfFile {
     std::string name;
     uint64_t value, size;
     bool function;  // STT_FUNC
+    bool absolute;  // SHN_ABS: a number (a size, a constant), not necessarily an address
   };
   // An allocated section (SHF_ALLOC): what a loadable segment really carries.
   struct Section {
