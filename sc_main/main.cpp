@@ -18,6 +18,7 @@
 #include "platform/plugin.h"
 #include "platform/units.h"
 #include "platform/terminal.h"
+#include "sc_main/disk_option.h"
 #include "sc_main/runner.h"
 #include "sc_main/trace_file.h"
 #ifdef VP_HAVE_PVM_CLI
@@ -38,6 +39,7 @@ constexpr const char* kNoRoot = "\x01";
 struct PlatformArgs {
   std::string file;
   std::vector<std::string> sets;
+  std::vector<std::string> disks;  // vp run --disk
 };
 
 void add_platform_args(CLI::App* cmd, PlatformArgs& args) {
@@ -73,7 +75,9 @@ std::unique_ptr<platform::Platform> build(const PlatformArgs& args) {
   std::vector<platform::Override> overrides;
   for (size_t i = 0; i < args.sets.size(); ++i)
     overrides.push_back(platform::parse_override(args.sets[i], {"--set " + args.sets[i], 0, 0}));
-  return platform::build_platform(platform::load_platform_file(resolve_platform_file(args.file), overrides));
+  auto spec = platform::load_platform_file(resolve_platform_file(args.file), overrides);
+  attach_disks(spec, args.disks);
+  return platform::build_platform(spec);
 }
 
 // Output files are checked before the simulation starts, so a long run is never lost to a typo.
@@ -207,6 +211,7 @@ int sc_main(int argc, char* argv[]) {
                       "placed after the firmware");
   run_cmd->add_option("--bios", run.bios, "Firmware (ELF or raw binary) started by the reset vector");
   run_cmd->add_option("--append", run.append, "Kernel command line (device tree /chosen/bootargs)");
+  run_cmd->add_option("--disk", run_args.disks, kDiskOptionHelp)->type_name("FILE[,readonly][,snapshot]");
   std::vector<std::string> loads;
   std::string dtb_address;
   run_cmd->add_option("--load", loads, "Place a raw binary at a physical address (repeatable)")->type_name("FILE@ADDR");

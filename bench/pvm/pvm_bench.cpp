@@ -1,9 +1,16 @@
-// libpvm benchmark: PVM programs assembled here, run on the interpreter and the recompiler,
-// against the same algorithms compiled natively. Prints PVM instructions/s (= gas/s), run times,
-// the slowdowns against native code, and the recompiler's compile time per KiB of PVM code.
+// libpvm benchmark: PVM programs assembled here, run on the interpreter and the recompiler
+// (guard-page and checked memory models), against the same algorithms compiled natively
+// (-O2). Prints PVM instructions/s (= gas/s), run times and the slowdowns against native code;
+// then compile times on generated programs of 40, 170 and 600 KiB (µs per KiB) and the host
+// memory per guest instruction, for both backends.
 //
-// Under the GP ≤ 0.7 gas model every instruction costs 1 gas, so instructions/s = gas/s.
-#include <chrono>
+// Times are per-thread CPU time (CLOCK_THREAD_CPUTIME_ID), best of N runs, so other load on the
+// machine inflates them less than wall time. Guest memory is written (touched) before a timed
+// run, as the native buffers are. Under the GP <= 0.7 gas model every instruction costs 1 gas,
+// so instructions/s = gas/s.
+#include <time.h>
+
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -14,11 +21,18 @@
 
 #include "assembler.h"
 #include "pvm.h"
+#include "sample_program.h"
+#include "vm.h"
 
 namespace {
 
 using pvm::Assembler;
-using Clock = std::chrono::steady_clock;
+
+double cpu_now() {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
 
 constexpr uint32_t kData = 0x20000;   // input buffer
 constexpr uint32_t kData2 = 0x220000; // output buffer
@@ -164,57 +178,6 @@ __attribute__((noinline)) uint64_t native_fnv(const uint8_t* buf, uint64_t n, in
     return h;
 }
 
-// A large straight-line-and-branches program (every format, ~n instructions) for measuring
-// compile time per KiB of PVM code.
-std::vector<uint8_t> prog_large(int n) {
-    Assembler a;
-    uint64_t x = 88172645463325252ull;
-    auto rnd = [&] {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        return x;
-    };
-    auto skip = a.label();
-    for (int i = 0; i < n; ++i) {
-        const unsigned d = unsigned(rnd() % 13), s1 = unsigned(rnd() % 13), s2 = unsigned(rnd() % 13);
-        switch (rnd() % 8) {
-            case 0: a.reg3(pvm::op_add_64, d, s1, s2); break;
-            case 1: a.reg3(pvm::op_mul_64, d, s1, s2); break;
-            case 2: a.reg_reg_imm(pvm::op_add_imm_64, d, s1, int64_t(rnd() % 1000)); break;
-            case 3: a.reg_reg_imm(pvm::op_load_ind_u32, d, s1, int64_t(rnd() % 4096)); break;
-            case 4: a.reg_reg_imm(pvm::op_store_ind_u64, d, s1, int64_t(rnd() % 4096)); break;
-            case 5: a.reg3(pvm::op_div_u_64, d, s1, s2); break;
-            case 6: a.reg_reg_imm(pvm::op_shlo_l_imm_64, d, s1, int64_t(rnd() % 64)); break;
-            default:
-                a.reg_reg_off(pvm::op_branch_eq, s1, s2, skip);
-                a.bind(skip);
-                skip = a.label();
-                break;
-        }
-    }
-    a.bind(skip);
-    a.halt_via(0);
-    return a.blob();
-}
-
-double time_create(pvm_backend backend, const std::vector<uint8_t>& blob, int repeat) {
-    double best = 1e99;
-    for (int r = 0; r < repeat; ++r) {
-        pvm_error err{};
-        const auto t0 = Clock::now();
-        pvm_vm* vm = pvm_create(backend, blob.data(), blob.size(), &err);
-        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
-        if (!vm) {
-            std::fprintf(stderr, "pvm_create: %s\n", err.message);
-            std::exit(1);
-        }
-        pvm_destroy(vm);
-        best = std::min(best, dt);
-    }
-    return best;
-}
-
 // ---- Harness -----------------------------------------------------------------------------
 
 struct Result {
@@ -223,25 +186,33 @@ struct Result {
     uint64_t value = 0;
 };
 
-Result run_pvm(pvm_backend backend, const std::vector<uint8_t>& blob, unsigned result_reg, int repeat) {
+pvm_vm* create(pvm_backend backend, pvm_memory_model model, const std::vector<uint8_t>& blob) {
+    pvm_error err{};
+    pvm_vm* vm = pvm_create_ex(backend, model, blob.data(), blob.size(), &err);
+    if (!vm) {
+        std::fprintf(stderr, "pvm_create: %s\n", err.message);
+        std::exit(1);
+    }
+    return vm;
+}
+
+Result run_pvm(pvm_backend backend, pvm_memory_model model, const std::vector<uint8_t>& blob, unsigned result_reg,
+               int repeat) {
     Result best;
+    std::vector<uint8_t> init(kBufSize), zero(kBufSize);
+    for (uint32_t i = 0; i < kBufSize; ++i) init[i] = uint8_t(i * 31 + (i >> 8));
     for (int r = 0; r < repeat; ++r) {
-        pvm_error err{};
-        pvm_vm* vm = pvm_create(backend, blob.data(), blob.size(), &err);
-        if (!vm) {
-            std::fprintf(stderr, "pvm_create: %s\n", err.message);
-            std::exit(1);
-        }
+        pvm_vm* vm = create(backend, model, blob);
         pvm_map_pages(vm, kData, kBufSize, PVM_ACCESS_WRITE);
         pvm_map_pages(vm, kData2, kBufSize, PVM_ACCESS_WRITE);
-        std::vector<uint8_t> init(kBufSize);
-        for (uint32_t i = 0; i < kBufSize; ++i) init[i] = uint8_t(i * 31 + (i >> 8));
-        if (result_reg != 9) pvm_write_memory(vm, kData, init.data(), kBufSize);  // the sieve needs zeros
+        // The sieve needs zeros; every buffer is written once so no run pays first-touch faults.
+        pvm_write_memory(vm, kData, result_reg == 9 ? zero.data() : init.data(), kBufSize);
+        pvm_write_memory(vm, kData2, zero.data(), kBufSize);
         const int64_t gas0 = int64_t(1) << 62;
         pvm_set_gas(vm, gas0);
-        const auto t0 = Clock::now();
+        const double t0 = cpu_now();
         const pvm_status s = pvm_run(vm);
-        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+        const double dt = cpu_now() - t0;
         if (s != PVM_HALT) {
             std::fprintf(stderr, "benchmark program ended with %s at pc %u\n", pvm_status_name(s), pvm_get_pc(vm));
             std::exit(1);
@@ -259,10 +230,22 @@ Result run_pvm(pvm_backend backend, const std::vector<uint8_t>& blob, unsigned r
 double time_native(const std::function<uint64_t()>& f, int repeat, uint64_t& value) {
     double best = 1e99;
     for (int r = 0; r < repeat; ++r) {
-        const auto t0 = Clock::now();
+        const double t0 = cpu_now();
         value = f();
         g_sink = value;
-        best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+        best = std::min(best, cpu_now() - t0);
+    }
+    return best;
+}
+
+// Best CPU time of pvm_create (+ destroy outside the timing).
+double time_create(pvm_backend backend, pvm_memory_model model, const std::vector<uint8_t>& blob, int repeat) {
+    double best = 1e99;
+    for (int r = 0; r < repeat; ++r) {
+        const double t0 = cpu_now();
+        pvm_vm* vm = create(backend, model, blob);
+        best = std::min(best, cpu_now() - t0);
+        pvm_destroy(vm);
     }
     return best;
 }
@@ -270,7 +253,7 @@ double time_native(const std::function<uint64_t()>& f, int repeat, uint64_t& val
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int repeat = argc > 1 ? std::atoi(argv[1]) : 3;
+    const int repeat = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
     std::vector<uint8_t> src(kBufSize), dst(kBufSize), sieve(kBufSize);
     for (uint32_t i = 0; i < kBufSize; ++i) src[i] = uint8_t(i * 31 + (i >> 8));
 
@@ -295,39 +278,54 @@ int main(int argc, char** argv) {
     };
 
     const bool jit = pvm_backend_available(PVM_BACKEND_RECOMPILER) != 0;
-    std::printf("%-12s %11s %9s %9s %9s %8s %8s %11s %11s %s\n", "benchmark", "PVM insns", "interp(s)",
-                "recomp(s)", "native(s)", "int/nat", "rec/nat", "int insn/s", "rec insn/s", "check");
+    std::printf("Run time (CPU s, best of %d); ratios to native; instructions/s\n", repeat);
+    std::printf("%-12s %10s %9s %9s %9s %9s %7s %7s %7s %9s %9s  %s\n", "benchmark", "PVM insns", "interp", "rec-guard",
+                "rec-chk", "native", "int/nat", "rec/nat", "chk/nat", "int ins/s", "rec ins/s", "check");
     for (const auto& b : benches) {
-        const Result ri = run_pvm(PVM_BACKEND_INTERPRETER, b.blob, b.reg, repeat);
-        Result rr;
-        if (jit) rr = run_pvm(PVM_BACKEND_RECOMPILER, b.blob, b.reg, repeat);
+        const Result ri = run_pvm(PVM_BACKEND_INTERPRETER, PVM_MEMORY_DEFAULT, b.blob, b.reg, repeat);
+        Result rg, rc;
+        if (jit) {
+            rg = run_pvm(PVM_BACKEND_RECOMPILER, PVM_MEMORY_GUARD_PAGES, b.blob, b.reg, repeat);
+            rc = run_pvm(PVM_BACKEND_RECOMPILER, PVM_MEMORY_CHECKED, b.blob, b.reg, repeat);
+        }
         uint64_t native_value = 0;
         const double nt = time_native(b.native, repeat, native_value);
-        const bool same = ri.value == native_value && (!jit || (rr.value == native_value && rr.instructions == ri.instructions));
-        std::printf("%-12s %11" PRIu64 " %9.4f %9.4f %9.4f %7.1fx %7.2fx %11.3e %11.3e %s\n", b.name, ri.instructions,
-                    ri.seconds, jit ? rr.seconds : 0.0, nt, ri.seconds / nt, jit ? rr.seconds / nt : 0.0,
-                    double(ri.instructions) / ri.seconds, jit ? double(rr.instructions) / rr.seconds : 0.0,
-                    same ? "same result" : "RESULT DIFFERS");
+        const bool same = ri.value == native_value &&
+                          (!jit || (rg.value == native_value && rc.value == native_value &&
+                                    rg.instructions == ri.instructions && rc.instructions == ri.instructions));
+        std::printf("%-12s %10" PRIu64 " %9.5f %9.5f %9.5f %9.5f %6.1fx %6.2fx %6.2fx %9.3e %9.3e  %s\n", b.name,
+                    ri.instructions, ri.seconds, jit ? rg.seconds : 0.0, jit ? rc.seconds : 0.0, nt, ri.seconds / nt,
+                    jit ? rg.seconds / nt : 0.0, jit ? rc.seconds / nt : 0.0, double(ri.instructions) / ri.seconds,
+                    jit ? double(rg.instructions) / rg.seconds : 0.0, same ? "same result" : "RESULT DIFFERS");
     }
-    if (jit) {
-        // Compile time: pvm_create on the recompiler minus pvm_create on the interpreter (both
-        // parse and pre-decode; the difference is the translation to machine code).
-        std::printf("\n%-12s %10s %12s %12s %12s %12s\n", "program", "code KiB", "create-int", "create-rec",
-                    "compile(ms)", "ms/KiB");
-        struct P {
-            const char* name;
-            std::vector<uint8_t> blob;
-        };
-        std::vector<P> progs;
-        for (const auto& b : benches) progs.push_back({b.name, b.blob});
-        progs.push_back({"large-200k", prog_large(200000)});
-        for (const auto& p : progs) {
-            const double ti = time_create(PVM_BACKEND_INTERPRETER, p.blob, repeat + 2);
-            const double tr = time_create(PVM_BACKEND_RECOMPILER, p.blob, repeat + 2);
-            const double kib = double(p.blob.size()) / 1024.0;
-            std::printf("%-12s %10.2f %10.3fms %10.3fms %12.3f %12.3f\n", p.name, kib, ti * 1e3, tr * 1e3,
-                        (tr - ti) * 1e3, (tr - ti) * 1e3 / kib);
+
+    // Compile time and host memory on programs shaped like compiled code. "parse" is pvm_create on
+    // the interpreter (parse + pre-decode); "compile" is the recompiler's pvm_create minus that.
+    std::printf("\nCompile (CPU, best of %d): programs shaped like compiled code\n", 4 * repeat);
+    std::printf("%-8s %8s %8s %10s %10s %10s %10s %11s %10s %10s\n", "program", "KiB", "insns", "parse us",
+                "create us", "compile us", "comp us/KiB", "create us/KiB", "int B/insn", "rec B/insn");
+    const uint32_t sizes[3] = {40, 170, 600};
+    for (uint32_t kib : sizes) {
+        const auto blob = pvm::sample_program(kib << 10, 0xC0DE + kib);
+        const double ti = time_create(PVM_BACKEND_INTERPRETER, PVM_MEMORY_DEFAULT, blob, 4 * repeat);
+        const double tr = jit ? time_create(PVM_BACKEND_RECOMPILER, PVM_MEMORY_DEFAULT, blob, 4 * repeat) : 0;
+        pvm_vm* vi = create(PVM_BACKEND_INTERPRETER, PVM_MEMORY_DEFAULT, blob);
+        const pvm::HostMemory hi = pvm::host_memory(vi);
+        pvm_destroy(vi);
+        pvm::HostMemory hr;
+        if (jit) {
+            pvm_vm* vr = create(PVM_BACKEND_RECOMPILER, PVM_MEMORY_DEFAULT, blob);
+            hr = pvm::host_memory(vr);
+            pvm_destroy(vr);
         }
+        const double k = double(blob.size()) / 1024.0, n = double(hi.instructions);
+        std::printf("%-8s %8.1f %8zu %10.1f %10.1f %10.1f %10.2f %11.2f %10.1f %10.1f\n",
+                    (std::to_string(kib) + "KiB").c_str(), k, hi.instructions, ti * 1e6, tr * 1e6, (tr - ti) * 1e6,
+                    (tr - ti) * 1e6 / k, tr * 1e6 / k, double(hi.program_bytes) / n,
+                    double(hr.program_bytes + hr.code_bytes + hr.tables_bytes) / n);
+        if (jit && kib == 600)
+            std::printf("  recompiler host bytes per instruction: program %.1f, machine code %.1f, tables %.1f\n",
+                        double(hr.program_bytes) / n, double(hr.code_bytes) / n, double(hr.tables_bytes) / n);
     }
     return 0;
 }

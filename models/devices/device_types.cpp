@@ -3,13 +3,18 @@
 #include <algorithm>
 #include <any>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "models/devices/clint.h"
 #include "models/devices/ns16550.h"
 #include "models/devices/plic.h"
 #include "models/devices/sifive_test.h"
+#include "models/devices/virtio_blk.h"
+#include "models/devices/virtio_console.h"
 #include "models/devices/virtio_mmio.h"
+#include "models/devices/virtio_rng.h"
 #include "platform/registry.h"
 
 namespace vp::platform {
@@ -24,8 +29,14 @@ using dev::Plic;
 using dev::PlicConfig;
 using dev::SifiveTest;
 using dev::SifiveTestConfig;
+using dev::VirtioBlk;
+using dev::VirtioBlkConfig;
+using dev::VirtioConsole;
+using dev::VirtioConsoleConfig;
 using dev::VirtioMmio;
 using dev::VirtioMmioConfig;
+using dev::VirtioRng;
+using dev::VirtioRngConfig;
 
 constexpr uint64_t kDefaultLatencyPs = 10'000;  // 10ns
 
@@ -81,23 +92,27 @@ void interrupts_extended(DeviceTreeContext& ctx, const std::string& path, Order 
   if (!cells.empty()) ctx.tree.set_u32(path, "interrupts-extended", cells);
 }
 
-// ---------------------------------------------------------------- dev.ns16550
-std::any parse_ns16550(Properties& p) {
-  Ns16550Config c;
-  c.clock_hz = p.frequency("clock", c.clock_hz);
+// `console`, `console_file` and `port`: the host side of a UART or virtio console.
+void parse_console(Properties& p, ConsoleKind& kind, std::string& file, uint16_t& port) {
   // `console: null` is a YAML null, not the word: accept it as the null console.
   const ConfigNode* console_node = p.node("console");
   const std::string console = console_node && console_node->is_null()
                                   ? "null"
                                   : p.choice("console", {"stdio", "file", "null", "tcp"}, "stdio");
-  c.console = console == "stdio" ? ConsoleKind::Stdio
-              : console == "file" ? ConsoleKind::File
-              : console == "tcp"  ? ConsoleKind::Tcp
-                                  : ConsoleKind::Null;
-  c.console_file = p.string("console_file", "");
-  if (c.console == ConsoleKind::File && c.console_file.empty())
-    p.fail("console", "console: file needs a console_file path");
-  c.port = uint16_t(in_range(p, "port", p.integer("port", 0), 0, 65535));
+  kind = console == "stdio" ? ConsoleKind::Stdio
+         : console == "file" ? ConsoleKind::File
+         : console == "tcp"  ? ConsoleKind::Tcp
+                             : ConsoleKind::Null;
+  file = p.string("console_file", "");
+  if (kind == ConsoleKind::File && file.empty()) p.fail("console", "console: file needs a console_file path");
+  port = uint16_t(in_range(p, "port", p.integer("port", 0), 0, 65535));
+}
+
+// ---------------------------------------------------------------- dev.ns16550
+std::any parse_ns16550(Properties& p) {
+  Ns16550Config c;
+  c.clock_hz = p.frequency("clock", c.clock_hz);
+  parse_console(p, c.console, c.console_file, c.port);
   c.reg_shift = unsigned(in_range(p, "reg_shift", p.integer("reg_shift", 0), 0, 2));
   c.capture = p.boolean("capture", false);
   c.poll = ps(p.time_ps("poll", 100'000'000));
@@ -219,13 +234,67 @@ void dt_sifive_test(DeviceTreeContext& ctx) {
   ctx.node_path = path;
 }
 
-// ------------------------------------------------------------ dev.virtio_mmio
-std::any parse_virtio_mmio(Properties& p) {
+// ------------------------------------------------- dev.virtio_mmio and devices
+// dev.virtio_mmio is an empty slot; dev.virtio_blk/_console/_rng are the same
+// transport with a device behind it, so a slot changes by changing its type.
+VirtioMmioConfig parse_virtio_transport(Properties& p) {
   VirtioMmioConfig c;
-  const std::string device = p.choice("device", {"none"}, "none");
-  (void)device;  // block and console backends are not implemented yet
   c.vendor_id = uint32_t(in_range(p, "vendor_id", p.integer("vendor_id", c.vendor_id), 0, 0xffffffff));
   c.latency = latency(p);
+  return c;
+}
+
+uint16_t queue_size(Properties& p, uint16_t fallback) {
+  const uint64_t n = in_range(p, "queue_size", p.integer("queue_size", fallback), 2, dev::Virtqueue::kMaxSize);
+  if (n & (n - 1)) p.fail("queue_size", "must be a power of two, found " + std::to_string(n));
+  return uint16_t(n);
+}
+
+template <typename DeviceConfig>
+struct VirtioSlot {
+  VirtioMmioConfig transport;
+  DeviceConfig device;
+};
+
+std::any parse_virtio_mmio(Properties& p) {
+  VirtioMmioConfig c = parse_virtio_transport(p);
+  p.finish();
+  return c;
+}
+
+std::any parse_virtio_blk(Properties& p) {
+  VirtioSlot<VirtioBlkConfig> c{parse_virtio_transport(p), {}};
+  c.device.image = p.string("image");
+  c.device.readonly = p.boolean("readonly", false);
+  c.device.snapshot = p.boolean("snapshot", false);
+  c.device.serial = p.string("serial", "");
+  if (c.device.serial.size() > VirtioBlk::kIdBytes)
+    p.fail("serial", "at most 20 bytes, found " + std::to_string(c.device.serial.size()));
+  const uint64_t blk = in_range(p, "blk_size", p.size("blk_size", c.device.blk_size), 512, 65536);
+  if (blk & (blk - 1)) p.fail("blk_size", "must be a power of two, found " + std::to_string(blk));
+  c.device.blk_size = uint32_t(blk);
+  c.device.queue_size = queue_size(p, c.device.queue_size);
+  const std::string error = dev::DiskImage::check({c.device.image, c.device.readonly, c.device.snapshot});
+  if (!error.empty()) p.fail("image", error);
+  p.finish();
+  return c;
+}
+
+std::any parse_virtio_console(Properties& p) {
+  VirtioSlot<VirtioConsoleConfig> c{parse_virtio_transport(p), {}};
+  parse_console(p, c.device.console, c.device.console_file, c.device.port);
+  c.device.capture = p.boolean("capture", false);
+  c.device.poll_ps = p.time_ps("poll", c.device.poll_ps);
+  if (c.device.poll_ps == 0) p.fail("poll", "must be greater than zero");
+  c.device.queue_size = queue_size(p, c.device.queue_size);
+  p.finish();
+  return c;
+}
+
+std::any parse_virtio_rng(Properties& p) {
+  VirtioSlot<VirtioRngConfig> c{parse_virtio_transport(p), {}};
+  if (p.has("seed")) c.device.seed = p.integer("seed");
+  c.device.queue_size = queue_size(p, c.device.queue_size);
   p.finish();
   return c;
 }
@@ -242,6 +311,23 @@ void dt_virtio_mmio(DeviceTreeContext& ctx) {
     break;
   }
   ctx.node_path = path;
+}
+
+// A transport with a device of type Device behind it. The device opens its
+// host resources (image, console) here; a failure names the component.
+template <typename Device, typename DeviceConfig>
+std::function<std::unique_ptr<Component>(const std::string&, const std::any&)> virtio_creator() {
+  return [](const std::string& name, const std::any& config) -> std::unique_ptr<Component> {
+    VirtioSlot<DeviceConfig> c = std::any_cast<const VirtioSlot<DeviceConfig>&>(config);
+    if constexpr (std::is_same_v<DeviceConfig, VirtioConsoleConfig>) c.device.name = name;
+    std::unique_ptr<Device> device;
+    try {
+      device = std::make_unique<Device>(c.device);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(name + ": " + e.what());
+    }
+    return std::make_unique<VirtioMmio>(name.c_str(), c.transport, std::move(device));
+  };
 }
 
 template <typename Model, typename Config>
@@ -276,7 +362,34 @@ const std::vector<PropertyDoc> kClintDocs = {
 };
 const std::vector<PropertyDoc> kSifiveTestDocs = {kLatencyDoc};
 const std::vector<PropertyDoc> kVirtioMmioDocs = {
-    {"device", "The virtio device behind the transport; none is an empty slot (DeviceID 0)"},
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+const PropertyDoc kQueueSizeDoc{"queue_size", "Largest virtqueue the driver may set up (QueueNumMax, a power of two)"};
+const std::vector<PropertyDoc> kVirtioBlkDocs = {
+    {"image", "Raw disk image (a file or block device; size a multiple of 512 bytes), locked while in use"},
+    {"readonly", "The guest may not write (VIRTIO_BLK_F_RO; writes get IOERR)"},
+    {"snapshot", "Guest writes go to a temporary overlay; the image file is never modified"},
+    {"serial", "GET_ID answer (at most 20 bytes)"},
+    {"blk_size", "Block size the driver sees (a power of two, 512 .. 64KiB)"},
+    kQueueSizeDoc,
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kVirtioConsoleDocs = {
+    {"console", "Where hvc0 goes: stdio (the terminal), file, null or tcp (127.0.0.1:port)"},
+    {"console_file", "Output file for console: file"},
+    {"port", "TCP port for console: tcp (0 picks a free port and prints it)"},
+    {"capture", "Also keep the output in memory (C++: VirtioConsole::take_output())"},
+    {"poll", "How often (simulated time) host input is delivered into receive buffers"},
+    kQueueSizeDoc,
+    {"vendor_id", "VendorID register value"},
+    kLatencyDoc,
+};
+const std::vector<PropertyDoc> kVirtioRngDocs = {
+    {"seed", "Fixed seed: the same bytes on every run (std::mt19937_64); without it, host getrandom", "integer",
+     "(host entropy)"},
+    kQueueSizeDoc,
     {"vendor_id", "VendorID register value"},
     kLatencyDoc,
 };
@@ -292,8 +405,15 @@ void register_device_types(Registry& registry) {
                 creator<Clint, ClintConfig>(), dt_clint, kClintDocs});
   registry.add({"dev.sifive_test", "SiFive test finisher: power-off / exit code", parse_sifive_test,
                 creator<SifiveTest, SifiveTestConfig>(), dt_sifive_test, kSifiveTestDocs});
-  registry.add({"dev.virtio_mmio", "virtio-mmio v2 transport (device: none = an empty slot, as QEMU's)",
+  registry.add({"dev.virtio_mmio", "virtio-mmio v2 transport with no device (an empty slot, DeviceID 0)",
                 parse_virtio_mmio, creator<VirtioMmio, VirtioMmioConfig>(), dt_virtio_mmio, kVirtioMmioDocs});
+  registry.add({"dev.virtio_blk", "virtio-mmio transport + virtio block device on a raw disk image",
+                parse_virtio_blk, virtio_creator<VirtioBlk, VirtioBlkConfig>(), dt_virtio_mmio, kVirtioBlkDocs});
+  registry.add({"dev.virtio_console", "virtio-mmio transport + virtio console (hvc0) on a console backend",
+                parse_virtio_console, virtio_creator<VirtioConsole, VirtioConsoleConfig>(), dt_virtio_mmio,
+                kVirtioConsoleDocs});
+  registry.add({"dev.virtio_rng", "virtio-mmio transport + virtio entropy device (host or seeded)",
+                parse_virtio_rng, virtio_creator<VirtioRng, VirtioRngConfig>(), dt_virtio_mmio, kVirtioRngDocs});
 }
 
 }  // namespace vp::platform

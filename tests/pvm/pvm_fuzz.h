@@ -2,7 +2,10 @@
 // registers, immediates, branch targets, jump tables, memory maps, gas limits, host calls,
 // entry points and step tracing) run on the interpreter (the reference) and the recompiler in
 // lockstep; every exit is compared (status, pc, next pc, registers, gas, fault address, host
-// call index) and the memory at the end. Shared by the ctest driver and the libFuzzer target.
+// call index) and the memory at the end. Addresses cluster at page edges (accesses that
+// straddle a page boundary, into unmapped and read-only pages, and across 2^32), and the
+// faults are classified so a run shows it exercised them. Shared by the ctest driver, the long
+// run (pvm_fuzz_long) and the libFuzzer target.
 #pragma once
 
 #include <cinttypes>
@@ -15,6 +18,7 @@
 #include "assembler.h"
 #include "opcodes.h"
 #include "pvm.h"
+#include "vm.h"
 
 namespace pvm_fuzz {
 
@@ -62,12 +66,14 @@ public:
         }
     }
     uint64_t reg_value() {
-        switch (below(6)) {
+        switch (below(8)) {
             case 0: return below(64);
             case 1: return uint64_t(-int64_t(below(4)));
             case 2: return kRam + below(kRamPages * 4096);
             case 3: return uint64_t(1) << below(64);
             case 4: return uint64_t(int64_t(int32_t(u64())));
+            case 5: return kRam + 4096 * below(18) - below(9);  // just below a page edge
+            case 6: return kTopPage + 4096 - below(9) + (chance(2) ? uint64_t(below(4)) << 32 : 0);  // 2^32 wrap
             default: return u64();
         }
     }
@@ -134,6 +140,26 @@ private:
     void insn(pvm::Assembler& a, const std::vector<pvm::Assembler::Label>& labels,
               const std::vector<uint32_t>& jump_addrs) {
         using namespace pvm;
+        if (chance(10)) {
+            // A burst of accesses through one or two base registers (the recompiler keeps
+            // zero-extended bases in scratch registers across them), with small offsets that
+            // reach page edges, and sometimes a write to a base register in between.
+            static const uint8_t kOps[] = {op_load_ind_u8,  op_load_ind_i16, op_load_ind_u32,     op_load_ind_u64,
+                                           op_store_ind_u8, op_store_ind_u16, op_store_ind_u64,   op_store_imm_ind_u32,
+                                           op_load_ind_i32, op_store_ind_u32, op_store_imm_ind_u8, op_load_ind_u16};
+            const unsigned base[2] = {reg() % 13, reg() % 13};
+            for (unsigned k = 0, n = 2 + below(5); k < n; ++k) {
+                const uint8_t op = kOps[below(sizeof kOps)];
+                const unsigned b = base[below(2)];
+                const int64_t off = chance(4) ? int64_t(below(64)) - 8 : int64_t(below(0x10000));
+                if (op_info(op).fmt == Fmt::RegImmImm)
+                    a.reg_imm_imm(op, b, off, imm());
+                else
+                    a.reg_reg_imm(op, reg(), b, off);
+                if (chance(6)) a.reg_reg_imm(op_add_imm_64, b, b, int64_t(below(4096)));
+            }
+            return;
+        }
         const uint8_t op = uint8_t(below(op_gas));
         const OpInfo& info = op_info(op);
         auto lab = [&] { return labels[below(uint32_t(labels.size()))]; };
@@ -205,7 +231,45 @@ struct Stats {
     uint64_t programs = 0, divergences = 0, exits = 0;
     uint64_t by_status[6] = {};
     uint64_t create_failed = 0;
+    // Memory exits by kind (reference VM): accesses straddling a page boundary, stores to
+    // read-only pages, accesses wrapping past 2^32.
+    uint64_t straddle = 0, ro_store = 0, wrap = 0;
 };
+
+// Size and address of the memory access of the instruction at the VM's pc (n = 0: none).
+inline void access_at(pvm_vm* vm, unsigned& n, bool& store, uint32_t& addr) {
+    n = 0;
+    const pvm::Program& p = vm->st.program();
+    const uint32_t idx = p.index_of(pvm_get_pc(vm));
+    if (idx == pvm::kNoTarget) return;
+    const pvm::Insn& in = p.insns[idx];
+    const char* name = pvm::op_info(in.op).name;
+    const bool ld = std::strncmp(name, "load_", 5) == 0 && std::strncmp(name, "load_imm", 8) != 0;
+    const bool st = std::strncmp(name, "store_", 6) == 0;
+    if (!ld && !st) return;
+    const char* w = std::strrchr(name, '_') + 2;  // u8 / i16 / u32 / u64 -> width
+    n = unsigned(std::atoi(w)) / 8;
+    store = st;
+    uint64_t base = 0;
+    switch (pvm::op_info(in.op).fmt) {
+        case pvm::Fmt::RegImmImm: base = pvm_get_reg(vm, in.a); break;
+        case pvm::Fmt::RegRegImm: base = pvm_get_reg(vm, in.b); break;
+        default: break;
+    }
+    addr = uint32_t(base + in.imm);
+}
+
+inline void classify(pvm_vm* vm, pvm_status s, Stats& stats) {
+    if (s != PVM_PAGE_FAULT && s != PVM_PANIC) return;
+    unsigned n;
+    bool store;
+    uint32_t addr;
+    access_at(vm, n, store, addr);
+    if (!n) return;
+    if (uint64_t(addr) + n > (uint64_t(1) << 32)) ++stats.wrap;
+    else if ((addr >> 12) != ((addr + n - 1) >> 12)) ++stats.straddle;
+    if (s == PVM_PAGE_FAULT && store && pvm_page_access(vm, pvm_fault_address(vm)) == PVM_ACCESS_READ) ++stats.ro_store;
+}
 
 inline pvm_vm* make_vm(pvm_backend b, const Case& c) {
     pvm_error err{};
@@ -246,6 +310,7 @@ inline std::string run_case(const Case& c, Stats& stats) {
         }
         ++stats.exits;
         ++stats.by_status[s1 < 6 ? s1 : 5];
+        classify(ref, s1, stats);
         auto mismatch = [&](const char* what, uint64_t x, uint64_t y) {
             if (x != y && diff.empty()) {
                 std::snprintf(buf, sizeof buf, "exit %u: %s interpreter=0x%" PRIx64 " recompiler=0x%" PRIx64, round,

@@ -50,7 +50,7 @@ TEST(PvmBlob, RecompilerAvailabilityMatchesTheHost) {
     const auto blob = a.blob();
     pvm_error err{};
     pvm_vm* vm = pvm_create(PVM_BACKEND_RECOMPILER, blob.data(), blob.size(), &err);
-    if (pvm_backend_available(PVM_BACKEND_RECOMPILER)) {  // x86-64 with xbyak
+    if (pvm_backend_available(PVM_BACKEND_RECOMPILER)) {  // x86-64 Linux
     ASSERT_NE(vm, nullptr) << err.message;
     pvm_set_gas(vm, 10);
     EXPECT_EQ(pvm_run(vm), PVM_PANIC);

@@ -2,7 +2,9 @@
  * libpvm — the JAM PVM (Gray Paper appendix A, 64-bit, GP 0.7.2 opcode numbering).
  *
  * One opaque VM handle, one API for every backend. The header is C99 and C++.
- * Conventions: functions returning int return 0 on success and -1 on failure.
+ * Conventions: functions returning int return 0 on success and -1 on failure. No function lets
+ * a C++ exception out: running out of host memory gives PVM_ERR_OUT_OF_MEMORY (creation), -1
+ * (pvm_map_pages) or a failed sbrk (0), never an abort.
  */
 #ifndef PVM_H
 #define PVM_H
@@ -58,8 +60,21 @@ typedef struct {
     char message[256];
 } pvm_error;
 
+/* How recompiled code checks guest memory accesses (the interpreter always looks each access
+ * up in its page table).
+ *   GUARD_PAGES: the guest's 4 GiB live in one host reservation whose pages carry the guest's
+ *     rights; each access is one host instruction and a forbidden one raises SIGSEGV, which
+ *     libpvm's handler turns into the PVM page fault or panic (it chains to any previously
+ *     installed handler for faults that are not its own).
+ *   CHECKED: every access is checked in the page table first; no signal handler, no 4 GiB
+ *     reservation.
+ *   DEFAULT: GUARD_PAGES for the recompiler when the handler can be installed and the address
+ *     space reserved, else CHECKED; CHECKED for the interpreter. The environment variable
+ *     PVM_MEMORY_MODEL=checked (or guard) overrides DEFAULT. */
+typedef enum { PVM_MEMORY_DEFAULT = 0, PVM_MEMORY_GUARD_PAGES = 1, PVM_MEMORY_CHECKED = 2 } pvm_memory_model;
+
 /* Called on `ecalli index`. The callback may read/write registers, memory and gas through this
- * API. CONTINUE resumes after the ecalli (out of gas if the gas became negative), TERMINATE
+ * API, and run other VMs (not this one). It must not throw or longjmp out. CONTINUE resumes after the ecalli (out of gas if the gas became negative), TERMINATE
  * ends the run with PVM_HALT, ERROR with PVM_PANIC (pc = the ecalli in both cases). */
 typedef pvm_host_result (*pvm_host_fn)(pvm_vm *vm, uint32_t host_call_index, void *user_data);
 
@@ -75,7 +90,17 @@ PVM_API pvm_vm *pvm_create(pvm_backend backend, const uint8_t *program_blob, siz
 PVM_API pvm_vm *pvm_create_standard(pvm_backend backend, const uint8_t *blob, size_t len, const uint8_t *args,
                                     size_t args_len, pvm_error *err);
 
+/* The same with an explicit memory model. GUARD_PAGES fails with PVM_ERR_BACKEND_UNAVAILABLE
+ * (and the reason) when it cannot be provided. */
+PVM_API pvm_vm *pvm_create_ex(pvm_backend backend, pvm_memory_model memory, const uint8_t *program_blob, size_t len,
+                              pvm_error *err);
+PVM_API pvm_vm *pvm_create_standard_ex(pvm_backend backend, pvm_memory_model memory, const uint8_t *blob,
+                                       size_t len, const uint8_t *args, size_t args_len, pvm_error *err);
+
 PVM_API void pvm_destroy(pvm_vm *vm);
+
+/* The memory model a VM uses (PVM_MEMORY_GUARD_PAGES or PVM_MEMORY_CHECKED). */
+PVM_API pvm_memory_model pvm_get_memory_model(const pvm_vm *vm);
 
 /* Name of a backend ("interpreter", "recompiler") and whether this build provides it. */
 PVM_API const char *pvm_backend_name(pvm_backend backend);

@@ -63,13 +63,25 @@ inline uint64_t mulh_su(uint64_t a, uint64_t b) {
     return uint64_t((__int128(int64_t(a)) * __int128(b)) >> 64);
 }
 
-// GP A.5.6 sbrk (GP ≤ 0.7): the lowest x ≥ heap base such that [x, x+n) was inaccessible
-// becomes read-write; n = 0 returns the lowest inaccessible address ≥ heap base. 0 on failure.
-uint64_t sbrk(VmState& st, uint64_t n) {
-    uint32_t x = 0;
-    if (!st.memory.find_free(st.heap_base, n ? n : 1, x)) return 0;
-    if (n && !st.memory.map(x, uint32_t(n), kRead | kWrite)) return 0;
-    return x;
+// Page-straddling accesses (checked already).
+template <typename T>
+__attribute__((noinline)) T slow_load(const Memory& mem, uint32_t a) {
+    T v;
+    mem.read(a, &v, sizeof v);
+    return v;
+}
+template <typename T>
+__attribute__((noinline)) void slow_store(Memory& mem, uint32_t a, T v) {
+    mem.write(a, &v, sizeof v);
+}
+
+// A host callback that throws (a C++ host) fails the call instead of unwinding through the VM.
+__attribute__((noinline)) pvm_host_result call_host(pvm_vm* vm, VmState& st) {
+    try {
+        return st.host_fn(vm, st.host_index, st.host_user);
+    } catch (...) {
+        return PVM_HOST_ERROR;
+    }
 }
 
 template <bool Step>
@@ -86,12 +98,12 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
     pvm_status status = PVM_PANIC;
     if (!entry_point(st, index, status)) return status;
 
-    const Program& prog = st.program;
+    const Program& prog = st.program();
     const Insn* const insns = prog.insns.data();
     const Insn* in = insns + index;
     uint64_t* const r = st.regs;
     Memory& mem = st.memory;
-    uint8_t* const base = mem.host(0);
+    const uintptr_t* const ptab = mem.page_table();
     int64_t gas = st.gas;
     uint32_t fault = 0;
     bool stepped = false;
@@ -110,27 +122,40 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
         DISPATCH(); \
     } while (0)
 
-// Memory access: fast single-page check, else the full GP A.4 check (panic / page fault).
-#define CHECK(addr, n, need)                                            \
-    if (UNLIKELY(!mem.fast(addr, n, need))) {                           \
-        const Access acc_ = mem.check(addr, n, need, fault);            \
-        if (acc_ == Access::Panic) goto exit_panic;                     \
-        if (acc_ == Access::Fault) goto exit_fault;                     \
-    }
-#define LOAD(T, dst, addr_expr)                      \
-    do {                                             \
-        const uint32_t a_ = uint32_t(addr_expr);     \
-        CHECK(a_, sizeof(T), kRead)                  \
-        T v_;                                        \
-        std::memcpy(&v_, base + a_, sizeof v_);      \
-        dst = v_;                                    \
+// Memory access: one page-table lookup for an access within one page with the right, else the
+// full GP A.4 check (panic / page fault) and a page-wise copy (accesses straddling two pages).
+// The page table pointer is a local and the slow paths have their own temporaries, so the fast
+// path keeps everything in registers.
+#define SLOW_CHECK(addr, n, need)                                      \
+    do {                                                               \
+        const Access acc_ = mem.check(addr, n, need, fault);           \
+        if (acc_ == Access::Panic) goto exit_panic;                    \
+        if (acc_ == Access::Fault) goto exit_fault;                    \
     } while (0)
-#define STORE(T, addr_expr, val)                     \
-    do {                                             \
-        const uint32_t a_ = uint32_t(addr_expr);     \
-        CHECK(a_, sizeof(T), kWrite)                 \
-        const T v_ = T(val);                         \
-        std::memcpy(base + a_, &v_, sizeof v_);      \
+#define FAST(a, n, need) ((ptab[(a) >> kPageShift] & (need)) && ((a) & (kPageSize - 1)) <= kPageSize - (n))
+#define HOST(a) (reinterpret_cast<uint8_t*>(ptab[(a) >> kPageShift] & ~uintptr_t(kPageSize - 1)) + ((a) & (kPageSize - 1)))
+#define LOAD(T, dst, addr_expr)                                        \
+    do {                                                               \
+        const uint32_t a_ = uint32_t(addr_expr);                       \
+        if (LIKELY(FAST(a_, sizeof(T), kRead))) {                      \
+            T v_;                                                      \
+            std::memcpy(&v_, HOST(a_), sizeof v_);                     \
+            dst = v_;                                                  \
+        } else {                                                       \
+            SLOW_CHECK(a_, sizeof(T), kRead);                          \
+            dst = slow_load<T>(mem, a_);                               \
+        }                                                              \
+    } while (0)
+#define STORE(T, addr_expr, val)                                       \
+    do {                                                               \
+        const uint32_t a_ = uint32_t(addr_expr);                       \
+        const T v_ = T(val);                                           \
+        if (LIKELY(FAST(a_, sizeof(T), kWrite))) {                     \
+            std::memcpy(HOST(a_), &v_, sizeof v_);                     \
+        } else {                                                       \
+            SLOW_CHECK(a_, sizeof(T), kWrite);                         \
+            slow_store<T>(mem, a_, v_);                                \
+        }                                                              \
     } while (0)
 #define BRANCH(cond)                                       \
     do {                                                   \
@@ -185,7 +210,7 @@ L_ecalli : {
         st.resume_index = uint32_t(in - insns) + 1;
         return PVM_HOST_CALL;
     }
-    const pvm_host_result res = st.host_fn(vm, st.host_index, st.host_user);
+    const pvm_host_result res = call_host(vm, st);
     gas = st.gas;
     if (res == PVM_HOST_TERMINATE) goto exit_halt;
     if (res != PVM_HOST_CONTINUE) goto exit_panic;
@@ -396,6 +421,17 @@ public:
 };
 
 }  // namespace
+
+uint64_t sbrk(VmState& st, uint64_t n) {
+    try {
+        uint32_t x = 0;
+        if (!st.memory.find_free(st.heap_base, n ? n : 1, x)) return 0;
+        if (n && !st.memory.map(x, uint32_t(n), kRead | kWrite)) return 0;
+        return x;
+    } catch (...) {  // out of host memory: the sbrk fails
+        return 0;
+    }
+}
 
 std::unique_ptr<Executor> make_interpreter() { return std::make_unique<Interpreter>(); }
 

@@ -2,34 +2,45 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace pvm {
 
 namespace {
-constexpr size_t kSpace = size_t(1) << 32;
-constexpr size_t kPages = kSpace / kPageSize;
+constexpr uintptr_t kPageMask = ~uintptr_t(kPageSize - 1);
+int host_prot(uint8_t perm) { return (perm & kWrite) ? PROT_READ | PROT_WRITE : perm ? PROT_READ : PROT_NONE; }
 }  // namespace
 
 Memory::~Memory() {
-    if (base_) munmap(base_, kSpace);
-    if (perm_) munmap(perm_, kPages);
+    if (region_) munmap(region_, region_bytes_);
+    for (const auto& c : chunks_) munmap(c.first, c.second);
 }
 
-bool Memory::init(std::string& error) {
-    void* b = mmap(nullptr, kSpace, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (b == MAP_FAILED) {
-        error = std::string("cannot reserve the 4 GiB guest address space: ") + std::strerror(errno);
+bool Memory::init(MemoryModel model, std::string& error) {
+    model_ = model;
+    const size_t rw = kPageTableToAnchor;  // page multiples
+    region_bytes_ = rw + (model == MemoryModel::Guard ? kGuestBytes + kGuardBytes : kPoolBytes);
+    const int prot = model == MemoryModel::Guard ? PROT_NONE : PROT_READ | PROT_WRITE;
+    void* r = mmap(nullptr, region_bytes_, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (r == MAP_FAILED) {
+        error = std::string(model == MemoryModel::Guard ? "cannot reserve the 4 GiB guest address space: "
+                                                        : "cannot reserve the page table: ") +
+                std::strerror(errno);
         return false;
     }
-    void* p = mmap(nullptr, kPages, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-        munmap(b, kSpace);
+    region_ = static_cast<uint8_t*>(r);
+    ptab_ = reinterpret_cast<uintptr_t*>(region_);
+    anchor_ = region_ + rw;
+    if (model == MemoryModel::Guard && mprotect(region_, rw, PROT_READ | PROT_WRITE) != 0) {
         error = std::string("cannot allocate the page table: ") + std::strerror(errno);
         return false;
     }
-    base_ = static_cast<uint8_t*>(b);
-    perm_ = static_cast<uint8_t*>(p);
+    free_.init(region_ + kPageTableBytes);
+    if (model == MemoryModel::Checked) {
+        pool_ = anchor_;
+        pool_end_ = anchor_ + kPoolBytes;
+    }
     return true;
 }
 
@@ -38,37 +49,101 @@ bool Memory::map(uint32_t addr, uint32_t len, uint8_t perm) {
     const uint64_t first = addr >> kPageShift;
     const uint64_t last = (uint64_t(addr) + len - 1) >> kPageShift;  // inclusive
     if (last >= kPages || first < kLowLimit / kPageSize) return false;
-    // Apply to runs of pages whose host protection changes.
-    uint64_t p = first;
-    while (p <= last) {
-        const bool was = perm_[p] != 0;
-        uint64_t q = p;
-        while (q <= last && (perm_[q] != 0) == was) ++q;
-        uint8_t* h = base_ + (p << kPageShift);
-        const size_t bytes = size_t(q - p) << kPageShift;
-        if (!was && perm) {
-            if (mprotect(h, bytes, PROT_READ | PROT_WRITE) != 0) return false;
-        } else if (was && !perm) {
-            // Discard contents: a page mapped again later reads as zero.
-            madvise(h, bytes, MADV_DONTNEED);
-            mprotect(h, bytes, PROT_NONE);
-        }
-        for (uint64_t i = p; i < q; ++i) perm_[i] = perm;
-        p = q;
+    const uint32_t count = uint32_t(last - first + 1);
+    if (perm) {
+        if (!host_pages(uint32_t(first), count, perm)) return false;
+    } else if (!discard(uint32_t(first), count)) {
+        return false;
     }
+    free_.set(uint32_t(first), count, perm != 0);
+    return true;
+}
+
+bool Memory::host_pages(uint32_t first, uint32_t count, uint8_t perm) {
+    work_ += count;
+    if (model_ == MemoryModel::Guard) {
+        uint8_t* h = anchor_ + (size_t(first) << kPageShift);
+        if (mprotect(h, size_t(count) << kPageShift, host_prot(perm)) != 0) return false;
+        for (uint32_t i = 0; i < count; ++i) ptab_[first + i] = reinterpret_cast<uintptr_t>(h + (size_t(i) << kPageShift)) | perm;
+        return true;
+    }
+    // Checked: new pages come from the spare list, the pool, then one new chunk.
+    uint32_t fresh = 0;
+    for (uint32_t i = 0; i < count; ++i) fresh += ptab_[first + i] == 0;
+    const uint32_t from_spare = std::min<uint32_t>(fresh, uint32_t(spare_.size()));
+    const size_t pool_pages = size_t(pool_end_ - pool_) >> kPageShift;
+    if (fresh - from_spare > pool_pages) {
+        chunks_.reserve(chunks_.size() + 1);  // may throw: nothing changed yet
+        next_chunk_ = std::min<size_t>(next_chunk_ * 2, size_t(1) << 30);
+        const size_t bytes = std::max<size_t>(size_t(fresh - from_spare) << kPageShift, next_chunk_);
+        void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) return false;
+        chunks_.emplace_back(m, bytes);
+        pool_ = static_cast<uint8_t*>(m);  // the rest of the old pool stays unused
+        pool_end_ = pool_ + bytes;
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+        uintptr_t& e = ptab_[first + i];
+        if (e == 0) {
+            uint8_t* page;
+            if (!spare_.empty()) {
+                page = spare_.back();
+                spare_.pop_back();
+            } else {
+                page = pool_;
+                pool_ += kPageSize;
+            }
+            e = reinterpret_cast<uintptr_t>(page);
+        }
+        e = (e & kPageMask) | perm;
+    }
+    return true;
+}
+
+bool Memory::discard(uint32_t first, uint32_t count) {
+    work_ += count;
+    if (model_ == MemoryModel::Guard) {
+        // Protection first: if the host refuses, nothing has changed.
+        uint8_t* h = anchor_ + (size_t(first) << kPageShift);
+        const size_t bytes = size_t(count) << kPageShift;
+        if (mprotect(h, bytes, PROT_NONE) != 0) return false;
+        madvise(h, bytes, MADV_DONTNEED);  // a page mapped again later reads as zero
+        std::fill(ptab_ + first, ptab_ + first + count, uintptr_t(0));
+        return true;
+    }
+    uint32_t mapped = 0;
+    for (uint32_t i = 0; i < count; ++i) mapped += ptab_[first + i] != 0;
+    spare_.reserve(spare_.size() + mapped);  // may throw: nothing changed yet
+    // Zero the pages (runs of host-contiguous pages in one call) and keep them for reuse.
+    uint8_t* run = nullptr;
+    size_t run_bytes = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+        uintptr_t& e = ptab_[first + i];
+        if (!e) continue;
+        uint8_t* page = reinterpret_cast<uint8_t*>(e & kPageMask);
+        e = 0;
+        spare_.push_back(page);
+        if (run && run + run_bytes == page) {
+            run_bytes += kPageSize;
+            continue;
+        }
+        if (run) madvise(run, run_bytes, MADV_DONTNEED);
+        run = page;
+        run_bytes = kPageSize;
+    }
+    if (run) madvise(run, run_bytes, MADV_DONTNEED);
     return true;
 }
 
 Access Memory::check(uint32_t addr, uint64_t n, uint8_t need, uint32_t& fault_page) const {
     bool bad = false;
     uint32_t lowest = 0;
-    // Walk page by page; addresses wrap modulo 2^32.
     uint64_t i = 0;
     while (i < n) {
         const uint32_t a = uint32_t(addr + i);
         const uint64_t in_page = kPageSize - (a & (kPageSize - 1));
         const uint64_t chunk = in_page < n - i ? in_page : n - i;
-        if (!(perm_[a >> kPageShift] & need)) {
+        if (!(ptab_[a >> kPageShift] & need)) {
             if (!bad || a < lowest) lowest = a;
             bad = true;
         }
@@ -80,28 +155,54 @@ Access Memory::check(uint32_t addr, uint64_t n, uint8_t need, uint32_t& fault_pa
     return Access::Fault;
 }
 
-bool Memory::find_free(uint32_t from, uint64_t n, uint32_t& x) const {
-    if (n > kSpace) return false;
-    uint64_t start = from < kLowLimit ? kLowLimit : from;
-    while (start + n <= kSpace) {
-        // Find the first accessible page in [start, start+n).
-        uint64_t end = start + n;
-        uint64_t blocker = 0;
-        bool blocked = false;
-        for (uint64_t pg = start >> kPageShift; (pg << kPageShift) < end; ++pg) {
-            if (perm_[pg]) {
-                blocked = true;
-                blocker = pg;
-                break;
+void Memory::read(uint32_t addr, void* dst, uint64_t n) const {
+    uint8_t* d = static_cast<uint8_t*>(dst);
+    while (n) {
+        const uint32_t off = addr & (kPageSize - 1);
+        const uint64_t chunk = std::min<uint64_t>(n, kPageSize - off);
+        const uintptr_t e = ptab_[addr >> kPageShift];
+        if (e)
+            std::memcpy(d, reinterpret_cast<const uint8_t*>(e & kPageMask) + off, chunk);
+        else
+            std::memset(d, 0, chunk);
+        d += chunk;
+        addr += uint32_t(chunk);
+        n -= chunk;
+    }
+}
+
+void Memory::write(uint32_t addr, const void* src, uint64_t n, bool force) {
+    const uint8_t* s = static_cast<const uint8_t*>(src);
+    while (n) {
+        const uint32_t off = addr & (kPageSize - 1);
+        const uint64_t chunk = std::min<uint64_t>(n, kPageSize - off);
+        const uintptr_t e = ptab_[addr >> kPageShift];
+        uint8_t* page = reinterpret_cast<uint8_t*>(e & kPageMask);
+        if (e & kWrite) {
+            std::memcpy(page + off, s, chunk);
+        } else if (e && force) {
+            // A read-only page: in the guard model its host page is read-only too.
+            const bool guard = model_ == MemoryModel::Guard;
+            if (!guard || mprotect(page, kPageSize, PROT_READ | PROT_WRITE) == 0) {
+                std::memcpy(page + off, s, chunk);
+                if (guard) mprotect(page, kPageSize, PROT_READ);
             }
         }
-        if (!blocked) {
-            x = uint32_t(start);
-            return true;
-        }
-        start = (blocker + 1) << kPageShift;
+        s += chunk;
+        addr += uint32_t(chunk);
+        n -= chunk;
     }
-    return false;
+}
+
+bool Memory::find_free(uint32_t from, uint64_t n, uint32_t& x) {
+    if (n == 0 || n > kGuestBytes) return false;
+    const uint64_t start = (std::max<uint64_t>(from, kLowLimit) + kPageSize - 1) & ~uint64_t(kPageSize - 1);
+    if (start >= kGuestBytes) return false;
+    const uint32_t count = uint32_t((n + kPageSize - 1) >> kPageShift);
+    uint32_t page = 0;
+    if (!free_.find(uint32_t(start >> kPageShift), count, page)) return false;
+    x = page << kPageShift;
+    return true;
 }
 
 }  // namespace pvm

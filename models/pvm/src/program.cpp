@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 
 #include "opcodes.h"
 
@@ -27,29 +28,115 @@ struct OpcodeMap {
 };
 const OpcodeMap kOpcodeMap;
 
-// Code byte with the GP's infinite zero extension (ζ = c ++ [0, 0, ...]).
-inline uint8_t byte_at(const std::vector<uint8_t>& code, uint64_t i) { return i < code.size() ? code[i] : 0; }
+// The code and bitmask of the blob being parsed (not kept after parsing). `mask` is a copy of
+// the bitmask padded with 1-bits (the GP extends k with 1s past the end) and 8 spare bytes.
+struct Code {
+    const uint8_t* c;
+    const uint8_t* mask;
+    uint64_t len;
 
-// GP A.5: l bytes little-endian, sign-extended from 8l bits (X_l); l = 0 gives 0.
-uint64_t read_imm(const std::vector<uint8_t>& code, uint64_t pos, unsigned l) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < l; ++i) v |= uint64_t(byte_at(code, pos + i)) << (8 * i);
-    if (l > 0 && l < 8) {
-        const unsigned shift = 64 - 8 * l;
-        v = uint64_t(int64_t(v << shift) >> shift);
+    // Code byte with the GP's infinite zero extension (ζ = c ++ [0, 0, ...]).
+    uint8_t byte(uint64_t i) const { return i < len ? c[i] : 0; }
+    bool bit(uint64_t i) const { return (mask[i >> 3] >> (i & 7)) & 1; }
+    // GP A.5: l bytes little-endian, sign-extended from 8l bits (X_l); l = 0 gives 0.
+    uint64_t imm(uint64_t pos, unsigned l) const {
+        uint64_t v = 0;
+        if (pos + l <= len) {
+            for (unsigned i = 0; i < l; ++i) v |= uint64_t(c[pos + i]) << (8 * i);
+        } else {
+            for (unsigned i = 0; i < l; ++i) v |= uint64_t(byte(pos + i)) << (8 * i);
+        }
+        if (l > 0 && l < 8) {
+            const unsigned shift = 64 - 8 * l;
+            v = uint64_t(int64_t(v << shift) >> shift);
+        }
+        return v;
     }
-    return v;
-}
+    // skip(i) = min(24, j >= 0 such that k[i+1+j] = 1): the bits after pc from one load.
+    unsigned skip(uint64_t pc) const {
+        const uint64_t i = pc + 1;
+        uint64_t w;
+        std::memcpy(&w, mask + (i >> 3), 8);
+        w = (w >> (i & 7)) | (uint64_t(1) << 24);
+        return unsigned(__builtin_ctzll(w));
+    }
+};
 
 inline uint8_t reg(unsigned nibble) { return static_cast<uint8_t>(std::min(12u, nibble)); }
 
-// skip(i) = min(24, j >= 0 such that k[i+1+j] = 1), with k extended by 1-bits past the end.
-unsigned skip_at(const Program& p, uint32_t pc) {
-    for (unsigned j = 0; j < 24; ++j) {
-        const uint64_t n = uint64_t(pc) + 1 + j;
-        if (n >= p.is_insn.size() || p.is_insn[n]) return j;
+// Decodes one instruction at pc (GP A.5); `skip` = skip(pc).
+Insn decode(const Code& code, uint32_t pc, unsigned skip) {
+    Insn in{};
+    in.pc = pc;
+    in.target = kNoTarget;
+    if (pc >= code.len || !code.bit(pc)) {
+        in.op = op_invalid;
+        return in;
     }
-    return 24;
+    in.op = op_from_opcode(code.c[pc]);
+    const OpInfo& info = op_info(in.op);
+    const uint8_t b1 = code.byte(uint64_t(pc) + 1);
+    const uint8_t b2 = code.byte(uint64_t(pc) + 2);
+    const unsigned len = skip;  // ℓ
+    auto rest = [](unsigned l, unsigned used) { return std::min(4u, l > used ? l - used : 0u); };
+    switch (info.fmt) {
+        case Fmt::None:
+            break;
+        case Fmt::Imm:
+            in.imm = code.imm(uint64_t(pc) + 1, std::min(4u, len));
+            break;
+        case Fmt::RegExtImm:
+            in.a = reg(b1 & 15);
+            in.imm = code.imm(uint64_t(pc) + 2, 8);
+            break;
+        case Fmt::ImmImm: {
+            const unsigned lx = std::min(4u, unsigned(b1 & 7));
+            in.imm = code.imm(uint64_t(pc) + 2, lx);
+            in.imm2 = code.imm(uint64_t(pc) + 2 + lx, rest(len, lx + 1));
+            break;
+        }
+        case Fmt::Off:
+            in.imm = uint32_t(pc + uint32_t(code.imm(uint64_t(pc) + 1, std::min(4u, len))));
+            break;
+        case Fmt::RegImm:
+            in.a = reg(b1 & 15);
+            in.imm = code.imm(uint64_t(pc) + 2, rest(len, 1));
+            break;
+        case Fmt::RegImmImm:
+        case Fmt::RegImmOff: {
+            in.a = reg(b1 & 15);
+            const unsigned lx = std::min(4u, unsigned((b1 >> 4) & 7));
+            in.imm = code.imm(uint64_t(pc) + 2, lx);
+            in.imm2 = code.imm(uint64_t(pc) + 2 + lx, rest(len, lx + 1));
+            if (info.fmt == Fmt::RegImmOff) in.imm2 = uint32_t(pc + uint32_t(in.imm2));
+            break;
+        }
+        case Fmt::RegReg:
+            in.d = reg(b1 & 15);
+            in.a = reg(b1 >> 4);
+            break;
+        case Fmt::RegRegImm:
+        case Fmt::RegRegOff:
+            in.a = reg(b1 & 15);
+            in.b = reg(b1 >> 4);
+            in.imm = code.imm(uint64_t(pc) + 2, rest(len, 1));
+            if (info.fmt == Fmt::RegRegOff) in.imm = uint32_t(pc + uint32_t(in.imm));
+            break;
+        case Fmt::RegRegImmImm: {
+            in.a = reg(b1 & 15);
+            in.b = reg(b1 >> 4);
+            const unsigned lx = std::min(4u, unsigned(b2 & 7));
+            in.imm = code.imm(uint64_t(pc) + 3, lx);
+            in.imm2 = code.imm(uint64_t(pc) + 3 + lx, rest(len, lx + 2));
+            break;
+        }
+        case Fmt::RegRegReg:
+            in.a = reg(b1 & 15);
+            in.b = reg(b1 >> 4);
+            in.d = reg(b2);
+            break;
+    }
+    return in;
 }
 
 }  // namespace
@@ -73,83 +160,6 @@ bool read_varint(const uint8_t* p, size_t len, size_t& pos, uint64_t& value) {
         value = (high << (8 * l)) | low;
     }
     return true;
-}
-
-Insn decode_insn(const Program& p, uint32_t pc) {
-    Insn in{};
-    in.pc = pc;
-    in.target = kNoTarget;
-    const unsigned skip = skip_at(p, pc);
-    in.next_pc = pc + 1 + skip;
-    if (pc >= p.code.size() || !p.is_insn[pc]) {
-        in.op = op_invalid;
-        return in;
-    }
-    in.op = op_from_opcode(p.code[pc]);
-    const OpInfo& info = op_info(in.op);
-    const auto& c = p.code;
-    const uint8_t b1 = byte_at(c, uint64_t(pc) + 1);
-    const uint8_t b2 = byte_at(c, uint64_t(pc) + 2);
-    const unsigned len = skip;  // ℓ
-    auto rest = [](unsigned l, unsigned used) { return std::min(4u, l > used ? l - used : 0u); };
-    switch (info.fmt) {
-        case Fmt::None:
-            break;
-        case Fmt::Imm:
-            in.imm = read_imm(c, uint64_t(pc) + 1, std::min(4u, len));
-            break;
-        case Fmt::RegExtImm:
-            in.a = reg(b1 & 15);
-            in.imm = read_imm(c, uint64_t(pc) + 2, 8);
-            break;
-        case Fmt::ImmImm: {
-            const unsigned lx = std::min(4u, unsigned(b1 & 7));
-            in.imm = read_imm(c, uint64_t(pc) + 2, lx);
-            in.imm2 = read_imm(c, uint64_t(pc) + 2 + lx, rest(len, lx + 1));
-            break;
-        }
-        case Fmt::Off:
-            in.imm = uint32_t(pc + uint32_t(read_imm(c, uint64_t(pc) + 1, std::min(4u, len))));
-            break;
-        case Fmt::RegImm:
-            in.a = reg(b1 & 15);
-            in.imm = read_imm(c, uint64_t(pc) + 2, rest(len, 1));
-            break;
-        case Fmt::RegImmImm:
-        case Fmt::RegImmOff: {
-            in.a = reg(b1 & 15);
-            const unsigned lx = std::min(4u, unsigned((b1 >> 4) & 7));
-            in.imm = read_imm(c, uint64_t(pc) + 2, lx);
-            in.imm2 = read_imm(c, uint64_t(pc) + 2 + lx, rest(len, lx + 1));
-            if (info.fmt == Fmt::RegImmOff) in.imm2 = uint32_t(pc + uint32_t(in.imm2));
-            break;
-        }
-        case Fmt::RegReg:
-            in.d = reg(b1 & 15);
-            in.a = reg(b1 >> 4);
-            break;
-        case Fmt::RegRegImm:
-        case Fmt::RegRegOff:
-            in.a = reg(b1 & 15);
-            in.b = reg(b1 >> 4);
-            in.imm = read_imm(c, uint64_t(pc) + 2, rest(len, 1));
-            if (info.fmt == Fmt::RegRegOff) in.imm = uint32_t(pc + uint32_t(in.imm));
-            break;
-        case Fmt::RegRegImmImm: {
-            in.a = reg(b1 & 15);
-            in.b = reg(b1 >> 4);
-            const unsigned lx = std::min(4u, unsigned(b2 & 7));
-            in.imm = read_imm(c, uint64_t(pc) + 3, lx);
-            in.imm2 = read_imm(c, uint64_t(pc) + 3 + lx, rest(len, lx + 2));
-            break;
-        }
-        case Fmt::RegRegReg:
-            in.a = reg(b1 & 15);
-            in.b = reg(b1 >> 4);
-            in.d = reg(b2);
-            break;
-    }
-    return in;
 }
 
 namespace {
@@ -213,86 +223,116 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
         pos += z;
         p.jump_table[i] = v;
     }
-    p.code.assign(blob + pos, blob + pos + code_len);
-    pos += code_len;
-    p.is_insn.resize(code_len);
-    for (uint64_t i = 0; i < code_len; ++i) p.is_insn[i] = (blob[pos + i / 8] >> (i % 8)) & 1;
+    // The bitmask, padded: bits past the code are 1, and 8 more bytes for the word loads.
+    std::vector<uint8_t> mask(mask_len + 9, 0xFF);
+    std::memcpy(mask.data(), blob + pos + code_len, mask_len);
+    if (code_len % 8) mask[mask_len - 1] |= uint8_t(0xFF << (code_len % 8));
+    const Code code{blob + pos, mask.data(), code_len};
+    p.code_len = uint32_t(code_len);
 
-    // Decode every instruction start, in pc order, ending with an op_invalid at pc = |c|. An
+    // Decode every instruction start, in pc order, ending with an op_invalid at pc = |c|. The
+    // entry after an instruction is always the one at its pc + 1 + skip: the next bitmask bit,
+    // or (skip capped at 24) a byte without bitmask bit, which executes as a trap (GP A.19). An
     // op_gas entry precedes the first instruction of every block: index 0 and after every
     // terminator (undefined opcodes end a block as a trap does). ϖ (GP A.3) = 0 and every
     // instruction after a terminator, if it is a valid opcode.
-    p.is_block.assign(code_len, 0);
-    p.pc_index.assign(code_len + 1, kNoTarget);
+    std::vector<uint8_t> is_block(code_len, 0);  // parse-time only
+    p.pc_index.resize(code_len + 1);
+    std::memset(p.pc_index.data(), 0xFF, p.pc_index.size() * sizeof(uint32_t));  // kNoTarget
     p.insns.clear();
-    p.insns.reserve(code_len / 2 + 4);
-    // A skip capped at 24 leads to a byte without bitmask bit: it executes as a trap (GP A.19).
-    std::vector<uint8_t> trap_at(code_len, 0);
+    // At most one entry per instruction start (bitmask bit, or a byte reached by a skip of 24)
+    // and one op_gas per block: reserved once (untouched capacity costs no memory). The set bits
+    // are visited a word at a time.
+    uint64_t starts = 0, ends = 0, first = code_len;
+    for (uint64_t w = 0; w * 64 < code_len; ++w) {
+        uint64_t bits;
+        std::memcpy(&bits, code.mask + w * 8, 8);
+        if (code_len - w * 64 < 64) bits &= (uint64_t(1) << (code_len - w * 64)) - 1;
+        while (bits) {
+            const uint64_t i = w * 64 + unsigned(__builtin_ctzll(bits));
+            bits &= bits - 1;
+            if (first == code_len) first = i;
+            ++starts;
+            const uint8_t op = op_from_opcode(code.c[i]);
+            ends += op == op_invalid || op_info(op).terminator;
+        }
+    }
+    p.insns.reserve(size_t(starts + ends + 2 * (code_len / 25) + 4));
+    uint64_t pc = first;
     bool new_block = true, after_terminator = false;
     size_t gas_at = 0;
-    for (uint64_t pc = 0; pc <= code_len; ++pc) {
-        if (pc < code_len && !p.is_insn[pc] && !trap_at[pc]) continue;
-        const Insn in = decode_insn(p, uint32_t(pc));
+    for (;;) {
+        const bool end = pc >= code_len;
+        const unsigned skip = end ? 0 : code.skip(pc);
+        const Insn in = decode(code, uint32_t(end ? code_len : pc), skip);
         if (new_block) {
             Insn gas{};
             gas.op = op_gas;
-            gas.pc = gas.next_pc = uint32_t(pc);
+            gas.pc = in.pc;
             gas.target = kNoTarget;
             gas_at = p.insns.size();
             p.insns.push_back(gas);
             new_block = false;
         }
         const bool valid = in.op != op_invalid;
-        if (pc < code_len && (pc == 0 || after_terminator) && valid) p.is_block[pc] = 1;
+        if (!end && (pc == 0 || after_terminator) && valid) is_block[pc] = 1;
         after_terminator = valid && op_info(in.op).terminator;
-        p.pc_index[pc] = uint32_t(p.insns.size());
+        p.pc_index[in.pc] = uint32_t(p.insns.size());
         p.insns.push_back(in);
         if (!valid || after_terminator) {
-            p.insns[gas_at].imm = p.insns.size() - gas_at - 1;  // 1 gas per instruction
+            const size_t n = p.insns.size() - gas_at - 1;
+            p.insns[gas_at].imm = n;  // 1 gas per instruction
+            for (size_t k = 1; k <= n; ++k) p.insns[gas_at + k].rest = uint32_t(n + 1 - k);
             new_block = true;
         }
-        if (in.next_pc < code_len && !p.is_insn[in.next_pc]) trap_at[in.next_pc] = 1;
+        if (end) break;
+        pc += 1 + skip;
     }
 
     // Resolve static targets and the jump table.
+    auto block_index = [&](uint64_t t) -> uint32_t {
+        return t < code_len && is_block[t] ? p.pc_index[t] - 1 : kNoTarget;
+    };
     for (Insn& in : p.insns) {
         if (in.op == op_gas || in.op == op_invalid) continue;
         const int64_t t = static_target(in);
-        if (t >= 0) in.target = p.block_index(uint64_t(t));
+        if (t >= 0) in.target = block_index(uint64_t(t));
     }
     p.jump_index.resize(jt_count);
-    for (uint64_t i = 0; i < jt_count; ++i) p.jump_index[i] = p.block_index(p.jump_table[i]);
+    for (uint64_t i = 0; i < jt_count; ++i) p.jump_index[i] = block_index(p.jump_table[i]);
     return true;
 }
 
-std::string disassemble(const Insn& in) {
-    char buf[160];
+void disassemble(const Insn& in, char* buf, size_t size) {
+    if (!buf || !size) return;
     if (in.op == op_gas) {
-        std::snprintf(buf, sizeof buf, "@block gas=%" PRIu64, in.imm);
-        return buf;
+        std::snprintf(buf, size, "@block gas=%" PRIu64, in.imm);
+        return;
     }
-    if (in.op == op_invalid) return "invalid";
+    if (in.op == op_invalid) {
+        std::snprintf(buf, size, "invalid");
+        return;
+    }
     const OpInfo& info = op_info(in.op);
     const char* n = info.name;
     const int64_t x = int64_t(in.imm), y = int64_t(in.imm2);
     switch (info.fmt) {
-        case Fmt::None: std::snprintf(buf, sizeof buf, "%s", n); break;
-        case Fmt::Imm: std::snprintf(buf, sizeof buf, "%s %" PRId64, n, x); break;
-        case Fmt::RegExtImm: std::snprintf(buf, sizeof buf, "%s r%u, 0x%" PRIx64, n, in.a, in.imm); break;
-        case Fmt::ImmImm: std::snprintf(buf, sizeof buf, "%s [0x%" PRIx64 "], %" PRId64, n, in.imm & 0xFFFFFFFFu, y); break;
-        case Fmt::Off: std::snprintf(buf, sizeof buf, "%s @%" PRIu64, n, in.imm); break;
-        case Fmt::RegImm: std::snprintf(buf, sizeof buf, "%s r%u, %" PRId64, n, in.a, x); break;
-        case Fmt::RegImmImm: std::snprintf(buf, sizeof buf, "%s r%u, %" PRId64 ", %" PRId64, n, in.a, x, y); break;
-        case Fmt::RegImmOff: std::snprintf(buf, sizeof buf, "%s r%u, %" PRId64 ", @%" PRIu64, n, in.a, x, in.imm2); break;
-        case Fmt::RegReg: std::snprintf(buf, sizeof buf, "%s r%u, r%u", n, in.d, in.a); break;
-        case Fmt::RegRegImm: std::snprintf(buf, sizeof buf, "%s r%u, r%u, %" PRId64, n, in.a, in.b, x); break;
-        case Fmt::RegRegOff: std::snprintf(buf, sizeof buf, "%s r%u, r%u, @%" PRIu64, n, in.a, in.b, in.imm); break;
+        case Fmt::None: std::snprintf(buf, size, "%s", n); break;
+        case Fmt::Imm: std::snprintf(buf, size, "%s %" PRId64, n, x); break;
+        case Fmt::RegExtImm: std::snprintf(buf, size, "%s r%u, 0x%" PRIx64, n, in.a, in.imm); break;
+        case Fmt::ImmImm: std::snprintf(buf, size, "%s [0x%" PRIx64 "], %" PRId64, n, in.imm & 0xFFFFFFFFu, y); break;
+        case Fmt::Off: std::snprintf(buf, size, "%s @%" PRIu64, n, in.imm); break;
+        case Fmt::RegImm: std::snprintf(buf, size, "%s r%u, %" PRId64, n, in.a, x); break;
+        case Fmt::RegImmImm: std::snprintf(buf, size, "%s r%u, %" PRId64 ", %" PRId64, n, in.a, x, y); break;
+        case Fmt::RegImmOff: std::snprintf(buf, size, "%s r%u, %" PRId64 ", @%" PRIu64, n, in.a, x, in.imm2); break;
+        case Fmt::RegReg: std::snprintf(buf, size, "%s r%u, r%u", n, in.d, in.a); break;
+        case Fmt::RegRegImm: std::snprintf(buf, size, "%s r%u, r%u, %" PRId64, n, in.a, in.b, x); break;
+        case Fmt::RegRegOff: std::snprintf(buf, size, "%s r%u, r%u, @%" PRIu64, n, in.a, in.b, in.imm); break;
         case Fmt::RegRegImmImm:
-            std::snprintf(buf, sizeof buf, "%s r%u, r%u, %" PRId64 ", %" PRId64, n, in.a, in.b, x, y);
+            std::snprintf(buf, size, "%s r%u, r%u, %" PRId64 ", %" PRId64, n, in.a, in.b, x, y);
             break;
-        case Fmt::RegRegReg: std::snprintf(buf, sizeof buf, "%s r%u, r%u, r%u", n, in.d, in.a, in.b); break;
+        case Fmt::RegRegReg: std::snprintf(buf, size, "%s r%u, r%u, r%u", n, in.d, in.a, in.b); break;
     }
-    return buf;
 }
 
 }  // namespace pvm

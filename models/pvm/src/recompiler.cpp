@@ -1,79 +1,173 @@
-// The x86-64 recompiler backend: the whole pre-decoded program (Program::insns, the same form
-// the interpreter runs) is translated once, at pvm_create, into one block of x86-64 code with
-// xbyak. Every instruction index gets a code label, so the VM can enter at any instruction
-// (block start, resume point after a host call / page fault, or mid-block after set_pc).
+// The x86-64 recompiler backend.
+//
+// Compilation is one pass over the pre-decoded program (Program::insns, the form the interpreter
+// runs), emitting machine code straight into one buffer (x86_emitter.h). The only tables are a
+// fixed pc -> code-offset table (one uint32 per entry of Program::insns; any entry can be a run's
+// start: block start, resume point after a host call or page fault, mid-block after set_pc) and
+// a table of code addresses per jump-table entry. A forward branch is emitted with a 32-bit
+// displacement that is patched when its target is emitted: until then the pending branches to a
+// target form a chain threaded through their own displacement fields, headed by the target's
+// code-offset entry, so no per-block or per-branch heap structure exists. Out-of-line stubs
+// (out of gas, invalid branch targets, checked-memory slow paths) are emitted after the code
+// from a flat list of fixups.
 //
 // Host register assignment while guest code runs:
-//   r15 = host base of the 4 GiB guest reservation     r14 = Ctx* (register file, exits)
-//   r13 = gas                                           rax, rcx, rdx = scratch
-//   rbx, rbp, r12, rsi, rdi, r8, r9, r10, r11 = PVM registers (kHostReg); the other four PVM
-//   registers live in Ctx::regs. Around every call out (host call, sbrk, slow memory path)
-//   all mapped registers are written to Ctx::regs and reloaded afterwards.
+//   r15 = anchor (guest base; the context and the page table sit at fixed negative offsets)
+//   r14 = gas                 rax, rcx = scratch
+//   PVM r1..r11 in rbx, rsi, rdi, r8, r9, r10, r11, r12, r13, rbp, rdx; r0 and r12 in the
+//   context. Around every call out (host call, sbrk, slow memory path) the host registers are
+//   written to the context and reloaded afterwards.
 //
-// Gas: `sub r13, cost; jl` at every op_gas entry (the out-of-line stub adds the cost back, so
-// out of gas leaves the gas unchanged, exactly like the interpreter).
-// Memory: every load/store checks the guest page-permission table inline (the same table the
-// interpreter uses) plus a same-page test; anything else goes to Memory::check out of line,
-// which reports panic / page fault (with the page base) exactly as the interpreter does.
-// Step tracing runs on the interpreter over the same VmState.
+// Memory models (memory.h):
+//   guard: a guest access is `[r15 + rax]` (rax = 32-bit guest address) or `[r15 + disp32]`
+//     (constant address below 2^31): one host instruction. A forbidden access raises SIGSEGV;
+//     resolve_fault() finds the guest instruction from the faulting host address (binary search
+//     in the code-offset table), recomputes the guest address from the saved registers, asks
+//     Memory::check for panic or page fault and the fault address, and resumes the thread at the
+//     exit routine. Nothing of the faulting instruction has happened (x86 faults are precise and
+//     every guest instruction writes its destination after its access).
+//   checked: each access looks its page up in the page table (right, same page); anything else
+//     goes out of line to rt_access, which does the full check and the (page-straddling) access.
+//
+// Gas: `sub r14, cost; jl stub` at every block entry; the stub exits out of gas and run() adds
+// the cost back, so gas, pc and registers are the interpreter's. Step tracing runs on the
+// interpreter over the same VmState.
 #include "recompiler.h"
 
-#if defined(__x86_64__) && defined(PVM_HAVE_XBYAK)
+#if defined(__x86_64__) && defined(__linux__)
 
-#include <xbyak/xbyak.h>
-
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <vector>
 
 #include "opcodes.h"
+#include "signals.h"
+#include "x86_emitter.h"
 
 namespace pvm {
 
 namespace {
 
-constexpr uint32_t kContinue = 0xFF;  // helper result: keep running
+using namespace x86;
 
+constexpr uint32_t kContinue = 0xFF;  // helper result: keep running
+constexpr uint32_t kUnset = 0xFFFFFFFFu;
+
+// The run context, placed so that it ends at the anchor (regs and gas within disp8 of r15).
 struct Ctx {
-    uint64_t regs[PVM_NUM_REGS];
-    int64_t gas;
-    uint8_t* base;
-    uint32_t exit_index;
-    uint32_t fault;
-    uint32_t tmp;
-    uint32_t pad;
     VmState* st;
     pvm_vm* vm;
+    const uint8_t* const* jtab;  // code address per jump-table entry
+    const uint8_t* entry_code;   // where a run starts, and rax / rcx there (base-register cache)
+    uint64_t entry_rax;
+    uint64_t entry_rcx;
+    uint32_t exit_index;
+    uint32_t fault;
+    uint32_t djump_index;
+    uint32_t acc_status;  // checked slow path: 0 or the exit status
+    uint32_t acc_index;
+    uint32_t pad;
+    int64_t gas;
+    uint64_t regs[PVM_NUM_REGS];
 };
+static_assert(sizeof(Ctx) % 8 == 0 && sizeof(Ctx) <= kPageSize, "Ctx fits the context page");
 
-// ---- Helpers called from generated code (SysV ABI) ----
+constexpr int32_t ctx_off(size_t field) { return int32_t(field) - int32_t(sizeof(Ctx)); }
+#define CTX(field) ctx_off(offsetof(Ctx, field))
+inline Ctx* ctx_of(const Memory& m) { return reinterpret_cast<Ctx*>(m.anchor() - sizeof(Ctx)); }
 
-uint32_t rt_access(Ctx* c, uint32_t addr, uint32_t n, uint32_t need) {
-    uint32_t page = 0;
-    const Access a = c->st->memory.check(addr, n, uint8_t(need), page);
-    if (a == Access::Ok) return 0;
-    if (a == Access::Panic) return PVM_PANIC;
-    c->fault = page;
-    return PVM_PAGE_FAULT;
+constexpr Reg kHost[PVM_NUM_REGS] = {NOREG, RBX, RSI, RDI, R8, R9, R10, R11, R12, R13, RBP, RDX, NOREG};
+constexpr unsigned kRdxGuest = 11;  // the PVM register living in rdx (mul/div need rdx)
+constexpr int32_t slot(unsigned r) { return CTX(regs) + int32_t(8 * r); }
+constexpr int32_t kPageTableDisp = -int32_t(kPageTableToAnchor);
+
+// Guest memory accesses: size, right, base register (0 none, 1 = rA, 2 = rB), sign extension,
+// load or store and where the stored value is (rA or the second immediate).
+struct AccessInfo {
+    uint8_t n = 0;  // 0: not an access
+    uint8_t need = 0;
+    uint8_t base = 0;
+    bool sign = false;
+    bool store = false;
+    bool value_imm = false;
+};
+AccessInfo access_info_of(uint8_t op) {
+    AccessInfo a;
+    auto set = [&](unsigned n, uint8_t need, uint8_t base, bool sign, bool store, bool vimm) {
+        a.n = uint8_t(n);
+        a.need = need;
+        a.base = base;
+        a.sign = sign;
+        a.store = store;
+        a.value_imm = vimm;
+    };
+    switch (op) {
+        case op_load_u8: set(1, kRead, 0, false, false, false); break;
+        case op_load_i8: set(1, kRead, 0, true, false, false); break;
+        case op_load_u16: set(2, kRead, 0, false, false, false); break;
+        case op_load_i16: set(2, kRead, 0, true, false, false); break;
+        case op_load_u32: set(4, kRead, 0, false, false, false); break;
+        case op_load_i32: set(4, kRead, 0, true, false, false); break;
+        case op_load_u64: set(8, kRead, 0, false, false, false); break;
+        case op_store_u8: set(1, kWrite, 0, false, true, false); break;
+        case op_store_u16: set(2, kWrite, 0, false, true, false); break;
+        case op_store_u32: set(4, kWrite, 0, false, true, false); break;
+        case op_store_u64: set(8, kWrite, 0, false, true, false); break;
+        case op_store_imm_u8: set(1, kWrite, 0, false, true, true); break;
+        case op_store_imm_u16: set(2, kWrite, 0, false, true, true); break;
+        case op_store_imm_u32: set(4, kWrite, 0, false, true, true); break;
+        case op_store_imm_u64: set(8, kWrite, 0, false, true, true); break;
+        case op_store_imm_ind_u8: set(1, kWrite, 1, false, true, true); break;
+        case op_store_imm_ind_u16: set(2, kWrite, 1, false, true, true); break;
+        case op_store_imm_ind_u32: set(4, kWrite, 1, false, true, true); break;
+        case op_store_imm_ind_u64: set(8, kWrite, 1, false, true, true); break;
+        case op_store_ind_u8: set(1, kWrite, 2, false, true, false); break;
+        case op_store_ind_u16: set(2, kWrite, 2, false, true, false); break;
+        case op_store_ind_u32: set(4, kWrite, 2, false, true, false); break;
+        case op_store_ind_u64: set(8, kWrite, 2, false, true, false); break;
+        case op_load_ind_u8: set(1, kRead, 2, false, false, false); break;
+        case op_load_ind_i8: set(1, kRead, 2, true, false, false); break;
+        case op_load_ind_u16: set(2, kRead, 2, false, false, false); break;
+        case op_load_ind_i16: set(2, kRead, 2, true, false, false); break;
+        case op_load_ind_u32: set(4, kRead, 2, false, false, false); break;
+        case op_load_ind_i32: set(4, kRead, 2, true, false, false); break;
+        case op_load_ind_u64: set(8, kRead, 2, false, false, false); break;
+        default: break;
+    }
+    return a;
+}
+// One table lookup (the compiler asks for every instruction).
+struct AccessTable {
+    AccessInfo t[op_count];
+    AccessTable() {
+        for (unsigned op = 0; op < op_count; ++op) t[op] = access_info_of(uint8_t(op));
+    }
+};
+const AccessTable kAccessTable;
+inline const AccessInfo& access_info(uint8_t op) { return kAccessTable.t[op < op_count ? op : uint8_t(op_invalid)]; }
+
+inline uint32_t access_address(const Insn& in, const AccessInfo& a, const uint64_t* regs) {
+    const uint64_t base = a.base == 1 ? regs[in.a] : a.base == 2 ? regs[in.b] : 0;
+    return uint32_t(base + in.imm);
 }
 
-uint64_t rt_sbrk(Ctx* c, uint64_t n) {
-    VmState& st = *c->st;
-    uint32_t x = 0;
-    if (!st.memory.find_free(st.heap_base, n ? n : 1, x)) return 0;
-    if (n && !st.memory.map(x, uint32_t(n), kRead | kWrite)) return 0;
-    return x;
-}
+// ---- Helpers called from generated code (SysV ABI); none lets an exception out ----
 
 uint32_t rt_ecalli(Ctx* c, uint32_t index) {
     VmState& st = *c->st;
-    const Insn& in = st.program.insns[index];
+    const Insn& in = st.program().insns[index];
     st.host_index = uint32_t(in.imm);
     st.pc = in.pc;
     if (!st.host_fn) return PVM_HOST_CALL;  // run() records the resume point
     std::memcpy(st.regs, c->regs, sizeof st.regs);
     st.gas = c->gas;
-    const pvm_host_result res = st.host_fn(c->vm, st.host_index, st.host_user);
+    pvm_host_result res;
+    try {
+        res = st.host_fn(c->vm, st.host_index, st.host_user);
+    } catch (...) {
+        res = PVM_HOST_ERROR;
+    }
     std::memcpy(c->regs, st.regs, sizeof st.regs);
     c->gas = st.gas;
     if (res == PVM_HOST_TERMINATE) return PVM_HALT;
@@ -82,636 +176,962 @@ uint32_t rt_ecalli(Ctx* c, uint32_t index) {
     return kContinue;
 }
 
-using namespace Xbyak;
+uint64_t rt_sbrk(Ctx* c, uint64_t n) { return sbrk(*c->st, n); }
 
-class Gen : public CodeGenerator {
+// Checked model, slow path: the full check and the access (possibly straddling two pages).
+// Returns the loaded value; on failure sets acc_status (and fault, acc_index).
+uint64_t rt_access(Ctx* c, uint32_t index, uint32_t addr) {
+    VmState& st = *c->st;
+    const Insn& in = st.program().insns[index];
+    const AccessInfo a = access_info(in.op);
+    uint32_t page = 0;
+    const Access acc = st.memory.check(addr, a.n, a.need, page);
+    if (acc != Access::Ok) {
+        c->acc_status = acc == Access::Panic ? PVM_PANIC : PVM_PAGE_FAULT;
+        c->fault = page;
+        c->acc_index = index;
+        return 0;
+    }
+    c->acc_status = 0;
+    if (a.store) {
+        const uint64_t v = a.value_imm ? in.imm2 : c->regs[in.a];
+        st.memory.write(addr, &v, a.n);
+        return 0;
+    }
+    uint64_t v = 0;
+    st.memory.read(addr, &v, a.n);
+    if (a.sign) {
+        const unsigned shift = 64 - 8 * a.n;
+        v = uint64_t(int64_t(v << shift) >> shift);
+    }
+    return v;
+}
+
+enum class Fix : uint8_t { OutOfGas, Panic, Exit, Access };
+struct Fixup {
+    uint32_t pos;    // rel32 field to patch
+    uint32_t index;  // instruction
+    uint32_t back;   // Access: where the slow path continues
+    Fix kind;
+};
+
+// ---- The translation of a module ----
+
+class Code final : public ModuleCode {
 public:
-    Gen(const Program& prog, const uint8_t* perm)
-        : CodeGenerator(4096 + prog.insns.size() * 48, AutoGrow), prog_(prog), perm_(perm) {}
+    Emitter em;
+    std::vector<uint32_t> off;             // per Program::insns entry: code offset
+    std::vector<uint8_t> cached;           // per entry: guest registers in rax / rcx there (+1, 0: none)
+    std::vector<const uint8_t*> jtab;      // per jump-table entry
+    size_t entry = 0, exit = 0, exit_fault = 0;
+    MemoryModel model = MemoryModel::Checked;
 
-    // Host register of each PVM register (nullptr: in Ctx::regs).
-    const Reg64* hr_[PVM_NUM_REGS] = {};
-    Reg64 hregs_[9] = {rbx, rbp, r12, rsi, rdi, r8, r9, r10, r11};
-
-    std::vector<Label> labels_;
-    std::vector<const uint8_t*> jtab_;  // per jump-table entry: code address or nullptr
-    Label exit_spill_, exit_nospill_, exit_panic_, exit_halt_, exit_oog_, djump_;
-    Label entry_;
-
-    struct Stub {
-        Label l;
-        int kind;  // 0 panic, 1 oog (cost), 2 access slow path
-        uint32_t index;
-        uint32_t cost;
-        uint32_t n, need;
-        Label back;
-    };
-    std::vector<Stub*> stubs_;
-    ~Gen() {
-        for (Stub* s : stubs_) delete s;
+    size_t host_bytes() const override {
+        return em.size() + off.capacity() * sizeof(uint32_t) + cached.capacity() + jtab.capacity() * sizeof(void*);
     }
+    size_t code_bytes() const override { return em.size(); }
+    const uint8_t* at(size_t o) const { return em.begin() + o; }
+};
 
-    void generate() {
-        // PVM r1 (sp), r2..r9 in host registers; r0, r10..r12 in memory.
-        static const int order[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-        for (int i = 0; i < 9; ++i) hr_[order[i]] = &hregs_[i];
+class Compiler {
+public:
+    Compiler(const Program& p, Code& c) : p_(p), c_(c), e_(c.em) {}
 
-        const auto& insns = prog_.insns;
-        labels_.resize(insns.size());
-        jtab_.assign(prog_.jump_index.size(), nullptr);
-
-        // entry(Ctx* rdi, code address rsi)
-        L(entry_);
-        push(rbx); push(rbp); push(r12); push(r13); push(r14); push(r15);
-        sub(rsp, 8);
-        mov(r14, rdi);
-        mov(r15, ptr[r14 + offsetof(Ctx, base)]);
-        mov(r13, ptr[r14 + offsetof(Ctx, gas)]);
-        mov(rax, rsi);
-        reload();
-        jmp(rax);
-
+    bool compile(std::string& error) {
+        const auto& insns = p_.insns;
+        c_.off.assign(insns.size(), kUnset);
+        c_.cached.assign(insns.size(), 0);
+        // ~10 bytes of code and stubs per entry on compiled code (grown if needed).
+        if (!e_.init(4096 + insns.size() * 12) || !e_.reserve(1024)) return oom(error);
+        fixups_.reserve(insns.size() / 4 + 16);
+        routines();
         for (uint32_t i = 0; i < insns.size(); ++i) {
-            L(labels_[i]);
-            emit(i, insns[i]);
+            if (!e_.reserve(512)) return oom(error);
+            bind(i);
+            if (insns[i].op == op_gas) forget_all();  // a block start: reached by jumps
+            c_.cached[i] = uint8_t((cache_[1] + 1) << 4 | (cache_[0] + 1));
+            insn(i, insns[i]);
+            after(insns[i]);
         }
-
-        // Out-of-line stubs.
-        for (size_t k = 0; k < stubs_.size(); ++k) {
-            Stub& s = *stubs_[k];
-            L(s.l);
-            if (s.kind == 0) {
-                mov(edx, s.index);
-                jmp(exit_panic_, T_NEAR);
-            } else if (s.kind == 1) {
-                add(r13, s.cost);
-                mov(edx, s.index);
-                jmp(exit_oog_, T_NEAR);
-            } else {
-                // eax = guest address
-                mov(ptr[r14 + offsetof(Ctx, tmp)], eax);
-                spill();
-                mov(rdi, r14);
-                mov(esi, eax);
-                mov(edx, s.n);
-                mov(ecx, s.need);
-                mov(rax, reinterpret_cast<size_t>(&rt_access));
-                call(rax);
-                test(eax, eax);
-                Label ok;
-                jz(ok);
-                mov(edx, s.index);
-                jmp(exit_nospill_, T_NEAR);
-                L(ok);
-                reload();
-                mov(eax, ptr[r14 + offsetof(Ctx, tmp)]);
-                jmp(s.back, T_NEAR);
-            }
+        for (const Fixup& f : fixups_) {
+            if (!e_.reserve(512)) return oom(error);
+            stub(f);
         }
-
-        // Dynamic jump: eax = target address, edx = instruction index.
-        L(djump_);
-        cmp(eax, PVM_HALT_ADDRESS);
-        je(exit_halt_, T_NEAR);
-        test(eax, eax);
-        jz(exit_panic_, T_NEAR);
-        test(al, 1);
-        jnz(exit_panic_, T_NEAR);
-        shr(eax, 1);
-        cmp(eax, uint32_t(prog_.jump_index.size()));
-        ja(exit_panic_, T_NEAR);
-        mov(rcx, reinterpret_cast<size_t>(jtab_.data()) - 8);
-        mov(rcx, ptr[rcx + rax * 8]);
-        test(rcx, rcx);
-        jz(exit_panic_, T_NEAR);
-        jmp(rcx);
-
-        // Exits: eax = status, edx = instruction index.
-        L(exit_panic_);
-        mov(eax, PVM_PANIC);
-        jmp(exit_spill_);
-        L(exit_halt_);
-        mov(eax, PVM_HALT);
-        jmp(exit_spill_);
-        L(exit_oog_);
-        mov(eax, PVM_OUT_OF_GAS);
-        L(exit_spill_);
-        spill();
-        L(exit_nospill_);
-        mov(ptr[r14 + offsetof(Ctx, exit_index)], edx);
-        mov(ptr[r14 + offsetof(Ctx, gas)], r13);
-        add(rsp, 8);
-        pop(r15); pop(r14); pop(r13); pop(r12); pop(rbp); pop(rbx);
-        ret();
-
-        ready(PROTECT_RE);
-        for (size_t j = 0; j < prog_.jump_index.size(); ++j) {
-            const uint32_t t = prog_.jump_index[j];
-            jtab_[j] = t == kNoTarget ? nullptr : labels_[t].getAddress();
+        if (!e_.finish()) return oom(error);
+        c_.jtab.resize(p_.jump_index.size());
+        for (size_t j = 0; j < c_.jtab.size(); ++j) {
+            const uint32_t t = p_.jump_index[j];
+            c_.jtab[j] = c_.at(t == kNoTarget ? djump_bad_ : c_.off[t]);
         }
+        return true;
     }
-
-    std::vector<const uint8_t*> addresses() const {
-        std::vector<const uint8_t*> a(labels_.size());
-        for (size_t i = 0; i < labels_.size(); ++i) a[i] = labels_[i].getAddress();
-        return a;
-    }
-    const uint8_t* entry_address() const { return entry_.getAddress(); }
 
 private:
-    const Program& prog_;
-    const uint8_t* perm_;
+    static bool oom(std::string& error) {
+        error = "recompilation failed: out of memory for the code buffer";
+        return false;
+    }
+    bool guard() const { return c_.model == MemoryModel::Guard; }
+    static Mem slotm(unsigned r) { return mem(R15, slot(r)); }
 
-    static uint32_t off(unsigned r) { return uint32_t(offsetof(Ctx, regs) + 8 * r); }
+    // Binds instruction i here, patching the chain of branches waiting for it.
+    void bind(uint32_t i) {
+        uint32_t at = c_.off[i];
+        const size_t here = e_.size();
+        while (at != kUnset) {
+            const uint32_t next = e_.get32(at);
+            e_.patch32(at, here);
+            at = next;
+        }
+        c_.off[i] = uint32_t(here);
+    }
+    // Jump (cond, or unconditional when always) to the op_gas entry `target` of a block.
+    void branch(uint32_t i, uint32_t target, Cond c, bool always = false) {
+        if (target == kNoTarget) {
+            fixups_.push_back({uint32_t(always ? e_.jmp32() : e_.jcc32(c)), i, 0, Fix::Panic});
+        } else if (target <= i) {
+            always ? e_.jmp_to(c_.off[target]) : e_.jcc_to(c, c_.off[target]);
+        } else {
+            const size_t at = always ? e_.jmp32() : e_.jcc32(c);
+            e_.put32(at, c_.off[target]);  // link into the target's chain
+            c_.off[target] = uint32_t(at);
+        }
+    }
+    void fix(size_t pos, uint32_t i, Fix kind, size_t back = 0) {
+        fixups_.push_back({uint32_t(pos), i, uint32_t(back), kind});
+    }
+
+    // ---- shared routines (emitted first, so every reference to them is backward) ----
+    void routines() {
+        // entry(anchor = rdi): callee-saved registers, guest state, rax/rcx, jump to entry_code.
+        c_.entry = e_.size();
+        for (Reg r : {RBX, RBP, R12, R13, R14, R15}) e_.push(r);
+        e_.alu_imm(8, SUB, RSP, 8);  // 16-byte alignment for calls out
+        e_.mov(R15, RDI);
+        e_.load(8, R14, mem(R15, CTX(gas)));
+        reload();
+        e_.load(8, RAX, mem(R15, CTX(entry_rax)));
+        e_.load(8, RCX, mem(R15, CTX(entry_rcx)));
+        e_.jmp(mem(R15, CTX(entry_code)));
+        // Exits: eax = status, ecx = instruction index.
+        exit_oog_ = e_.size();
+        e_.mov_imm(RAX, PVM_OUT_OF_GAS);
+        const size_t j1 = e_.jmp8();
+        exit_panic_ = e_.size();
+        e_.mov_imm(RAX, PVM_PANIC);
+        const size_t j2 = e_.jmp8();
+        exit_halt_ = e_.size();
+        e_.mov_imm(RAX, PVM_HALT);
+        e_.bind8(j1);
+        e_.bind8(j2);
+        c_.exit = e_.size();
+        c_.exit_fault = c_.exit;
+        spill();
+        e_.store(8, mem(R15, CTX(gas)), R14);
+        e_.store(4, mem(R15, CTX(exit_index)), RCX);
+        e_.alu_imm(8, ADD, RSP, 8);
+        for (Reg r : {R15, R14, R13, R12, RBP, RBX}) e_.pop(r);
+        e_.ret();
+        // Dynamic jump: eax = address, ecx = index. Valid addresses are (k + 1) * 2 for a
+        // jump-table entry k: rotating right by one and subtracting one maps them to k and
+        // every other address (0, odd) to >= 2^31, so one unsigned compare checks all.
+        djump_ = e_.size();
+        e_.alu_imm(4, CMP, RAX, int32_t(PVM_HALT_ADDRESS));
+        e_.jcc_to(E, exit_halt_);
+        e_.shift_imm(4, ROR, RAX, 1);
+        e_.alu_imm(4, SUB, RAX, 1);
+        e_.alu_imm(4, CMP, RAX, int32_t(p_.jump_index.size()));
+        e_.jcc_to(AE, exit_panic_);
+        e_.store(4, mem(R15, CTX(djump_index)), RCX);
+        e_.load(8, RCX, mem(R15, CTX(jtab)));
+        e_.jmp(mem(RCX, RAX, 3));
+        djump_bad_ = e_.size();  // a jump-table entry that is no block start
+        e_.load(4, RCX, mem(R15, CTX(djump_index)));
+        e_.jmp_to(exit_panic_);
+        // Checked model: a failed slow path (host registers reloaded): status in acc_status.
+        acc_fail_ = e_.size();
+        e_.load(4, RAX, mem(R15, CTX(acc_status)));
+        e_.load(4, RCX, mem(R15, CTX(acc_index)));
+        e_.jmp_to(c_.exit);
+    }
+
+    void stub(const Fixup& f) {
+        e_.patch32(f.pos, e_.size());
+        switch (f.kind) {
+            case Fix::OutOfGas:
+                e_.mov_imm(RCX, f.index);
+                e_.jmp_to(exit_oog_);
+                break;
+            case Fix::Panic:
+                e_.mov_imm(RCX, f.index);
+                e_.jmp_to(exit_panic_);
+                break;
+            case Fix::Exit:
+                e_.mov_imm(RCX, f.index);
+                e_.jmp_to(c_.exit);
+                break;
+            case Fix::Access: {
+                // eax = guest address.
+                spill();
+                e_.lea(8, RDI, mem(R15, -int32_t(sizeof(Ctx))));
+                e_.mov_imm(RSI, f.index);
+                e_.mov(RDX, RAX, 4);
+                call_out(reinterpret_cast<const void*>(&rt_access));
+                reload();
+                e_.alu_imm(4, CMP, mem(R15, CTX(acc_status)), 0);
+                e_.jcc_to(NE, acc_fail_);
+                e_.jmp_to(f.back);
+                break;
+            }
+        }
+    }
 
     void spill() {
         for (unsigned r = 0; r < PVM_NUM_REGS; ++r)
-            if (hr_[r]) mov(ptr[r14 + off(r)], *hr_[r]);
+            if (kHost[r] != NOREG) e_.store(8, slotm(r), kHost[r]);
     }
     void reload() {
         for (unsigned r = 0; r < PVM_NUM_REGS; ++r)
-            if (hr_[r]) mov(*hr_[r], ptr[r14 + off(r)]);
-    }
-    void ld(const Reg64& d, unsigned r) {
-        if (hr_[r]) {
-            if (hr_[r]->getIdx() != d.getIdx()) mov(d, *hr_[r]);
-        } else {
-            mov(d, ptr[r14 + off(r)]);
-        }
-    }
-    void put(unsigned r, const Reg64& s) {
-        if (hr_[r])
-            mov(*hr_[r], s);
-        else
-            mov(ptr[r14 + off(r)], s);
-    }
-    void ldimm(const Reg64& d, uint64_t v) {
-        if (v == 0)
-            xor_(d.cvt32(), d.cvt32());
-        else if (v <= 0xFFFFFFFFull)
-            mov(d.cvt32(), uint32_t(v));
-        else if (int64_t(v) == int64_t(int32_t(v)))
-            mov(d, int32_t(v));  // sign-extended imm32
-        else
-            mov(d, v);
-    }
-    // Puts an immediate into PVM register r without touching rax.
-    void putimm(unsigned r, uint64_t v) {
-        if (hr_[r]) {
-            ldimm(*hr_[r], v);
-        } else if (int64_t(v) == int64_t(int32_t(v))) {
-            mov(qword[r14 + off(r)], int32_t(v));
-        } else {
-            mov(rdx, v);
-            mov(ptr[r14 + off(r)], rdx);
-        }
-    }
-    static bool fits32(uint64_t v) { return int64_t(v) == int64_t(int32_t(v)); }
-
-    Stub* stub(int kind, uint32_t index) {
-        Stub* s = new Stub();
-        s->kind = kind;
-        s->index = index;
-        stubs_.push_back(s);
-        return s;
-    }
-    Label& panic_label(uint32_t index) { return stub(0, index)->l; }
-    Label& target_label(uint32_t index, uint32_t target) {
-        return target == kNoTarget ? panic_label(index) : labels_[target];
-    }
-
-    // Guest address in eax (upper half zero). Checks [eax, eax+n) for `need`; afterwards the
-    // access is [r15 + rax]. Clobbers rcx, rdx.
-    void check(uint32_t index, unsigned n, unsigned need) {
-        Stub* s = stub(2, index);
-        s->n = n;
-        s->need = need;
-        mov(edx, eax);
-        shr(edx, kPageShift);
-        mov(rcx, reinterpret_cast<size_t>(perm_));
-        test(byte[rcx + rdx], uint8_t(need));
-        jz(s->l, T_NEAR);
-        if (n > 1) {
-            mov(edx, eax);
-            and_(edx, kPageSize - 1);
-            cmp(edx, kPageSize - n);
-            ja(s->l, T_NEAR);
-        }
-        L(s->back);
-    }
-    // eax = uint32(PVM register b + imm), or imm when b < 0.
-    void addr(int b, uint64_t imm) {
-        if (b < 0) {
-            mov(eax, uint32_t(imm));
-        } else {
-            ld(rax, unsigned(b));
-            if (uint32_t(imm)) add(eax, uint32_t(imm));
-            else mov(eax, eax);
-        }
-    }
-    void load(uint32_t index, unsigned dst, int b, uint64_t imm, unsigned n, bool sign) {
-        addr(b, imm);
-        check(index, n, kRead);
-        const auto m = r15 + rax;
-        switch (n) {
-            case 1: sign ? movsx(rdx, byte[m]) : movzx(edx, byte[m]); break;
-            case 2: sign ? movsx(rdx, word[m]) : movzx(edx, word[m]); break;
-            case 4: sign ? movsxd(rdx, dword[m]) : mov(edx, dword[m]); break;
-            default: mov(rdx, qword[m]); break;
-        }
-        put(dst, rdx);
-    }
-    void store_reg(uint32_t index, unsigned src, int b, uint64_t imm, unsigned n) {
-        addr(b, imm);
-        check(index, n, kWrite);
-        ld(rdx, src);
-        const auto m = r15 + rax;
-        switch (n) {
-            case 1: mov(byte[m], dl); break;
-            case 2: mov(word[m], dx); break;
-            case 4: mov(dword[m], edx); break;
-            default: mov(qword[m], rdx); break;
-        }
-    }
-    void store_imm(uint32_t index, int b, uint64_t imm, uint64_t val, unsigned n) {
-        addr(b, imm);
-        check(index, n, kWrite);
-        const auto m = r15 + rax;
-        switch (n) {
-            case 1: mov(byte[m], uint8_t(val)); break;
-            case 2: mov(word[m], uint16_t(val)); break;
-            case 4: mov(dword[m], uint32_t(val)); break;
-            default:
-                if (fits32(val)) {
-                    mov(qword[m], int32_t(val));
-                } else {
-                    mov(rdx, val);
-                    mov(qword[m], rdx);
-                }
-                break;
-        }
-    }
-    // Conditional branch on flags already set.
-    template <typename J>
-    void branch(uint32_t index, const Insn& in, J jcc) {
-        (this->*jcc)(target_label(index, in.target), T_NEAR);
-    }
-    void cmp_imm(unsigned a, uint64_t x) {
-        if (hr_[a]) {
-            if (fits32(x)) cmp(*hr_[a], int32_t(x));
-            else { mov(rdx, x); cmp(*hr_[a], rdx); }
-        } else {
-            if (fits32(x)) cmp(qword[r14 + off(a)], int32_t(x));
-            else { mov(rdx, x); cmp(qword[r14 + off(a)], rdx); }
-        }
-    }
-    void cmp_reg(unsigned a, unsigned b) {
-        ld(rax, a);
-        if (hr_[b]) cmp(rax, *hr_[b]);
-        else cmp(rax, qword[r14 + off(b)]);
-    }
-    // rax op= x (64-bit ALU with an immediate).
-    template <typename F>
-    void alu_imm(uint64_t x, F f) {
-        if (fits32(x)) {
-            f(rax, int32_t(x));
-        } else {
-            mov(rdx, x);
-            f(rax, rdx);
-        }
+            if (kHost[r] != NOREG) e_.load(8, kHost[r], slotm(r));
     }
     void call_out(const void* fn) {
-        mov(rax, reinterpret_cast<size_t>(fn));
-        call(rax);
-    }
-    void djump(uint32_t index) {  // eax = target
-        mov(edx, index);
-        jmp(djump_, T_NEAR);
+        e_.mov_imm(RAX, reinterpret_cast<uint64_t>(fn));
+        e_.call(RAX);
     }
 
-    void emit(uint32_t i, const Insn& in) {
+    // ---- operands ----
+    // op reg, guest register (sz-bit r/m form)
+    void rop(unsigned sz, uint32_t opc, Reg reg, unsigned g) {
+        if (kHost[g] != NOREG)
+            e_.rr(sz, opc, reg, kHost[g]);
+        else
+            e_.rm(sz, opc, reg, slotm(g));
+    }
+    void get(Reg d, unsigned g) {  // d = guest register (64-bit)
+        if (kHost[g] != d) rop(8, 0x8B, d, g);
+    }
+    void get32(Reg d, unsigned g) { rop(4, 0x8B, d, g); }  // d = low half, zero-extended
+    void put(unsigned g, Reg s) {                          // guest register = s
+        if (kHost[g] == NOREG)
+            e_.store(8, slotm(g), s);
+        else if (kHost[g] != s)
+            e_.mov(kHost[g], s);
+    }
+    void put_sx32(unsigned g, Reg s) {  // guest register = sign-extended low half of s
+        if (kHost[g] != NOREG) {
+            e_.movsxd(kHost[g], s);
+        } else {
+            e_.movsxd(RAX, s);
+            e_.store(8, slotm(g), RAX);
+        }
+    }
+    void put_imm(unsigned g, uint64_t v) {
+        if (kHost[g] != NOREG) {
+            e_.mov_imm(kHost[g], v);
+        } else if (int64_t(v) == int64_t(int32_t(v))) {
+            e_.store_imm(8, slotm(g), uint32_t(v));
+        } else {
+            e_.mov_imm(RAX, v);
+            e_.store(8, slotm(g), RAX);
+        }
+    }
+    Reg work(unsigned g) const { return kHost[g] != NOREG ? kHost[g] : RAX; }
+    // flags = rA - rB (64-bit); may use rcx.
+    void cmp_regs(unsigned a, unsigned b) {
+        if (kHost[a] != NOREG) {
+            rop(8, 0x3B, kHost[a], b);
+        } else if (kHost[b] != NOREG) {
+            e_.alu_to_mem(8, CMP, slotm(a), kHost[b]);
+        } else {
+            e_.load(8, RCX, slotm(a));
+            e_.alu(8, CMP, RCX, slotm(b));
+        }
+    }
+    void cmp_imm(unsigned a, uint64_t x) {
+        if (kHost[a] != NOREG)
+            e_.alu_imm(8, CMP, kHost[a], int32_t(x));
+        else
+            e_.alu_imm(8, CMP, slotm(a), int32_t(x));
+    }
+    void test_zero(unsigned g) {  // ZF = (guest register == 0)
+        if (kHost[g] != NOREG)
+            e_.test(8, kHost[g], kHost[g]);
+        else
+            e_.alu_imm(8, CMP, slotm(g), 0);
+    }
+
+    // D = A op B, 64-bit, op in r/m-source form.
+    void alu3(uint32_t opc, bool commutative, unsigned d, unsigned a, unsigned b) {
+        const Reg D = kHost[d];
+        if (D != NOREG) {
+            if (d == a) return rop(8, opc, D, b);
+            if (d == b && commutative) return rop(8, opc, D, a);
+            if (d != b) {
+                get(D, a);
+                return rop(8, opc, D, b);
+            }
+        }
+        get(RAX, a);
+        rop(8, opc, RAX, b);
+        put(d, RAX);
+    }
+    // D = sx32(A op B).
+    void alu3_32(uint32_t opc, unsigned d, unsigned a, unsigned b) {
+        get32(RAX, a);
+        rop(4, opc, RAX, b);
+        put_sx32(d, RAX);
+    }
+    // D = A shift (B mod width).
+    void shift3(Shift op, bool is64, unsigned d, unsigned a, unsigned b) {
+        get32(RCX, b);
+        if (is64) {
+            const Reg W = work(d);
+            get(W, a);
+            e_.shift_cl(8, op, W);
+            put(d, W);
+        } else {
+            get32(RAX, a);
+            e_.shift_cl(4, op, RAX);
+            put_sx32(d, RAX);
+        }
+    }
+    // A = B op imm (64-bit ALU).
+    void alu_imm3(Alu op, unsigned a, unsigned b, uint64_t x) {
+        const Reg W = work(a);
+        get(W, b);
+        e_.alu_imm(8, op, W, int32_t(x));
+        put(a, W);
+    }
+    void shift_imm3(Shift op, bool is64, unsigned a, unsigned b, uint64_t x) {
+        if (is64) {
+            const Reg W = work(a);
+            get(W, b);
+            e_.shift_imm(8, op, W, uint8_t(x & 63));
+            put(a, W);
+        } else {
+            get32(RAX, b);
+            e_.shift_imm(4, op, RAX, uint8_t(x & 31));
+            put_sx32(a, RAX);
+        }
+    }
+    // A = imm shift (B mod width) (the _alt forms).
+    void shift_alt(Shift op, bool is64, unsigned a, unsigned b, uint64_t x) {
+        get32(RCX, b);
+        e_.mov_imm(RAX, is64 ? x : uint32_t(x));
+        e_.shift_cl(is64 ? 8 : 4, op, RAX);
+        if (is64)
+            put(a, RAX);
+        else
+            put_sx32(a, RAX);
+    }
+    // D = (flags after cmp) ? 1 : 0.
+    template <typename Cmp>
+    void setcc(Cond c, unsigned d, bool reads_d, Cmp cmp) {
+        const Reg D = kHost[d];
+        const Reg W = D != NOREG && !reads_d ? D : RAX;
+        e_.alu(4, XOR, W, W);
+        cmp();
+        e_.setcc(c, W);
+        put(d, W);
+    }
+
+    // ---- memory accesses ----
+    // The host operand of guest address (rB + imm) mod 2^32 (b < 0: imm alone).
+    Mem address(int b, uint64_t imm) {
+        const uint32_t x = uint32_t(imm);
+        if (guard() && b >= 0 && x <= kGuardBytes - 8) {
+            // [r15 + zext32(rB) + x]: when rB + x passes 2^32 the host address falls in the guard
+            // region after the guest space, and the guest address (below 64 KiB) panics there.
+            const Reg r = cached(unsigned(b));
+            return Mem{R15, r, 0, int32_t(x)};
+        }
+        forget(0);
+        if (b < 0) {
+            if (guard() && x < 0x80000000u) return mem(R15, int32_t(x));
+            e_.mov_imm(RAX, x);
+        } else if (kHost[b] != NOREG) {
+            if (x == 0)
+                e_.mov(RAX, kHost[b], 4);
+            else
+                e_.lea(4, RAX, mem(kHost[b], int32_t(x)));
+        } else {
+            e_.load(4, RAX, slotm(unsigned(b)));
+            if (x) e_.alu_imm(4, ADD, RAX, int32_t(x));
+        }
+        if (guard()) return mem(R15, RAX);
+        return checked();
+    }
+    // ---- base-register cache (guard model) ----
+    // cache_[0] / cache_[1]: the guest register whose zero-extended low half rax / rcx hold, or
+    // -1. Kept across the accesses of a block (a run of stack stores is one mov and the stores);
+    // any other instruction that may touch rax or rcx, or writes a cached register, drops it.
+    // Every entry point records the state (Code::cached) so a run entering there sets rax/rcx.
+    int cache_[2] = {-1, -1};
+    unsigned victim_ = 0;
+    void forget_all() { cache_[0] = cache_[1] = -1; }
+    void forget(unsigned slot) { cache_[slot] = -1; }
+    void forget_reg(unsigned g) {
+        for (int& c : cache_)
+            if (c == int(g)) c = -1;
+    }
+    Reg cached(unsigned g) {
+        for (unsigned k = 0; k < 2; ++k)
+            if (cache_[k] == int(g)) return k ? RCX : RAX;
+        unsigned k = cache_[0] < 0 ? 0 : cache_[1] < 0 ? 1 : (victim_ ^= 1);
+        const Reg r = k ? RCX : RAX;
+        get32(r, g);
+        cache_[k] = int(g);
+        return r;
+    }
+    // Instructions that leave rax and rcx alone (on these operands); what they write.
+    bool keeps_cache(const Insn& in) const {
+        if (access_info(in.op).n) return true;  // the access code keeps the cache itself
+        switch (in.op) {
+            case op_add_imm_64: return kHost[in.a] != NOREG && kHost[in.b] != NOREG;
+            case op_load_imm:
+            case op_load_imm_64: return kHost[in.a] != NOREG;
+            case op_move_reg:
+            case op_add_64:
+            case op_and_:
+            case op_xor_:
+            case op_or_:
+            case op_mul_64: return kHost[in.d] != NOREG;
+            case op_sub_64: return kHost[in.d] != NOREG && in.d != in.b;
+            default: return false;
+        }
+    }
+    void after(const Insn& in) {
+        if (!guard() || !keeps_cache(in)) return forget_all();
+        const AccessInfo a = access_info(in.op);
+        if (a.n) {
+            if (!a.store) forget_reg(in.a);
+        } else {
+            const Fmt f = op_info(in.op).fmt;
+            forget_reg(f == Fmt::RegRegReg || f == Fmt::RegReg ? in.d : in.a);
+        }
+    }
+
+    uint32_t cur_ = 0;       // instruction being emitted
+    unsigned cur_n_ = 0;     // its access size and right
+    uint8_t cur_need_ = 0;
+    size_t pending_[2] = {};
+    unsigned npending_ = 0;
+    // Checked model: same page and the right in the page table, else out of line (the jumps are
+    // patched by access_done); afterwards rax is the host address.
+    Mem checked() {
+        npending_ = 0;
+        if (cur_n_ > 1) {
+            e_.mov(RCX, RAX, 4);
+            e_.alu_imm(4, AND, RCX, int32_t(kPageSize - 1));
+            e_.alu_imm(4, CMP, RCX, int32_t(kPageSize - cur_n_));
+            pending_[npending_++] = e_.jcc32(A);
+        }
+        e_.mov(RCX, RAX, 4);
+        e_.shift_imm(4, SHR, RCX, uint8_t(kPageShift));
+        e_.load(8, RCX, mem(R15, RCX, 3, kPageTableDisp));
+        e_.rr(1, 0xF6, 0, RCX);  // test cl, need
+        e_.b(cur_need_);
+        pending_[npending_++] = e_.jcc32(E);
+        e_.alu_imm(8, AND, RCX, -int32_t(kPageSize));
+        e_.alu_imm(4, AND, RAX, int32_t(kPageSize - 1));
+        e_.alu(8, ADD, RAX, RCX);
+        return mem(RAX, 0);
+    }
+    // After the access instruction: where the checked slow path resumes.
+    void access_done() {
+        if (guard()) return;
+        const size_t back = e_.size();
+        for (unsigned k = 0; k < npending_; ++k) fix(pending_[k], cur_, Fix::Access, back);
+    }
+    void load(unsigned d, int b, uint64_t imm, unsigned n, bool sign) {
+        cur_n_ = n;
+        cur_need_ = kRead;
+        const Mem m = address(b, imm);
+        const Reg W = guard() ? work(d) : RAX;
+        if (W == RAX) forget(0);
+        switch (n) {
+            case 1: sign ? e_.rm(8, 0x0FBE, W, m) : e_.rm(4, 0x0FB6, W, m); break;
+            case 2: sign ? e_.rm(8, 0x0FBF, W, m) : e_.rm(4, 0x0FB7, W, m); break;
+            case 4: sign ? e_.rm(8, 0x63, W, m) : e_.load(4, W, m); break;
+            default: e_.load(8, W, m); break;
+        }
+        access_done();
+        put(d, W);
+    }
+    void store_reg(unsigned src, int b, uint64_t imm, unsigned n) {
+        cur_n_ = n;
+        cur_need_ = kWrite;
+        const Mem m = address(b, imm);
+        Reg s = kHost[src];
+        if (s == NOREG) {
+            s = m.index == RCX ? RAX : RCX;
+            forget(s == RCX ? 1 : 0);
+            e_.load(8, s, slotm(src));
+        }
+        e_.store(n, m, s);
+        access_done();
+    }
+    void store_imm(int b, uint64_t imm, uint64_t v, unsigned n) {
+        cur_n_ = n;
+        cur_need_ = kWrite;
+        const Mem m = address(b, imm);
+        e_.store_imm(n, m, uint32_t(v));  // a 64-bit store sign-extends the 32-bit immediate
+        access_done();
+    }
+
+    // ---- call-outs ----
+    void ecalli(uint32_t i) {
+        spill();
+        e_.store(8, mem(R15, CTX(gas)), R14);
+        e_.lea(8, RDI, mem(R15, -int32_t(sizeof(Ctx))));
+        e_.mov_imm(RSI, i);
+        call_out(reinterpret_cast<const void*>(&rt_ecalli));
+        reload();
+        e_.load(8, R14, mem(R15, CTX(gas)));
+        e_.alu_imm(4, CMP, RAX, int32_t(kContinue));
+        fix(e_.jcc32(NE), i, Fix::Exit);
+    }
+    void sbrk_(unsigned d, unsigned a) {
+        spill();
+        e_.lea(8, RDI, mem(R15, -int32_t(sizeof(Ctx))));
+        e_.load(8, RSI, slotm(a));
+        call_out(reinterpret_cast<const void*>(&rt_sbrk));
+        reload();
+        put(d, RAX);
+    }
+    void djump(uint32_t i) {  // eax = target address
+        e_.mov_imm(RCX, i);
+        e_.jmp_to(djump_);
+    }
+
+    // GP A.5.13 division edge cases: x/0 = ~0, x%0 = x, MIN/-1 = MIN (= -x), MIN%-1 = 0.
+    void divrem(uint8_t op, unsigned d, unsigned a, unsigned b) {
+        const bool is64 = op == op_div_u_64 || op == op_div_s_64 || op == op_rem_u_64 || op == op_rem_s_64;
+        const bool sgn = op == op_div_s_32 || op == op_rem_s_32 || op == op_div_s_64 || op == op_rem_s_64;
+        const bool rem = op == op_rem_u_32 || op == op_rem_s_32 || op == op_rem_u_64 || op == op_rem_s_64;
+        const unsigned sz = is64 ? 8 : 4;
+        e_.store(8, slotm(kRdxGuest), RDX);
+        rop(sz, 0x8B, RAX, a);
+        rop(sz, 0x8B, RCX, b);
+        e_.test(sz, RCX, RCX);
+        const size_t zero = e_.jcc8(E);
+        size_t neg1 = 0;
+        if (sgn) {
+            e_.alu_imm(sz, CMP, RCX, -1);
+            neg1 = e_.jcc8(E);
+            if (is64) e_.b(0x48);
+            e_.b(0x99);  // cqo / cdq
+            e_.unary(sz, 7, RCX);
+        } else {
+            e_.alu(4, XOR, RDX, RDX);
+            e_.unary(sz, 6, RCX);
+        }
+        if (!is64) e_.movsxd(RAX, rem ? RDX : RAX);
+        else if (rem) e_.mov(RAX, RDX);
+        const size_t done1 = e_.jmp8();
+        e_.bind8(zero);
+        if (!rem) e_.mov_imm(RAX, ~uint64_t(0));
+        else if (!is64) e_.movsxd(RAX, RAX);
+        size_t done2 = 0;
+        if (sgn) {
+            done2 = e_.jmp8();
+            e_.bind8(neg1);
+            if (rem) {
+                e_.alu(4, XOR, RAX, RAX);
+            } else {
+                e_.unary(sz, 3, RAX);
+                if (!is64) e_.movsxd(RAX, RAX);
+            }
+            e_.bind8(done2);
+        }
+        e_.bind8(done1);
+        e_.load(8, RDX, slotm(kRdxGuest));
+        put(d, RAX);
+    }
+    // High 64 bits of A * B (ss: signed × signed, uu, su: signed × unsigned).
+    void mulh(uint8_t op, unsigned d, unsigned a, unsigned b) {
+        e_.store(8, slotm(kRdxGuest), RDX);
+        get(RAX, a);
+        if (kHost[b] != NOREG)
+            e_.unary(8, op == op_mul_upper_s_s ? 5 : 4, kHost[b]);
+        else
+            e_.unary(8, op == op_mul_upper_s_s ? 5 : 4, slotm(b));
+        if (op == op_mul_upper_s_u) {  // unsigned high part minus (A < 0 ? B : 0)
+            auto operand = [&](unsigned g, Reg into) {
+                if (kHost[g] == NOREG || kHost[g] == RDX)
+                    e_.load(8, into, slotm(g));
+                else
+                    e_.mov(into, kHost[g]);
+            };
+            operand(a, RCX);
+            e_.shift_imm(8, SAR, RCX, 63);
+            if (kHost[b] == NOREG || kHost[b] == RDX)
+                e_.alu(8, AND, RCX, slotm(b));
+            else
+                e_.alu(8, AND, RCX, kHost[b]);
+            e_.alu(8, SUB, RDX, RCX);
+        }
+        e_.mov(RAX, RDX);
+        e_.load(8, RDX, slotm(kRdxGuest));
+        put(d, RAX);
+    }
+    // D = count(A) via bsr/bsf: `none` is the result for A = 0 before the final xor.
+    void bitscan(uint32_t opc, unsigned sz, unsigned d, unsigned a, uint32_t none, int32_t flip) {
+        e_.mov_imm(RCX, none);
+        rop(sz, opc, RAX, a);
+        e_.rr(4, 0x0F44, RAX, RCX);  // cmovz eax, ecx
+        if (flip) e_.alu_imm(4, XOR, RAX, flip);
+        put(d, RAX);
+    }
+
+    void insn(uint32_t i, const Insn& in) {
+        cur_ = i;
         const unsigned A = in.a, B = in.b, D = in.d;
         const uint64_t X = in.imm, Y = in.imm2;
-        const uint32_t X32 = uint32_t(X);
         switch (in.op) {
-            case op_gas: {
-                Stub* s = stub(1, i);
-                s->cost = uint32_t(X);
-                sub(r13, uint32_t(X));
-                jl(s->l, T_NEAR);
+            case op_gas:
+                e_.alu_imm(8, SUB, R14, int32_t(X));
+                fix(e_.jcc32(L), i, Fix::OutOfGas);
                 break;
-            }
             case op_invalid:
             case op_trap:
-                mov(edx, i);
-                jmp(exit_panic_, T_NEAR);
+                e_.mov_imm(RCX, i);
+                e_.jmp_to(exit_panic_);
                 break;
-            case op_fallthrough:
+            case op_fallthrough: break;
+            case op_ecalli: ecalli(i); break;
+            case op_load_imm_64:
+            case op_load_imm: put_imm(A, X); break;
+            case op_store_imm_u8: store_imm(-1, X, Y, 1); break;
+            case op_store_imm_u16: store_imm(-1, X, Y, 2); break;
+            case op_store_imm_u32: store_imm(-1, X, Y, 4); break;
+            case op_store_imm_u64: store_imm(-1, X, Y, 8); break;
+            case op_jump: branch(i, in.target, E, true); break;
+            case op_jump_ind:
+                if (kHost[A] != NOREG) {
+                    e_.lea(4, RAX, mem(kHost[A], int32_t(X)));
+                } else {
+                    e_.load(4, RAX, slotm(A));
+                    e_.alu_imm(4, ADD, RAX, int32_t(X));
+                }
+                djump(i);
                 break;
-            case op_ecalli: {
-                spill();
-                mov(ptr[r14 + offsetof(Ctx, gas)], r13);
-                mov(rdi, r14);
-                mov(esi, i);
-                call_out(reinterpret_cast<const void*>(&rt_ecalli));
-                reload();
-                mov(r13, ptr[r14 + offsetof(Ctx, gas)]);
-                Label cont;
-                cmp(eax, kContinue);
-                je(cont);
-                mov(edx, i);
-                jmp(exit_nospill_, T_NEAR);
-                L(cont);
+            case op_load_u8: load(A, -1, X, 1, false); break;
+            case op_load_i8: load(A, -1, X, 1, true); break;
+            case op_load_u16: load(A, -1, X, 2, false); break;
+            case op_load_i16: load(A, -1, X, 2, true); break;
+            case op_load_u32: load(A, -1, X, 4, false); break;
+            case op_load_i32: load(A, -1, X, 4, true); break;
+            case op_load_u64: load(A, -1, X, 8, false); break;
+            case op_store_u8: store_reg(A, -1, X, 1); break;
+            case op_store_u16: store_reg(A, -1, X, 2); break;
+            case op_store_u32: store_reg(A, -1, X, 4); break;
+            case op_store_u64: store_reg(A, -1, X, 8); break;
+            case op_store_imm_ind_u8: store_imm(int(A), X, Y, 1); break;
+            case op_store_imm_ind_u16: store_imm(int(A), X, Y, 2); break;
+            case op_store_imm_ind_u32: store_imm(int(A), X, Y, 4); break;
+            case op_store_imm_ind_u64: store_imm(int(A), X, Y, 8); break;
+            case op_load_imm_jump:
+                put_imm(A, X);
+                branch(i, in.target, E, true);
+                break;
+            case op_branch_eq_imm: cmp_imm(A, X); branch(i, in.target, E); break;
+            case op_branch_ne_imm: cmp_imm(A, X); branch(i, in.target, NE); break;
+            case op_branch_lt_u_imm: cmp_imm(A, X); branch(i, in.target, x86::B); break;
+            case op_branch_le_u_imm: cmp_imm(A, X); branch(i, in.target, BE); break;
+            case op_branch_ge_u_imm: cmp_imm(A, X); branch(i, in.target, AE); break;
+            case op_branch_gt_u_imm: cmp_imm(A, X); branch(i, in.target, x86::A); break;
+            case op_branch_lt_s_imm: cmp_imm(A, X); branch(i, in.target, L); break;
+            case op_branch_le_s_imm: cmp_imm(A, X); branch(i, in.target, LE); break;
+            case op_branch_ge_s_imm: cmp_imm(A, X); branch(i, in.target, GE); break;
+            case op_branch_gt_s_imm: cmp_imm(A, X); branch(i, in.target, G); break;
+            case op_move_reg:
+                if (kHost[D] != NOREG) {
+                    get(kHost[D], A);
+                } else {
+                    const Reg s = kHost[A] != NOREG ? kHost[A] : RAX;
+                    get(s, A);
+                    put(D, s);
+                }
+                break;
+            case op_sbrk: sbrk_(D, A); break;
+            case op_count_set_bits_64:
+            case op_count_set_bits_32: {
+                const unsigned sz = in.op == op_count_set_bits_64 ? 8 : 4;
+                const Reg W = work(D);
+                if (kHost[A] != NOREG) e_.rr(sz, 0x0FB8, W, kHost[A], false, 0xF3);  // popcnt
+                else e_.rm(sz, 0x0FB8, W, slotm(A), false, 0xF3);
+                put(D, W);
                 break;
             }
-            case op_load_imm_64:
-            case op_load_imm: putimm(A, X); break;
-            case op_store_imm_u8: store_imm(i, -1, X, Y, 1); break;
-            case op_store_imm_u16: store_imm(i, -1, X, Y, 2); break;
-            case op_store_imm_u32: store_imm(i, -1, X, Y, 4); break;
-            case op_store_imm_u64: store_imm(i, -1, X, Y, 8); break;
-            case op_jump: jmp(target_label(i, in.target), T_NEAR); break;
-            case op_jump_ind:
-                addr(int(A), X);
-                djump(i);
+            case op_leading_zero_bits_64: bitscan(0x0FBD, 8, D, A, 127, 63); break;
+            case op_leading_zero_bits_32: bitscan(0x0FBD, 4, D, A, 63, 31); break;
+            case op_trailing_zero_bits_64: bitscan(0x0FBC, 8, D, A, 64, 0); break;
+            case op_trailing_zero_bits_32: bitscan(0x0FBC, 4, D, A, 32, 0); break;
+            case op_sign_extend_8: {
+                const Reg W = work(D);
+                if (kHost[A] != NOREG) e_.rr(8, 0x0FBE, W, kHost[A], true);
+                else e_.rm(8, 0x0FBE, W, slotm(A));
+                put(D, W);
                 break;
-            case op_load_u8: load(i, A, -1, X, 1, false); break;
-            case op_load_i8: load(i, A, -1, X, 1, true); break;
-            case op_load_u16: load(i, A, -1, X, 2, false); break;
-            case op_load_i16: load(i, A, -1, X, 2, true); break;
-            case op_load_u32: load(i, A, -1, X, 4, false); break;
-            case op_load_i32: load(i, A, -1, X, 4, true); break;
-            case op_load_u64: load(i, A, -1, X, 8, false); break;
-            case op_store_u8: store_reg(i, A, -1, X, 1); break;
-            case op_store_u16: store_reg(i, A, -1, X, 2); break;
-            case op_store_u32: store_reg(i, A, -1, X, 4); break;
-            case op_store_u64: store_reg(i, A, -1, X, 8); break;
-            case op_store_imm_ind_u8: store_imm(i, int(A), X, Y, 1); break;
-            case op_store_imm_ind_u16: store_imm(i, int(A), X, Y, 2); break;
-            case op_store_imm_ind_u32: store_imm(i, int(A), X, Y, 4); break;
-            case op_store_imm_ind_u64: store_imm(i, int(A), X, Y, 8); break;
-            case op_load_imm_jump:
-                putimm(A, X);
-                jmp(target_label(i, in.target), T_NEAR);
+            }
+            case op_sign_extend_16: {
+                const Reg W = work(D);
+                rop(8, 0x0FBF, W, A);
+                put(D, W);
                 break;
-            case op_branch_eq_imm: cmp_imm(A, X); branch(i, in, &Gen::je_); break;
-            case op_branch_ne_imm: cmp_imm(A, X); branch(i, in, &Gen::jne_); break;
-            case op_branch_lt_u_imm: cmp_imm(A, X); branch(i, in, &Gen::jb_); break;
-            case op_branch_le_u_imm: cmp_imm(A, X); branch(i, in, &Gen::jbe_); break;
-            case op_branch_ge_u_imm: cmp_imm(A, X); branch(i, in, &Gen::jae_); break;
-            case op_branch_gt_u_imm: cmp_imm(A, X); branch(i, in, &Gen::ja_); break;
-            case op_branch_lt_s_imm: cmp_imm(A, X); branch(i, in, &Gen::jl_); break;
-            case op_branch_le_s_imm: cmp_imm(A, X); branch(i, in, &Gen::jle_); break;
-            case op_branch_ge_s_imm: cmp_imm(A, X); branch(i, in, &Gen::jge_); break;
-            case op_branch_gt_s_imm: cmp_imm(A, X); branch(i, in, &Gen::jg_); break;
-            case op_move_reg: ld(rax, A); put(D, rax); break;
-            case op_sbrk:
-                spill();
-                mov(rdi, r14);
-                mov(rsi, ptr[r14 + off(A)]);
-                call_out(reinterpret_cast<const void*>(&rt_sbrk));
-                reload();
-                put(D, rax);
+            }
+            case op_zero_extend_16: {
+                const Reg W = work(D);
+                rop(4, 0x0FB7, W, A);
+                put(D, W);
                 break;
-            case op_count_set_bits_64: ld(rax, A); popcnt(rax, rax); put(D, rax); break;
-            case op_count_set_bits_32: ld(rax, A); popcnt(eax, eax); put(D, rax); break;
-            case op_leading_zero_bits_64:
-                ld(rax, A); mov(edx, 127); bsr(rax, rax); cmovz(eax, edx); xor_(eax, 63); put(D, rax);
+            }
+            case op_reverse_bytes: {
+                const Reg W = work(D);
+                get(W, A);
+                e_.bswap(W);
+                put(D, W);
                 break;
-            case op_leading_zero_bits_32:
-                ld(rax, A); mov(edx, 63); bsr(eax, eax); cmovz(eax, edx); xor_(eax, 31); put(D, rax);
+            }
+            case op_store_ind_u8: store_reg(A, int(B), X, 1); break;
+            case op_store_ind_u16: store_reg(A, int(B), X, 2); break;
+            case op_store_ind_u32: store_reg(A, int(B), X, 4); break;
+            case op_store_ind_u64: store_reg(A, int(B), X, 8); break;
+            case op_load_ind_u8: load(A, int(B), X, 1, false); break;
+            case op_load_ind_i8: load(A, int(B), X, 1, true); break;
+            case op_load_ind_u16: load(A, int(B), X, 2, false); break;
+            case op_load_ind_i16: load(A, int(B), X, 2, true); break;
+            case op_load_ind_u32: load(A, int(B), X, 4, false); break;
+            case op_load_ind_i32: load(A, int(B), X, 4, true); break;
+            case op_load_ind_u64: load(A, int(B), X, 8, false); break;
+            case op_add_imm_32:
+                if (kHost[B] != NOREG) {
+                    e_.lea(4, RAX, mem(kHost[B], int32_t(X)));
+                } else {
+                    e_.load(4, RAX, slotm(B));
+                    e_.alu_imm(4, ADD, RAX, int32_t(X));
+                }
+                put_sx32(A, RAX);
                 break;
-            case op_trailing_zero_bits_64:
-                ld(rax, A); mov(edx, 64); bsf(rax, rax); cmovz(eax, edx); put(D, rax);
+            case op_and_imm: alu_imm3(AND, A, B, X); break;
+            case op_xor_imm: alu_imm3(XOR, A, B, X); break;
+            case op_or_imm: alu_imm3(OR, A, B, X); break;
+            case op_mul_imm_32:
+                rop(4, 0x69, RAX, B);
+                e_.d32(uint32_t(X));
+                put_sx32(A, RAX);
                 break;
-            case op_trailing_zero_bits_32:
-                ld(rax, A); mov(edx, 32); bsf(eax, eax); cmovz(eax, edx); put(D, rax);
+            case op_set_lt_u_imm: setcc(x86::B, A, A == B, [&] { cmp_imm(B, X); }); break;
+            case op_set_lt_s_imm: setcc(L, A, A == B, [&] { cmp_imm(B, X); }); break;
+            case op_set_gt_u_imm: setcc(x86::A, A, A == B, [&] { cmp_imm(B, X); }); break;
+            case op_set_gt_s_imm: setcc(G, A, A == B, [&] { cmp_imm(B, X); }); break;
+            case op_shlo_l_imm_32: shift_imm3(SHL, false, A, B, X); break;
+            case op_shlo_r_imm_32: shift_imm3(SHR, false, A, B, X); break;
+            case op_shar_r_imm_32: shift_imm3(SAR, false, A, B, X); break;
+            case op_neg_add_imm_32:
+                e_.mov_imm(RAX, uint32_t(X));
+                rop(4, 0x2B, RAX, B);
+                put_sx32(A, RAX);
                 break;
-            case op_sign_extend_8: ld(rax, A); movsx(rax, al); put(D, rax); break;
-            case op_sign_extend_16: ld(rax, A); movsx(rax, ax); put(D, rax); break;
-            case op_zero_extend_16: ld(rax, A); movzx(eax, ax); put(D, rax); break;
-            case op_reverse_bytes: ld(rax, A); bswap(rax); put(D, rax); break;
-            case op_store_ind_u8: store_reg(i, A, int(B), X, 1); break;
-            case op_store_ind_u16: store_reg(i, A, int(B), X, 2); break;
-            case op_store_ind_u32: store_reg(i, A, int(B), X, 4); break;
-            case op_store_ind_u64: store_reg(i, A, int(B), X, 8); break;
-            case op_load_ind_u8: load(i, A, int(B), X, 1, false); break;
-            case op_load_ind_i8: load(i, A, int(B), X, 1, true); break;
-            case op_load_ind_u16: load(i, A, int(B), X, 2, false); break;
-            case op_load_ind_i16: load(i, A, int(B), X, 2, true); break;
-            case op_load_ind_u32: load(i, A, int(B), X, 4, false); break;
-            case op_load_ind_i32: load(i, A, int(B), X, 4, true); break;
-            case op_load_ind_u64: load(i, A, int(B), X, 8, false); break;
-            case op_add_imm_32: ld(rax, B); add(eax, X32); movsxd(rax, eax); put(A, rax); break;
-            case op_and_imm: ld(rax, B); alu_imm(X, [&](const Reg64& r, auto v) { and_(r, v); }); put(A, rax); break;
-            case op_xor_imm: ld(rax, B); alu_imm(X, [&](const Reg64& r, auto v) { xor_(r, v); }); put(A, rax); break;
-            case op_or_imm: ld(rax, B); alu_imm(X, [&](const Reg64& r, auto v) { or_(r, v); }); put(A, rax); break;
-            case op_mul_imm_32: ld(rax, B); imul(eax, eax, int32_t(X32)); movsxd(rax, eax); put(A, rax); break;
-            case op_set_lt_u_imm: cmp_imm(B, X); setb(al); movzx(eax, al); put(A, rax); break;
-            case op_set_lt_s_imm: cmp_imm(B, X); setl(al); movzx(eax, al); put(A, rax); break;
-            case op_set_gt_u_imm: cmp_imm(B, X); seta(al); movzx(eax, al); put(A, rax); break;
-            case op_set_gt_s_imm: cmp_imm(B, X); setg(al); movzx(eax, al); put(A, rax); break;
-            case op_shlo_l_imm_32: ld(rax, B); shl(eax, uint8_t(X & 31)); movsxd(rax, eax); put(A, rax); break;
-            case op_shlo_r_imm_32: ld(rax, B); shr(eax, uint8_t(X & 31)); movsxd(rax, eax); put(A, rax); break;
-            case op_shar_r_imm_32: ld(rax, B); sar(eax, uint8_t(X & 31)); movsxd(rax, eax); put(A, rax); break;
-            case op_neg_add_imm_32: ld(rdx, B); mov(eax, X32); sub(eax, edx); movsxd(rax, eax); put(A, rax); break;
-            case op_shlo_l_imm_alt_32: ld(rcx, B); mov(eax, X32); shl(eax, cl); movsxd(rax, eax); put(A, rax); break;
-            case op_shlo_r_imm_alt_32: ld(rcx, B); mov(eax, X32); shr(eax, cl); movsxd(rax, eax); put(A, rax); break;
-            case op_shar_r_imm_alt_32: ld(rcx, B); mov(eax, X32); sar(eax, cl); movsxd(rax, eax); put(A, rax); break;
+            case op_shlo_l_imm_alt_32: shift_alt(SHL, false, A, B, X); break;
+            case op_shlo_r_imm_alt_32: shift_alt(SHR, false, A, B, X); break;
+            case op_shar_r_imm_alt_32: shift_alt(SAR, false, A, B, X); break;
             case op_cmov_iz_imm:
-            case op_cmov_nz_imm:
-                ld(rax, A); ldimm(rdx, X); ld(rcx, B); test(rcx, rcx);
-                if (in.op == op_cmov_iz_imm) cmovz(rax, rdx); else cmovnz(rax, rdx);
-                put(A, rax);
+            case op_cmov_nz_imm: {
+                const Cond c = in.op == op_cmov_iz_imm ? E : NE;
+                e_.mov_imm(RCX, X);
+                test_zero(B);
+                if (kHost[A] != NOREG) {
+                    e_.cmov(c, kHost[A], RCX);
+                } else {
+                    e_.load(8, RAX, slotm(A));
+                    e_.cmov(c, RAX, RCX);
+                    e_.store(8, slotm(A), RAX);
+                }
                 break;
-            case op_add_imm_64: ld(rax, B); alu_imm(X, [&](const Reg64& r, auto v) { add(r, v); }); put(A, rax); break;
-            case op_mul_imm_64:
-                ld(rax, B);
-                if (fits32(X)) imul(rax, rax, int32_t(X));
-                else { mov(rdx, X); imul(rax, rdx); }
-                put(A, rax);
+            }
+            case op_add_imm_64:
+                if (kHost[A] != NOREG && kHost[B] != NOREG && A != B)
+                    e_.lea(8, kHost[A], mem(kHost[B], int32_t(X)));
+                else
+                    alu_imm3(ADD, A, B, X);
                 break;
-            case op_shlo_l_imm_64: ld(rax, B); shl(rax, uint8_t(X & 63)); put(A, rax); break;
-            case op_shlo_r_imm_64: ld(rax, B); shr(rax, uint8_t(X & 63)); put(A, rax); break;
-            case op_shar_r_imm_64: ld(rax, B); sar(rax, uint8_t(X & 63)); put(A, rax); break;
-            case op_neg_add_imm_64: ld(rdx, B); ldimm(rax, X); sub(rax, rdx); put(A, rax); break;
-            case op_shlo_l_imm_alt_64: ld(rcx, B); ldimm(rax, X); shl(rax, cl); put(A, rax); break;
-            case op_shlo_r_imm_alt_64: ld(rcx, B); ldimm(rax, X); shr(rax, cl); put(A, rax); break;
-            case op_shar_r_imm_alt_64: ld(rcx, B); ldimm(rax, X); sar(rax, cl); put(A, rax); break;
-            case op_rot_r_64_imm: ld(rax, B); ror(rax, uint8_t(X & 63)); put(A, rax); break;
-            case op_rot_r_64_imm_alt: ld(rcx, B); ldimm(rax, X); ror(rax, cl); put(A, rax); break;
-            case op_rot_r_32_imm: ld(rax, B); ror(eax, uint8_t(X & 31)); movsxd(rax, eax); put(A, rax); break;
-            case op_rot_r_32_imm_alt: ld(rcx, B); mov(eax, X32); ror(eax, cl); movsxd(rax, eax); put(A, rax); break;
-            case op_branch_eq: cmp_reg(A, B); branch(i, in, &Gen::je_); break;
-            case op_branch_ne: cmp_reg(A, B); branch(i, in, &Gen::jne_); break;
-            case op_branch_lt_u: cmp_reg(A, B); branch(i, in, &Gen::jb_); break;
-            case op_branch_lt_s: cmp_reg(A, B); branch(i, in, &Gen::jl_); break;
-            case op_branch_ge_u: cmp_reg(A, B); branch(i, in, &Gen::jae_); break;
-            case op_branch_ge_s: cmp_reg(A, B); branch(i, in, &Gen::jge_); break;
+            case op_mul_imm_64: {
+                const Reg W = work(A);
+                rop(8, 0x69, W, B);
+                e_.d32(uint32_t(X));
+                put(A, W);
+                break;
+            }
+            case op_shlo_l_imm_64: shift_imm3(SHL, true, A, B, X); break;
+            case op_shlo_r_imm_64: shift_imm3(SHR, true, A, B, X); break;
+            case op_shar_r_imm_64: shift_imm3(SAR, true, A, B, X); break;
+            case op_neg_add_imm_64:
+                e_.mov_imm(RAX, X);
+                rop(8, 0x2B, RAX, B);
+                put(A, RAX);
+                break;
+            case op_shlo_l_imm_alt_64: shift_alt(SHL, true, A, B, X); break;
+            case op_shlo_r_imm_alt_64: shift_alt(SHR, true, A, B, X); break;
+            case op_shar_r_imm_alt_64: shift_alt(SAR, true, A, B, X); break;
+            case op_rot_r_64_imm: shift_imm3(ROR, true, A, B, X); break;
+            case op_rot_r_64_imm_alt: shift_alt(ROR, true, A, B, X); break;
+            case op_rot_r_32_imm: shift_imm3(ROR, false, A, B, X); break;
+            case op_rot_r_32_imm_alt: shift_alt(ROR, false, A, B, X); break;
+            case op_branch_eq: cmp_regs(A, B); branch(i, in.target, E); break;
+            case op_branch_ne: cmp_regs(A, B); branch(i, in.target, NE); break;
+            case op_branch_lt_u: cmp_regs(A, B); branch(i, in.target, x86::B); break;
+            case op_branch_lt_s: cmp_regs(A, B); branch(i, in.target, L); break;
+            case op_branch_ge_u: cmp_regs(A, B); branch(i, in.target, AE); break;
+            case op_branch_ge_s: cmp_regs(A, B); branch(i, in.target, GE); break;
             case op_load_imm_jump_ind:
-                ld(rax, B);
-                if (uint32_t(Y)) add(eax, uint32_t(Y));
-                else mov(eax, eax);
-                putimm(A, X);
+                if (kHost[B] != NOREG) {  // target = rB + Y, read before rA is written
+                    e_.lea(4, RAX, mem(kHost[B], int32_t(Y)));
+                } else {
+                    e_.load(4, RAX, slotm(B));
+                    e_.alu_imm(4, ADD, RAX, int32_t(Y));
+                }
+                put_imm(A, X);
                 djump(i);
                 break;
-            case op_add_32: ld(rax, A); ld(rdx, B); add(eax, edx); movsxd(rax, eax); put(D, rax); break;
-            case op_sub_32: ld(rax, A); ld(rdx, B); sub(eax, edx); movsxd(rax, eax); put(D, rax); break;
-            case op_mul_32: ld(rax, A); ld(rdx, B); imul(eax, edx); movsxd(rax, eax); put(D, rax); break;
+            case op_add_32: alu3_32(0x03, D, A, B); break;
+            case op_sub_32: alu3_32(0x2B, D, A, B); break;
+            case op_mul_32: alu3_32(0x0FAF, D, A, B); break;
             case op_div_u_32:
             case op_div_s_32:
             case op_rem_u_32:
             case op_rem_s_32:
-                div32(in.op, A, B, D);
-                break;
             case op_div_u_64:
             case op_div_s_64:
             case op_rem_u_64:
-            case op_rem_s_64:
-                div64(in.op, A, B, D);
+            case op_rem_s_64: divrem(in.op, D, A, B); break;
+            case op_shlo_l_32: shift3(SHL, false, D, A, B); break;
+            case op_shlo_r_32: shift3(SHR, false, D, A, B); break;
+            case op_shar_r_32: shift3(SAR, false, D, A, B); break;
+            case op_add_64:
+                if (kHost[D] != NOREG && kHost[A] != NOREG && kHost[B] != NOREG && D != A && D != B)
+                    e_.lea(8, kHost[D], mem(kHost[A], kHost[B]));
+                else
+                    alu3(0x03, true, D, A, B);
                 break;
-            case op_shlo_l_32: ld(rcx, B); ld(rax, A); shl(eax, cl); movsxd(rax, eax); put(D, rax); break;
-            case op_shlo_r_32: ld(rcx, B); ld(rax, A); shr(eax, cl); movsxd(rax, eax); put(D, rax); break;
-            case op_shar_r_32: ld(rcx, B); ld(rax, A); sar(eax, cl); movsxd(rax, eax); put(D, rax); break;
-            case op_add_64: ld(rax, A); ld(rdx, B); add(rax, rdx); put(D, rax); break;
-            case op_sub_64: ld(rax, A); ld(rdx, B); sub(rax, rdx); put(D, rax); break;
-            case op_mul_64: ld(rax, A); ld(rdx, B); imul(rax, rdx); put(D, rax); break;
-            case op_shlo_l_64: ld(rcx, B); ld(rax, A); shl(rax, cl); put(D, rax); break;
-            case op_shlo_r_64: ld(rcx, B); ld(rax, A); shr(rax, cl); put(D, rax); break;
-            case op_shar_r_64: ld(rcx, B); ld(rax, A); sar(rax, cl); put(D, rax); break;
-            case op_and_: ld(rax, A); ld(rdx, B); and_(rax, rdx); put(D, rax); break;
-            case op_xor_: ld(rax, A); ld(rdx, B); xor_(rax, rdx); put(D, rax); break;
-            case op_or_: ld(rax, A); ld(rdx, B); or_(rax, rdx); put(D, rax); break;
-            case op_mul_upper_s_s: ld(rax, A); ld(rcx, B); imul(rcx); put(D, rdx); break;
-            case op_mul_upper_u_u: ld(rax, A); ld(rcx, B); mul(rcx); put(D, rdx); break;
-            case op_mul_upper_s_u:
-                ld(rax, A); ld(rcx, B); mul(rcx);
-                ld(rax, A); sar(rax, 63); and_(rax, rcx); sub(rdx, rax);
-                put(D, rdx);
-                break;
-            case op_set_lt_u: cmp_reg(A, B); setb(al); movzx(eax, al); put(D, rax); break;
-            case op_set_lt_s: cmp_reg(A, B); setl(al); movzx(eax, al); put(D, rax); break;
+            case op_sub_64: alu3(0x2B, false, D, A, B); break;
+            case op_mul_64: alu3(0x0FAF, true, D, A, B); break;
+            case op_shlo_l_64: shift3(SHL, true, D, A, B); break;
+            case op_shlo_r_64: shift3(SHR, true, D, A, B); break;
+            case op_shar_r_64: shift3(SAR, true, D, A, B); break;
+            case op_and_: alu3(0x23, true, D, A, B); break;
+            case op_xor_: alu3(0x33, true, D, A, B); break;
+            case op_or_: alu3(0x0B, true, D, A, B); break;
+            case op_mul_upper_s_s:
+            case op_mul_upper_u_u:
+            case op_mul_upper_s_u: mulh(in.op, D, A, B); break;
+            case op_set_lt_u: setcc(x86::B, D, D == A || D == B, [&] { cmp_regs(A, B); }); break;
+            case op_set_lt_s: setcc(L, D, D == A || D == B, [&] { cmp_regs(A, B); }); break;
             case op_cmov_iz:
-            case op_cmov_nz:
-                ld(rax, D); ld(rdx, A); ld(rcx, B); test(rcx, rcx);
-                if (in.op == op_cmov_iz) cmovz(rax, rdx); else cmovnz(rax, rdx);
-                put(D, rax);
+            case op_cmov_nz: {
+                const Cond c = in.op == op_cmov_iz ? E : NE;
+                test_zero(B);
+                const Reg W = work(D);
+                if (W == RAX) e_.load(8, RAX, slotm(D));
+                if (kHost[A] != NOREG) e_.cmov(c, W, kHost[A]);
+                else e_.cmov(c, W, slotm(A));
+                put(D, W);
                 break;
-            case op_rot_l_64: ld(rcx, B); ld(rax, A); rol(rax, cl); put(D, rax); break;
-            case op_rot_l_32: ld(rcx, B); ld(rax, A); rol(eax, cl); movsxd(rax, eax); put(D, rax); break;
-            case op_rot_r_64: ld(rcx, B); ld(rax, A); ror(rax, cl); put(D, rax); break;
-            case op_rot_r_32: ld(rcx, B); ld(rax, A); ror(eax, cl); movsxd(rax, eax); put(D, rax); break;
-            case op_and_inv: ld(rax, A); ld(rdx, B); not_(rdx); and_(rax, rdx); put(D, rax); break;
-            case op_or_inv: ld(rax, A); ld(rdx, B); not_(rdx); or_(rax, rdx); put(D, rax); break;
-            case op_xnor: ld(rax, A); ld(rdx, B); xor_(rax, rdx); not_(rax); put(D, rax); break;
-            case op_max: ld(rax, A); ld(rdx, B); cmp(rax, rdx); cmovl(rax, rdx); put(D, rax); break;
-            case op_max_u: ld(rax, A); ld(rdx, B); cmp(rax, rdx); cmovb(rax, rdx); put(D, rax); break;
-            case op_min: ld(rax, A); ld(rdx, B); cmp(rax, rdx); cmovg(rax, rdx); put(D, rax); break;
-            case op_min_u: ld(rax, A); ld(rdx, B); cmp(rax, rdx); cmova(rax, rdx); put(D, rax); break;
-            default:
-                mov(edx, i);
-                jmp(exit_panic_, T_NEAR);
-                break;
-        }
-    }
-
-    // GP A.5.13 division edge cases: x/0 = ~0, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0.
-    void div32(uint8_t op, unsigned A, unsigned B, unsigned D) {
-        const bool is_signed = op == op_div_s_32 || op == op_rem_s_32;
-        const bool is_rem = op == op_rem_u_32 || op == op_rem_s_32;
-        Label zero, neg1, done;
-        ld(rax, A);
-        ld(rcx, B);
-        test(ecx, ecx);
-        jz(zero);
-        if (is_signed) {
-            cmp(ecx, -1);
-            je(neg1);
-            cdq();
-            idiv(ecx);
-        } else {
-            xor_(edx, edx);
-            div(ecx);
-        }
-        movsxd(rax, is_rem ? edx : eax);
-        jmp(done);
-        L(zero);
-        if (is_rem) movsxd(rax, eax);
-        else mov(rax, -1);
-        if (is_signed) {
-            jmp(done);
-            L(neg1);
-            if (is_rem) {
-                xor_(eax, eax);
-            } else {
-                neg(eax);
-                movsxd(rax, eax);
             }
+            case op_rot_l_64: shift3(ROL, true, D, A, B); break;
+            case op_rot_l_32: shift3(ROL, false, D, A, B); break;
+            case op_rot_r_64: shift3(ROR, true, D, A, B); break;
+            case op_rot_r_32: shift3(ROR, false, D, A, B); break;
+            case op_and_inv:
+            case op_or_inv:
+                get(RAX, B);
+                e_.unary(8, 2, RAX);  // not
+                rop(8, in.op == op_and_inv ? 0x23 : 0x0B, RAX, A);
+                put(D, RAX);
+                break;
+            case op_xnor:
+                get(RAX, A);
+                rop(8, 0x33, RAX, B);
+                e_.unary(8, 2, RAX);
+                put(D, RAX);
+                break;
+            case op_max:
+            case op_max_u:
+            case op_min:
+            case op_min_u: {
+                const Cond c = in.op == op_max ? L : in.op == op_max_u ? x86::B : in.op == op_min ? G : x86::A;
+                get(RAX, A);
+                rop(8, 0x3B, RAX, B);
+                rop(8, 0x0F40u | c, RAX, B);  // cmovcc rax, rB
+                put(D, RAX);
+                break;
+            }
+            default:
+                e_.mov_imm(RCX, i);
+                e_.jmp_to(exit_panic_);
+                break;
         }
-        L(done);
-        put(D, rax);
-    }
-    void div64(uint8_t op, unsigned A, unsigned B, unsigned D) {
-        const bool is_signed = op == op_div_s_64 || op == op_rem_s_64;
-        const bool is_rem = op == op_rem_u_64 || op == op_rem_s_64;
-        Label zero, neg1, done;
-        ld(rax, A);
-        ld(rcx, B);
-        test(rcx, rcx);
-        jz(zero);
-        if (is_signed) {
-            cmp(rcx, -1);
-            je(neg1);
-            cqo();
-            idiv(rcx);
-        } else {
-            xor_(edx, edx);
-            div(rcx);
-        }
-        if (is_rem) mov(rax, rdx);
-        jmp(done);
-        L(zero);
-        if (!is_rem) mov(rax, -1);
-        if (is_signed) {
-            jmp(done);
-            L(neg1);
-            if (is_rem) xor_(eax, eax);
-            else neg(rax);
-        }
-        L(done);
-        put(D, rax);
     }
 
-    // Member-function adaptors for conditional jumps (xbyak's jcc are overloaded).
-    void je_(const Label& l, LabelType t) { je(l, t); }
-    void jne_(const Label& l, LabelType t) { jne(l, t); }
-    void jb_(const Label& l, LabelType t) { jb(l, t); }
-    void jbe_(const Label& l, LabelType t) { jbe(l, t); }
-    void jae_(const Label& l, LabelType t) { jae(l, t); }
-    void ja_(const Label& l, LabelType t) { ja(l, t); }
-    void jl_(const Label& l, LabelType t) { jl(l, t); }
-    void jle_(const Label& l, LabelType t) { jle(l, t); }
-    void jge_(const Label& l, LabelType t) { jge(l, t); }
-    void jg_(const Label& l, LabelType t) { jg(l, t); }
+    const Program& p_;
+    Code& c_;
+    Emitter& e_;
+    std::vector<Fixup> fixups_;
+    size_t exit_oog_ = 0, exit_panic_ = 0, exit_halt_ = 0, djump_ = 0, djump_bad_ = 0, acc_fail_ = 0;
 };
+
+// ---- Faults (guard model) ----
+
+const int kGreg[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                       REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+
+struct RunData {
+    const Code* code;
+    const Program* prog;
+    const Memory* memory;
+    Ctx* ctx;
+};
+
+// Async-signal-safe: reads the program, the tables and the page table, writes the context.
+bool resolve_fault(ActiveRun* run, ucontext_t* uc, const void* addr) {
+    const RunData& d = *static_cast<const RunData*>(run->data);
+    if (!d.memory->in_guest_space(addr)) return false;
+    greg_t* g = uc->uc_mcontext.gregs;
+    const size_t off = size_t(reinterpret_cast<const uint8_t*>(g[REG_RIP]) - d.code->em.begin());
+    const std::vector<uint32_t>& offs = d.code->off;
+    // The instruction whose code contains `off`: the last entry starting at or before it.
+    const auto it = std::upper_bound(offs.begin(), offs.end(), uint32_t(off));
+    if (it == offs.begin()) return false;
+    const uint32_t index = uint32_t(it - offs.begin() - 1);
+    const Insn& in = d.prog->insns[index];
+    const AccessInfo a = access_info(in.op);
+    if (!a.n) return false;
+    uint64_t regs[PVM_NUM_REGS];
+    for (unsigned r = 0; r < PVM_NUM_REGS; ++r)
+        regs[r] = kHost[r] != NOREG ? uint64_t(g[kGreg[kHost[r]]]) : d.ctx->regs[r];
+    uint32_t page = 0;
+    const Access acc = d.memory->check(access_address(in, a, regs), a.n, a.need, page);
+    if (acc == Access::Ok) return false;  // not a guest fault after all
+    d.ctx->fault = page;
+    g[REG_RAX] = acc == Access::Panic ? PVM_PANIC : PVM_PAGE_FAULT;
+    g[REG_RCX] = index;
+    g[REG_RIP] = greg_t(d.code->at(d.code->exit_fault));
+    return true;
+}
 
 class Recompiler final : public Executor {
 public:
-    bool prepare(VmState& st, std::string& error) override {
+    bool compile(Module& m, MemoryModel model, std::string& error) override {
         if (!__builtin_cpu_supports("popcnt")) {
             error = "the recompiler needs a CPU with POPCNT";
             return false;
         }
-        try {
-            gen_ = std::make_unique<Gen>(st.program, st.memory.perm_table());
-            gen_->generate();
-            addr_ = gen_->addresses();
-            entry_ = reinterpret_cast<uint32_t (*)(Ctx*, const void*)>(const_cast<uint8_t*>(gen_->entry_address()));
-            code_size_ = gen_->getSize();
-        } catch (const std::exception& e) {
-            error = std::string("recompilation failed: ") + e.what();
-            return false;
-        }
+        auto code = std::make_unique<Code>();
+        code->model = model;
+        Compiler c(m.program, *code);
+        if (!c.compile(error)) return false;
+        m.code = std::move(code);
         return true;
     }
 
@@ -720,38 +1140,47 @@ public:
         uint32_t index = 0;
         pvm_status status = PVM_PANIC;
         if (!entry_point(st, index, status)) return status;
-        Ctx c;
-        std::memcpy(c.regs, st.regs, sizeof c.regs);
-        c.gas = st.gas;
-        c.base = st.memory.host(0);
-        c.exit_index = 0;
-        c.fault = 0;
-        c.tmp = 0;
-        c.st = &st;
-        c.vm = vm;
-        status = static_cast<pvm_status>(entry_(&c, addr_[index]));
-        std::memcpy(st.regs, c.regs, sizeof st.regs);
-        st.gas = c.gas;
-        st.pc = st.program.insns[c.exit_index].pc;
-        if (status == PVM_PAGE_FAULT) {
-            st.fault_addr = c.fault;
-            st.resume_valid = true;
-            st.resume_index = c.exit_index;
+        const Code& code = static_cast<const Code&>(*st.module->code);
+        const Program& prog = st.program();
+        Ctx* c = ctx_of(st.memory);
+        std::memcpy(c->regs, st.regs, sizeof c->regs);
+        c->gas = st.gas;
+        c->st = &st;
+        c->vm = vm;
+        c->jtab = code.jtab.data();
+        c->acc_status = 0;
+        c->entry_code = code.at(code.off[index]);
+        const uint8_t cached = code.cached[index];
+        c->entry_rax = (cached & 15) ? uint32_t(st.regs[(cached & 15) - 1]) : 0;
+        c->entry_rcx = (cached >> 4) ? uint32_t(st.regs[(cached >> 4) - 1]) : 0;
+        RunData data{&code, &prog, &st.memory, c};
+        ActiveRun run{code.em.begin(), code.em.begin() + code.em.size(), &resolve_fault, &data, nullptr};
+        const bool guard = st.memory.model() == MemoryModel::Guard;
+        if (guard) push_run(&run);
+        using Entry = uint32_t (*)(uint8_t*);
+        const Entry entry = reinterpret_cast<Entry>(const_cast<uint8_t*>(code.at(code.entry)));
+        status = static_cast<pvm_status>(entry(st.memory.anchor()));
+        if (guard) pop_run(&run);
+        std::memcpy(st.regs, c->regs, sizeof st.regs);
+        st.gas = c->gas;
+        const uint32_t at = c->exit_index;
+        const Insn& in = prog.insns[at];
+        st.pc = in.pc;
+        if (status == PVM_OUT_OF_GAS && in.op == op_gas) {
+            st.gas += int64_t(in.imm);  // the block was not entered
+        } else if (status == PVM_PAGE_FAULT) {
+            st.fault_addr = c->fault;
+            st.resume_valid = true;  // the block is charged: re-run the instruction
+            st.resume_index = at;
         } else if (status == PVM_HOST_CALL) {
             st.resume_valid = true;
-            st.resume_index = c.exit_index + 1;
+            st.resume_index = at + 1;
         }
         return status;
     }
 
-    size_t code_size() const override { return code_size_; }
-
 private:
     std::unique_ptr<Executor> interp_ = make_interpreter();
-    std::unique_ptr<Gen> gen_;
-    std::vector<const uint8_t*> addr_;
-    uint32_t (*entry_)(Ctx*, const void*) = nullptr;
-    size_t code_size_ = 0;
 };
 
 }  // namespace
@@ -761,7 +1190,7 @@ std::unique_ptr<Executor> make_recompiler() { return std::make_unique<Recompiler
 
 }  // namespace pvm
 
-#else  // not x86-64, or no xbyak
+#else  // not x86-64 Linux
 
 namespace pvm {
 bool recompiler_available() { return false; }
