@@ -210,7 +210,8 @@ class RunMonitor : public sc_core::sc_module {
         platform::message(status(cpus_, std::chrono::duration<double>(now - start).count()));
       if (!parked_reported && all_parked()) {
         parked_reported = true;
-        const std::string why = "every processor waits for an interrupt (wfi) with every interrupt disabled";
+        const std::string why = "every processor waits for an interrupt (wfi) or spins in a jump to itself, with "
+                                "every interrupt disabled";
         switch (platform::stuck_policy()) {
           case platform::StuckPolicy::kStop:
             platform::request_stop(platform::kStuckExitCode, why);

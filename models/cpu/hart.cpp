@@ -337,7 +337,8 @@ void Hart::run_thread() {
     accounted_ = 0;
     executed_ += done;
     if (why == RunExit::kStop && core_->stuck() && !stopped_) {
-      on_stuck();
+      on_stuck();  // --on-stuck=continue goes on: simulated time must still reach the kernel
+      if (!stopped_ && (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync())) qk_.sync();
       continue;
     }
     if (why == RunExit::kStop || stopped_) break;
@@ -369,6 +370,7 @@ void Hart::run_thread() {
       }
       continue;
     }
+    if (why == RunExit::kBudget) check_spin();
     if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();
   }
   qk_.sync();

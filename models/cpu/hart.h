@@ -111,7 +111,10 @@ class Hart : public platform::Component, public platform::Processor {
   void on_stuck();  // the core detected a fault loop
   std::string trap_loop_report() const;
   std::string wfi_report() const;
-  std::string report_header(const std::string& why) const;
+  void check_spin();  // after a full batch: parked in a jump to itself?
+  // `pc` and `priv`: where the hart is stuck (a trap loop's faulting instruction,
+  // not its handler).
+  std::string report_header(const std::string& why, uint64_t pc, Priv priv) const;
   size_t debug_transport(bool write, uint64_t paddr, void* data, size_t len);
   void update_breakpoints();
   void account();  // moves instructions executed so far into the quantum keeper
@@ -151,7 +154,9 @@ class Hart : public platform::Component, public platform::Processor {
   const platform::SymbolTable* symbols_ = nullptr;
   std::unique_ptr<SymbolLookup> symbol_lookup_;
   std::unique_ptr<Semihosting> semihosting_;
-  bool parked_ = false;         // asleep in WFI with mie = 0
+  bool parked_ = false;         // asleep in WFI with mie = 0, or spinning (below)
+  bool spinning_ = false;       // in a jump to itself that no interrupt can leave
+  uint64_t spin_pc_ = ~0ull;    // the pc at the end of the last batch
   std::string stuck_report_;    // the last trap-loop report
   bool stuck_printed_ = false;  // --on-stuck=continue prints one report
 };

@@ -282,16 +282,15 @@ std::string Hart::status_line() const {
   return line;
 }
 
-std::string Hart::report_header(const std::string& why) const {
+std::string Hart::report_header(const std::string& why, uint64_t pc, Priv priv) const {
   auto csr = [this](unsigned n) {
     uint64_t v = 0;
     core_->peek_csr(n, v);
     return hex(v);
   };
   std::string out = "vp: " + std::string(name()) + " is stuck: " + why + "\n";
-  const uint64_t pc = core_->pc();
   std::string sym = symbols_ ? symbols_->describe(pc) : "";
-  out += "  hart " + std::to_string(cfg_.hartid) + " (" + name() + "), " + priv_name(core_->priv()) + "-mode, pc " +
+  out += "  hart " + std::to_string(cfg_.hartid) + " (" + name() + "), " + priv_name(priv) + "-mode, pc " +
          hex16(pc) + (sym.empty() ? "" : " <" + sym + ">") + "\n";
   uint32_t raw = 0;
   auto* self = const_cast<Hart*>(this);
@@ -322,7 +321,12 @@ std::string Hart::trap_loop_report() const {
   char why[200];
   std::snprintf(why, sizeof why, "the same trap repeats with no progress: %s at %s, %" PRIu64 " times in a row",
                 cause_name(last.cause, false).c_str(), hex(last.epc).c_str(), d.streak());
-  std::string out = report_header(why);
+  std::string out = report_header(why, last.epc, static_cast<Priv>(last.priv));
+  if (core_->pc() != last.epc) {
+    const std::string sym = symbols_ ? symbols_->describe(core_->pc()) : "";
+    out += "  trap handler: pc " + hex16(core_->pc()) + (sym.empty() ? "" : " <" + sym + ">") + ", " +
+           priv_name(core_->priv()) + "-mode\n";
+  }
   out += "  last traps, oldest first:\n";
   for (const auto& r : hist) {
     const std::string sym = symbols_ ? symbols_->describe(r.epc) : "";
@@ -404,14 +408,50 @@ std::string Hart::trap_loop_report() const {
 
 std::string Hart::wfi_report() const {
   std::string out = report_header("it waits for an interrupt (wfi) with every interrupt disabled (mie = 0), so "
-                                  "nothing can wake it");
+                                  "nothing can wake it", core_->pc(), core_->priv());
   char tail[160];
   std::snprintf(tail, sizeof tail, "  %" PRIu64 " instructions retired; host time %.3f s\n", core_->instret(),
                 host_seconds_);
   return out + tail;
 }
 
+// Once per batch, never per instruction: a batch that ends where the last one
+// ended, on `j .` (jal x0, 0 or c.j 0), with no interrupt able to be taken
+// (M-mode with mstatus.MIE = 0, or mie = 0), can never leave. Like wfi with
+// every interrupt off, the hart is parked; when every hart is, the run is stuck.
+void Hart::check_spin() {
+  const uint64_t pc = core_->pc();
+  const bool again = pc == spin_pc_;
+  spin_pc_ = pc;
+  if (!again) {
+    if (spinning_) parked_ = spinning_ = false;
+    return;
+  }
+  if (spinning_) return;
+  uint32_t raw = 0;
+  if (read_memory(pc, &raw, 4, false) < 2) return;
+  const bool self_jump = raw == 0x0000006f || (raw & 0xffff) == 0xa001;
+  uint64_t mstatus = 0;
+  core_->peek_csr(0x300, mstatus);
+  const bool no_interrupt = core_->mie() == 0 || (core_->priv() == Priv::M && !(mstatus & 0x8));
+  if (self_jump && no_interrupt) parked_ = spinning_ = true;
+}
+
 std::string Hart::stuck_report() const {
+  if (spinning_) {
+    uint64_t mstatus = 0;
+    core_->peek_csr(0x300, mstatus);
+    std::string out = report_header("it spins in a jump to itself with every interrupt disabled (" +
+                                        std::string(core_->mie() == 0 ? "mie = 0" : "mstatus.MIE = 0") +
+                                        "), so nothing can get it out",
+                                    core_->pc(), core_->priv());
+    if (symbols_ && symbols_->describe(core_->pc()).rfind("_cstart", 0) == 0)
+      out += "  likely cause: main returned and the C start-up code parks the hart; call exit() instead\n";
+    char tail[160];
+    std::snprintf(tail, sizeof tail, "  %" PRIu64 " instructions retired; host time %.3f s\n", core_->instret(),
+                  host_seconds_);
+    return out + tail;
+  }
   if (parked_) return wfi_report();
   return stuck_report_;
 }

@@ -35,6 +35,8 @@ common("fpu off", rc, err, LIMIT + 1)
 check("fpu off: the repeating trap and its symbol", re.search(r"0x%016x <use_fpu>\s+illegal instruction, tval 0x\w+, from "
                                                              r"M-mode \(x1000\)" % symbol(elf("fpu_off"), "use_fpu"),
                                                              err), err)
+check("fpu off: the report's pc is the faulting instruction, not its handler",
+      "M-mode, pc 0x%016x <use_fpu>" % symbol(elf("fpu_off"), "use_fpu") in err and "trap handler: pc" in err, err)
 check("fpu off: the cause", "while the FPU is off (mstatus.FS = 0)" in err, err)
 check("fpu off: the instruction", re.search(r"instruction: 0x\w+\s+fcvt\.d\.l fa0,a0", err), err)
 
@@ -49,7 +51,7 @@ check("empty ROM: the summary explains 0 instructions", "0 instructions" in err 
 rc, out, err = run_vp([VIRT, "--kernel", elf("unmapped_loop"), "--max-time", "10s"] + QUIET_UART)
 m = common("unmapped device", rc, err, LIMIT + 1)
 check("unmapped device: the polling load and its symbol",
-      re.search(r"<poll>\s+load access fault, tval 0x50000000, from M-mode \(x1000\)", err), err)
+      re.search(r"<poll>\s+load access fault, tval 0x50000000, from M-mode \(x10\d\d\)", err), err)
 check("unmapped device: the cause", "a load from 0x50000000: nothing is mapped there" in err, err)
 check("unmapped device: instructions between traps are bounded too", m and int(m.group(1)) < 10 * LIMIT, err)
 
@@ -59,6 +61,17 @@ check("wfi, interrupts off: the report", "waits for an interrupt (wfi) with ever
       and "<sleep_forever" in err and "mie 0x0" in err, err)
 m = re.search(r"simulated ([0-9.]+) s", err)
 check("wfi, interrupts off: detected within 2 ms of simulated time", m and float(m.group(1)) <= 0.002, err)
+
+rc, out, err = run_vp([VIRT, "--kernel", elf("spin"), "--max-time", "10s"] + QUIET_UART)
+check("spin, interrupts off: exit code 123", rc == 123, f"rc {rc}\n{err}")
+check("spin, interrupts off: the report", "spins in a jump to itself with every interrupt disabled (mie = 0)"
+      in err and "pc 0x%016x <spin_forever>" % symbol(elf("spin"), "spin_forever") in err
+      and re.search(r"instruction: 0x\w+\s+j 0*%x" % symbol(elf("spin"), "spin_forever"), err), err)
+m = re.search(r"simulated ([0-9.]+) s", err)
+check("spin, interrupts off: detected within 2 ms of simulated time", m and float(m.group(1)) <= 0.002, err)
+rc, out, err = run_vp([VIRT, "--kernel", elf("spin_timer"), "--max-time", "3ms"] + QUIET_UART)
+check("spin, a timer interrupt enabled: not stuck (runs to the time limit)", rc == 124 and "stuck" not in err,
+      f"rc {rc}\n{err}")
 
 rc, out, err = run_vp([SMP2, "--kernel", elf("smp_park"), "--max-time", "10s"])
 check("a parked second hart is not stuck", rc == 0 and "stuck" not in err, f"rc {rc}\n{err}")

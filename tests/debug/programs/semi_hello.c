@@ -10,20 +10,20 @@ int main(void) {
   FILE* in = fopen("input.txt", "r");
   if (!in || !fgets(line, sizeof line, in)) {
     printf("cannot read input.txt\n");
-    return 2;
+    exit(2);
   }
   fclose(in);
   printf("input: %s", line);
   FILE* out = fopen("sub/output.txt", "w");
   if (!out) {
     printf("cannot write sub/output.txt\n");
-    return 3;
+    exit(3);
   }
   fprintf(out, "copied: %s", line);
   fclose(out);
-  if (fopen("../escape.txt", "w")) return 4;        // above the root
-  if (fopen("/../../escape2.txt", "w")) return 5;   // above the root, spelt absolute
-  if (fopen("link_out/escape3.txt", "w")) return 6; // through a symbolic link that leaves the root
+  if (fopen("../escape.txt", "w")) exit(4);       // above the root
+  if (fopen("/../../escape2.txt", "w")) exit(5);  // above the root, spelt absolute
+  if (fopen("link_out/escape3.txt", "w")) exit(6);// through a symbolic link that leaves the root
   printf("outside refused\n");
   exit(7);
 }
