@@ -46,16 +46,28 @@ void PacketReader::feed(const char* data, size_t len, std::vector<Event>& out) {
         }
         break;
       case State::kCheck1:
-        check_ = hex_digit(c) << 4;
-        if (hex_digit(c) < 0) check_ = -1;
-        state_ = State::kCheck2;
-        break;
       case State::kCheck2: {
-        const int lo = hex_digit(c);
+        const int d = hex_digit(c);
+        if (d < 0) {
+          // A truncated packet: the byte after it ('$', 0x03, an ack) is not
+          // a checksum digit. Drop the packet and read that byte afresh, so a
+          // lost tail never swallows the next packet.
+          state_ = State::kIdle;
+          payload_.clear();
+          out.push_back({too_long_ ? Event::Kind::kTooLong : Event::Kind::kBadChecksum, {}});
+          --i;
+          break;
+        }
+        if (state_ == State::kCheck1) {
+          check_ = d << 4;
+          state_ = State::kCheck2;
+          break;
+        }
+        const int lo = d;
         state_ = State::kIdle;
         if (too_long_) {
           out.push_back({Event::Kind::kTooLong, {}});
-        } else if (check_ < 0 || lo < 0 || (check_ | lo) != sum_) {
+        } else if ((check_ | lo) != sum_) {
           out.push_back({Event::Kind::kBadChecksum, {}});
         } else {
           out.push_back({Event::Kind::kPacket, std::move(payload_)});

@@ -165,6 +165,24 @@ TEST(Rsp, FramingAcksInterruptsAndErrors) {
   EXPECT_EQ(vp::debug::frame("OK"), "$OK#9a");
 }
 
+// A packet cut short (its checksum missing) must not swallow what follows:
+// the interrupt byte and the next packet still arrive.
+TEST(Rsp, TruncatedPacketDoesNotEatTheNext) {
+  vp::debug::PacketReader r(16);
+  std::vector<vp::debug::PacketReader::Event> ev;
+  const std::string in = "$q2#\x03" + vp::debug::frame("qC") + "$m1#4" + vp::debug::frame("g");
+  r.feed(in.data(), in.size(), ev);
+  using K = vp::debug::PacketReader::Event::Kind;
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[0].kind, K::kBadChecksum);
+  EXPECT_EQ(ev[1].kind, K::kInterrupt);
+  EXPECT_EQ(ev[2].kind, K::kPacket);
+  EXPECT_EQ(ev[2].payload, "qC");
+  EXPECT_EQ(ev[3].kind, K::kBadChecksum);
+  EXPECT_EQ(ev[4].kind, K::kPacket);
+  EXPECT_EQ(ev[4].payload, "g");
+}
+
 TEST(Rsp, HexAndBinary) {
   std::string out;
   EXPECT_TRUE(vp::debug::hex_decode("00ff7d", out));

@@ -5,6 +5,7 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 VP, SRC, BUILD = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -49,40 +50,59 @@ def run_vp(args, stdin=None, timeout=120):
 
 
 class VpWithGdb:
-    """vp run ... --gdb 0 in the background; .port once it listens."""
+    """vp run ... --gdb 0 in the background; .port once it listens. A thread
+    drains stderr (a select on a buffered pipe can miss lines already read)."""
 
     def __init__(self, args, wait=True):
         cmd = [VP, "run"] + args + ["--gdb", "0"] + (["--gdb-wait"] if wait else [])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.err = ""
+        self._lines = []
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
         self.port = None
-        deadline = time.monotonic() + 60
-        while self.port is None and time.monotonic() < deadline:
-            r, _, _ = select.select([self.proc.stderr], [], [], 1.0)
-            if not r:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            line = self.proc.stderr.readline()
-            if not line:
-                break
-            self.err += line
-            m = re.search(r"127\.0\.0\.1:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
+        with self._cond:
+            # The timeout only guards against a vp that never listens.
+            self._cond.wait_for(lambda: self._port() is not None or self._eof, timeout=120)
+            self.port = self._port()
         if self.port is None:
-            self.proc.kill()
+            self.kill()
             raise RuntimeError("vp did not start its GDB server:\n" + self.err)
 
+    _eof = False
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            with self._cond:
+                self._lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def _port(self):
+        for line in self._lines:
+            m = re.search(r"127\.0\.0\.1:(\d+)", line)
+            if m:
+                return int(m.group(1))
+        return None
+
+    @property
+    def err(self):
+        with self._cond:
+            return "".join(self._lines)
+
     def wait(self, timeout=120):
-        out, err = self.proc.communicate(timeout=timeout)
-        self.err += err
+        out = self.proc.stdout.read() if self.proc.stdout else ""
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=timeout)
         return self.proc.returncode, out, self.err
 
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
-            self.proc.communicate()
+            self.proc.wait()
+        self._reader.join(timeout=10)
 
 
 def gdb(port, commands, elf_path, timeout=120):
@@ -101,6 +121,7 @@ class Rsp:
 
     def __init__(self, port, timeout=30.0):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle stalls on small packets
         self.buf = b""
         self.no_ack = False
 
