@@ -5,13 +5,16 @@ usage: gdb_test.py VP SOURCE_DIR BUILD_DIR SCENARIO
   session          break at a symbol, continue, registers (x, pc, CSR, FP, priv) read and
                    written, memory read and written, stepi, a watchpoint on a store, the run's end
   smp              info threads / thread N on a two-hart platform
+  interrupt        Ctrl-C (SIGINT to gdb) while the guest runs
   detach_reattach  detach (the run goes on), attach again (it stops), continue to the end
   python           Simulator.serve_gdb() in a Python process
 """
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -93,6 +96,44 @@ def detach_reattach():
     check("vp said so", err.count("GDB attached") == 2 and "GDB detached" in err, err)
 
 
+def interrupt():
+    """Ctrl-C in gdb (SIGINT to gdb-multiarch while the guest runs): GDB sends
+    0x03, vp stops the guest with SIGINT, and the session goes on."""
+    vp = VpWithGdb([VIRT, "--kernel", ELF] + QUIET_UART)
+    cmd = [os.environ.get("GDB", "gdb-multiarch"), "-nx", "-batch", "-ex", "set pagination off",
+           "-ex", f"target remote 127.0.0.1:{vp.port}", "-ex", "break main", "-ex", "continue",
+           "-ex", "set var loop_forever = 1", "-ex", "delete", "-ex", "echo RUNNING\\n", "-ex", "continue",
+           "-ex", "p spins > 0", "-ex", "set var loop_forever = 0", "-ex", "continue", ELF]
+    g = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(g.stdout), daemon=True)
+    reader.start()
+    try:
+        for _ in range(600):  # gdb says RUNNING just before the continue that spins
+            if any(line.startswith("RUNNING") for line in lines) or g.poll() is not None:
+                break
+            time.sleep(0.1)
+        # The continue may not have reached vp yet when the first SIGINT lands:
+        # send again until gdb reports the stop.
+        for _ in range(50):
+            time.sleep(0.2)
+            if any("SIGINT" in line for line in lines) or g.poll() is not None:
+                break
+            g.send_signal(signal.SIGINT)
+        g.wait(timeout=120)
+        reader.join(timeout=10)
+        rc, _, err = vp.wait()
+    finally:
+        if g.poll() is None:
+            g.kill()
+        vp.kill()
+    out = "".join(lines)
+    values = dict(re.findall(r"^\$(\d+) = (.*)$", out, re.M))
+    check("Ctrl-C stops the guest with SIGINT", "Program received signal SIGINT" in out, out)
+    check("the guest ran before it", values.get("1") == "1", out)
+    check("the session goes on to the end", "exited with code 0131" in out and rc == 89, f"rc {rc}\n{out}\n{err}")
+
+
 def python_serve():
     import socket
     s = socket.socket()
@@ -132,5 +173,5 @@ print("then:", r.kind, r.exit_code, flush=True)
     check("the run goes on afterwards", "then: exit 89" in rest, rest + err)
 
 
-{"session": session, "smp": smp, "detach_reattach": detach_reattach, "python": python_serve}[scenario]()
+{"session": session, "smp": smp, "interrupt": interrupt, "detach_reattach": detach_reattach, "python": python_serve}[scenario]()
 finish()
