@@ -238,11 +238,13 @@ int sc_main(int argc, char* argv[]) {
                       "port, printed)")
       ->type_name("[HOST:]PORT");
   run_cmd->add_flag("--gdb-wait", run.gdb_wait, "With --gdb: hold every hart at reset until GDB continues");
-  std::string semihosting_root;
+  // --semihosting[=ROOT]: the argument list spells "=ROOT" as --semihosting-root
+  // (below), so that a bare --semihosting never takes the platform as its ROOT.
+  std::string semihosting_root = kNoRoot;
   auto* semihosting_opt = run_cmd->add_flag(
-      "--semihosting{" + std::string(kNoRoot) + "}", semihosting_root,
-      "RISC-V semihosting (console, exit, clocks); --semihosting=ROOT also allows file operations inside ROOT");
-  semihosting_opt->type_name("[=ROOT]");
+      "--semihosting", "RISC-V semihosting (console, exit, clocks); --semihosting=ROOT also allows file operations "
+                       "inside the directory ROOT");
+  run_cmd->add_option("--semihosting-root", semihosting_root)->group("");
   std::string on_stuck = "stop";
   run_cmd->add_option("--on-stuck", on_stuck,
                       "A guest that can make no progress: stop with exit code 123 and a report (default), or "
@@ -289,7 +291,19 @@ int sc_main(int argc, char* argv[]) {
 #endif
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args;  // reversed, as CLI11 parses a vector
+    for (int i = argc - 1; i > 0; --i) {
+      const std::string a = argv[i];
+      if (a.rfind("--semihosting=", 0) == 0) {
+        if (a.size() == 14) throw CLI::ValidationError("--semihosting=ROOT", "ROOT must name a directory");
+        args.push_back("--semihosting-root=" + a.substr(14));
+        args.push_back("--semihosting");
+      } else {
+        args.push_back(a);
+      }
+    }
+    if (argc > 0) app.name(argv[0]);  // the usage line names the program, as parse(argc, argv) does
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     // --help and --version print and exit 0; every usage error is exit code 2 (README).
     const int code = app.exit(e);
@@ -314,7 +328,7 @@ int sc_main(int argc, char* argv[]) {
         throw CLI::ValidationError("--trace-start/--trace-stop/--trace-range/--trace-priv/--trace-traps",
                                    "choose where the trace goes with --trace or --trace-file");
       if (run.gdb_wait && run.gdb.empty()) throw CLI::ValidationError("--gdb-wait", "needs --gdb [HOST:]PORT");
-      if (semihosting_opt->count()) {
+      if (semihosting_opt->count() || semihosting_root != kNoRoot) {
         run.semihosting = true;
         if (semihosting_root != kNoRoot) {
           if (semihosting_root.empty()) throw CLI::ValidationError("--semihosting", "ROOT must name a directory");
