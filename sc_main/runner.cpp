@@ -275,7 +275,7 @@ void add_symbols(platform::SymbolTable& table, const mem::ElfFile& elf, const st
   std::vector<platform::SymbolTable::Symbol> syms;
   syms.reserve(elf.symbols().size());
   for (const auto& s : elf.symbols())
-    if (!s.absolute) syms.push_back({s.name, s.value, s.size, s.function});
+    if (!s.absolute && !s.undefined) syms.push_back({s.name, s.value, s.size, s.function});
   table.add(syms, path);
 }
 

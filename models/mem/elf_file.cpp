@@ -88,8 +88,9 @@ void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector
       size_t max = strtab.sh_size - sym.st_name;
       std::string name(base + sym.st_name, strnlen(base + sym.st_name, max));
       const unsigned type = sym.st_info & 0xf;  // ELF64_ST_TYPE == ELF32_ST_TYPE
-      if (type == STT_SECTION || type == STT_FILE || type == STT_TLS || sym.st_shndx == SHN_UNDEF) continue;
-      symbols.push_back({std::move(name), sym.st_value, sym.st_size, type == STT_FUNC, sym.st_shndx == SHN_ABS});
+      if (type == STT_SECTION || type == STT_FILE || type == STT_TLS) continue;
+      symbols.push_back({std::move(name), sym.st_value, sym.st_size, type == STT_FUNC, sym.st_shndx == SHN_ABS,
+                         sym.st_shndx == SHN_UNDEF});
     }
   }
 }

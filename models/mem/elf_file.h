@@ -29,6 +29,7 @@ class ElfFile {
     uint64_t value, size;
     bool function;  // STT_FUNC
     bool absolute;  // SHN_ABS: a number (a size, a constant), not necessarily an address
+    bool undefined; // SHN_UNDEF: no address in this file (symbol() still finds it, as before)
   };
   // An allocated section (SHF_ALLOC): what a loadable segment really carries.
   struct Section {
