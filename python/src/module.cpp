@@ -14,6 +14,10 @@
 namespace py = pybind11;
 using namespace vp;
 
+namespace vp::python {
+void bind_mailbox(py::module_& m);  // mailbox_module.cpp: vp.mailbox's CALL layer
+}
+
 // libsystemc.so references sc_main, so the module must export one (loading
 // with RTLD_NOW fails otherwise); it is never called.
 extern "C" __attribute__((visibility("default"))) int sc_main(int, char*[]) { return 0; }
@@ -188,6 +192,7 @@ PYBIND11_MODULE(_vp, m) {
         return platform::load_platform_tree(to_node(tree, ""), to_overrides(sets));
       },
       py::arg("tree"), py::arg("overrides") = std::vector<std::string>{});
+  vp::python::bind_mailbox(m);
   m.def("platform_built", &vp::python::platform_built, "Whether this process already built its one SystemC platform.");
 
   using vp::python::Simulator;
