@@ -3,7 +3,7 @@
 # The vp executable, the Python package and component plugins link libvp; the
 # in-tree tests link the static pieces it is made of (one process each).
 
-set(VP_LIB_PARTS vp_platform vp_mem vp_devices vp_runner)
+set(VP_LIB_PARTS vp_platform vp_debug vp_mem vp_devices vp_runner)
 foreach(part vp_pvm_core vp_cpu_core vp_cpu vp_rtl_core vp_memdef vp_rtl vp_verilated)
   if(TARGET ${part})
     list(APPEND VP_LIB_PARTS ${part})
@@ -48,7 +48,7 @@ install(TARGETS vp_lib ${vp_rtl_export} EXPORT vpTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vp)
 install(EXPORT vpTargets NAMESPACE vp:: DESTINATION ${VP_CMAKE_DIR})
-foreach(dir platform models/devices models/mem models/rtl models/cpu sc_main)
+foreach(dir platform debug models/devices models/mem models/rtl models/cpu sc_main)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vp/${dir}
           FILES_MATCHING PATTERN "*.h" PATTERN "pvm_command.h" EXCLUDE)
 endforeach()

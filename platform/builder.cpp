@@ -336,6 +336,7 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& reg
                                      w.to.component + ": " + names_list(to->irq_in_names()) + ")");
     if (in->driven()) throw ConfigError(w.where, "interrupt input '" + w.to.str() + "' already has a driver");
     out->bind(*in);
+    out->set_name(w.from.str());
     platform->irqs_.push_back({w.from.component, w.from.port, w.from.index, w.to.component, w.to.port, w.to.index});
   }
 

@@ -81,6 +81,11 @@ void Core::reset() {
   wfi_ = false;
   stop_ = false;
   irq_check_ = true;
+  triggers_.reset();
+  stuck_.reset();
+  halt_ = {};
+  skip_pc_ = ~0ull;
+  update_debug();
   flush_tlb();
   flush_blocks();
 }
@@ -97,6 +102,7 @@ void Core::set_irq_line(unsigned bit, bool level) {
 // Run loop
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
+  if (VP_UNLIKELY(debug_active_)) return run_debug(budget, executed);
   if (translator_ && !timing_ && !trace_) return translator_->run(budget, executed);
   // One branch per call: the functional loop carries no timing code at all.
   return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
@@ -116,13 +122,11 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     }
     if (VP_UNLIKELY(!graveyard_.empty())) reap_blocks();
     if (VP_UNLIKELY(irq_check_)) {
+      if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
       check_interrupts();
       prev = nullptr;
     }
-    if (VP_UNLIKELY(trace_ != nullptr)) {
-      step_traced();
-      prev = nullptr;
-    } else {
+    {
       Block* b = nullptr;
       if (prev) {
         for (Block::Link& l : prev->link)
@@ -224,51 +228,6 @@ inline void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, 
   timing_->retire(in, r);
 }
 
-static bool writes_rd(const Insn& in) {
-  switch (in.info->fmt) {
-    case Fmt::kR: case Fmt::kI: case Fmt::kShift: case Fmt::kLoad: case Fmt::kU: case Fmt::kJ:
-    case Fmt::kJalr: case Fmt::kCsr: case Fmt::kCsrI: case Fmt::kAmo: case Fmt::kLr:
-    case Fmt::kFR: case Fmt::kFR1: case Fmt::kFR4: case Fmt::kFLoad: case Fmt::kUnary:
-      return true;
-    default:
-      return false;
-  }
-}
-
-void Core::step_traced() {
-  uint64_t pc = pc_;
-  Priv p = priv_;
-  Block* b;
-  try {
-    b = lookup_block();
-  } catch (const Trap& t) {
-    ++run_done_;
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "core %" PRIu64 ": 0x%016" PRIx64 " exception %" PRIu64
-                  " (fetch), tval 0x%016" PRIx64 "\n", cfg_.hartid, pc, t.cause, t.tval);
-    *trace_ << buf;
-    take_trap(t.cause, t.tval, false);
-    return;
-  }
-  Insn in = b->insns[0];
-  uint64_t before = instret_;
-  if (timing_) exec_block<true>(b, 1); else exec_block<false>(b, 1);
-  if (!b->cacheable) graveyard_.push_back(b);
-  char buf[256];
-  std::string dis = disassemble(in, pc);
-  int n = std::snprintf(buf, sizeof buf, "core %" PRIu64 ": %d 0x%016" PRIx64 " (0x%0*x) %-32s",
-                        cfg_.hartid, static_cast<int>(p), pc, in.len == 2 ? 4 : 8, in.raw,
-                        dis.c_str());
-  if (instret_ == before) {
-    std::snprintf(buf + n, sizeof buf - n, " exception %" PRIu64 ", tval 0x%" PRIx64, mcause_ & 63,
-                  priv_ == Priv::S ? stval_ : mtval_);
-  } else if (writes_rd(in) && (in.info->flags & kRdIsFloat)) {
-    std::snprintf(buf + n, sizeof buf - n, " %s 0x%016" PRIx64, freg_name(in.rd), f_[in.rd]);
-  } else if (writes_rd(in) && in.rd != 0 && in.rd != 32) {
-    std::snprintf(buf + n, sizeof buf - n, " %s 0x%016" PRIx64, xreg_name(in.rd), x_[in.rd]);
-  }
-  *trace_ << buf << '\n';
-}
 
 Block* Core::lookup_block() {
   const uint64_t vpn = pc_ >> 12;
@@ -450,6 +409,7 @@ inline void Core::store(uint64_t va, T v) {
 
 template <typename T>
 T Core::load_slow(uint64_t va) {
+  if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, sizeof(T), false, 0);
   if (va & (sizeof(T) - 1)) {
     if (!cfg_.misaligned_emulate) throw Trap{kLoadMisaligned, va};
     uint8_t buf[sizeof(T)];
@@ -467,6 +427,7 @@ T Core::load_slow(uint64_t va) {
 
 template <typename T>
 void Core::store_slow(uint64_t va, T v) {
+  if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, sizeof(T), true, static_cast<uint64_t>(v));
   if (va & (sizeof(T) - 1)) {
     if (!cfg_.misaligned_emulate) throw Trap{kStoreMisaligned, va};
     uint8_t buf[sizeof(T)];
@@ -487,6 +448,7 @@ void Core::store_slow(uint64_t va, T v) {
 template <typename T>
 T Core::amo(const Insn& in, T (*fn)(T, T)) {
   const uint64_t va = x_[in.rs1];
+  if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, sizeof(T), true, x_[in.rs2]);
   if (va & (sizeof(T) - 1)) throw Trap{kStoreMisaligned, va};
   T old;
   const TlbEntry& e = tlb_[1][(va >> 12) & (kTlbSize - 1)];
@@ -632,6 +594,10 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::ECALL:
       throw Trap{kEcallU + static_cast<uint64_t>(priv_), 0};
     case Op::EBREAK:
+      if (VP_UNLIKELY(semihost_ != nullptr) && in.len == 4 && semihost_call()) {
+        NEXT;
+        break;
+      }
       throw Trap{kBreakpoint, pc_};
     case Op::MRET:
       if (priv_ != Priv::M) illegal(in);
@@ -708,6 +674,7 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::LR_W: case Op::LR_D: {
       const unsigned size = in.op == Op::LR_W ? 4 : 8;
       const uint64_t va = RS1;
+      if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, size, false, 0);
       if (va & (size - 1)) throw Trap{kLoadMisaligned, va};
       Priv eff;
       uint64_t pa = access_phys(va, Access::kRead, size, eff);
@@ -722,6 +689,7 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::SC_W: case Op::SC_D: {
       const unsigned size = in.op == Op::SC_W ? 4 : 8;
       const uint64_t va = RS1;
+      if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, size, true, RS2);
       if (va & (size - 1)) throw Trap{kStoreMisaligned, va};
       Priv eff;
       uint64_t pa = access_phys(va, Access::kWrite, size, eff);
@@ -811,8 +779,9 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
 
 void Core::execute_one(const Insn& in) { execute(in); }
 
-// The translator runs the rest of a block the budget cuts short here.
+// The debug loop and the tracer (debug.cpp, trace.cpp) run blocks too.
 template void Core::exec_block<false>(Block* b, unsigned n);
+template void Core::exec_block<true>(Block* b, unsigned n);
 
 bool Core::phys_read(uint64_t paddr, void* data, unsigned len) {
   try {

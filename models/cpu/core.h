@@ -12,6 +12,9 @@
 
 #include "models/cpu/decoder.h"
 #include "platform/reservation_monitor.h"
+#include "models/cpu/stuck.h"
+#include "models/cpu/triggers.h"
+#include "platform/trace_filter.h"
 
 namespace vp::cpu {
 
@@ -39,7 +42,26 @@ class CoreHost {
   virtual uint64_t time_now() = 0;
   // HTIF: a store hit tohost. The core already stored the value.
   virtual void htif_tohost(uint64_t value) = 0;
+  // Side-effect-free read for a debugger's page walks (debug transport).
+  virtual bool debug_read(uint64_t paddr, void* data, unsigned len) { return read(paddr, data, len); }
 };
+
+// Names code addresses for traces (ELF symbols); set by the core's owner.
+class SymbolLookup {
+ public:
+  virtual ~SymbolLookup() = default;
+  // The symbol containing addr: its name and [start, end); false if none.
+  virtual bool lookup(uint64_t addr, std::string& name, uint64_t& start, uint64_t& end) const = 0;
+};
+
+// Told about every trap the core takes (trace events).
+class TrapListener {
+ public:
+  virtual ~TrapListener() = default;
+  virtual void on_trap(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval) = 0;
+};
+
+class Semihosting;
 
 struct CoreConfig {
   uint64_t hartid = 0;
@@ -71,8 +93,19 @@ enum Cause : uint64_t {
   kStorePageFault = 15,
 };
 
-// Why Core::run returned.
-enum class RunExit { kBudget, kWfi, kStop };
+// Why Core::run returned. kDebug: halted for a debugger (a breakpoint, an
+// action-1 trigger); kStop also ends a run when the hart is stuck.
+enum class RunExit { kBudget, kWfi, kStop, kDebug };
+
+// Why the core last returned RunExit::kDebug.
+struct DebugHalt {
+  enum class Kind : uint8_t { kNone, kBreakpoint, kTrigger } kind = Kind::kNone;
+  uint64_t pc = 0;        // of the instruction not yet executed (breakpoint, execute trigger) or the next one
+  uint64_t addr = 0;      // load/store triggers: the access
+  unsigned len = 0;       // load/store triggers: access size
+  bool store = false;     // load/store triggers
+  unsigned trigger = 0;   // trigger index (kTrigger)
+};
 
 struct Block;
 class Pipeline;
@@ -103,7 +136,54 @@ class Core {
   // DMI ranges changed: forget cached pointers and pre-decoded code in [start, end].
   void invalidate_dmi(uint64_t start, uint64_t end);
   void set_htif(uint64_t tohost, uint64_t fromhost) { tohost_ = tohost; fromhost_ = fromhost; flush_tlb(); }
-  void set_trace(std::ostream* out) { trace_ = out; }
+  // Instruction trace (trace.cpp): every instruction with its effects (register
+  // written, memory address, CSR written), inside the filter's window.
+  void set_trace(std::ostream* out) { trace_ = out; update_debug(); }
+  void set_trace_filter(const platform::TraceFilter& f);
+  void set_symbols(const SymbolLookup* s) { symbols_ = s; }
+  void set_trap_listener(TrapListener* l) { trap_listener_ = l; }
+
+  // --- Debugging (debug.cpp). While anything here is armed, run() takes the
+  // interpreter's debug loop (no translated code): it checks breakpoints and
+  // execute triggers before each instruction, halts after an action-1 data
+  // trigger, and traces. Translators must leave run() to it then (debug_active()).
+  bool debug_active() const { return debug_active_; }
+  // Software breakpoints: virtual pcs where run() returns kDebug before executing.
+  void set_breakpoints(std::vector<uint64_t> pcs);
+  // No breakpoint or execute trigger halts at this pc until an instruction ran
+  // (resuming from a halt). Set automatically when a halt happens.
+  void skip_halt_at(uint64_t pc) { skip_pc_ = pc; }
+  // Interrupts are not taken while masked (a debugger single-stepping: dcsr.stepie = 0).
+  void set_irq_mask(bool masked) {
+    irq_mask_ = masked;
+    if (!masked) irq_check_ = true;
+    update_debug();
+  }
+  Triggers& triggers() { return triggers_; }
+  void triggers_changed() { update_debug(); }
+  const DebugHalt& debug_halt() const { return halt_; }
+  // Semihosting calls (ebreak between the entry and exit nops) go to this handler; nullptr: plain ebreak.
+  void set_semihosting(Semihosting* s) { semihost_ = s; }
+
+  // Debugger state access (no privilege checks, no side effects on reads).
+  bool poke_csr(unsigned csr, uint64_t value);
+  void set_freg(unsigned i, uint64_t v) { f_[i & 31] = v; }
+  void set_priv(Priv p);
+  // Virtual to physical with the current translation (instruction fetch view
+  // for `exec`), no permission checks, no A/D updates; false if unmapped.
+  bool debug_translate(uint64_t va, bool exec, uint64_t& pa);
+  // Guest memory through the current translation, as the hart accesses it (semihosting).
+  bool read_virtual(uint64_t va, void* data, size_t len);
+  bool write_virtual(uint64_t va, const void* data, size_t len);
+  // Memory at [pa, pa + len) changed behind the core's back (debugger, loader): forget its decoded code.
+  void code_modified(uint64_t pa, uint64_t len);
+
+  // --- Stuck detection (stuck.h): the same exception, pc and registers again
+  // and again. The run stops with kStop; stuck() tells why.
+  StuckDetector& stuck_detector() { return stuck_; }
+  bool stuck() const { return stuck_.stuck(); }
+  // Resumes after a stuck report (the run goes on).
+  void clear_stuck() { stuck_.clear_streak(); stop_ = false; }
 
   // State access.
   uint64_t pc() const { return pc_; }
@@ -118,6 +198,7 @@ class Core {
   uint64_t cycles() const;
   void add_idle_cycles(uint64_t n) { idle_cycles_ += n; }
   Priv priv() const { return priv_; }
+  uint64_t mie() const { return mie_; }
   const CoreConfig& config() const { return cfg_; }
   // Debug CSR read (no side effects, no privilege check); false if unknown.
   bool peek_csr(unsigned csr, uint64_t& value);
@@ -160,9 +241,23 @@ class Core {
   void execute(const Insn& in);
   void execute_one(const Insn& in);  // out-of-line execute(), for translated code
   template <bool kTimed> RunExit run_loop(uint64_t budget, uint64_t& executed);
+  RunExit run_debug(uint64_t budget, uint64_t& executed);
+  unsigned runnable(const Block* b);
+  bool stop_point(uint64_t pc) const;
+  void update_debug();
+  void check_data_trigger(uint64_t va, unsigned len, bool store, uint64_t value);
+  bool semihost_call();
+  uint64_t state_hash() const;
+  bool debug_walk(uint64_t va, uint64_t& pa);
+  // Tracing (trace.cpp).
+  void exec_traced(Block* b);
+  void trace_fetch_fault(uint64_t pc, const Trap& t);
+  void trace_trap(uint64_t cause, bool interrupt, uint64_t tval);
+  void trace_label(uint64_t pc);
+  bool trace_selected(uint64_t pc, Priv p) const;
+  void trace_window_update();
   template <bool kTimed> void exec_block(Block* b, unsigned n);
   void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
-  void step_traced();
   Block* lookup_block();
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   void check_interrupts();
@@ -231,6 +326,27 @@ class Core {
   bool irq_check_ = true;
   std::ostream* trace_ = nullptr;
   Pipeline* timing_ = nullptr;
+
+  // Tracing state (trace.cpp).
+  platform::TraceFilter filter_;
+  bool trace_window_ = true;  // inside [start, stop)
+  bool trace_done_ = false;   // the stop condition was met
+  const SymbolLookup* symbols_ = nullptr;
+  std::string trace_sym_;     // symbol of the last traced line
+  uint64_t trace_sym_start_ = 1, trace_sym_end_ = 0;
+  TrapListener* trap_listener_ = nullptr;
+
+  // Debugging state (debug.cpp).
+  bool debug_active_ = false;
+  bool watch_data_ = false;  // data triggers armed: loads and stores take the slow path
+  bool irq_mask_ = false;
+  std::vector<uint64_t> breakpoints_;  // sorted
+  std::vector<uint64_t> stop_pcs_;     // breakpoints and trace window pcs, sorted
+  uint64_t skip_pc_ = ~0ull;
+  DebugHalt halt_;
+  Triggers triggers_;
+  Semihosting* semihost_ = nullptr;
+  StuckDetector stuck_;
 
   // CSR state.
   uint64_t mstatus_ = 0, misa_ = 0, medeleg_ = 0, mideleg_ = 0, mie_ = 0, mip_ = 0;

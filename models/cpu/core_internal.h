@@ -37,6 +37,18 @@ constexpr unsigned MPP_SHIFT = 11, FS_SHIFT = 13;
 constexpr uint64_t SSTATUS_MASK = SIE | SPIE | UBE | SPP | VS | FS | XS | SUM | MXR | UXL | SD;
 }  // namespace mst
 
+// Whether the instruction writes its rd (an x or f register by kRdIsFloat).
+inline bool writes_rd(const Insn& in) {
+  switch (in.info->fmt) {
+    case Fmt::kR: case Fmt::kI: case Fmt::kShift: case Fmt::kLoad: case Fmt::kU: case Fmt::kJ:
+    case Fmt::kJalr: case Fmt::kCsr: case Fmt::kCsrI: case Fmt::kAmo: case Fmt::kLr:
+    case Fmt::kFR: case Fmt::kFR1: case Fmt::kFR4: case Fmt::kFLoad: case Fmt::kUnary:
+      return true;
+    default:
+      return false;
+  }
+}
+
 inline int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
 
 }  // namespace vp::cpu

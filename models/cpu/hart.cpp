@@ -1,20 +1,28 @@
 #include "models/cpu/hart.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 
+#include <unistd.h>
+
 #include "models/cpu/htif.h"
 #include "models/cpu/translator.h"
+#include "models/cpu/names.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
+#include "platform/symbols.h"
+#include "platform/terminal.h"
+#include "platform/trace_events.h"
 
 namespace vp::cpu {
 
 using sc_core::sc_time;
 
-// The core's view of the outside world, implemented with TLM.
-class Hart::Bridge : public CoreHost {
+// The core's view of the outside world, implemented with TLM; also what
+// semihosting calls and trap records need from the simulation.
+class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListener {
  public:
   explicit Bridge(Hart& h) : h_(h) {}
 
@@ -70,11 +78,45 @@ class Hart::Bridge : public CoreHost {
       h_.core_->request_stop();
       platform::request_stop(code, reason);
     };
-    act.output = [](const char* data, size_t len) {
-      std::fwrite(data, 1, len, stdout);
-      std::fflush(stdout);
-    };
+    act.output = [](const char* data, size_t len) { platform::console_output(data, len); };
     htif_handle(*h_.core_, h_.tohost_, h_.fromhost_, value, act);
+  }
+  bool debug_read(uint64_t paddr, void* data, unsigned len) override {
+    return h_.debug_transport(false, paddr, data, len) == len;
+  }
+
+  // SemihostingHost
+  void exit(int code, const std::string& reason) override {
+    h_.stopped_ = true;
+    h_.core_->request_stop();
+    platform::request_stop(code, reason);
+  }
+  uint64_t elapsed_ns() override {
+    h_.account();
+    return static_cast<uint64_t>((sc_core::sc_time_stamp() + h_.qk_.get_local_time()).to_seconds() * 1e9);
+  }
+  void console_write(const char* data, size_t len) override { platform::console_output(data, len); }
+  int console_read() override {
+    unsigned char c;
+    for (;;) {
+      const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+      if (n == 1) return c;
+      if (n < 0 && errno == EINTR) continue;
+      return -1;
+    }
+  }
+
+  // TrapListener: traps and interrupts as trace events.
+  void on_trap(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval) override {
+    if (!platform::TraceEvents::enabled()) return;
+    h_.account();
+    char args[128];
+    std::snprintf(args, sizeof args, "\"cause\":%llu,\"epc\":\"0x%llx\",\"tval\":\"0x%llx\"",
+                  static_cast<unsigned long long>(cause), static_cast<unsigned long long>(epc),
+                  static_cast<unsigned long long>(tval));
+    const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
+    platform::TraceEvents::global().instant(h_.name(), cause_name(cause, interrupt),
+                                            static_cast<uint64_t>(now.to_seconds() * 1e12 + 0.5), args);
   }
 
  private:
@@ -128,6 +170,7 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
     own_core_ = std::make_unique<Core>(cc, *bridge_);
     core_ = own_core_.get();
   }
+  core_->set_trap_listener(bridge_.get());
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
     core_->set_timing(pipeline_.get());
@@ -227,14 +270,40 @@ void Hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
 }
 
 void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
-  breakpoints_ = pcs;
-  std::sort(breakpoints_.begin(), breakpoints_.end());
+  user_breakpoints_ = pcs;
+  update_breakpoints();
+}
+
+void Hart::update_breakpoints() {
+  std::vector<uint64_t> all = user_breakpoints_;
+  all.insert(all.end(), debugger_breakpoints_.begin(), debugger_breakpoints_.end());
+  core_->set_breakpoints(std::move(all));
+}
+
+void Hart::set_semihosting(const platform::SemihostingOptions& o) {
+  core_->set_semihosting(nullptr);
+  semihosting_.reset();
+  if (!o.enabled) return;
+  SemihostingConfig c;
+  c.enabled = true;
+  c.root = o.root;
+  c.cmdline = o.cmdline;
+  c.heap_base = o.heap_base;
+  c.heap_limit = o.heap_limit;
+  c.stack_base = o.stack_base;
+  c.stack_limit = o.stack_limit;
+  semihosting_ = std::make_unique<Semihosting>(c, *bridge_);
+  core_->set_semihosting(semihosting_.get());
+}
+
+uint64_t Hart::instructions_trapped() const {
+  const uint64_t retired = core_->instret();
+  return executed_ > retired ? executed_ - retired : 0;
 }
 
 void Hart::debug_pause(const std::string& reason) {
   core_->share_reservation();
   qk_.sync();
-  resume_pc_ = core_->pc();
   platform::request_pause(reason + " (" + name() + ")");
   sc_core::wait(sc_core::SC_ZERO_TIME);  // sc_start returns at the end of this delta cycle
 }
@@ -262,16 +331,14 @@ void Hart::run_thread() {
   if (quantum == sc_core::SC_ZERO_TIME) quantum = sc_time(10, sc_core::SC_US);
   const uint64_t batch = std::max<uint64_t>(1, static_cast<uint64_t>(quantum / period_));
   while (!stopped_) {
-    if (pause_at_ && executed_ >= pause_at_) {
-      pause_at_ = 0;
-      debug_pause("step limit reached");
+    if (held_) {  // a debugger steps another hart: this one waits, its time passing
+      sc_core::wait(quantum);
       continue;
     }
-    if (!breakpoints_.empty() && core_->pc() != resume_pc_ &&
-        std::binary_search(breakpoints_.begin(), breakpoints_.end(), core_->pc())) {
-      char where[32];
-      std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(core_->pc()));
-      debug_pause(std::string("breakpoint at ") + where);
+    if (pause_at_ && executed_ >= pause_at_) {
+      pause_at_ = 0;
+      debug_stop_ = {platform::DebugStop::Kind::kStep, false, platform::WatchKind::kWrite, 0, "step limit reached"};
+      debug_pause("step limit reached");
       continue;
     }
     uint64_t budget = batch;
@@ -283,8 +350,8 @@ void Hart::run_thread() {
       }
       budget = std::min(budget, limit_ - executed_);
     }
-    if (!breakpoints_.empty()) budget = 1;  // check every pc (slow, only while debugging)
     if (pause_at_) budget = std::min(budget, pause_at_ - executed_);
+    if (single_step_) budget = 1;
     accounted_ = 0;
     uint64_t done = 0;
     const auto t0 = std::chrono::steady_clock::now();
@@ -301,14 +368,31 @@ void Hart::run_thread() {
       qk_.inc(period_ * static_cast<double>(done - accounted_));
     accounted_ = 0;
     executed_ += done;
-    if (done) resume_pc_ = ~0ull;
+    if (why == RunExit::kStop && core_->stuck() && !stopped_) {
+      on_stuck();  // --on-stuck=continue goes on: simulated time must still reach the kernel
+      if (!stopped_ && (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync())) qk_.sync();
+      continue;
+    }
     if (why == RunExit::kStop || stopped_) break;
+    if (why == RunExit::kDebug) {
+      on_halt();
+      continue;
+    }
+    if (single_step_ && done) {
+      set_single_step(false);
+      debug_stop_ = {platform::DebugStop::Kind::kStep, false, platform::WatchKind::kWrite, 0, "single step"};
+      debug_pause("single step");
+      continue;
+    }
     if (why == RunExit::kWfi) {
       // Sleep until an interrupt line changes: simulated time jumps ahead.
       core_->share_reservation();
       qk_.sync();
       const sc_time slept_from = sc_core::sc_time_stamp();
+      // No interrupt is enabled: only a debugger can change that (parked, see stuck_report).
+      parked_ = core_->mie() == 0;
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      parked_ = false;
       // The clock runs on while the hart sleeps: mcycle counts those cycles too.
       const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
       if (pipeline_) {
@@ -319,6 +403,7 @@ void Hart::run_thread() {
       }
       continue;
     }
+    if (why == RunExit::kBudget) check_spin();
     if ((cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) &&
         sync_needed(quantum)) {
       core_->share_reservation();  // the other harts run their quantum now

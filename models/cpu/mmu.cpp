@@ -126,7 +126,7 @@ void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv ef
   if (uint8_t* h = host_ptr(ppage, 4096, acc))
     addend = reinterpret_cast<uintptr_t>(h) - (va & ~0xfffull);
   if (acc != Access::kExec) {
-    if (!addend) return;  // data fast path needs a host pointer
+    if (!addend || watch_data_) return;  // data fast path: a host pointer, no data triggers
     if (acc == Access::kWrite) {
       if (code_pages_.count(ppage >> 12)) return;               // stores must invalidate code
       if (monitor_->page_watched(ppage >> 12)) return;          // stores must break reservations
