@@ -6,6 +6,19 @@
 
 namespace vp::platform {
 
+// Fast-forward, then detail (architecture studies): run functionally until
+// `start`, then through the processor's timing model; time `warmup` more
+// instructions before the statistics are reset (caches and predictors warm),
+// and end the region (statistics held, functional again) after `count`
+// measured instructions or at the guest's ROI-end marker (docs/architecture.md).
+struct DetailRegion {
+  enum class Start { kReset, kInstructions, kPc, kMarker };
+  Start start = Start::kReset;
+  uint64_t at = 0;      // instructions executed (kInstructions) or the pc (kPc)
+  uint64_t warmup = 0;  // instructions
+  uint64_t count = 0;   // measured instructions; 0 = until the ROI-end marker or the end of the run
+};
+
 // What the runner (vp run, Python) needs of an instruction-set simulator,
 // independent of its architecture. Components that execute code implement it
 // next to Component; the runner finds them with dynamic_cast.
@@ -46,6 +59,9 @@ class Processor {
   virtual void set_pause_after(uint64_t instructions) { (void)instructions; }
   virtual void set_reg(unsigned i, uint64_t value) { (void)i, (void)value; }
   virtual void set_pc(uint64_t pc) { (void)pc; }
+
+  // False if the processor has no timing model to switch to.
+  virtual bool set_detail_region(const DetailRegion& region) { (void)region; return false; }
 };
 
 }  // namespace vp::platform

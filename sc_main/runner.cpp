@@ -1,5 +1,6 @@
 #include "sc_main/runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -13,6 +14,7 @@
 #include "platform/processor.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
+#include "platform/units.h"
 
 namespace vp {
 namespace {
@@ -218,6 +220,48 @@ class StatsSampler : public sc_core::sc_module {
   sc_core::sc_time interval_;
 };
 
+// --detail-start: "marker", a decimal instruction count, 0xPC, or an ELF symbol.
+platform::DetailRegion detail_region(const RunOptions& o) {
+  using Start = platform::DetailRegion::Start;
+  platform::DetailRegion r;
+  r.warmup = o.warmup;
+  r.count = o.detail_count;
+  const std::string& s = o.detail_start;
+  if (s == "marker") {
+    r.start = Start::kMarker;
+  } else if (s.rfind("0x", 0) == 0 || s.rfind("0X", 0) == 0) {
+    auto pc = platform::parse_integer(s);
+    if (!pc) throw std::runtime_error("--detail-start: '" + s + "' is not an address");
+    r.start = Start::kPc;
+    r.at = *pc;
+  } else if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) {
+    auto n = platform::parse_integer(s);
+    if (!n) throw std::runtime_error("--detail-start: '" + s + "' is not an instruction count");
+    r.start = *n ? Start::kInstructions : Start::kReset;
+    r.at = *n;
+  } else {
+    std::optional<uint64_t> pc;
+    for (const std::string* file : {&o.kernel, &o.bios})
+      if (!pc && !file->empty() && mem::ElfFile::is_elf(*file)) pc = mem::ElfFile::load(*file).symbol(s);
+    if (!pc)
+      throw std::runtime_error("--detail-start: '" + s + "' is not marker, an instruction count, an address "
+                               "or a symbol of the --kernel/--bios ELF");
+    r.start = Start::kPc;
+    r.at = *pc;
+  }
+  return r;
+}
+
+void apply_detail_region(const std::vector<platform::Processor*>& cpus, const RunOptions& o) {
+  if (o.detail_start.empty()) {
+    if (o.warmup || o.detail_count) throw std::runtime_error("--warmup and --detail-count need --detail-start");
+    return;
+  }
+  const platform::DetailRegion r = detail_region(o);
+  for (auto* c : cpus)
+    if (!c->set_detail_region(r)) throw std::runtime_error("--detail-start: a processor has no timing model");
+}
+
 }  // namespace
 
 // One per process, like the simulation itself.
@@ -230,6 +274,8 @@ void write_statistics(const RunOptions& o) {
   const auto format = o.stats_format.empty() ? Statistics::format_for_path(o.stats_file)
                                              : Statistics::parse_format(o.stats_format);
   auto snaps = g_stats_snapshots;
+  for (auto& d : Statistics::global().dumps()) snaps.push_back(std::move(d));  // the guest's dump-stats markers
+  std::stable_sort(snaps.begin(), snaps.end(), [](const auto& a, const auto& b) { return a.time_ps < b.time_ps; });
   snaps.push_back(Statistics::global().snapshot(
       static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5)));
   std::ofstream out(o.stats_file);
@@ -312,6 +358,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
       info.warnings.push_back("no software loaded (--kernel, --bios or --load): the processors start at their "
                               "reset addresses in memory nobody wrote");
     for (auto* c : cpus) c->set_instruction_limit(o.max_instructions), c->set_trace(o.trace);
+    apply_detail_region(cpus, o);
     return info;
   }
 
@@ -345,8 +392,33 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
     c->set_instruction_limit(o.max_instructions);
     c->set_trace(o.trace);
   }
+  apply_detail_region(cpus, o);
   return info;
 }
+
+void prepare_restored(Platform& p, const RunOptions& o) {
+  auto cpus = processors(p);
+  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
+  for (auto* c : cpus) c->set_instruction_limit(o.max_instructions), c->set_trace(o.trace);
+  apply_detail_region(cpus, o);
+}
+
+namespace {
+
+uint64_t now_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
+
+void write_checkpoint(Platform& p, const RunOptions& o, const std::vector<platform::Processor*>& cpus) {
+  platform::CheckpointManifest m = o.checkpoint;
+  m.time_ps = o.start_time_ps + now_ps();
+  m.instructions = 0;
+  for (auto* c : cpus) m.instructions += c->instructions_retired();
+  platform::save_checkpoint(p, o.checkpoint_dir, m);
+  std::fprintf(stderr, "vp: checkpoint written to %s (%llu instructions)\n", o.checkpoint_dir.c_str(),
+               static_cast<unsigned long long>(m.instructions));
+}
+
+}  // namespace
 
 RunResult run_simulation(Platform& p, const RunOptions& o) {
   auto cpus = processors(p);
@@ -354,17 +426,55 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_sigint);
 
+  // A checkpoint at an instruction count pauses the first processor there; at a time, the run stops there.
+  bool checkpoint = !o.checkpoint_dir.empty();
+  std::optional<uint64_t> checkpoint_ps;
+  if (checkpoint) {
+    if (cpus.empty()) throw std::runtime_error("--checkpoint-at: the platform has no processor");
+    const std::string& at = o.checkpoint_at;
+    if (!at.empty() && at.find_first_not_of("0123456789") == std::string::npos) {
+      const uint64_t n = std::stoull(at);
+      const uint64_t done = cpus[0]->instructions_retired();
+      if (n <= done) throw std::runtime_error("--checkpoint-at " + at + ": already past it (" + std::to_string(done) + ")");
+      cpus[0]->set_pause_after(n - done);
+    } else if (auto t = platform::parse_time_ps(at)) {
+      checkpoint_ps = *t;
+    } else {
+      throw std::runtime_error("--checkpoint-at: expected an instruction count or a time such as 5ms, found '" + at + "'");
+    }
+  }
+  bool checkpoint_ended = false;
   auto start = std::chrono::steady_clock::now();
-  if (o.max_time_ps) sc_core::sc_start(sc_core::sc_time(static_cast<double>(o.max_time_ps), sc_core::SC_PS));
-  else sc_core::sc_start();
+  for (;;) {
+    uint64_t until = o.max_time_ps;
+    if (checkpoint && checkpoint_ps && (!until || *checkpoint_ps < until)) until = *checkpoint_ps;
+    const uint64_t now = now_ps();
+    if (until && until <= now) break;
+    if (until) sc_core::sc_start(sc_core::sc_time(static_cast<double>(until - now), sc_core::SC_PS));
+    else sc_core::sc_start();
+    if (!checkpoint || platform::stop_requested() || g_interrupted) break;
+    const bool paused = platform::pause_reason().has_value();
+    const bool at_time = checkpoint_ps && now_ps() >= *checkpoint_ps;
+    if (!paused && !at_time) break;
+    platform::clear_pause();
+    write_checkpoint(p, o, cpus);
+    checkpoint = false;
+    if (o.checkpoint_exit) {
+      checkpoint_ended = true;
+      break;
+    }
+  }
   auto end = std::chrono::steady_clock::now();
   std::signal(SIGINT, previous);
 
   RunResult r;
   r.host_seconds = std::chrono::duration<double>(end - start).count();
-  r.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+  r.simulated_seconds = sc_core::sc_time_stamp().to_seconds() + static_cast<double>(o.start_time_ps) * 1e-12;
   for (auto* c : cpus) r.instructions += c->instructions_retired();
-  if (auto stop = platform::stop_request()) {
+  if (checkpoint_ended) {
+    r.exit_code = 0;
+    r.reason = "checkpoint written to " + o.checkpoint_dir;
+  } else if (auto stop = platform::stop_request()) {
     r.exit_code = stop->exit_code;
     r.reason = stop->reason;
   } else if (auto pause = platform::pause_reason()) {

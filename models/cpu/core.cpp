@@ -45,6 +45,7 @@ void Core::reset() {
   reservation_ = ~0ull;
   wfi_ = false;
   stop_ = false;
+  marker_ = 0;
   irq_check_ = true;
   flush_tlb();
   flush_blocks();
@@ -86,6 +87,10 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       check_interrupts();
       prev = nullptr;
     }
+    if (VP_UNLIKELY(pc_ == stop_pc_)) {
+      why = RunExit::kStopPc;
+      break;
+    }
     if (VP_UNLIKELY(trace_ != nullptr)) {
       step_traced();
       prev = nullptr;
@@ -122,6 +127,10 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     }
     if (VP_UNLIKELY(wfi_)) {
       why = RunExit::kWfi;
+      break;
+    }
+    if (VP_UNLIKELY(marker_ != 0)) {
+      why = RunExit::kMarker;
       break;
     }
   }
@@ -328,6 +337,7 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
       va += len;
       pa += len;
       if (in.info->flags & kEndsBlock) break;
+      if (in.op == Op::SLTI && in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase) break;  // marker: run() returns
       if ((va & 0xfff) == 0 || straddles) break;
     }
   } catch (...) {
@@ -564,7 +574,12 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::SW: store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(RS2)); NEXT; break;
     case Op::SD: store<uint64_t>(RS1 + IMM, RS2); NEXT; break;
     case Op::ADDI: RD = RS1 + IMM; NEXT; break;
-    case Op::SLTI: RD = S64(RS1) < in.imm; NEXT; break;
+    case Op::SLTI:
+      if (VP_UNLIKELY(in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase && in.imm <= kMarkerBase + kMarkerLast))
+        marker_ = static_cast<unsigned>(in.imm - kMarkerBase);
+      RD = S64(RS1) < in.imm;
+      NEXT;
+      break;
     case Op::SLTIU: RD = RS1 < IMM; NEXT; break;
     case Op::XORI: RD = RS1 ^ IMM; NEXT; break;
     case Op::ORI: RD = RS1 | IMM; NEXT; break;

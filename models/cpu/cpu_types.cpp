@@ -206,6 +206,26 @@ void parse_pipeline(Properties& p, cpu::PipelineConfig& c) {
   c.mispredict_penalty = small(p, "mispredict_penalty", c.mispredict_penalty, 0, 1000);
 }
 
+// pipeline_trace: FILE, or {file, format: konata|chrome, start, count}.
+void parse_pipeline_trace(Properties& p, cpu::PipelineTraceConfig& c) {
+  const ConfigNode* n = p.node("pipeline_trace");
+  if (!n || n->is_null()) return;
+  if (n->is_scalar()) {
+    c.file = n->scalar;
+  } else {
+    auto q = nested(p, "pipeline_trace", n);
+    c.file = q->string("file");
+    c.format = q->choice("format", {"konata", "chrome"}, c.file.size() >= 5 &&
+                         c.file.compare(c.file.size() - 5, 5, ".json") == 0 ? "chrome" : "konata");
+    c.start = q->integer("start", 0);
+    c.count = q->integer("count", c.count);
+    if (c.count == 0 || c.count > cpu::PipelineTraceConfig::kMaxCount)
+      q->fail("count", "must be between 1 and " + std::to_string(cpu::PipelineTraceConfig::kMaxCount));
+    q->finish();
+  }
+  if (c.file.empty()) p.fail("pipeline_trace", "expected a file name");
+}
+
 }  // namespace
 
 void register_cpu_types(Registry& registry) {
@@ -240,6 +260,7 @@ void register_cpu_types(Registry& registry) {
     c.clock_hz = p.frequency("clock", 1'000'000'000);
     if (c.clock_hz == 0) p.fail("clock", "must be greater than zero");
     if (p.has("quantum")) c.quantum_ps = p.time_ps("quantum");
+    parse_pipeline_trace(p, c.pipeline_trace);
     return c;
   };
   t.create = [](const std::string& name, const std::any& config) -> std::unique_ptr<Component> {
@@ -301,6 +322,8 @@ void register_cpu_types(Registry& registry) {
                     "fp_sqrt, fp_cvt, fp_move, load, uncached, trap}"},
       {"branch_resolve", "Pipeline mode: stage where branches resolve (sets the mispredict penalty)"},
       {"mispredict_penalty", "Pipeline mode: extra cycles per mispredict (0: from branch_resolve)"},
+      {"pipeline_trace", "Pipeline trace of a window of timed instructions: FILE (.json: Chrome trace events, "
+                         "else Konata) or {file, format: konata|chrome, start, count (default 1000)}", "mapping"},
   };
   registry.add(std::move(t));
 }

@@ -118,8 +118,16 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   cc.pmp_entries = cfg.pmp_entries;
   cc.misaligned_emulate = cfg.misaligned_emulate;
   core_ = std::make_unique<Core>(cc, *bridge_);
+  if (!cfg.pipeline_trace.file.empty()) {
+    try {
+      trace_ = std::make_unique<PipelineTrace>(cfg.pipeline_trace, cfg.hartid);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string(this->name()) + ".pipeline_trace: " + e.what());
+    }
+  }
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
+    if (trace_) pipeline_->set_observer(trace_.get());
     core_->set_timing(pipeline_.get());
   }
   period_ = sc_time(1e12 / static_cast<double>(cfg.clock_hz ? cfg.clock_hz : 1), sc_core::SC_PS);
@@ -213,7 +221,7 @@ void Hart::debug_pause(const std::string& reason) {
 }
 
 void Hart::account() {
-  if (pipeline_) {
+  if (core_->timing()) {
     const uint64_t c = pipeline_->cycles();
     if (c > cycles_accounted_) {
       qk_.inc(period_ * static_cast<double>(c - cycles_accounted_));
@@ -258,18 +266,25 @@ void Hart::run_thread() {
     }
     if (!breakpoints_.empty()) budget = 1;  // check every pc (slow, only while debugging)
     if (pause_at_) budget = std::min(budget, pause_at_ - executed_);
+    if (phase_ != Phase::kWhole) region_boundaries(budget);
     accounted_ = 0;
     uint64_t done = 0;
+    const bool timed = core_->timing() != nullptr;
     const auto t0 = std::chrono::steady_clock::now();
     const RunExit why = core_->run(budget, done);
     host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (pipeline_)
+    if (timed)
       account();  // simulated time follows the modelled cycles
     else if (done > accounted_)
       qk_.inc(period_ * static_cast<double>(done - accounted_));
     accounted_ = 0;
     executed_ += done;
     if (done) resume_pc_ = ~0ull;
+    if (why == RunExit::kMarker) marker(core_->take_marker());
+    if (why == RunExit::kStopPc) {
+      core_->set_stop_pc(~0ull);
+      start_detail();
+    }
     if (why == RunExit::kStop || stopped_) break;
     if (why == RunExit::kWfi) {
       // Sleep until an interrupt line changes: simulated time jumps ahead.
@@ -278,7 +293,7 @@ void Hart::run_thread() {
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
       // The clock runs on while the hart sleeps: mcycle counts those cycles too.
       const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
-      if (pipeline_) {
+      if (core_->timing()) {
         pipeline_->idle(idle);
         cycles_accounted_ += idle;  // already elapsed in simulated time
       } else {
@@ -289,6 +304,131 @@ void Hart::run_thread() {
     if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();
   }
   qk_.sync();
+}
+
+
+// ---------------------------------------------------------------------------
+// Fast-forward, then detail; ROI markers.
+
+bool Hart::set_detail_region(const platform::DetailRegion& region) {
+  using Start = platform::DetailRegion::Start;
+  region_ = region;
+  phase_ = Phase::kFastForward;
+  core_->set_timing(nullptr);  // functional until the start
+  core_->set_stop_pc(region.start == Start::kPc ? region.at : ~0ull);
+  if (region.start == Start::kReset) start_detail();
+  return true;
+}
+
+void Hart::region_boundaries(uint64_t& budget) {
+  using Start = platform::DetailRegion::Start;
+  if (phase_ == Phase::kFastForward && region_.start == Start::kInstructions) {
+    if (executed_ >= region_.at) start_detail();
+    else budget = std::min(budget, region_.at - executed_);
+  }
+  if (phase_ == Phase::kWarmup) {
+    if (executed_ >= phase_end_) start_measure();
+    else budget = std::min(budget, phase_end_ - executed_);
+  }
+  if (phase_ == Phase::kMeasure && phase_end_) {
+    if (executed_ >= phase_end_) end_detail();
+    else budget = std::min(budget, phase_end_ - executed_);
+  }
+}
+
+void Hart::start_detail() {
+  if (!pipeline_) {
+    pipeline_ = std::make_unique<Pipeline>(cfg_.pipeline);
+    register_statistics();  // the timing model's counters replace the functional cycle count
+  }
+  // The clock runs on: the timing model's cycles continue from the functional count.
+  const uint64_t c = core_->cycles();
+  if (pipeline_->cycles() < c) pipeline_->idle(c - pipeline_->cycles());
+  cycles_accounted_ = pipeline_->cycles();
+  if (trace_) pipeline_->set_observer(trace_.get());
+  core_->set_timing(pipeline_.get());
+  phase_ = Phase::kWarmup;
+  phase_end_ = executed_ + region_.warmup;
+  if (!region_.warmup) start_measure();
+}
+
+void Hart::start_measure() {
+  platform::Statistics::global().reset();
+  phase_ = Phase::kMeasure;
+  phase_end_ = region_.count ? executed_ + region_.count : 0;
+}
+
+void Hart::end_detail() {
+  platform::Statistics::global().hold();
+  core_->set_timing(nullptr);
+  const uint64_t f = core_->cycles();  // functional count now
+  if (pipeline_->cycles() > f) core_->add_idle_cycles(pipeline_->cycles() - f);
+  accounted_ = 0;
+  phase_ = Phase::kDone;
+  phase_end_ = 0;
+}
+
+void Hart::marker(unsigned m) {
+  using Start = platform::DetailRegion::Start;
+  auto& stats = platform::Statistics::global();
+  const bool region = phase_ != Phase::kWhole;
+  switch (m) {
+    case kMarkerRoiBegin:
+      if (phase_ == Phase::kFastForward && region_.start == Start::kMarker) start_detail();
+      else if (!region) stats.reset();  // whole run in one mode: the ROI's statistics only
+      break;
+    case kMarkerRoiEnd:
+      if (phase_ == Phase::kWarmup || phase_ == Phase::kMeasure) end_detail();
+      else if (!region) stats.hold();
+      break;
+    case kMarkerResetStats:
+      stats.reset();
+      break;
+    case kMarkerDumpStats: {
+      const sc_time now = sc_core::sc_time_stamp() + qk_.get_local_time();
+      stats.dump(static_cast<uint64_t>(now / sc_time(1, sc_core::SC_PS)));
+      break;
+    }
+    case kMarkerExit:
+      stopped_ = true;
+      platform::request_stop(static_cast<int>(core_->reg(10) & 0xff),
+                             "ROI marker exit " + std::to_string(core_->reg(10)) + " (" + name() + ")");
+      break;
+    default:
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Checkpoints
+
+bool Hart::save_state(platform::StateWriter& out) const {
+  out.tag("riscv.hart/1");
+  out.u64(cfg_.hartid);
+  out.u64(core_->config().ext);
+  core_->save_state(out);
+  out.u64(executed_);
+  out.u64(core_->cycles());
+  out.u64(tohost_);
+  out.u64(fromhost_);
+  return true;
+}
+
+void Hart::restore_state(platform::StateReader& in) {
+  in.tag("riscv.hart/1");
+  in.expect_u64(cfg_.hartid, "hartid");
+  in.expect_u64(core_->config().ext, "the ISA extension set");
+  core_->restore_state(in);
+  executed_ = in.u64();
+  const uint64_t cycles = in.u64();
+  tohost_ = in.u64();
+  fromhost_ = in.u64();
+  core_->set_htif(tohost_, fromhost_);
+  // mcycle runs on: a timing model continues from the saved cycle count.
+  if (core_->timing() && pipeline_->cycles() < cycles) pipeline_->idle(cycles - pipeline_->cycles());
+  cycles_accounted_ = pipeline_ ? pipeline_->cycles() : 0;
+  boot_set_ = false;  // the registers come from the checkpoint, not from set_boot
+  // Interrupt lines are re-driven by the restored devices; the core keeps its saved view until then.
 }
 
 }  // namespace vp::cpu

@@ -16,6 +16,7 @@
 
 #include "models/cpu/core.h"
 #include "models/cpu/pipeline.h"
+#include "models/cpu/pipeline_trace.h"
 #include "platform/component.h"
 #include "platform/irq.h"
 #include "platform/processor.h"
@@ -37,7 +38,8 @@ struct HartConfig {
   std::optional<uint64_t> mtime;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
-  PipelineConfig pipeline;  // used when mode == "pipeline"
+  PipelineConfig pipeline;  // used when mode == "pipeline" (or from a detail region's start)
+  PipelineTraceConfig pipeline_trace;  // instructions through the timing model, for a viewer
 };
 
 // Parses an ISA string ("rv64gc", "rv64imafdc_zba_zbb_zbs"); throws std::invalid_argument.
@@ -72,6 +74,13 @@ class Hart : public platform::Component, public platform::Processor {
   void set_pause_after(uint64_t n) override { pause_at_ = n ? executed_ + n : 0; }
   void set_reg(unsigned i, uint64_t value) override { core_->set_reg(i, value); }
   void set_pc(uint64_t pc) override { core_->set_pc(pc); }
+  bool set_detail_region(const platform::DetailRegion& region) override;
+
+  // Checkpoints: the core's architectural state and the hart's counters. The
+  // timing model (caches, predictors) is not state: a restored run may use
+  // other settings, and warms them again.
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
 
   Core& core() { return *core_; }
   const HartConfig& config() const { return cfg_; }
@@ -88,11 +97,22 @@ class Hart : public platform::Component, public platform::Processor {
   void irq_changed(unsigned bit, bool level);
   void debug_pause(const std::string& reason);  // resumable pause from the run thread
   void register_statistics();
+  // Fast-forward, then detail (platform::DetailRegion) and the guest's ROI markers.
+  enum class Phase { kWhole, kFastForward, kWarmup, kMeasure, kDone };
+  void region_boundaries(uint64_t& budget);  // switches phase at instruction counts; limits the budget
+  void start_detail();
+  void start_measure();
+  void end_detail();
+  void marker(unsigned m);
 
   HartConfig cfg_;
   std::unique_ptr<Bridge> bridge_;
   std::unique_ptr<Core> core_;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<PipelineTrace> trace_;
+  platform::DetailRegion region_;
+  Phase phase_ = Phase::kWhole;
+  uint64_t phase_end_ = 0;  // executed_ count that ends the warm-up or the measurement; 0 = none
   uint64_t cycles_accounted_ = 0;  // pipeline cycles already turned into local time
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time period_;

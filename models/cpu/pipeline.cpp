@@ -159,6 +159,7 @@ void Pipeline::retire(const Insn& in, uint64_t pc, uint64_t fetch_pa, uint64_t n
 
   // Execute.
   unsigned result = o.latency;  // cycles after EX entry until forwardable
+  unsigned mem_cycles = 1;      // for the observer
   bool load = false;
   switch (o.cls) {
     case kAlu: ++st_.mix_alu; break;
@@ -171,6 +172,7 @@ void Pipeline::retire(const Insn& in, uint64_t pc, uint64_t fetch_pa, uint64_t n
       unsigned lat = data_access(mem_pa, false, cached);
       if (o.cls == kAmo && in.op != Op::LR_W && in.op != Op::LR_D) lat += data_access(mem_pa, true, cached);
       mem_free_ = e + lat;  // MEM busy for lat cycles from e + 1
+      mem_cycles = lat;
       result = 1 + lat;
       load = true;
       break;
@@ -179,6 +181,7 @@ void Pipeline::retire(const Insn& in, uint64_t pc, uint64_t fetch_pa, uint64_t n
       (o.cls == kStore ? st_.mix_store : st_.mix_fp_store)++;
       const unsigned lat = data_access(mem_pa, true, cached);
       mem_free_ = e + lat;
+      mem_cycles = lat;
       break;
     }
     case kBranch: {
@@ -260,6 +263,13 @@ void Pipeline::retire(const Insn& in, uint64_t pc, uint64_t fetch_pa, uint64_t n
     ready_[i] = e + result;
     from_load_[i] = load;
     ready_[0] = 0;
+  }
+  if (observer_) {
+    // Fetch took ilat cycles before decode; MEM lasts mem_cycles (or the unit's latency).
+    const uint64_t m = e + std::max<uint64_t>(1, o.busy || o.latency > 1 ? o.latency : 1);
+    StageTimes t{t_fetch - 1 - ilat, t_fetch - 1, e, m, m + mem_cycles, 0};
+    t.retire = last_retire_ = std::max(last_retire_, t.writeback + 1);
+    observer_->retired(in, pc, t);
   }
 }
 

@@ -46,6 +46,19 @@ struct PipelineConfig {
   PipelineConfig() { l1i.enabled = l1d.enabled = true; }
 };
 
+// When one instruction occupied each stage (cycles), for pipeline traces
+// (pipeline_trace.h). A stage lasts until the next one starts.
+struct StageTimes {
+  uint64_t fetch, decode, execute, memory, writeback, retire;
+};
+
+// Sees every instruction the timing model retires (pipeline traces).
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void retired(const Insn& in, uint64_t pc, const StageTimes& t) = 0;
+};
+
 class Pipeline {
  public:
   explicit Pipeline(const PipelineConfig& cfg);
@@ -59,6 +72,9 @@ class Pipeline {
   void trap();
   // The hart slept (WFI) for this many cycles.
   void idle(uint64_t cycles);
+
+  // Not owned; nullptr: none (the default, costs one branch per instruction).
+  void set_observer(PipelineObserver* o) { observer_ = o; }
 
   uint64_t cycles() const { return cycle_; }
   uint64_t instructions() const { return st_.instructions; }
@@ -122,6 +138,8 @@ class Pipeline {
   uint64_t fetch_line_ = ~0ull;   // line of the last I-cache access
   unsigned line_shift_ = 6;
   Stats st_;
+  PipelineObserver* observer_ = nullptr;
+  uint64_t last_retire_ = 0;      // in-order commit, for the observer
 };
 
 }  // namespace vp::cpu

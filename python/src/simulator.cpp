@@ -140,6 +140,30 @@ RunOutcome Simulator::run(uint64_t max_instructions, uint64_t max_time_ps, uint6
   return out;
 }
 
+void Simulator::checkpoint(const std::string& dir, const platform::CheckpointManifest& manifest) {
+  ensure_booted();
+  if (finished_) throw std::logic_error("the simulation has ended (" + last_.reason + "): nothing to checkpoint");
+  platform::CheckpointManifest m = manifest;
+  m.time_ps = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
+  m.instructions = 0;
+  for (auto* h : harts_) m.instructions += h->instructions_retired();
+  platform::save_checkpoint(*platform_, dir, m);
+}
+
+void Simulator::restore(const std::string& dir) {
+  if (started_ || booted_) throw std::logic_error("restore() must come instead of load(), before the first run()");
+  prepare_restored(*platform_, RunOptions{});
+  platform::restore_checkpoint(*platform_, dir);
+  booted_ = true;
+}
+
+void Simulator::set_detail_region(const platform::DetailRegion& region) {
+  if (started_) throw std::logic_error("set the detail region before the first run()");
+  for (size_t i = 0; i < harts_.size(); ++i)
+    if (!harts_[i]->set_detail_region(region))
+      throw std::logic_error("processor '" + hart_names_[i] + "' has no timing model");
+}
+
 std::vector<std::string> Simulator::uart_names() const {
   std::vector<std::string> out;
   for (const auto& i : platform_->instances())

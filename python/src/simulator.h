@@ -44,6 +44,14 @@ class Simulator {
                  const std::function<bool()>& between);
 
   void set_breakpoints(const std::vector<uint64_t>& pcs);
+
+  // Checkpoints (docs/checkpoints.md). checkpoint: between runs; the manifest
+  // says which platform description to rebuild. restore: instead of load(),
+  // before the first run, into a platform built from the manifest.
+  void checkpoint(const std::string& dir, const platform::CheckpointManifest& manifest);
+  void restore(const std::string& dir);
+  // Fast-forward, then detail (vp run --detail-start): before the first run.
+  void set_detail_region(const platform::DetailRegion& region);
   bool finished() const { return finished_; }
   bool started() const { return started_; }
   double host_seconds() const { return host_seconds_total_; }
