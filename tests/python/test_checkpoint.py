@@ -139,7 +139,7 @@ def _devices():
     from vp.rvsim import Simulator
     sim = Simulator(platform=VIRT)
     sim.load_kernel(CKPT)
-    sim.run(max_instructions=500_000)
+    sim.run(max_instructions=3_000_000)  # past the start-up's bss clearing: some rounds printed
     uart = sim.uart.state()
     return (sim.get_pc(), uart, sim.plic.priority(10), sim.virtio_blk, sim.uart.output,
             len(sim.get_stats().query("cpu0.l1d")), sim.tick().instructions)
