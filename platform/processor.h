@@ -17,6 +17,10 @@ struct DetailRegion {
   uint64_t at = 0;      // instructions executed (kInstructions) or the pc (kPc)
   uint64_t warmup = 0;  // instructions
   uint64_t count = 0;   // measured instructions; 0 = until the ROI-end marker or the end of the run
+  // Sampling (SMARTS): with count, a new window (warm-up, measure) starts every
+  // `period` executed instructions; the processor estimates CPI and its
+  // confidence interval from the windows, the statistics are not reset. 0 = one region.
+  uint64_t period = 0;
 };
 
 // What the runner (vp run, Python) needs of an instruction-set simulator,

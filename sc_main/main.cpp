@@ -266,6 +266,9 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--warmup", run.warmup, "With --detail-start: instructions timed before statistics count");
   run_cmd->add_option("--detail-count", run.detail_count,
                       "With --detail-start: measured instructions (default: until the ROI-end marker or the end)");
+  run_cmd->add_option("--sample-period", run.sample_period,
+                      "With --detail-start and --detail-count: sampling, one window (warm-up, measure) every N "
+                      "instructions; estimates CPI (statistics cpu0.sampling.*)");
   std::string restore_dir;
   run_cmd->add_option("--checkpoint-at", run.checkpoint_at,
                       "Write a checkpoint when the first processor has retired N instructions, or at a simulated "

@@ -226,6 +226,9 @@ platform::DetailRegion detail_region(const RunOptions& o) {
   platform::DetailRegion r;
   r.warmup = o.warmup;
   r.count = o.detail_count;
+  r.period = o.sample_period;
+  if (r.period && (!r.count || r.period <= r.warmup + r.count))
+    throw std::runtime_error("--sample-period needs --detail-count, and a period longer than --warmup + --detail-count");
   const std::string& s = o.detail_start;
   if (s == "marker") {
     r.start = Start::kMarker;
@@ -254,7 +257,8 @@ platform::DetailRegion detail_region(const RunOptions& o) {
 
 void apply_detail_region(const std::vector<platform::Processor*>& cpus, const RunOptions& o) {
   if (o.detail_start.empty()) {
-    if (o.warmup || o.detail_count) throw std::runtime_error("--warmup and --detail-count need --detail-start");
+    if (o.warmup || o.detail_count || o.sample_period)
+      throw std::runtime_error("--warmup, --detail-count and --sample-period need --detail-start");
     return;
   }
   const platform::DetailRegion r = detail_region(o);

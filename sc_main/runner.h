@@ -30,6 +30,7 @@ struct RunOptions {
   std::string detail_start;
   uint64_t warmup = 0;        // instructions timed before the statistics count
   uint64_t detail_count = 0;  // measured instructions (0 = until the ROI-end marker or the end)
+  uint64_t sample_period = 0; // sampling: a window (warm-up + detail_count) every this many instructions
   // Checkpoint (docs/checkpoints.md) into checkpoint_dir when the first
   // processor has retired N instructions ("N") or at a simulated time ("5ms").
   std::string checkpoint_at;

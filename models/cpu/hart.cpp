@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "models/cpu/htif.h"
@@ -157,6 +158,19 @@ void Hart::register_statistics() {
                  "instructions retired");
   st.add_counter(n + ".host_seconds", [this] { return host_seconds_; }, "host time spent executing");
   st.add_ratio(n + ".ipc", n + ".instructions", n + ".cycles", "instructions per cycle");
+  if (region_.period) {
+    // SMARTS-style estimate: mean CPI of the windows and its 95 % confidence half-width.
+    st.add_formula(n + ".sampling.windows", [this] { return samples_; }, "measured sampling windows");
+    st.add_formula(n + ".sampling.cpi", [this] { return samples_ ? cpi_sum_ / samples_ : 0.0; },
+                   "estimated CPI: mean of the windows' CPI");
+    st.add_formula(n + ".sampling.cpi_ci95", [this] {
+      if (samples_ < 2) return 0.0;
+      const double mean = cpi_sum_ / samples_;
+      const double var = std::max(0.0, (cpi_sumsq_ - samples_ * mean * mean) / (samples_ - 1));
+      return 1.96 * std::sqrt(var / samples_);
+    }, "95 % confidence half-width of the CPI estimate (normal approximation)");
+  }
+
   st.add_formula(n + ".host_mips", [this] {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
@@ -316,6 +330,7 @@ bool Hart::set_detail_region(const platform::DetailRegion& region) {
   phase_ = Phase::kFastForward;
   core_->set_timing(nullptr);  // functional until the start
   core_->set_stop_pc(region.start == Start::kPc ? region.at : ~0ull);
+  if (region.period) register_statistics();  // adds the sampling estimate
   if (region.start == Start::kReset) start_detail();
   return true;
 }
@@ -337,6 +352,7 @@ void Hart::region_boundaries(uint64_t& budget) {
 }
 
 void Hart::start_detail() {
+  if (region_.period && region_.start != platform::DetailRegion::Start::kInstructions) region_.at = executed_;
   if (!pipeline_) {
     pipeline_ = std::make_unique<Pipeline>(cfg_.pipeline);
     register_statistics();  // the timing model's counters replace the functional cycle count
@@ -353,19 +369,40 @@ void Hart::start_detail() {
 }
 
 void Hart::start_measure() {
-  platform::Statistics::global().reset();
+  if (!region_.period) platform::Statistics::global().reset();
+  window_cycles0_ = pipeline_->cycles();
+  window_insns0_ = executed_;
   phase_ = Phase::kMeasure;
   phase_end_ = region_.count ? executed_ + region_.count : 0;
 }
 
 void Hart::end_detail() {
+  if (region_.period && phase_ == Phase::kMeasure && executed_ > window_insns0_) {
+    // One sampling window measured; fast-forward to the next.
+    const double cpi = static_cast<double>(pipeline_->cycles() - window_cycles0_) /
+                       static_cast<double>(executed_ - window_insns0_);
+    samples_ += 1;
+    cpi_sum_ += cpi;
+    cpi_sumsq_ += cpi * cpi;
+    leave_detail();
+    using Start = platform::DetailRegion::Start;
+    region_.start = Start::kInstructions;
+    region_.at = std::max(region_.at + region_.period, executed_);
+    phase_ = Phase::kFastForward;
+    phase_end_ = 0;
+    return;
+  }
   platform::Statistics::global().hold();
+  leave_detail();
+  phase_ = Phase::kDone;
+  phase_end_ = 0;
+}
+
+void Hart::leave_detail() {
   core_->set_timing(nullptr);
   const uint64_t f = core_->cycles();  // functional count now
   if (pipeline_->cycles() > f) core_->add_idle_cycles(pipeline_->cycles() - f);
   accounted_ = 0;
-  phase_ = Phase::kDone;
-  phase_end_ = 0;
 }
 
 void Hart::marker(unsigned m) {

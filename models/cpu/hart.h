@@ -103,6 +103,7 @@ class Hart : public platform::Component, public platform::Processor {
   void start_detail();
   void start_measure();
   void end_detail();
+  void leave_detail();  // timing model off, the clock runs on
   void marker(unsigned m);
 
   HartConfig cfg_;
@@ -113,6 +114,9 @@ class Hart : public platform::Component, public platform::Processor {
   platform::DetailRegion region_;
   Phase phase_ = Phase::kWhole;
   uint64_t phase_end_ = 0;  // executed_ count that ends the warm-up or the measurement; 0 = none
+  // Sampling: the current window's start and the CPI of the windows so far.
+  uint64_t window_cycles0_ = 0, window_insns0_ = 0;
+  double samples_ = 0, cpi_sum_ = 0, cpi_sumsq_ = 0;
   uint64_t cycles_accounted_ = 0;  // pipeline cycles already turned into local time
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time period_;

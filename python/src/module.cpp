@@ -252,7 +252,8 @@ PYBIND11_MODULE(_vp, m) {
            })
       .def("restore", &Simulator::restore)
       .def("set_detail_region",
-           [](Simulator& s, const std::string& start, uint64_t at, uint64_t warmup, uint64_t count) {
+           [](Simulator& s, const std::string& start, uint64_t at, uint64_t warmup, uint64_t count,
+              uint64_t period) {
              using Start = platform::DetailRegion::Start;
              platform::DetailRegion r;
              r.start = start == "marker" ? Start::kMarker : start == "pc" ? Start::kPc
@@ -260,8 +261,12 @@ PYBIND11_MODULE(_vp, m) {
              r.at = at;
              r.warmup = warmup;
              r.count = count;
+             r.period = period;
+             if (period && (!count || period <= warmup + count))
+               throw std::invalid_argument("sampling needs count, and a period longer than warmup + count");
              s.set_detail_region(r);
-           })
+           },
+           py::arg("start"), py::arg("at"), py::arg("warmup"), py::arg("count"), py::arg("period") = 0)
       .def("reg", [](Simulator& s, unsigned i, const std::string& h) { return s.hart(h).reg(i); })
       .def("set_reg",
            [](Simulator& s, unsigned i, uint64_t v, const std::string& h) {

@@ -263,17 +263,20 @@ class Simulator:
         return sim
 
     def detail(self, start: Union[str, int] = "marker", warmup: int = 0, count: int = 0,
-               pc: Optional[int] = None) -> None:
+               pc: Optional[int] = None, period: int = 0) -> None:
         """Fast-forward functionally, then time in the pipeline model (before
         the first run): ``start`` "marker" (the guest's ROI-begin marker), an
         instruction count, or ``pc=ADDR``; ``warmup`` instructions before the
-        statistics count; ``count`` measured instructions (0: to the ROI end)."""
+        statistics count; ``count`` measured instructions (0: to the ROI end);
+        ``period``: sampling, a window every ``period`` instructions (statistics
+        ``cpu0.sampling.cpi``, ``cpu0.sampling.cpi_ci95``)."""
+        w, c, p = int(warmup), int(count), int(period)
         if pc is not None:
-            self._sim.set_detail_region("pc", int(pc), int(warmup), int(count))
+            self._sim.set_detail_region("pc", int(pc), w, c, p)
         elif start == "marker":
-            self._sim.set_detail_region("marker", 0, int(warmup), int(count))
+            self._sim.set_detail_region("marker", 0, w, c, p)
         elif isinstance(start, int) and start >= 0:
-            self._sim.set_detail_region("instructions" if start else "reset", start, int(warmup), int(count))
+            self._sim.set_detail_region("instructions" if start else "reset", start, w, c, p)
         else:
             raise ValueError(f"start must be 'marker', an instruction count or pc=ADDR, found {start!r}")
 
