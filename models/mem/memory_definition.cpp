@@ -307,6 +307,19 @@ std::vector<std::pair<uint64_t, uint64_t>> MemoryInstance::valid_ranges() const 
   return out;
 }
 
+std::vector<std::pair<uint64_t, uint64_t>> MemoryInstance::bank_valid_ranges(unsigned bank) const {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  const auto& valid = valid_.at(bank);
+  for (uint64_t i = 0; i < valid.size(); ++i) {
+    if (!valid[i]) continue;
+    if (!out.empty() && out.back().second == i)
+      out.back().second = i + 1;
+    else
+      out.emplace_back(i, i + 1);
+  }
+  return out;
+}
+
 std::string MemoryInstance::hex(unsigned bank) const {
   std::string out = "// " + def_.path + (bank_count() > 1 ? " bank " + std::to_string(bank) : "") +
                     ": " + std::to_string(def_.size / bank_count()) + " bytes, " +

@@ -74,10 +74,15 @@ class MemoryInstance {
   // Writes <dir>/<path>.hex, or <path>.bank<N>.hex per bank; returns the files.
   std::vector<std::string> export_hex(const std::string& dir) const;
 
+  // One buffer per bank (1 for direct and black-box memories): its bytes, word
+  // after word, and the byte ranges [start, end) of it written or initialised.
+  unsigned bank_count() const { return def_.kind == MemoryDef::Kind::Banked ? def_.banks : 1; }
+  const std::vector<uint8_t>& bank_data(unsigned bank) const { return banks_.at(bank); }
+  std::vector<std::pair<uint64_t, uint64_t>> bank_valid_ranges(unsigned bank) const;
+  unsigned word_bytes() const;  // bytes per word of a bank (or of the memory)
+
  private:
   uint8_t* at(uint64_t offset);
-  unsigned word_bytes() const;  // bytes per word of a bank (or of the memory)
-  unsigned bank_count() const { return def_.kind == MemoryDef::Kind::Banked ? def_.banks : 1; }
 
   MemoryDef def_;
   std::vector<std::vector<uint8_t>> banks_;

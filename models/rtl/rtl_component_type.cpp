@@ -76,11 +76,13 @@ void add_rtl_component_type(platform::Registry& registry, const std::string& nam
 
 // ---- rtl.socket: the out-of-process bridge ----
 #include "models/rtl/socket_bridge.h"
+#include "models/rtl/vp_rtl_shm.h"
 
 namespace vp::rtl {
 
 void register_socket_type(platform::Registry& registry) {
-  registry.add({"rtl.socket", "RTL simulator in another process (socket protocol, models/rtl/vp_rtl_peer.h)",
+  registry.add({"rtl.socket",
+                "RTL simulator in another process (socket or shared-memory protocol, models/rtl/vp_rtl_peer.h)",
                 [](platform::Properties& p) -> std::any {
                   SocketBridgeConfig c;
                   c.size = p.size("size", 0x1000);
@@ -88,6 +90,17 @@ void register_socket_type(platform::Registry& registry) {
                   if (c.address.rfind("tcp:", 0) == 0 && c.address.find(':', 4) == std::string::npos)
                     c.address = "tcp:127.0.0.1:" + c.address.substr(4);  // "tcp:PORT": loopback only
                   c.posted_writes = p.boolean("posted_writes", false);
+                  const uint64_t batch = p.integer("batch", 64);
+                  if (batch == 0 || batch > 4096) p.fail("batch", "must be between 1 and 4096");
+                  c.batch = unsigned(batch);
+                  const uint64_t ring = p.size("ring_size", 64 * 1024);
+                  if (ring < VP_SHM_MIN_RING || ring > VP_SHM_MAX_RING || (ring & (ring - 1)))
+                    p.fail("ring_size", "must be a power of two between 16KiB and 64MiB");
+                  c.ring_size = uint32_t(ring);
+                  const uint64_t spin = p.time_ps("spin", 50'000'000);
+                  if (spin > 1'000'000'000'000ull) p.fail("spin", "must be at most 1s");
+                  c.spin_us = int(spin / 1'000'000);
+                  if (p.boolean("busy_poll", false)) c.spin_us = -1;
                   c.sync_period = ps(p.time_ps("sync_period", 10'000'000));
                   c.irqs = unsigned(p.integer("irqs", 1));
                   c.accept_timeout_s = double(p.time_ps("accept_timeout", 10'000'000'000'000ull)) * 1e-12;
@@ -99,8 +112,13 @@ void register_socket_type(platform::Registry& registry) {
                 },
                 nullptr,
                 {{"size", "Size of the register window the bus maps"},
-                 {"address", "Where vp listens: unix:PATH, or tcp:PORT (127.0.0.1 only)"},
+                 {"address", "Where vp listens: unix:PATH, tcp:PORT (127.0.0.1 only), or shm:PATH (shared memory "
+                             "handed over on the Unix socket PATH)"},
                  {"posted_writes", "Writes complete without waiting for the peer's answer"},
+                 {"batch", "Posted writes sent together (one send, or one wake-up); the next read or sync sends them"},
+                 {"ring_size", "shm: bytes of each ring (a power of two, 16KiB to 64MiB)"},
+                 {"spin", "shm: busy polling before sleeping on a futex"},
+                 {"busy_poll", "shm: never sleep (keeps a core busy; lowest latency)"},
                  {"sync_period", "How often simulated time is sent to the peer"},
                  {"irqs", "Interrupt lines the peer drives (irq[0] ..)"},
                  {"accept_timeout", "How long (host time) vp waits for the peer to connect"}}});

@@ -2,12 +2,15 @@
 // vp_add_rtl_component ("rtl.<name>"), the out-of-process bridge
 // ("rtl.socket"), the vhost mailbox ("dev.mailbox") and vhost memories
 // ("mem.vhost").
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
 
 #include "models/mem/vhost_component.h"
+#include "models/rtl/dpi_target.h"
 #include "models/rtl/mailbox.h"
 #include "models/rtl/rtl_component_type.h"
 #include "platform/registry.h"
@@ -18,6 +21,19 @@ void register_socket_type(platform::Registry& registry);
 namespace {
 
 sc_core::sc_time ps(uint64_t value) { return sc_core::sc_time(double(value), sc_core::SC_PS); }
+
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// A path property relative to the YAML file naming it (when that is a file), else to the working directory.
+std::string relative_to_yaml(platform::Properties& p, const std::string& key, std::string path) {
+  const platform::SourceLocation at = p.where(key);
+  if (!path.empty() && path[0] != '/' && !at.file.empty() && std::ifstream(at.file).good())
+    path = dir_of(at.file) + "/" + path;
+  return path;
+}
 
 void register_mailbox_type(platform::Registry& registry) {
   registry.add({"dev.mailbox",
@@ -30,6 +46,13 @@ void register_mailbox_type(platform::Registry& registry) {
                   if (c.max_call_args > 256) p.fail("max_call_args", "must be at most 256");
                   const std::string out = p.choice("output", {"stdout", "stderr", "none"}, "stdout");
                   c.output = out == "stdout" ? stdout : out == "stderr" ? stderr : nullptr;
+                  const std::string root = p.string("fs_root", "");
+                  if (!root.empty()) {
+                    c.fs_root = relative_to_yaml(p, "fs_root", root);
+                    struct stat st;
+                    if (::stat(c.fs_root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+                      p.fail("fs_root", "'" + c.fs_root + "' is not a directory");
+                  }
                   return c;
                 },
                 [](const std::string& instance, const std::any& config) -> std::unique_ptr<platform::Component> {
@@ -45,21 +68,15 @@ void register_mailbox_type(platform::Registry& registry) {
                 {{"latency", "Access latency of the mailbox registers"},
                  {"max_length", "Largest MEMMOVE/MEMSET/MEMCMP/PRINT length accepted (larger requests fail)"},
                  {"max_call_args", "Largest argument count of a CALL (at most 256)"},
-                 {"output", "Where PRINT goes: stdout, stderr or none"}}});
-}
-
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+                 {"output", "Where PRINT goes: stdout, stderr or none"},
+                 {"fs_root", "Directory of the file services OPEN/READ/WRITE/CLOSE (relative to this file; none: off)"}}});
 }
 
 std::any parse_vhost(platform::Properties& p) {
   mem::VhostConfig c;
   std::string file = p.string("file");
   if (file.empty()) p.fail("file", "must name a memory definition file");
-  // Relative to the YAML file naming it (when that is a file), else to the working directory.
-  const platform::SourceLocation at = p.where("file");
-  if (file[0] != '/' && !at.file.empty() && std::ifstream(at.file).good()) file = dir_of(at.file) + "/" + file;
+  file = relative_to_yaml(p, "file", file);
   if (!std::ifstream(file).good()) p.fail("file", "cannot read memory definition file '" + file + "'");
   c.definition = mem::load_memory_definition(file);  // its own errors name the definition file
   c.dir = dir_of(file);
@@ -114,6 +131,29 @@ void register_vhost_type(platform::Registry& registry) {
                  {"latency", "Access latency of every memory", "time", "0s"}}});
 }
 
+void register_dpi_target_type(platform::Registry& registry) {
+  registry.add({"rtl.dpi_target",
+                "Window handed to the SystemVerilog testbench hosting vp (vp_pkg.sv): accesses reach its "
+                "vp_sv_target_access export, its bus functional model masters `mem`, it drives `irq`",
+                [](platform::Properties& p) -> std::any {
+                  DpiTargetConfig c;
+                  c.size = p.size("size", 0x1000);
+                  if (c.size == 0) p.fail("size", "must not be 0");
+                  const uint64_t irqs = p.integer("irqs", 1);
+                  if (irqs > 64) p.fail("irqs", "must be at most 64");
+                  c.irqs = unsigned(irqs);
+                  c.latency = ps(p.time_ps("latency", 0));
+                  return c;
+                },
+                [](const std::string& instance, const std::any& config) -> std::unique_ptr<platform::Component> {
+                  return std::make_unique<DpiTarget>(instance.c_str(), std::any_cast<const DpiTargetConfig&>(config));
+                },
+                nullptr,
+                {{"size", "Size of the window (bytes)", "size", "0x1000"},
+                 {"irqs", "Interrupt lines the testbench drives (irq, or irq[0..n-1]; at most 64)", "integer", "1"},
+                 {"latency", "Added to every window access, after the testbench's answer", "time", "0s"}}});
+}
+
 }  // namespace
 }  // namespace vp::rtl
 
@@ -126,6 +166,7 @@ void register_rtl_types(Registry& registry) {
 #endif
   rtl::register_mailbox_type(registry);
   rtl::register_vhost_type(registry);
+  rtl::register_dpi_target_type(registry);
 }
 
 }  // namespace vp::platform

@@ -1,17 +1,14 @@
 #include "models/rtl/socket_bridge.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
 #include "models/rtl/vp_rtl_peer.h"
+#include "models/rtl/vp_skt.h"
 
 namespace vp::rtl {
 namespace {
@@ -37,76 +34,58 @@ SocketBridge::SocketBridge(const sc_core::sc_module_name& name, const SocketBrid
   socket.bind(*this);
   expose_target("", socket, config_.size);
   expose_irq_out_array("irq", irq);
-  const std::string& a = config_.address;
-  if (a.rfind("tcp:", 0) == 0) {
-    const std::string rest = a.substr(4);
-    const auto colon = rest.rfind(':');
-    const std::string host = colon == std::string::npos ? "127.0.0.1" : rest.substr(0, colon);
-    const int port = std::stoi(colon == std::string::npos ? rest : rest.substr(colon + 1));
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(uint16_t(port));
-    if (inet_pton(AF_INET, host.c_str(), &sa.sin_addr) != 1)
-      throw std::runtime_error(std::string(this->name()) + ": bad listen address '" + a + "'");
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(listen_fd_, 1) != 0)
-      throw std::runtime_error(std::string(this->name()) + ": cannot listen on " + a + ": " + std::strerror(errno));
-    socklen_t len = sizeof sa;
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-    address_ = "tcp:" + host + ":" + std::to_string(ntohs(sa.sin_port));
-  } else {
-    unix_path_ = a.rfind("unix:", 0) == 0 ? a.substr(5) : a;
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    if (unix_path_.empty() || unix_path_.size() >= sizeof sa.sun_path)
-      throw std::runtime_error(std::string(this->name()) + ": bad Unix socket path '" + unix_path_ + "'");
-    std::strcpy(sa.sun_path, unix_path_.c_str());
-    ::unlink(unix_path_.c_str());
-    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(listen_fd_, 1) != 0)
-      throw std::runtime_error(std::string(this->name()) + ": cannot listen on " + unix_path_ + ": " +
-                               std::strerror(errno));
-    address_ = "unix:" + unix_path_;
+  std::string listen = config_.address;
+  if (listen.rfind("shm:", 0) == 0) {
+    shm_ = true;
+    listen = "unix:" + listen.substr(4);  // the rendezvous socket
   }
+  if (listen.rfind("tcp:", 0) != 0) unix_path_ = listen.rfind("unix:", 0) == 0 ? listen.substr(5) : listen;
+  char bound[300] = {};
+  listen_fd_ = vp_skt_listen(listen.c_str(), bound, sizeof bound);
+  if (listen_fd_ == VP_SKT_EADDR)
+    throw std::runtime_error(std::string(this->name()) + ": bad address '" + config_.address + "'");
+  if (listen_fd_ < 0)
+    throw std::runtime_error(std::string(this->name()) + ": cannot listen on " + config_.address + ": " +
+                             std::strerror(errno));
+  address_ = shm_ ? "shm:" + unix_path_ : bound;
   SC_THREAD(run);
 }
 
 SocketBridge::~SocketBridge() {
-  if (fd_ >= 0) {
+  if (transport_) {
     const vp_rtl_header bye = header(VP_RTL_MSG_BYE, 0, 0, 0, 0);
-    vp_rtl_send(fd_, &bye, nullptr);
-    ::close(fd_);
+    transport_->send(bye, nullptr, false);
+    transport_.reset();
   }
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
 }
 
 bool SocketBridge::accept_peer() {
-  if (fd_ >= 0) return true;
+  if (transport_) return true;
   if (listen_fd_ < 0) return false;
-  pollfd p{listen_fd_, POLLIN, 0};
-  if (::poll(&p, 1, int(config_.accept_timeout_s * 1000)) <= 0) return false;
-  fd_ = ::accept(listen_fd_, nullptr, nullptr);
-  if (fd_ < 0) return false;
-  if (unix_path_.empty()) {
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  const int fd = vp_skt_accept(listen_fd_, int(config_.accept_timeout_s * 1000));
+  if (fd < 0) return false;
+  try {
+    if (shm_) transport_ = std::make_unique<ShmTransport>(fd, config_.ring_size, config_.spin_us, config_.batch);
+    else transport_ = std::make_unique<StreamTransport>(fd, config_.batch);
+  } catch (const std::exception& e) {
+    fail(e.what());
+    return false;
   }
   return true;
 }
 
 void SocketBridge::fail(const std::string& what) {
   ++protocol_errors_;
+  last_error_ = what;
   SC_REPORT_WARNING(name(), ("out-of-process RTL: " + what + "; connection dropped").c_str());
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  transport_.reset();
 }
 
 bool SocketBridge::await(uint8_t type, uint32_t id, vp_rtl_header& h, uint8_t* data, uint32_t capacity) {
   for (;;) {
-    const int rc = vp_rtl_recv(fd_, &h, data, capacity);
+    const int rc = transport_->recv(h, data, capacity);
     if (rc) {
       fail(vp_rtl_strerror(rc));
       return false;
@@ -141,8 +120,8 @@ tlm::tlm_response_status SocketBridge::request(tlm::tlm_generic_payload& gp, boo
   vp_rtl_header h = header(gp.is_read() ? VP_RTL_MSG_READ : VP_RTL_MSG_WRITE, id, len, addr, start);
   const bool posted = gp.is_write() && config_.posted_writes && !debug;
   h.flags = uint8_t((posted ? VP_RTL_FLAG_POSTED : 0) | (debug ? VP_RTL_FLAG_DEBUG : 0));
-  if (vp_rtl_send(fd_, &h, gp.is_write() ? gp.get_data_ptr() : nullptr) != 0) {
-    fail("send failed");
+  if (const int rc = transport_->send(h, gp.is_write() ? gp.get_data_ptr() : nullptr, posted)) {
+    fail(std::string("send failed: ") + vp_rtl_strerror(rc));
     return tlm::TLM_GENERIC_ERROR_RESPONSE;
   }
   if (posted) return tlm::TLM_OK_RESPONSE;
@@ -180,11 +159,11 @@ tlm::tlm_sync_enum SocketBridge::nb_transport_fw(tlm::tlm_generic_payload& gp, t
 }
 
 bool SocketBridge::sync() {
-  if (fd_ < 0) return false;
+  if (!transport_) return false;
   const uint32_t id = next_id_++;
   const vp_rtl_header h = header(VP_RTL_MSG_SYNC, id, 0, 0, to_ps(sc_core::sc_time_stamp()));
-  if (vp_rtl_send(fd_, &h, nullptr) != 0) {
-    fail("send failed");
+  if (const int rc = transport_->send(h, nullptr, false)) {
+    fail(std::string("send failed: ") + vp_rtl_strerror(rc));
     return false;
   }
   vp_rtl_header r;
@@ -195,7 +174,7 @@ void SocketBridge::run() {
   // Time synchronisation every quantum (sync period) once the peer is there.
   for (;;) {
     wait(config_.sync_period);
-    if (fd_ < 0) {
+    if (!transport_) {
       pollfd p{listen_fd_, POLLIN, 0};
       if (listen_fd_ < 0 || ::poll(&p, 1, 0) <= 0 || !accept_peer()) continue;
     }

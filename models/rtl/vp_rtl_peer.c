@@ -2,15 +2,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "vp_rtl_peer.h"
 
-#include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
+
+#include "vp_rtl_shm.h"
+#include "vp_skt.h"
 
 static void put32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = (uint8_t)(v >> (8 * i));
@@ -66,32 +63,18 @@ const char* vp_rtl_strerror(int code) {
     case VP_RTL_ETYPE: return "unknown message type";
     case VP_RTL_ELENGTH: return "oversized message";
     case VP_RTL_EIO: return "connection closed or I/O error";
+    case VP_RTL_ERING: return "corrupt shared-memory ring";
+    case VP_RTL_ETIMEOUT: return "timed out";
     default: return "unknown error";
   }
 }
 
 int vp_rtl_send_all(int fd, const void* data, size_t len) {
-  const uint8_t* p = (const uint8_t*)data;
-  while (len) {
-    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return VP_RTL_EIO;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
+  return vp_skt_send(fd, data, len) ? VP_RTL_EIO : 0;
 }
 
 int vp_rtl_recv_all(int fd, void* data, size_t len) {
-  uint8_t* p = (uint8_t*)data;
-  while (len) {
-    ssize_t n = recv(fd, p, len, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return VP_RTL_EIO;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
+  return vp_skt_recv(fd, data, len, -1) ? VP_RTL_EIO : 0;
 }
 
 /* Data follows WRITE requests and RESP messages with a length (read responses). */
@@ -123,55 +106,28 @@ int vp_rtl_recv(int fd, vp_rtl_header* h, void* data, size_t capacity) {
 }
 
 int vp_rtl_connect(const char* address) {
-  if (!address) return -1;
-  if (strncmp(address, "tcp:", 4) == 0) {
-    char host[256];
-    const char* rest = address + 4;
-    const char* colon = strrchr(rest, ':');
-    if (!colon || (size_t)(colon - rest) >= sizeof host) return -1;
-    memcpy(host, rest, (size_t)(colon - rest));
-    host[colon - rest] = 0;
-    struct addrinfo hints, *res = NULL;
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, colon + 1, &hints, &res) != 0) return -1;
-    int fd = -1;
-    for (struct addrinfo* a = res; a; a = a->ai_next) {
-      fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-      if (fd < 0) continue;
-      if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
-      close(fd);
-      fd = -1;
-    }
-    freeaddrinfo(res);
-    if (fd >= 0) {
-      int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
-    return fd;
-  }
-  const char* path = strncmp(address, "unix:", 5) == 0 ? address + 5 : address;
-  struct sockaddr_un sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof sa.sun_path) return -1;
-  strcpy(sa.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  if (connect(fd, (struct sockaddr*)&sa, sizeof sa) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
+  const int fd = vp_skt_connect(address, 0);
+  return fd >= 0 ? fd : -1;
 }
 
 struct vp_rtl_peer {
   int fd;
+  vp_shm* shm; /* "shm:" addresses */
 };
 
 vp_rtl_peer* vp_rtl_peer_connect(const char* address) {
-  int fd = vp_rtl_connect(address);
+  if (!address) return NULL;
+  const int shm = strncmp(address, "shm:", 4) == 0;
+  int fd = -1;
+  if (shm) {
+    char unix_address[128];
+    if (strlen(address + 4) + 6 > sizeof unix_address) return NULL;
+    strcpy(unix_address, "unix:");
+    strcat(unix_address, address + 4);
+    fd = vp_rtl_connect(unix_address);
+  } else {
+    fd = vp_rtl_connect(address);
+  }
   if (fd < 0) return NULL;
   vp_rtl_peer* p = (vp_rtl_peer*)calloc(1, sizeof *p);
   if (!p) {
@@ -179,7 +135,28 @@ vp_rtl_peer* vp_rtl_peer_connect(const char* address) {
     return NULL;
   }
   p->fd = fd;
+  if (shm) {
+    p->shm = (vp_shm*)calloc(1, sizeof *p->shm);
+    if (!p->shm || vp_shm_attach(p->shm, fd) != 0) {
+      free(p->shm);
+      free(p);
+      close(fd);
+      return NULL;
+    }
+  }
   return p;
+}
+
+void vp_rtl_peer_set_spin(vp_rtl_peer* peer, int spin_us) {
+  if (peer && peer->shm) vp_shm_set_spin(peer->shm, spin_us);
+}
+
+static int peer_send(vp_rtl_peer* p, const vp_rtl_header* h, const void* data) {
+  return p->shm ? vp_shm_send(p->shm, h, data, 1) : vp_rtl_send(p->fd, h, data);
+}
+
+static int peer_recv(vp_rtl_peer* p, vp_rtl_header* h, void* data, size_t capacity) {
+  return p->shm ? vp_shm_recv(p->shm, h, data, capacity, -1) : vp_rtl_recv(p->fd, h, data, capacity);
 }
 
 static vp_rtl_header make(uint8_t type, uint32_t id, uint32_t length, uint64_t addr, uint64_t time_ps) {
@@ -198,14 +175,14 @@ static vp_rtl_header make(uint8_t type, uint32_t id, uint32_t length, uint64_t a
 
 int vp_rtl_peer_irq(vp_rtl_peer* peer, uint32_t line, int level, uint64_t time_ps) {
   vp_rtl_header h = make(VP_RTL_MSG_IRQ, line, level ? 1u : 0u, 0, time_ps);
-  return vp_rtl_send(peer->fd, &h, NULL);
+  return peer_send(peer, &h, NULL);
 }
 
 int vp_rtl_peer_serve(vp_rtl_peer* peer, const vp_rtl_peer_ops* ops, void* user) {
   uint8_t data[VP_RTL_MAX_DATA];
   for (;;) {
     vp_rtl_header h;
-    int rc = vp_rtl_recv(peer->fd, &h, data, sizeof data);
+    int rc = peer_recv(peer, &h, data, sizeof data);
     if (rc == VP_RTL_EIO) return 0; /* vp closed the connection */
     if (rc) return rc;
     uint64_t t = h.time_ps;
@@ -215,7 +192,7 @@ int vp_rtl_peer_serve(vp_rtl_peer* peer, const vp_rtl_peer_ops* ops, void* user)
         int st = ops->read(user, h.addr, data, h.length, &t);
         vp_rtl_header r = make(VP_RTL_MSG_RESP, h.id, st == VP_RTL_OK ? h.length : 0, h.addr, t);
         r.status = (uint8_t)st;
-        rc = vp_rtl_send(peer->fd, &r, st == VP_RTL_OK ? data : NULL);
+        rc = peer_send(peer, &r, st == VP_RTL_OK ? data : NULL);
         break;
       }
       case VP_RTL_MSG_WRITE: {
@@ -223,18 +200,18 @@ int vp_rtl_peer_serve(vp_rtl_peer* peer, const vp_rtl_peer_ops* ops, void* user)
         if (!(h.flags & VP_RTL_FLAG_POSTED)) {
           vp_rtl_header r = make(VP_RTL_MSG_RESP, h.id, 0, h.addr, t);
           r.status = (uint8_t)st;
-          rc = vp_rtl_send(peer->fd, &r, NULL);
+          rc = peer_send(peer, &r, NULL);
         } else if (st != VP_RTL_OK) {
           vp_rtl_header r = make(VP_RTL_MSG_ERROR, h.id, 0, h.addr, t);
           r.status = (uint8_t)st;
-          rc = vp_rtl_send(peer->fd, &r, NULL);
+          rc = peer_send(peer, &r, NULL);
         }
         break;
       }
       case VP_RTL_MSG_SYNC: {
         uint64_t now = ops->sync ? ops->sync(user, h.time_ps) : h.time_ps;
         vp_rtl_header r = make(VP_RTL_MSG_SYNC_ACK, h.id, 0, 0, now);
-        rc = vp_rtl_send(peer->fd, &r, NULL);
+        rc = peer_send(peer, &r, NULL);
         break;
       }
       case VP_RTL_MSG_BYE:
@@ -248,6 +225,11 @@ int vp_rtl_peer_serve(vp_rtl_peer* peer, const vp_rtl_peer_ops* ops, void* user)
 
 void vp_rtl_peer_close(vp_rtl_peer* peer) {
   if (!peer) return;
-  close(peer->fd);
+  if (peer->shm) {
+    vp_shm_close(peer->shm); /* closes the socket too */
+    free(peer->shm);
+  } else {
+    close(peer->fd);
+  }
   free(peer);
 }

@@ -59,7 +59,15 @@ typedef struct vp_rtl_header {
 } vp_rtl_header;
 
 /* Header <-> bytes. decode returns 0, or a negative VP_RTL_E* code. */
-enum { VP_RTL_EMAGIC = -1, VP_RTL_EVERSION = -2, VP_RTL_ETYPE = -3, VP_RTL_ELENGTH = -4, VP_RTL_EIO = -5 };
+enum {
+  VP_RTL_EMAGIC = -1,
+  VP_RTL_EVERSION = -2,
+  VP_RTL_ETYPE = -3,
+  VP_RTL_ELENGTH = -4,
+  VP_RTL_EIO = -5,
+  VP_RTL_ERING = -6,    /* shared memory: indices or lengths that cannot be right */
+  VP_RTL_ETIMEOUT = -7
+};
 void vp_rtl_encode(const vp_rtl_header* h, uint8_t out[VP_RTL_HEADER_SIZE]);
 int vp_rtl_decode(const uint8_t in[VP_RTL_HEADER_SIZE], vp_rtl_header* h);
 const char* vp_rtl_strerror(int code);
@@ -71,7 +79,7 @@ int vp_rtl_recv_all(int fd, void* data, size_t len);
 int vp_rtl_send(int fd, const vp_rtl_header* h, const void* data);
 int vp_rtl_recv(int fd, vp_rtl_header* h, void* data, size_t capacity);
 
-/* "unix:/path", "/path" (Unix socket) or "tcp:HOST:PORT". Returns a file descriptor or -1. */
+/* "unix:/path", "/path" (Unix socket) or "tcp:HOST:PORT" (vp_skt.h). Returns a file descriptor or -1. */
 int vp_rtl_connect(const char* address);
 
 /* The peer side: callbacks invoked for vp's requests. */
@@ -84,7 +92,11 @@ typedef struct {
 } vp_rtl_peer_ops;
 
 typedef struct vp_rtl_peer vp_rtl_peer;
+/* A socket address as above, or "shm:/path": the Unix socket at /path hands
+ * over a shared-memory segment (vp_rtl_shm.h) that carries the messages. */
 vp_rtl_peer* vp_rtl_peer_connect(const char* address);
+/* Shared memory: busy polling for spin_us before sleeping (default 50; < 0: never sleep). */
+void vp_rtl_peer_set_spin(vp_rtl_peer* peer, int spin_us);
 /* Serves requests until vp closes the connection (returns 0) or an error (< 0). */
 int vp_rtl_peer_serve(vp_rtl_peer* peer, const vp_rtl_peer_ops* ops, void* user);
 /* Interrupt line change; call from inside the callbacks. */

@@ -14,6 +14,10 @@
 namespace py = pybind11;
 using namespace vp;
 
+namespace vp::python {
+void bind_mailbox(py::module_& m);  // mailbox_module.cpp: vp.mailbox's CALL layer
+}
+
 // libsystemc.so references sc_main, so the module must export one (loading
 // with RTLD_NOW fails otherwise); it is never called.
 extern "C" __attribute__((visibility("default"))) int sc_main(int, char*[]) { return 0; }
@@ -194,6 +198,7 @@ PYBIND11_MODULE(_vp, m) {
     d["instructions"] = c.instructions;
     return d;
   }, py::arg("dir"), "The manifest of a checkpoint directory (docs/checkpoints.md).");
+  vp::python::bind_mailbox(m);
   m.def("platform_built", &vp::python::platform_built, "Whether this process already built its one SystemC platform.");
 
   using vp::python::Simulator;

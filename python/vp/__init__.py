@@ -407,3 +407,4 @@ def platform_built() -> bool:
 
 
 from .experiments import run_experiment  # noqa: E402  (needs the names above)
+from . import mailbox  # noqa: E402,F401  (vp.mailbox.register: Python callbacks of the mailbox's CALL)

@@ -1,7 +1,11 @@
 // The vhost mailbox (dev.mailbox): every command, the callback registry, and
 // bad requests (unknown command, unmapped or out-of-range pointers, unknown
 // callbacks, a throwing callback), which get an error status, never a crash.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -278,6 +282,44 @@ bind:
     EXPECT_NE(std::string(e.what()).find("output"), std::string::npos);
   }
   p.release();
+}
+
+// fs_root: OPEN/WRITE/CLOSE through the bus into a file beneath the root; a
+// root that is not a directory is a located error.
+TEST(Mailbox, FileServices) {
+  using namespace vp::platform;
+  try {
+    build_platform(load_platform_string("components:\n  m: { type: dev.mailbox, fs_root: /no/such/dir }\n"),
+                   registry());
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.where().line, 2);
+    EXPECT_NE(std::string(e.what()).find("'/no/such/dir' is not a directory"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Mailbox, FileServicesEngine) {
+  const std::string root = ::testing::TempDir() + "vp-mailbox-fs-" + std::to_string(getpid());
+  mkdir(root.c_str(), 0777);
+  MailboxConfig c;
+  c.fs_root = root;
+  auto b = make_bench(c);
+  uint8_t* ram = b.ram->data();
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "out.txt");
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1100), "from the guest");
+  uint64_t h = 99, r = 0;
+  ASSERT_EQ(b.request(mb::Open, {0x1000, 1}, &h), mb::Ok);
+  EXPECT_EQ(b.request(mb::Write, {h, 0x1100, 14}, &r), mb::Ok);
+  EXPECT_EQ(r, 14u);
+  EXPECT_EQ(b.request(mb::Close, {h}), mb::Ok);
+  std::ifstream in(root + "/out.txt");
+  std::string text;
+  std::getline(in, text);
+  EXPECT_EQ(text, "from the guest");
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "../escape.txt");
+  EXPECT_EQ(b.request(mb::Open, {0x1000, 1}), mb::BadArgument);
+  unlink((root + "/out.txt").c_str());
+  rmdir(root.c_str());
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The "RTL simulator in another process" of the socket tests and benchmark:
 // the Verilated CRC-32 (APB) served through the C peer library.
-//   rtl_peer ADDRESS
+//   rtl_peer ADDRESS [SPIN_US]   (shm: busy polling before sleeping; -1: never sleep)
 #include <cstdio>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,8 +95,8 @@ uint64_t on_sync(void* user, uint64_t t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s ADDRESS\n", argv[0]);
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: %s ADDRESS [SPIN_US]\n", argv[0]);
     return 2;
   }
   Peer p;
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rtl_peer: cannot connect to %s\n", argv[1]);
     return 1;
   }
+  if (argc == 3) vp_rtl_peer_set_spin(p.peer, std::atoi(argv[2]));
   const vp_rtl_peer_ops ops{on_read, on_write, on_sync};
   const int rc = vp_rtl_peer_serve(p.peer, &ops, &p);
   vp_rtl_peer_close(p.peer);

@@ -5,8 +5,9 @@
  * mailbox. main's return value is the exit code (0: pass). */
 #include <stdint.h>
 
+#include "mbox.h"
+
 #define CRC_BASE   0x10010000UL
-#define MBOX_BASE  0x10012000UL
 #define PLIC_BASE  0x0c000000UL
 #define CRC_IRQ    12
 
@@ -48,34 +49,6 @@ static uint32_t sw_crc32(const uint8_t *p, unsigned n) {
   }
   return ~c;
 }
-
-/* ---- vhost mailbox (docs/rtl.md) ---- */
-struct mbox_req {
-  uint32_t command;
-  volatile uint32_t status;
-  volatile uint64_t result;
-  uint64_t arg[6];
-} __attribute__((aligned(64)));
-static struct mbox_req req;
-
-static uint32_t mbox(uint32_t command, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t *result) {
-  req.command = command;
-  req.status = 0xffffffffu;
-  req.arg[0] = a0;
-  req.arg[1] = a1;
-  req.arg[2] = a2;
-  REG64(MBOX_BASE + 0x08) = (uint64_t)(uintptr_t)&req;
-  __asm__ volatile("fence" ::: "memory");
-  REG32(MBOX_BASE + 0x10) = 1;  /* doorbell: served before the store completes */
-  if (result) *result = req.result;
-  return req.status;
-}
-static unsigned str_len(const char *s) {
-  unsigned n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-static void print(const char *s) { mbox(2, (uintptr_t)s, str_len(s), 0, 0); }
 
 /* ---- interrupts ---- */
 static volatile unsigned irq_count;
@@ -160,6 +133,6 @@ int main(void) {
   uint64_t r = 1;
   if (mbox(5, (uintptr_t)got, (uintptr_t)ref, 4, &r) != 0 || r != 0) return 10;
   if (mbox(0x77, 0, 0, 0, 0) != 1) return 11;  /* unknown command: BadCommand */
-  print("crc32 firmware: RTL CRC-32 and interrupt ok\n");
+  mbox_print("crc32 firmware: RTL CRC-32 and interrupt ok\n");
   return 0;
 }
