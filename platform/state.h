@@ -62,7 +62,7 @@ class StateReader {
   }
   void bytes(void* out, size_t len) {
     need(len);
-    std::memcpy(out, p_, len);
+    if (len) std::memcpy(out, p_, len);  // out may be null for an empty record
     p_ += len;
   }
   // A length-prefixed byte string of at most `max` bytes.

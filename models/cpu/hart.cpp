@@ -227,10 +227,10 @@ void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
   std::sort(breakpoints_.begin(), breakpoints_.end());
 }
 
-void Hart::debug_pause(const std::string& reason) {
+void Hart::debug_pause(const char* reason) {
   qk_.sync();
   resume_pc_ = core_->pc();
-  platform::request_pause(reason + " (" + name() + ")");
+  platform::request_pause(std::string(reason) + " (" + name() + ")");
   sc_core::wait(sc_core::SC_ZERO_TIME);  // sc_start returns at the end of this delta cycle
 }
 
@@ -264,9 +264,9 @@ void Hart::run_thread() {
     }
     if (!breakpoints_.empty() && core_->pc() != resume_pc_ &&
         std::binary_search(breakpoints_.begin(), breakpoints_.end(), core_->pc())) {
-      char where[32];
-      std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(core_->pc()));
-      debug_pause(std::string("breakpoint at ") + where);
+      char where[48];
+      std::snprintf(where, sizeof where, "breakpoint at 0x%llx", static_cast<unsigned long long>(core_->pc()));
+      debug_pause(where);
       continue;
     }
     uint64_t budget = batch;

@@ -95,7 +95,7 @@ class Hart : public platform::Component, public platform::Processor {
   void account();  // moves instructions executed so far into the quantum keeper
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
-  void debug_pause(const std::string& reason);  // resumable pause from the run thread
+  void debug_pause(const char* reason);  // no std::string: the thread may never resume (no leak)  // resumable pause from the run thread
   void register_statistics();
   // Fast-forward, then detail (platform::DetailRegion) and the guest's ROI markers.
   enum class Phase { kWhole, kFastForward, kWarmup, kMeasure, kDone };
