@@ -3,8 +3,8 @@
 # The vp executable, the Python package and component plugins link libvp; the
 # in-tree tests link the static pieces it is made of (one process each).
 
-set(VP_LIB_PARTS vp_platform vp_mem vp_devices vp_runner)
-foreach(part vp_cpu_core vp_cpu vp_rtl_core vp_memdef vp_rtl vp_verilated)
+set(VP_LIB_PARTS vp_platform vp_debug vp_mem vp_devices vp_runner)
+foreach(part vp_pvm_core vp_cpu_core vp_cpu vp_rtl_core vp_memdef vp_rtl vp_verilated)
   if(TARGET ${part})
     list(APPEND VP_LIB_PARTS ${part})
   endif()
@@ -13,7 +13,8 @@ endforeach()
 add_library(vp_lib SHARED ${PROJECT_SOURCE_DIR}/platform/version.cpp)
 add_library(vp::vp ALIAS vp_lib)
 set_target_properties(vp_lib PROPERTIES OUTPUT_NAME vp EXPORT_NAME vp
-  VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+  VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+  INSTALL_RPATH "$ORIGIN")  # libpvm.so (pvm.core) sits next to it, installed and in a wheel
 # Every object of every part, whether vp itself calls it or not: a plugin may.
 set(whole)
 foreach(part ${VP_LIB_PARTS})
@@ -47,7 +48,7 @@ install(TARGETS vp_lib ${vp_rtl_export} EXPORT vpTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vp)
 install(EXPORT vpTargets NAMESPACE vp:: DESTINATION ${VP_CMAKE_DIR})
-foreach(dir platform models/devices models/mem models/rtl models/cpu sc_main)
+foreach(dir platform debug models/devices models/mem models/rtl models/cpu sc_main)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/vp/${dir}
           FILES_MATCHING PATTERN "*.h" PATTERN "pvm_command.h" EXCLUDE)
 endforeach()

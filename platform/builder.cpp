@@ -8,6 +8,8 @@
 
 #include "platform/debug_access.h"
 #include "platform/plugin.h"
+#include "platform/processor.h"
+#include "platform/reservation_monitor.h"
 #include "platform/router.h"
 #include "platform/units.h"
 
@@ -222,6 +224,10 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& reg
     const auto& c = spec.components[i];
     platform->instances_.push_back({c.name, c.type, configs[i], types[i]->create(c.name, configs[i])});
   }
+  // LR/SC across processors: one reservation monitor, owned by the platform.
+  platform->reservations_ = std::make_unique<ReservationMonitor>();
+  for (auto& inst : platform->instances_)
+    if (auto* p = dynamic_cast<Processor*>(inst.component.get())) p->set_reservation_monitor(*platform->reservations_);
 
   // 3. Bind sockets.
   // Sockets, not names: "cpu0" and "cpu0.mem" may name the same default socket.
@@ -330,6 +336,7 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& reg
                                      w.to.component + ": " + names_list(to->irq_in_names()) + ")");
     if (in->driven()) throw ConfigError(w.where, "interrupt input '" + w.to.str() + "' already has a driver");
     out->bind(*in);
+    out->set_name(w.from.str());
     platform->irqs_.push_back({w.from.component, w.from.port, w.from.index, w.to.component, w.to.port, w.to.index});
   }
 

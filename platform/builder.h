@@ -14,6 +14,7 @@ namespace vp::platform {
 
 class Router;
 class DebugPort;
+class ReservationMonitor;
 
 // A built platform: the component tree, its address map and interrupt wiring.
 class Platform {
@@ -63,6 +64,8 @@ class Platform {
 
   PlatformSpec spec_;
   const Registry* registry_ = nullptr;
+  // Shared by the processors, so it outlives them (declared before instances_).
+  std::unique_ptr<ReservationMonitor> reservations_;
   std::vector<Instance> instances_;
   std::vector<Window> windows_;
   std::vector<IrqWire> irqs_;

@@ -8,6 +8,7 @@ Registry& Registry::builtin() {
     register_platform_types(*r);
     register_memory_types(*r);
     register_device_types(*r);
+    register_pvm_types(*r);
 #ifndef VP_NO_CPU
     register_cpu_types(*r);
 #endif

@@ -1,6 +1,9 @@
 #pragma once
 #include <functional>
+#include <string>
 #include <vector>
+
+#include "platform/trace_events.h"
 
 namespace vp::platform {
 
@@ -38,8 +41,12 @@ class IrqOut {
   void set(bool level) {
     if (level == level_) return;
     level_ = level;
+    if (TraceEvents::enabled() && !name_.empty())
+      TraceEvents::global().counter("interrupt lines", name_, TraceEvents::now_ps(), level);
     for (IrqIn* s : sinks_) s->set(level);
   }
+  // "uart0.irq": how trace events name the line (set by the builder).
+  void set_name(const std::string& name) { name_ = name; }
   void raise() { set(true); }
   void lower() { set(false); }
   bool level() const { return level_; }
@@ -48,6 +55,7 @@ class IrqOut {
  private:
   std::vector<IrqIn*> sinks_;
   bool level_ = false;
+  std::string name_;
 };
 
 }  // namespace vp::platform

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "platform/component_arrays.h"
 #include "platform/units.h"
 
 namespace vp::platform {
@@ -390,9 +391,29 @@ ConfigNode parse_yaml(const std::string& text, const std::string& file) {
   }
 }
 
+// An override of one instance of a component array ("cpu1.mode=pipeline")
+// applies after the expansion; everything else (including "cpu.count=4") before.
+static bool overrides_array_instance(const ConfigNode& tree, const Override& o, const std::vector<ArraySpec>& arrays) {
+  std::vector<std::string> parts = split(o.path, '.');
+  if (parts.size() > 1 && parts[0] == "components") parts.erase(parts.begin());
+  const ConfigNode* components = tree.find("components");
+  if (components && components->is_map() && components->find(parts[0])) return false;
+  return is_array_instance_name(parts[0], arrays);
+}
+
 PlatformSpec load_platform_tree(ConfigNode tree, const std::vector<Override>& overrides) {
-  for (const auto& o : overrides) apply_override(tree, o);
-  return to_spec(tree);
+  std::vector<Override> deferred;
+  const std::vector<ArraySpec> declared = find_component_arrays(tree);
+  for (const auto& o : overrides) {
+    if (overrides_array_instance(tree, o, declared)) deferred.push_back(o);
+    else apply_override(tree, o);
+  }
+  const std::vector<ArraySpec> arrays = find_component_arrays(tree);
+  expand_component_arrays(tree, arrays);
+  for (const auto& o : deferred) apply_override(tree, o);
+  PlatformSpec spec = to_spec(tree);
+  spec.arrays = arrays;
+  return spec;
 }
 
 PlatformSpec load_platform_file(const std::string& path, const std::vector<Override>& overrides) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,9 +85,15 @@ class Registry {
   // Every property of a type: documented ones and those its parse function reads.
   std::vector<PropertyInfo> properties(const std::string& type) const;
 
+  // Types whose instances execute code (platform::Processor): `vp run --smp N`
+  // sets the count of the platform's array of them.
+  void mark_processor(const std::string& type) { processors_.insert(type); }
+  bool is_processor(const std::string& type) const { return processors_.count(type) != 0; }
+
  private:
   std::map<std::string, ComponentType> types_;
   std::string origin_ = "built-in";
+  std::set<std::string> processors_;
 };
 
 // Defined by each model library's registration file; called by Registry::builtin().
@@ -95,5 +102,6 @@ void register_memory_types(Registry&);
 void register_device_types(Registry&);
 void register_cpu_types(Registry&);
 void register_rtl_types(Registry&);  // models/rtl, when built
+void register_pvm_types(Registry&);  // models/pvm (pvm.core)
 
 }  // namespace vp::platform

@@ -1,7 +1,11 @@
 #include "platform/router.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <stdexcept>
+
+#include "platform/trace_events.h"
 
 namespace vp::platform {
 
@@ -83,6 +87,24 @@ void Router::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& de
   delay += config_.latency;
   (*out_[m->port])->b_transport(gp, delay);
   gp.set_address(addr);
+  if (TraceEvents::enabled()) trace_access(*m, gp, delay);
+}
+
+// Device activity for the trace-event file: one instant per access that
+// reaches a target through b_transport (memories are reached by DMI).
+void Router::trace_access(const Mapping& m, const tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {
+  const uint64_t addr = gp.get_address();
+  char name[64], args[160];
+  std::snprintf(name, sizeof name, "%s +0x%llx", gp.is_read() ? "read" : "write",
+                static_cast<unsigned long long>(addr - m.base));
+  uint64_t value = 0;
+  const unsigned len = gp.get_data_length();
+  if (len <= 8 && gp.get_data_ptr()) std::memcpy(&value, gp.get_data_ptr(), len);
+  std::snprintf(args, sizeof args, "\"addr\":\"0x%llx\",\"len\":%u,\"data\":\"0x%llx\",\"ok\":%s",
+                static_cast<unsigned long long>(addr), len, static_cast<unsigned long long>(value),
+                gp.is_response_ok() ? "true" : "false");
+  const sc_core::sc_time when = sc_core::sc_time_stamp() + delay;
+  TraceEvents::global().instant(m.name, name, static_cast<uint64_t>(when.to_seconds() * 1e12 + 0.5), args);
 }
 
 bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi) {

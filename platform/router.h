@@ -57,6 +57,7 @@ class Router : public Component {
   unsigned transport_dbg(int id, tlm::tlm_generic_payload& gp);
   void invalidate_direct_mem_ptr(int port, sc_dt::uint64 start, sc_dt::uint64 end);
   const Mapping* decode_access(const tlm::tlm_generic_payload& gp) const;
+  void trace_access(const Mapping& m, const tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
   void add_mapping(uint64_t base, uint64_t size, const std::string& name);
 
   TargetSocket& next_input();

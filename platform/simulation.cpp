@@ -10,7 +10,11 @@ std::mutex g_mutex;
 std::optional<StopRequest> g_request;
 std::atomic<bool> g_stop_requested{false};
 std::optional<std::string> g_pause;
+std::atomic<StuckPolicy> g_stuck_policy{StuckPolicy::kStop};
 }  // namespace
+
+void set_stuck_policy(StuckPolicy policy) { g_stuck_policy = policy; }
+StuckPolicy stuck_policy() { return g_stuck_policy; }
 
 void request_stop(int exit_code, const std::string& reason) {
   {

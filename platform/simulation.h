@@ -23,4 +23,12 @@ std::optional<StopRequest> stop_request();
 bool stop_requested();
 void clear_stop_request();  // for tests that run several simulations' worth of checks
 
+// A guest that can make no progress (platform::Processor::stuck_report): the
+// run stops with kStuckExitCode (default), goes on (the report is printed
+// once), or pauses for an attached debugger.
+enum class StuckPolicy { kStop, kContinue, kPause };
+constexpr int kStuckExitCode = 123;
+void set_stuck_policy(StuckPolicy policy);
+StuckPolicy stuck_policy();
+
 }  // namespace vp::platform

@@ -52,12 +52,22 @@ struct PluginSpec {
   SourceLocation where; // its folder is where a relative name is looked up
 };
 
+// A component array (`count:` under components:), as declared; the spec's
+// components hold its instances <name>0 .. <name>count-1.
+struct ArraySpec {
+  std::string name;    // "cpu"
+  std::string type;    // of every instance
+  uint64_t count = 0;
+  SourceLocation where;
+};
+
 // A typed, validated platform description.
 struct PlatformSpec {
   std::string name;
   std::string description;
   uint64_t quantum_ps = 10'000'000;  // 10us
   std::vector<ComponentSpec> components;
+  std::vector<ArraySpec> arrays;     // already expanded into components
   std::vector<BindSpec> binds;
   std::vector<IrqSpec> irqs;
   BootSpec boot;

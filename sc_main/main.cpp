@@ -17,8 +17,11 @@
 #include "platform/loader.h"
 #include "platform/plugin.h"
 #include "platform/units.h"
+#include "platform/terminal.h"
 #include "sc_main/disk_option.h"
 #include "sc_main/runner.h"
+#include "sc_main/smp_option.h"
+#include "sc_main/trace_file.h"
 #ifdef VP_HAVE_PVM_CLI
 #include "sc_main/pvm_command.h"
 #endif
@@ -31,10 +34,14 @@ namespace {
 
 using namespace vp;
 
+// --semihosting without =ROOT.
+constexpr const char* kNoRoot = "\x01";
+
 struct PlatformArgs {
   std::string file;
   std::vector<std::string> sets;
   std::vector<std::string> disks;  // vp run --disk
+  unsigned smp = 0;                // --smp N (0: the platform's own count)
 };
 
 void add_platform_args(CLI::App* cmd, PlatformArgs& args, bool required = true) {
@@ -43,6 +50,7 @@ void add_platform_args(CLI::App* cmd, PlatformArgs& args, bool required = true) 
                               "looked up in VP_CONFIG_PATH and the installed share/vp/configs");
   if (required) opt->required();
   cmd->add_option("--set", args.sets, "Override a property: component.key=value (repeatable)")->type_name("K=V");
+  cmd->add_option("--smp", args.smp, kSmpOptionHelp)->type_name("N")->check(CLI::Range(1, 1024));
 }
 
 // A platform argument that names no file may name an installed description:
@@ -70,7 +78,10 @@ std::unique_ptr<platform::Platform> build(const PlatformArgs& args) {
   std::vector<platform::Override> overrides;
   for (size_t i = 0; i < args.sets.size(); ++i)
     overrides.push_back(platform::parse_override(args.sets[i], {"--set " + args.sets[i], 0, 0}));
-  auto spec = platform::load_platform_file(resolve_platform_file(args.file), overrides);
+  const std::string file = resolve_platform_file(args.file);
+  if (args.smp)
+    overrides.push_back(smp_override(platform::load_platform_file(file, overrides), platform::Registry::builtin(), args.smp));
+  auto spec = platform::load_platform_file(file, overrides);
   attach_disks(spec, args.disks);
   return platform::build_platform(spec);
 }
@@ -252,8 +263,43 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--max-instructions", run.max_instructions,
                       "Stop after this many instructions (exit code 124)");
   run_cmd->add_flag("--trace", trace, "Print an instruction trace to stderr");
-  run_cmd->add_option("--trace-file", trace_file, "Write the instruction trace to a file");
-  run_cmd->add_flag("--progress", run.progress, "Print progress and speed every 5 host seconds");
+  run_cmd->add_option("--trace-file", trace_file, "Write the instruction trace to a file (gzip-compressed if it ends in .gz)");
+  run_cmd->add_option("--trace-start", run.trace_start,
+                      "Start the trace at a symbol, a 0x address, or after a (decimal) instruction count")
+      ->type_name("WHERE");
+  run_cmd->add_option("--trace-stop", run.trace_stop, "End the trace there (the run goes on)")->type_name("WHERE");
+  run_cmd->add_option("--trace-range", run.trace_ranges,
+                      "Only instructions in this pc range, LO-HI or a symbol (repeatable)")
+      ->type_name("RANGE");
+  run_cmd->add_option("--trace-priv", run.trace_priv, "Only these privilege levels, e.g. S,U")->type_name("M,S,U");
+  run_cmd->add_flag("--trace-traps", run.trace_traps, "Trace traps and interrupts only, no instructions");
+  run_cmd->add_option("--trace-events", run.trace_events,
+                      "Write traps, interrupts and device accesses as a Chrome/Perfetto trace-event JSON file")
+      ->type_name("FILE");
+  run_cmd->add_option("--gdb", run.gdb,
+                      "Serve the GDB remote protocol on [HOST:]PORT (host 127.0.0.1 unless given; port 0: any free "
+                      "port, printed)")
+      ->type_name("[HOST:]PORT");
+  run_cmd->add_flag("--gdb-wait", run.gdb_wait, "With --gdb: hold every hart at reset until GDB continues");
+  // --semihosting[=ROOT]: the argument list spells "=ROOT" as --semihosting-root
+  // (below), so that a bare --semihosting never takes the platform as its ROOT.
+  std::string semihosting_root = kNoRoot;
+  auto* semihosting_opt = run_cmd->add_flag(
+      "--semihosting", "RISC-V semihosting (console, exit, clocks); --semihosting=ROOT also allows file operations "
+                       "inside the directory ROOT");
+  run_cmd->add_option("--semihosting-root", semihosting_root)->group("");
+  std::string on_stuck = "stop";
+  run_cmd->add_option("--on-stuck", on_stuck,
+                      "A guest that can make no progress: stop with exit code 123 and a report (default), or "
+                      "continue after the report")
+      ->check(CLI::IsMember({"stop", "continue"}));
+  run_cmd->add_flag("--progress", run.progress, "Print progress and speed to stderr every 5 host seconds");
+  run_cmd->footer(
+      "Exit codes: the guest's (test finisher, HTIF, semihosting, mailbox); 124 time or instruction limit; 123 the "
+      "guest is stuck (report on stderr); 130 ended by the user (Ctrl-C, Ctrl-A x, GDB kill or monitor quit); 2 bad "
+      "input (options, platform file, software); 3 simulation error.\n"
+      "Console keys (stdio console on a terminal): Ctrl-A x quits, Ctrl-A c prints a status line; Ctrl-C goes to "
+      "the guest.");
   run_cmd->add_flag("-q,--quiet", quiet, "Do not print the end-of-run summary");
   run_cmd->add_option("--stats", run.stats_file, "Write statistics at the end (format from .json, .csv or .txt)");
   run_cmd->add_option("--stats-format", run.stats_format, "Statistics format: json, csv or text")
@@ -316,7 +362,19 @@ int sc_main(int argc, char* argv[]) {
 #endif
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args;  // reversed, as CLI11 parses a vector
+    for (int i = argc - 1; i > 0; --i) {
+      const std::string a = argv[i];
+      if (a.rfind("--semihosting=", 0) == 0) {
+        if (a.size() == 14) throw CLI::ValidationError("--semihosting=ROOT", "ROOT must name a directory");
+        args.push_back("--semihosting-root=" + a.substr(14));
+        args.push_back("--semihosting");
+      } else {
+        args.push_back(a);
+      }
+    }
+    if (argc > 0) app.name(argv[0]);  // the usage line names the program, as parse(argc, argv) does
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     // --help and --version print and exit 0; every usage error is exit code 2 (README).
     const int code = app.exit(e);
@@ -328,14 +386,30 @@ int sc_main(int argc, char* argv[]) {
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   try {
     if (*run_cmd) {
-      std::ofstream trace_stream;
+      std::unique_ptr<std::ostream> trace_stream;
       if (!trace_file.empty()) {
-        trace_stream.open(trace_file);
-        if (!trace_stream) throw std::runtime_error("cannot open trace file " + trace_file);
-        run.trace = &trace_stream;
+        trace_stream = open_trace_file(trace_file);
+        run.trace = trace_stream.get();
       } else if (trace) {
         run.trace = &std::cerr;
       }
+      const bool filtered = !run.trace_start.empty() || !run.trace_stop.empty() || !run.trace_ranges.empty() ||
+                            !run.trace_priv.empty() || run.trace_traps;
+      if (filtered && !run.trace)
+        throw CLI::ValidationError("--trace-start/--trace-stop/--trace-range/--trace-priv/--trace-traps",
+                                   "choose where the trace goes with --trace or --trace-file");
+      if (run.gdb_wait && run.gdb.empty()) throw CLI::ValidationError("--gdb-wait", "needs --gdb [HOST:]PORT");
+      if (semihosting_opt->count() || semihosting_root != kNoRoot) {
+        run.semihosting = true;
+        if (semihosting_root != kNoRoot) {
+          if (semihosting_root.empty()) throw CLI::ValidationError("--semihosting", "ROOT must name a directory");
+          run.semihosting_root = semihosting_root;
+        }
+      }
+      run.on_stuck = on_stuck == "continue" ? platform::StuckPolicy::kContinue : platform::StuckPolicy::kStop;
+      if (!run.trace_events.empty()) check_writable(run.trace_events, "--trace-events");
+      // A terminal console gets QEMU's keys (Ctrl-A x, Ctrl-A c) and passes Ctrl-C to the guest.
+      if (::isatty(STDIN_FILENO)) enable_console_keys();
       if (!max_time.empty()) {
         auto t = platform::parse_time_ps(max_time);
         if (!t) throw CLI::ValidationError("--max-time", "expected a time with a unit such as 10ms, found '" + max_time + "'");
@@ -408,7 +482,9 @@ int sc_main(int argc, char* argv[]) {
       auto result = run_simulation(*platform, run);
       write_statistics(run);
       std::fflush(stdout);
-      if (!quiet) std::fprintf(stderr, "\nvp: %s; %s\n", result.reason.c_str(), summary(result).c_str());
+      if (trace_stream) trace_stream->flush();
+      for (const auto& r : result.reports) platform::message(r);
+      if (!quiet) platform::message("\nvp: " + result.reason + "; " + summary(result));
       return result.exit_code;
     }
     if (*script_cmd) run_script(script_file, script_cmd->remaining());

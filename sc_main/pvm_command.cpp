@@ -107,8 +107,16 @@ bool load_vector(const std::string& path, Vector& v, std::string& error) {
 }
 
 pvm_vm* create_vm(const Vector& v, pvm_backend backend, std::string& error) {
+    pvm_config config{};
+    config.backend = backend;
+    return create_vm(v, config, error);
+}
+
+pvm_vm* create_vm(const Vector& v, const pvm_config& config, std::string& error) {
     pvm_error err{};
-    pvm_vm* vm = pvm_create(backend, v.program.data(), v.program.size(), &err);
+    pvm_module* module = pvm_module_create(&config, PVM_BLOB_PROGRAM, v.program.data(), v.program.size(), &err);
+    pvm_vm* vm = module ? pvm_instance_create(module, nullptr, 0, &err) : nullptr;
+    pvm_module_destroy(module);
     if (!vm) {
         error = err.message;
         return nullptr;
@@ -204,6 +212,7 @@ struct RunOptions {
     bool check = false;
     bool standard = false;
     std::string backend = "interpreter";
+    std::string gp = "0.7.2";
 };
 
 struct VmDeleter {
@@ -255,6 +264,12 @@ int run_command(const RunOptions& o) {
         backend = PVM_BACKEND_RECOMPILER;
     else
         return fail("unknown backend '" + o.backend + "' (interpreter or recompiler)");
+    pvm_config config{};
+    config.backend = backend;
+    if (o.gp == "new-gas")
+        config.gp = PVM_GP_NEW_GAS;
+    else if (o.gp != "0.7.2")
+        return fail("unknown Gray Paper profile '" + o.gp + "' (0.7.2 or new-gas)");
 
     std::string data;
     if (!read_file(o.program, data)) return fail("cannot read " + o.program);
@@ -266,14 +281,17 @@ int run_command(const RunOptions& o) {
     if (is_json) {
         std::string error;
         if (!pvm_vectors::parse_vector(data, vec, error)) return fail(o.program + ": " + error);
-        vm.reset(pvm_vectors::create_vm(vec, backend, error));
+        vm.reset(pvm_vectors::create_vm(vec, config, error));
         if (!vm) return fail(o.program + ": " + error);
     } else {
         if (o.check) return fail("--check needs a test vector (JSON) file");
         pvm_error err{};
         const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
-        vm.reset(o.standard ? pvm_create_standard(backend, bytes, data.size(), nullptr, 0, &err)
-                            : pvm_create(backend, bytes, data.size(), &err));
+        // A raw blob: GP A.2, a .polkavm container (by its magic), or --standard (GP A.7).
+        pvm_module* module = pvm_module_create(&config, o.standard ? PVM_BLOB_STANDARD : PVM_BLOB_AUTO, bytes,
+                                               data.size(), &err);
+        if (module) vm.reset(pvm_instance_create(module, nullptr, 0, &err));
+        pvm_module_destroy(module);
         if (!vm) return fail(o.program + ": " + err.message);
     }
     if (o.gas_set) pvm_set_gas(vm.get(), o.gas);
@@ -314,6 +332,7 @@ void add_pvm_command(CLI::App& app, int* exit_code) {
     run->add_flag("--check", o->check, "Compare with the vector's expectations: exit 0 if all match, 1 otherwise");
     run->add_flag("--standard", o->standard, "The raw blob is a standard program (GP A.7), not a bare program");
     run->add_option("--backend", o->backend, "interpreter or recompiler")->check(CLI::IsMember({"interpreter", "recompiler"}));
+    run->add_option("--gp", o->gp, "Gray Paper profile: 0.7.2 (default) or new-gas (the new gas cost model draft)");
     run->callback([o, gas, exit_code] {
         o->gas_set = gas->count() > 0;
         try {

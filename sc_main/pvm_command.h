@@ -52,6 +52,8 @@ bool load_vector(const std::string& path, Vector& out, std::string& error);
 
 // Creates a VM in the vector's initial state (registers, pc, pages, memory, gas).
 pvm_vm* create_vm(const Vector& v, pvm_backend backend, std::string& error);
+// The same with a full configuration (backend, memory model, Gray Paper profile).
+pvm_vm* create_vm(const Vector& v, const pvm_config& config, std::string& error);
 
 // The *.json files of a folder, sorted (empty if the folder is missing).
 std::vector<std::string> vector_files(const std::string& dir);

@@ -5,15 +5,21 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "debug/gdb_server.h"
+#include "models/devices/console_backend.h"
 #include "models/mem/elf_file.h"
 #include "platform/processor.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
+#include "platform/terminal.h"
+#include "platform/trace_events.h"
 #include "platform/units.h"
 
 namespace vp {
@@ -23,6 +29,10 @@ using platform::Platform;
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) { g_interrupted = true; }
+// Console keys (Ctrl-A x, Ctrl-A c), set on the console's reader thread.
+std::atomic<bool> g_console_quit{false};
+std::atomic<bool> g_console_status{false};
+const char* const kConsoleQuit = "quit from the console (Ctrl-A x)";
 
 std::vector<platform::Processor*> processors(Platform& p) {
   std::vector<platform::Processor*> out;
@@ -159,8 +169,19 @@ std::vector<uint8_t> read_raw_image(const std::string& path, const char* option)
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 
-// A module that ends the run on Ctrl-C and prints progress; it wakes on
-// simulated time, so it costs nothing measurable.
+// "simulated 1.2 ms, host 3 s, cpu0: pc 0x80000010 <main+0x4>, M-mode, ..."
+std::string status(const std::vector<platform::Processor*>& cpus, double host_seconds) {
+  std::string line = "vp: simulated " + sc_core::sc_time_stamp().to_string();
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ", host %.1f s", host_seconds);
+  line += buf;
+  for (auto* c : cpus) line += "; " + c->status_line();
+  return line;
+}
+
+// A module that ends the run on Ctrl-C (or Ctrl-A x), prints progress and
+// status lines, and notices when every processor sleeps with nothing that can
+// wake it. It wakes on simulated time, so it costs nothing measurable.
 class RunMonitor : public sc_core::sc_module {
  public:
   RunMonitor(const sc_core::sc_module_name& name, std::vector<platform::Processor*> cpus, bool progress)
@@ -174,24 +195,55 @@ class RunMonitor : public sc_core::sc_module {
     auto last_print = std::chrono::steady_clock::now();
     auto start = last_print;
     uint64_t last_instr = 0;
+    bool parked_reported = false;
     for (;;) {
       wait(sc_core::sc_time(1, sc_core::SC_MS));
       if (g_interrupted) {
         platform::request_stop(130, "interrupted (Ctrl-C)");
         return;
       }
-      if (!progress_) continue;
+      if (g_console_quit) {
+        platform::request_stop(130, kConsoleQuit);
+        return;
+      }
       auto now = std::chrono::steady_clock::now();
+      if (g_console_status.exchange(false))
+        platform::message(status(cpus_, std::chrono::duration<double>(now - start).count()));
+      if (!parked_reported && all_parked()) {
+        parked_reported = true;
+        const std::string why = "every processor waits for an interrupt (wfi) or spins in a jump to itself, with "
+                                "every interrupt disabled";
+        switch (platform::stuck_policy()) {
+          case platform::StuckPolicy::kStop:
+            platform::request_stop(platform::kStuckExitCode, why);
+            return;
+          case platform::StuckPolicy::kPause:
+            platform::request_pause(why);
+            break;
+          case platform::StuckPolicy::kContinue:
+            for (auto* c : cpus_) platform::message(c->stuck_report() + "  (--on-stuck=continue: the run goes on)");
+            break;
+        }
+      }
+      if (!progress_) continue;
       double since = std::chrono::duration<double>(now - last_print).count();
       if (since < 5.0) continue;
       uint64_t instr = 0;
       for (auto* c : cpus_) instr += c->instructions_retired();
-      std::fprintf(stderr, "vp: progress: simulated %s, host %.0f s, %.1f MIPS\n",
-                   sc_core::sc_time_stamp().to_string().c_str(),
-                   std::chrono::duration<double>(now - start).count(), (instr - last_instr) / since / 1e6);
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "vp: progress: simulated %s, host %.0f s, %.1f MIPS",
+                    sc_core::sc_time_stamp().to_string().c_str(),
+                    std::chrono::duration<double>(now - start).count(), (instr - last_instr) / since / 1e6);
+      platform::message(buf);
       last_print = now;
       last_instr = instr;
     }
+  }
+
+  bool all_parked() const {
+    for (auto* c : cpus_)
+      if (!c->parked()) return false;
+    return !cpus_.empty();
   }
 
   std::vector<platform::Processor*> cpus_;
@@ -266,6 +318,72 @@ void apply_detail_region(const std::vector<platform::Processor*>& cpus, const Ru
     if (!c->set_detail_region(r)) throw std::runtime_error("--detail-start: a processor has no timing model");
 }
 
+void add_symbols(platform::SymbolTable& table, const mem::ElfFile& elf, const std::string& path) {
+  std::vector<platform::SymbolTable::Symbol> syms;
+  syms.reserve(elf.symbols().size());
+  for (const auto& s : elf.symbols())
+    if (!s.absolute && !s.undefined) syms.push_back({s.name, s.value, s.size, s.function});
+  table.add(syms, path);
+}
+
+// A trace window edge: a decimal instruction count, a 0x address, or a symbol.
+void resolve_point(const std::string& option, const std::string& text, const platform::SymbolTable& symbols,
+                   uint64_t& pc, uint64_t& count) {
+  if (text.empty()) return;
+  if (text.find_first_not_of("0123456789") == std::string::npos) {
+    auto n = platform::parse_integer(text);
+    if (!n || !*n) throw std::runtime_error(option + ": the instruction count must be at least 1, found '" + text + "'");
+    count = *n;
+    return;
+  }
+  if (text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0) {
+    auto a = platform::parse_integer(text);
+    if (!a) throw std::runtime_error(option + ": expected an address such as 0x80000000, found '" + text + "'");
+    pc = *a;
+    return;
+  }
+  auto a = symbols.find(text);
+  if (!a)
+    throw std::runtime_error(option + ": no symbol '" + text + "' in the loaded ELF files" +
+                             (symbols.empty() ? " (no ELF file with symbols was loaded)" : ""));
+  pc = *a;
+}
+
+platform::TraceFilter trace_filter(const RunOptions& o, const platform::SymbolTable& symbols) {
+  platform::TraceFilter f;
+  resolve_point("--trace-start", o.trace_start, symbols, f.start_pc, f.start_count);
+  resolve_point("--trace-stop", o.trace_stop, symbols, f.stop_pc, f.stop_count);
+  for (const auto& r : o.trace_ranges) {
+    const size_t dash = r.find('-');
+    if (dash != std::string::npos && dash > 0) {
+      auto lo = platform::parse_integer(r.substr(0, dash)), hi = platform::parse_integer(r.substr(dash + 1));
+      if (!lo || !hi || *hi <= *lo)
+        throw std::runtime_error("--trace-range: expected LO-HI with LO < HI (0x80000000-0x80001000), found '" + r + "'");
+      f.ranges.emplace_back(*lo, *hi);
+      continue;
+    }
+    auto a = symbols.find(r);
+    uint64_t start = 0, end = 0;
+    if (!a || !symbols.containing(*a, &start, &end))
+      throw std::runtime_error("--trace-range: '" + r + "' is neither LO-HI nor a symbol of the loaded ELF files");
+    f.ranges.emplace_back(start, end);
+  }
+  if (!o.trace_priv.empty()) {
+    f.priv_mask = 0;
+    for (char c : o.trace_priv) {
+      switch (std::toupper(static_cast<unsigned char>(c))) {
+        case 'U': f.priv_mask |= 1; break;
+        case 'S': f.priv_mask |= 2; break;
+        case 'M': f.priv_mask |= 8; break;
+        case ',': break;
+        default: throw std::runtime_error("--trace-priv: expected privilege levels such as M,S,U, found '" + o.trace_priv + "'");
+      }
+    }
+  }
+  f.traps_only = o.trace_traps;
+  return f;
+}
+
 }  // namespace
 
 // One per process, like the simulation itself.
@@ -289,6 +407,7 @@ void write_statistics(const RunOptions& o) {
 
 BootInfo prepare_boot(Platform& p, const RunOptions& o) {
   BootInfo info;
+  info.symbols = std::make_shared<platform::SymbolTable>();
   auto cpus = processors(p);
   if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
   if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
@@ -296,6 +415,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
   auto rom = boot_rom(p);
 
   uint64_t next = 0;  // where a raw payload goes
+  uint64_t image_end = 0;  // end of the loaded kernel ELF (semihosting heap)
   if (!o.bios.empty()) {
     if (!ram) throw mem::LoadError("--bios: the platform has no RAM to load firmware into");
     uint64_t end;
@@ -303,6 +423,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
       auto elf = mem::ElfFile::load(o.bios);
       check_elf_machine(elf, cpus, o.bios);
       end = load_elf(p, elf, o.bios, info).second;
+      add_symbols(*info.symbols, elf, o.bios);
       info.entry = elf.entry();
     } else {
       auto bytes = read_raw_image(o.bios, "--bios");
@@ -320,7 +441,9 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
       auto elf = mem::ElfFile::load(o.kernel);
       check_elf_machine(elf, cpus, o.kernel);
       auto range = load_elf(p, elf, o.kernel, info);
+      add_symbols(*info.symbols, elf, o.kernel);
       info.kernel_addr = range.first;
+      image_end = range.second;
       if (!info.entry) info.entry = elf.entry();
       if (o.bios.empty()) {
         info.tohost = elf.symbol("tohost");
@@ -354,6 +477,33 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
       info.dtb_addr = align_down(top - dtb.size(), 2ull << 20);
     }
     if (info.dtb_addr) write_or_fail(p, *info.dtb_addr, dtb.data(), dtb.size(), "device tree");
+  }
+
+  // Debugging and tracing, the same for every processor.
+  static std::vector<std::shared_ptr<platform::SymbolTable>> keep;  // processors hold raw pointers
+  keep.push_back(info.symbols);
+  const platform::TraceFilter filter = trace_filter(o, *info.symbols);
+  platform::SemihostingOptions semi;
+  semi.enabled = o.semihosting;
+  semi.root = o.semihosting_root;
+  semi.cmdline = !o.kernel.empty() ? o.kernel : o.bios;
+  if (ram) {
+    semi.stack_base = ram->base + ram->size;
+    semi.stack_limit = semi.stack_base - std::min<uint64_t>(ram->size / 4, 1 << 20);
+    semi.heap_base = image_end > ram->base && image_end < semi.stack_limit ? align_up(image_end, 16) : ram->base;
+    semi.heap_limit = semi.stack_limit;
+  }
+  if (!o.semihosting_root.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(o.semihosting_root, ec))
+      throw std::runtime_error("--semihosting=" + o.semihosting_root + ": not a directory");
+  }
+  platform::set_stuck_policy(o.on_stuck);
+  if (!o.trace_events.empty()) platform::TraceEvents::global().open(o.trace_events);
+  for (auto* c : cpus) {
+    c->set_symbols(info.symbols.get());
+    c->set_trace_filter(filter);
+    if (o.semihosting) c->set_semihosting(semi);
   }
 
   if (!info.entry) {
@@ -404,7 +554,15 @@ void prepare_restored(Platform& p, const RunOptions& o) {
   auto cpus = processors(p);
   if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
   if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
-  for (auto* c : cpus) c->set_instruction_limit(o.max_instructions), c->set_trace(o.trace);
+  platform::set_stuck_policy(o.on_stuck);
+  if (!o.trace_events.empty()) platform::TraceEvents::global().open(o.trace_events);
+  static const platform::SymbolTable no_symbols;  // a checkpoint has no ELF: trace windows by count or address
+  const platform::TraceFilter filter = trace_filter(o, no_symbols);
+  for (auto* c : cpus) {
+    c->set_instruction_limit(o.max_instructions);
+    c->set_trace_filter(filter);
+    c->set_trace(o.trace);
+  }
   apply_detail_region(cpus, o);
 }
 
@@ -423,6 +581,61 @@ void write_checkpoint(Platform& p, const RunOptions& o, const std::vector<platfo
 }
 
 }  // namespace
+
+namespace {
+
+// vp run's simulation for the GDB server: slices of simulated time up to the limit.
+class RunnerTarget : public debug::DebugTarget {
+ public:
+  RunnerTarget(Platform& p, const RunOptions& o) : o_(o), cpus_(vp::processors(p)) {
+    for (const auto& i : p.instances())
+      if (dynamic_cast<platform::Processor*>(i.component.get())) names_.push_back(i.name);
+  }
+  std::vector<platform::Processor*> processors() override { return cpus_; }
+  std::vector<std::string> processor_names() override { return names_; }
+  debug::SliceResult run_slice() override {
+    using K = debug::SliceResult::Kind;
+    platform::clear_pause();
+    sc_core::sc_time step(1, sc_core::SC_MS);
+    if (o_.max_time_ps) {
+      const sc_core::sc_time end(static_cast<double>(o_.max_time_ps), sc_core::SC_PS);
+      const sc_core::sc_time now = sc_core::sc_time_stamp();
+      if (now >= end) return {K::kEnded, 124, "time limit " + now.to_string() + " reached"};
+      if (end - now < step) step = end - now;
+    }
+    sc_core::sc_start(step);
+    if (auto stop = platform::stop_request()) return {K::kEnded, stop->exit_code, stop->reason};
+    if (auto pause = platform::pause_reason()) return {K::kPaused, 0, *pause};
+    return {};
+  }
+  bool interrupted() override { return g_interrupted || g_console_quit; }
+  void end_run(int code, const std::string& reason) override {
+    platform::request_stop(code, g_console_quit ? kConsoleQuit : reason);
+  }
+  std::string statistics() override {
+    std::string out = "simulated time " + sc_core::sc_time_stamp().to_string() + "\n";
+    char buf[64];
+    for (const auto& v : platform::Statistics::global().query()) {
+      std::snprintf(buf, sizeof buf, "%.6g", v.value);
+      out += v.name + " " + buf + "\n";
+    }
+    return out;
+  }
+
+ private:
+  const RunOptions& o_;
+  std::vector<platform::Processor*> cpus_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace
+
+void enable_console_keys() {
+  dev::set_console_escape_handler([](char key) {
+    if (key == 'x' || key == 'X') g_console_quit = true;
+    if (key == 'c' || key == 'C') g_console_status = true;
+  });
+}
 
 RunResult run_simulation(Platform& p, const RunOptions& o) {
   auto cpus = processors(p);
@@ -449,57 +662,87 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
   }
   bool checkpoint_ended = false;
   auto start = std::chrono::steady_clock::now();
-  for (;;) {
-    uint64_t until = o.max_time_ps;
-    if (checkpoint && checkpoint_ps && (!until || *checkpoint_ps < until)) until = *checkpoint_ps;
-    const uint64_t now = now_ps();
-    if (until && until <= now) break;
-    if (until) sc_core::sc_start(sc_core::sc_time(static_cast<double>(until - now), sc_core::SC_PS));
-    else sc_core::sc_start();
-    if (!checkpoint || platform::stop_requested() || g_interrupted) break;
-    const bool paused = platform::pause_reason().has_value();
-    const bool at_time = checkpoint_ps && now_ps() >= *checkpoint_ps;
-    if (!paused && !at_time) break;
-    platform::clear_pause();
-    write_checkpoint(p, o, cpus);
-    checkpoint = false;
-    if (o.checkpoint_exit) {
-      checkpoint_ended = true;
-      break;
+  if (!o.gdb.empty()) {
+    RunnerTarget target(p, o);
+    debug::GdbServer server(target, o.gdb);
+    if (!o.gdb_wait) platform::message("vp: GDB server on " + server.where() + " (target remote " + server.where() + ")");
+    server.serve(o.gdb_wait, debug::GdbServer::Mode::kUntilEnd);
+  } else {
+    for (;;) {
+      uint64_t until = o.max_time_ps;
+      if (checkpoint && checkpoint_ps && (!until || *checkpoint_ps < until)) until = *checkpoint_ps;
+      const uint64_t now = now_ps();
+      if (until && until <= now) break;
+      if (until) sc_core::sc_start(sc_core::sc_time(static_cast<double>(until - now), sc_core::SC_PS));
+      else sc_core::sc_start();
+      if (!checkpoint || platform::stop_requested() || g_interrupted) break;
+      const bool paused = platform::pause_reason().has_value();
+      const bool at_time = checkpoint_ps && now_ps() >= *checkpoint_ps;
+      if (!paused && !at_time) break;
+      platform::clear_pause();
+      write_checkpoint(p, o, cpus);
+      checkpoint = false;
+      if (o.checkpoint_exit) {
+        checkpoint_ended = true;
+        break;
+      }
     }
   }
   auto end = std::chrono::steady_clock::now();
   std::signal(SIGINT, previous);
+  platform::TraceEvents::global().close();
 
   RunResult r;
   r.host_seconds = std::chrono::duration<double>(end - start).count();
   r.simulated_seconds = sc_core::sc_time_stamp().to_seconds() + static_cast<double>(o.start_time_ps) * 1e-12;
-  for (auto* c : cpus) r.instructions += c->instructions_retired();
+  for (auto* c : cpus) {
+    r.instructions += c->instructions_retired();
+    r.trapped += c->instructions_trapped();
+    const std::string report = c->stuck_report();
+    if (!report.empty()) r.reports.push_back(report);
+  }
   if (checkpoint_ended) {
     r.exit_code = 0;
     r.reason = "checkpoint written to " + o.checkpoint_dir;
+    r.reports.clear();
   } else if (auto stop = platform::stop_request()) {
     r.exit_code = stop->exit_code;
     r.reason = stop->reason;
+    if (r.exit_code != platform::kStuckExitCode) r.reports.clear();
   } else if (auto pause = platform::pause_reason()) {
     r.exit_code = 124;  // a limit or breakpoint paused the run; the command line ends it
     r.reason = *pause;
+    r.reports.clear();
   } else if (o.max_time_ps && sc_core::sc_time_stamp() >= sc_core::sc_time(static_cast<double>(o.max_time_ps), sc_core::SC_PS)) {
     r.exit_code = 124;
     r.reason = "time limit " + sc_core::sc_time_stamp().to_string() + " reached";
+    r.reports.clear();
   } else {
     r.exit_code = 0;
     r.reason = "nothing left to simulate";
+    r.reports.clear();
   }
   return r;
 }
 
 std::string summary(const RunResult& r) {
-  char buf[256];
+  char buf[320];
   double mips = r.host_seconds > 0 ? r.instructions / r.host_seconds / 1e6 : 0;
   std::snprintf(buf, sizeof buf, "simulated %.6f s, host %.3f s, %llu instructions, %.1f MIPS", r.simulated_seconds,
                 r.host_seconds, static_cast<unsigned long long>(r.instructions), mips);
-  return buf;
+  std::string out = buf;
+  if (r.instructions == 0) {
+    if (r.trapped)
+      std::snprintf(buf, sizeof buf, " (none retired: all %llu executed instructions trapped, the guest faults at "
+                    "every instruction)", static_cast<unsigned long long>(r.trapped));
+    else
+      std::snprintf(buf, sizeof buf, " (no processor executed anything: they waited for an interrupt or were held)");
+    out += buf;
+  } else if (r.trapped > r.instructions) {
+    std::snprintf(buf, sizeof buf, " (and %llu trapped)", static_cast<unsigned long long>(r.trapped));
+    out += buf;
+  }
+  return out;
 }
 
 }  // namespace vp

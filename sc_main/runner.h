@@ -1,12 +1,15 @@
 #pragma once
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "platform/builder.h"
 #include "platform/checkpoint.h"
+#include "platform/simulation.h"
+#include "platform/symbols.h"
 
 namespace vp {
 
@@ -20,6 +23,18 @@ struct RunOptions {
   uint64_t max_time_ps = 0;       // 0 = no limit
   uint64_t max_instructions = 0;  // 0 = no limit
   std::ostream* trace = nullptr;  // instruction trace
+  // Trace filters. Points are symbols, 0x addresses or decimal instruction
+  // counts; ranges "LO-HI" or a symbol; resolved once the software is loaded.
+  std::string trace_start, trace_stop;
+  std::vector<std::string> trace_ranges;
+  std::string trace_priv;         // "M,S,U" or a subset
+  bool trace_traps = false;       // traps and interrupts only
+  std::string trace_events;       // Chrome/Perfetto trace-event JSON file ("" = none)
+  std::string gdb;                // [HOST:]PORT of the GDB server ("" = none)
+  bool gdb_wait = false;          // hold every hart until GDB continues
+  bool semihosting = false;       // --semihosting[=ROOT]
+  std::string semihosting_root;   // "" = file operations refused
+  platform::StuckPolicy on_stuck = platform::StuckPolicy::kStop;
   bool progress = false;          // periodic progress lines on stderr
   std::string stats_file;         // statistics dump at the end of the run ("" = none)
   std::string stats_format;       // json, csv, text; "" = from the file's extension
@@ -49,6 +64,8 @@ struct BootInfo {
   std::optional<uint64_t> tohost, fromhost;
   std::vector<std::string> notes;     // what was loaded where ("loaded x.elf: ...")
   std::vector<std::string> warnings;  // e.g. nothing executable was loaded
+  // Symbols of the loaded ELF files (shared with the processors: traces, reports).
+  std::shared_ptr<platform::SymbolTable> symbols;
 };
 
 struct RunResult {
@@ -57,6 +74,8 @@ struct RunResult {
   double simulated_seconds = 0;
   double host_seconds = 0;
   uint64_t instructions = 0;
+  uint64_t trapped = 0;                 // instructions that trapped instead of retiring
+  std::vector<std::string> reports;    // stuck processors' reports
 };
 
 // Loads firmware, payload and DTB as QEMU's virt board does and sets up every
@@ -70,8 +89,13 @@ void prepare_restored(platform::Platform& platform, const RunOptions& options);
 // Runs until a stop request (finisher, HTIF, limit, Ctrl-C) or the time limit.
 RunResult run_simulation(platform::Platform& platform, const RunOptions& options);
 
-// "simulated 1.2 ms, host 0.80 s, 12,345,678 instructions, 15.4 MIPS"
+// "simulated 1.2 ms, host 0.80 s, 12,345,678 instructions, 15.4 MIPS"; says
+// why when no instruction retired.
 std::string summary(const RunResult& result);
+
+// Turns on the console's escape keys (Ctrl-A x quits, Ctrl-A c prints a
+// status line); call before building the platform. Then Ctrl-C reaches the guest.
+void enable_console_keys();
 
 // Writes the statistics snapshots taken so far plus a final one to options.stats_file.
 void write_statistics(const RunOptions& options);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages vp needs to build, run and test. Idempotent.
-# Usage: scripts/install-deps.sh [build|run|test|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|run|test|linux|all]   (default: all)
 set -euo pipefail
 
 what=${1:-all}
@@ -10,16 +10,21 @@ build_pkgs=(build-essential cmake pkg-config libsystemc-dev libyaml-cpp-dev
             nlohmann-json3-dev libxbyak-dev zlib1g-dev)
 # Guest toolchains and firmware used by the tests and the main job.
 firmware_pkgs=(opensbi u-boot-qemu)
+# The Linux guest (scripts/build-linux.sh): kernel source, cross compiler and C
+# library for the static userland, kernel build tools, ext4 image tools.
+linux_pkgs=(linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make bc flex bison
+            libssl-dev libelf-dev cpio xz-utils e2fsprogs ccache)
 test_pkgs=(device-tree-compiler gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-           expect verilator
+           expect verilator qemu-system-misc golang-go
            python3 python3-dev pybind11-dev python3-pytest python3-pandas python3-distributed
            python3-matplotlib python3-venv python3-setuptools)
 
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
-  run)   pkgs=("${build_pkgs[@]}" "${firmware_pkgs[@]}") ;;
-  test|all) pkgs=("${build_pkgs[@]}" "${firmware_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|run|test|all]" >&2; exit 2 ;;
+  run)   pkgs=("${build_pkgs[@]}" "${firmware_pkgs[@]}" "${linux_pkgs[@]}") ;;
+  linux) pkgs=("${linux_pkgs[@]}") ;;
+  test|all) pkgs=("${build_pkgs[@]}" "${firmware_pkgs[@]}" "${linux_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|run|test|linux|all]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's two set-up commands. Installs what is missing (Debian packages),
 # builds, then either boots the default platform (run) or runs every test (test).
-#   scripts/quickstart.sh run    # OpenSBI + U-Boot on configs/virt.yaml
+#   scripts/quickstart.sh run    # OpenSBI + Linux on 4 harts of configs/virt.yaml, from a virtio disk
 #   scripts/quickstart.sh test   # all tests through ctest
+#   scripts/quickstart.sh uboot  # OpenSBI + U-Boot on configs/virt.yaml
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,19 @@ case "$what" in
     scripts/install-deps.sh run
     configure
     cmake --build "$build" -j "$jobs" --target vp
+    # The Linux guest: built once, cached in $build/linux (docs/linux.md).
+    scripts/build-linux.sh --build-dir "$build" --jobs "$jobs"
+    disk=$build/linux/disk.img   # the user's disk: kept across runs
+    [ -f "$disk" ] || cp "$build/linux/rootfs.ext4" "$disk"
+    echo "vp: booting OpenSBI and Linux on 4 harts from $disk ('poweroff' ends the run, Ctrl-C stops vp)"
+    exec "$build/sc_main/vp" run configs/virt.yaml --smp 4 \
+      --bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
+      --kernel "$build/linux/Image" --disk "$disk" --append "console=ttyS0 earlycon root=/dev/vda rw" "${@:2}"
+    ;;
+  uboot)
+    scripts/install-deps.sh run
+    configure
+    cmake --build "$build" -j "$jobs" --target vp
     fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
     payload=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
     echo "vp: booting OpenSBI and U-Boot on configs/virt.yaml (quit with Ctrl-C)"
@@ -33,7 +47,7 @@ case "$what" in
     ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 600 --no-tests=error
     ;;
   *)
-    echo "usage: $0 run|test" >&2
+    echo "usage: $0 run|test|uboot" >&2
     exit 2
     ;;
 esac

@@ -5,20 +5,55 @@
 
 #include "models/cpu/core_internal.h"
 #include "models/cpu/pipeline.h"
+#include "models/cpu/translator.h"
 
 #define VP_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VP_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 namespace vp::cpu {
 
-Core::Core(const CoreConfig& cfg, CoreHost& host) : cfg_(cfg), host_(host) {
+Core::Core(const CoreConfig& cfg, CoreHost& host)
+    : cfg_(cfg), host_(host), own_monitor_(std::make_unique<platform::ReservationMonitor>()) {
   if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
+  monitor_ = own_monitor_.get();
+  slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
   reset();
+  if (cfg_.translate) translator_ = Translator::create(*this);
 }
 
 Core::~Core() {
+  monitor_->detach(slot_);
   flush_blocks();
+  reap_blocks();
+}
+
+void Core::reap_blocks() {
+  if (translator_)
+    for (Block* b : graveyard_) translator_->discard(b);
   for (Block* b : graveyard_) delete b;
+  graveyard_.clear();
+}
+
+void Core::set_reservation_monitor(platform::ReservationMonitor& monitor) {
+  monitor_->detach(slot_);
+  monitor_ = &monitor;
+  slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
+  own_monitor_.reset();
+}
+
+void Core::share_reservation() {
+  if (!monitor_->holds(slot_)) return;
+  if (instret() - lr_instret_ > kReservationWindow)
+    monitor_->clear(slot_);
+  else
+    monitor_->publish(slot_);
+}
+
+// Another processor published a reservation in this page: stores to it leave
+// the DMI fast path (fill_tlb keeps them off it while it is watched).
+void Core::revoke_store_page(uint64_t page) {
+  for (auto& e : tlb_[1])
+    if (e.tag != kInvalidTag && e.ppage == page << platform::ReservationMonitor::kPageBits) e.tag = kInvalidTag;
 }
 
 void Core::reset() {
@@ -42,11 +77,16 @@ void Core::reset() {
   for (auto& c : pmpcfg_) c = 0;
   for (auto& a : pmpaddr_) a = 0;
   pmp_update();
-  reservation_ = ~0ull;
+  clear_reservation();
   wfi_ = false;
   stop_ = false;
   marker_ = 0;
   irq_check_ = true;
+  triggers_.reset();
+  stuck_.reset();
+  halt_ = {};
+  skip_pc_ = ~0ull;
+  update_debug();
   flush_tlb();
   flush_blocks();
 }
@@ -63,6 +103,9 @@ void Core::set_irq_line(unsigned bit, bool level) {
 // Run loop
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
+  if (VP_UNLIKELY(debug_active_)) return run_debug(budget, executed);
+  // The stop pc is checked per block by the interpreter only (fast-forward to a pc).
+  if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull) return translator_->run(budget, executed);
   // One branch per call: the functional loop carries no timing code at all.
   return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
 }
@@ -79,11 +122,9 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       why = RunExit::kStop;
       break;
     }
-    if (VP_UNLIKELY(!graveyard_.empty())) {
-      for (Block* b : graveyard_) delete b;
-      graveyard_.clear();
-    }
+    if (VP_UNLIKELY(!graveyard_.empty())) reap_blocks();
     if (VP_UNLIKELY(irq_check_)) {
+      if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
       check_interrupts();
       prev = nullptr;
     }
@@ -91,10 +132,7 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       why = RunExit::kStopPc;
       break;
     }
-    if (VP_UNLIKELY(trace_ != nullptr)) {
-      step_traced();
-      prev = nullptr;
-    } else {
+    {
       Block* b = nullptr;
       if (prev) {
         for (Block::Link& l : prev->link)
@@ -178,73 +216,28 @@ void Core::exec_block(Block* b, unsigned n) {
 
 // Pipeline mode: physical fetch and data addresses for the timing model. Data
 // pages in the read or write TLB are RAM (DMI); anything else is uncached.
-void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
-  uint64_t pa = ea;
-  bool cached = false;
-  switch (in.info ? in.info->fmt : Fmt::kNone) {
-    case Fmt::kLoad: case Fmt::kStore: case Fmt::kFLoad: case Fmt::kFStore: case Fmt::kAmo: case Fmt::kLr: {
-      const uint64_t vpn = ea >> 12;
-      for (const auto* tlb : {tlb_[0], tlb_[1]}) {
-        const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
-        if (e.tag == vpn) {
-          pa = e.ppage | (ea & 0xfff);
-          cached = true;
-          break;
-        }
+// Also the page-table levels a TLB miss would walk (0: no translation).
+inline void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
+  const unsigned mode = static_cast<unsigned>(satp_ >> 60);
+  const uint8_t levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
+  RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), 0};
+  const unsigned op = static_cast<unsigned>(in.op);
+  auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
+  if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+    const uint64_t vpn = ea >> 12;
+    for (const auto* tlb : {tlb_[0], tlb_[1]}) {
+      const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
+      if (e.tag == vpn) {
+        r.mem_pa = e.ppage | (ea & 0xfff);
+        r.cached = true;
+        break;
       }
-      break;
     }
-    default:
-      break;
+    if (levels && data_priv() != Priv::M) r.data_levels = levels;
   }
-  timing_->retire(in, pc, b->ppc + (pc - vstart), pc_, pa, cached);
+  timing_->retire(in, r);
 }
 
-static bool writes_rd(const Insn& in) {
-  switch (in.info->fmt) {
-    case Fmt::kR: case Fmt::kI: case Fmt::kShift: case Fmt::kLoad: case Fmt::kU: case Fmt::kJ:
-    case Fmt::kJalr: case Fmt::kCsr: case Fmt::kCsrI: case Fmt::kAmo: case Fmt::kLr:
-    case Fmt::kFR: case Fmt::kFR1: case Fmt::kFR4: case Fmt::kFLoad: case Fmt::kUnary:
-      return true;
-    default:
-      return false;
-  }
-}
-
-void Core::step_traced() {
-  uint64_t pc = pc_;
-  Priv p = priv_;
-  Block* b;
-  try {
-    b = lookup_block();
-  } catch (const Trap& t) {
-    ++run_done_;
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "core %" PRIu64 ": 0x%016" PRIx64 " exception %" PRIu64
-                  " (fetch), tval 0x%016" PRIx64 "\n", cfg_.hartid, pc, t.cause, t.tval);
-    *trace_ << buf;
-    take_trap(t.cause, t.tval, false);
-    return;
-  }
-  Insn in = b->insns[0];
-  uint64_t before = instret_;
-  if (timing_) exec_block<true>(b, 1); else exec_block<false>(b, 1);
-  if (!b->cacheable) graveyard_.push_back(b);
-  char buf[256];
-  std::string dis = disassemble(in, pc);
-  int n = std::snprintf(buf, sizeof buf, "core %" PRIu64 ": %d 0x%016" PRIx64 " (0x%0*x) %-32s",
-                        cfg_.hartid, static_cast<int>(p), pc, in.len == 2 ? 4 : 8, in.raw,
-                        dis.c_str());
-  if (instret_ == before) {
-    std::snprintf(buf + n, sizeof buf - n, " exception %" PRIu64 ", tval 0x%" PRIx64, mcause_ & 63,
-                  priv_ == Priv::S ? stval_ : mtval_);
-  } else if (writes_rd(in) && (in.info->flags & kRdIsFloat)) {
-    std::snprintf(buf + n, sizeof buf - n, " %s 0x%016" PRIx64, freg_name(in.rd), f_[in.rd]);
-  } else if (writes_rd(in) && in.rd != 0 && in.rd != 32) {
-    std::snprintf(buf + n, sizeof buf - n, " %s 0x%016" PRIx64, xreg_name(in.rd), x_[in.rd]);
-  }
-  *trace_ << buf << '\n';
-}
 
 Block* Core::lookup_block() {
   const uint64_t vpn = pc_ >> 12;
@@ -427,6 +420,7 @@ inline void Core::store(uint64_t va, T v) {
 
 template <typename T>
 T Core::load_slow(uint64_t va) {
+  if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, sizeof(T), false, 0);
   if (va & (sizeof(T) - 1)) {
     if (!cfg_.misaligned_emulate) throw Trap{kLoadMisaligned, va};
     uint8_t buf[sizeof(T)];
@@ -444,6 +438,7 @@ T Core::load_slow(uint64_t va) {
 
 template <typename T>
 void Core::store_slow(uint64_t va, T v) {
+  if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, sizeof(T), true, static_cast<uint64_t>(v));
   if (va & (sizeof(T) - 1)) {
     if (!cfg_.misaligned_emulate) throw Trap{kStoreMisaligned, va};
     uint8_t buf[sizeof(T)];
@@ -464,6 +459,7 @@ void Core::store_slow(uint64_t va, T v) {
 template <typename T>
 T Core::amo(const Insn& in, T (*fn)(T, T)) {
   const uint64_t va = x_[in.rs1];
+  if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, sizeof(T), true, x_[in.rs2]);
   if (va & (sizeof(T) - 1)) throw Trap{kStoreMisaligned, va};
   T old;
   const TlbEntry& e = tlb_[1][(va >> 12) & (kTlbSize - 1)];
@@ -614,6 +610,10 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::ECALL:
       throw Trap{kEcallU + static_cast<uint64_t>(priv_), 0};
     case Op::EBREAK:
+      if (VP_UNLIKELY(semihost_ != nullptr) && in.len == 4 && semihost_call()) {
+        NEXT;
+        break;
+      }
       throw Trap{kBreakpoint, pc_};
     case Op::MRET:
       if (priv_ != Priv::M) illegal(in);
@@ -690,30 +690,32 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::LR_W: case Op::LR_D: {
       const unsigned size = in.op == Op::LR_W ? 4 : 8;
       const uint64_t va = RS1;
+      if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, size, false, 0);
       if (va & (size - 1)) throw Trap{kLoadMisaligned, va};
       Priv eff;
       uint64_t pa = access_phys(va, Access::kRead, size, eff);
       uint64_t v = 0;
       mem_read_phys(va, pa, &v, size, Access::kRead);
       RD = size == 4 ? U64(sext32(v)) : v;
-      reservation_ = pa;
+      monitor_->reserve(slot_, pa);
+      lr_instret_ = instret();
       NEXT;
       break;
     }
     case Op::SC_W: case Op::SC_D: {
       const unsigned size = in.op == Op::SC_W ? 4 : 8;
       const uint64_t va = RS1;
+      if (VP_UNLIKELY(watch_data_)) check_data_trigger(va, size, true, RS2);
       if (va & (size - 1)) throw Trap{kStoreMisaligned, va};
       Priv eff;
       uint64_t pa = access_phys(va, Access::kWrite, size, eff);
-      if (reservation_ == pa) {
+      if (monitor_->store_conditional(slot_, pa)) {
         uint64_t v = RS2;
         mem_write_phys(va, pa, &v, size);
         RD = 0;
       } else {
         RD = 1;
       }
-      reservation_ = ~0ull;
       NEXT;
       break;
     }
@@ -790,6 +792,12 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
       break;
   }
 }
+
+void Core::execute_one(const Insn& in) { execute(in); }
+
+// The debug loop and the tracer (debug.cpp, trace.cpp) run blocks too.
+template void Core::exec_block<false>(Block* b, unsigned n);
+template void Core::exec_block<true>(Block* b, unsigned n);
 
 bool Core::phys_read(uint64_t paddr, void* data, unsigned len) {
   try {

@@ -12,6 +12,10 @@
 
 #include "models/cpu/decoder.h"
 #include "platform/state.h"
+#include "platform/reservation_monitor.h"
+#include "models/cpu/stuck.h"
+#include "models/cpu/triggers.h"
+#include "platform/trace_filter.h"
 
 namespace vp::cpu {
 
@@ -39,7 +43,26 @@ class CoreHost {
   virtual uint64_t time_now() = 0;
   // HTIF: a store hit tohost. The core already stored the value.
   virtual void htif_tohost(uint64_t value) = 0;
+  // Side-effect-free read for a debugger's page walks (debug transport).
+  virtual bool debug_read(uint64_t paddr, void* data, unsigned len) { return read(paddr, data, len); }
 };
+
+// Names code addresses for traces (ELF symbols); set by the core's owner.
+class SymbolLookup {
+ public:
+  virtual ~SymbolLookup() = default;
+  // The symbol containing addr: its name and [start, end); false if none.
+  virtual bool lookup(uint64_t addr, std::string& name, uint64_t& start, uint64_t& end) const = 0;
+};
+
+// Told about every trap the core takes (trace events).
+class TrapListener {
+ public:
+  virtual ~TrapListener() = default;
+  virtual void on_trap(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval) = 0;
+};
+
+class Semihosting;
 
 struct CoreConfig {
   uint64_t hartid = 0;
@@ -49,6 +72,12 @@ struct CoreConfig {
   unsigned max_satp_mode = 9;  // 8 = Sv39, 9 = Sv48
   unsigned pmp_entries = 16;
   bool misaligned_emulate = true;
+  // Run translated x86-64 code (models/cpu/translator.h) where the host has a
+  // translator; pipeline timing and tracing always use the interpreter.
+  bool translate = false;
+  // A block is translated when it starts for the translate_after-th time (code that
+  // runs a few times only is cheaper to interpret); 1: at once (tests).
+  unsigned translate_after = 64;
 };
 
 // A synchronous exception (thrown inside the core, turned into a trap).
@@ -65,10 +94,6 @@ enum Cause : uint64_t {
   kStorePageFault = 15,
 };
 
-// Why Core::run returned: budget spent, WFI, stop request, a region-of-interest
-// marker executed (take_marker), or the stop pc reached (set_stop_pc).
-enum class RunExit { kBudget, kWfi, kStop, kMarker, kStopPc };
-
 // ROI markers (sdk/vp_roi.h): `slti x0, x0, kMarkerBase + op`, a HINT the
 // unprivileged spec (2.9, HINT instructions) designates for custom use, so the
 // program runs unchanged elsewhere.
@@ -76,8 +101,25 @@ constexpr int64_t kMarkerBase = 0x7f0;
 enum Marker : unsigned { kMarkerRoiBegin = 1, kMarkerRoiEnd = 2, kMarkerResetStats = 3, kMarkerDumpStats = 4,
                          kMarkerExit = 5, kMarkerLast = 5 };
 
+// Why Core::run returned: budget spent, WFI, stop request, kDebug: halted for
+// a debugger (a breakpoint, an action-1 trigger); kStop also ends a run when the
+// hart is stuck; kMarker: a region-of-interest marker executed (take_marker);
+// kStopPc: the stop pc reached (set_stop_pc).
+enum class RunExit { kBudget, kWfi, kStop, kDebug, kMarker, kStopPc };
+
+// Why the core last returned RunExit::kDebug.
+struct DebugHalt {
+  enum class Kind : uint8_t { kNone, kBreakpoint, kTrigger } kind = Kind::kNone;
+  uint64_t pc = 0;        // of the instruction not yet executed (breakpoint, execute trigger) or the next one
+  uint64_t addr = 0;      // load/store triggers: the access
+  unsigned len = 0;       // load/store triggers: access size
+  bool store = false;     // load/store triggers
+  unsigned trigger = 0;   // trigger index (kTrigger)
+};
+
 struct Block;
 class Pipeline;
+class Translator;
 
 class Core {
  public:
@@ -109,7 +151,54 @@ class Core {
   // DMI ranges changed: forget cached pointers and pre-decoded code in [start, end].
   void invalidate_dmi(uint64_t start, uint64_t end);
   void set_htif(uint64_t tohost, uint64_t fromhost) { tohost_ = tohost; fromhost_ = fromhost; flush_tlb(); }
-  void set_trace(std::ostream* out) { trace_ = out; }
+  // Instruction trace (trace.cpp): every instruction with its effects (register
+  // written, memory address, CSR written), inside the filter's window.
+  void set_trace(std::ostream* out) { trace_ = out; update_debug(); }
+  void set_trace_filter(const platform::TraceFilter& f);
+  void set_symbols(const SymbolLookup* s) { symbols_ = s; }
+  void set_trap_listener(TrapListener* l) { trap_listener_ = l; }
+
+  // --- Debugging (debug.cpp). While anything here is armed, run() takes the
+  // interpreter's debug loop (no translated code): it checks breakpoints and
+  // execute triggers before each instruction, halts after an action-1 data
+  // trigger, and traces. Translators must leave run() to it then (debug_active()).
+  bool debug_active() const { return debug_active_; }
+  // Software breakpoints: virtual pcs where run() returns kDebug before executing.
+  void set_breakpoints(std::vector<uint64_t> pcs);
+  // No breakpoint or execute trigger halts at this pc until an instruction ran
+  // (resuming from a halt). Set automatically when a halt happens.
+  void skip_halt_at(uint64_t pc) { skip_pc_ = pc; }
+  // Interrupts are not taken while masked (a debugger single-stepping: dcsr.stepie = 0).
+  void set_irq_mask(bool masked) {
+    irq_mask_ = masked;
+    if (!masked) irq_check_ = true;
+    update_debug();
+  }
+  Triggers& triggers() { return triggers_; }
+  void triggers_changed() { update_debug(); }
+  const DebugHalt& debug_halt() const { return halt_; }
+  // Semihosting calls (ebreak between the entry and exit nops) go to this handler; nullptr: plain ebreak.
+  void set_semihosting(Semihosting* s) { semihost_ = s; }
+
+  // Debugger state access (no privilege checks, no side effects on reads).
+  bool poke_csr(unsigned csr, uint64_t value);
+  void set_freg(unsigned i, uint64_t v) { f_[i & 31] = v; }
+  void set_priv(Priv p);
+  // Virtual to physical with the current translation (instruction fetch view
+  // for `exec`), no permission checks, no A/D updates; false if unmapped.
+  bool debug_translate(uint64_t va, bool exec, uint64_t& pa);
+  // Guest memory through the current translation, as the hart accesses it (semihosting).
+  bool read_virtual(uint64_t va, void* data, size_t len);
+  bool write_virtual(uint64_t va, const void* data, size_t len);
+  // Memory at [pa, pa + len) changed behind the core's back (debugger, loader): forget its decoded code.
+  void code_modified(uint64_t pa, uint64_t len);
+
+  // --- Stuck detection (stuck.h): the same exception, pc and registers again
+  // and again. The run stops with kStop; stuck() tells why.
+  StuckDetector& stuck_detector() { return stuck_; }
+  bool stuck() const { return stuck_.stuck(); }
+  // Resumes after a stuck report (the run goes on).
+  void clear_stuck() { stuck_.clear_streak(); stop_ = false; }
 
   // State access.
   uint64_t pc() const { return pc_; }
@@ -124,6 +213,7 @@ class Core {
   uint64_t cycles() const;
   void add_idle_cycles(uint64_t n) { idle_cycles_ += n; }
   Priv priv() const { return priv_; }
+  uint64_t mie() const { return mie_; }
   const CoreConfig& config() const { return cfg_; }
   // Debug CSR read (no side effects, no privilege check); false if unknown.
   bool peek_csr(unsigned csr, uint64_t& value);
@@ -133,6 +223,20 @@ class Core {
   bool phys_write(uint64_t paddr, const void* data, unsigned len);
 
   uint64_t blocks_built() const { return blocks_built_; }
+  // The translator in use (nullptr: interpreter only).
+  const Translator* translator() const { return translator_.get(); }
+
+  // LR/SC reservations live in a monitor shared by the platform's processors
+  // (a private one until this is called, before the core runs).
+  void set_reservation_monitor(platform::ReservationMonitor& monitor);
+  // Other processors may run before this core's next instruction (the end of a
+  // quantum, WFI, a bus access that may wait). A reservation taken within the
+  // last kReservationWindow instructions (counted from the end of the LR's
+  // pre-decoded block: never fewer) is published (their stores to it will break
+  // it); an older one is dropped: no constrained LR/SC loop (at most 16
+  // instructions, unpriv. spec "eventual success") can still be waiting on it.
+  void share_reservation();
+  static constexpr uint64_t kReservationWindow = 64;
 
   // Checkpoints (core_state.cpp): registers, CSRs, privilege, reservation,
   // counters and HTIF addresses; caches of translations and code are rebuilt.
@@ -141,6 +245,9 @@ class Core {
 
  private:
   friend struct Exec;
+  friend class TranslatorX86;  // models/cpu/translator/: runs on the core's state
+  friend class BlockEmitter;
+  friend class Lockstep;       // models/cpu/lockstep.cpp: mirrors interrupt lines
   struct TlbEntry {
     uint64_t tag;     // virtual page number; kInvalidTag when empty
     uintptr_t addend; // host pointer = addend + vaddr (0: slow path)
@@ -152,10 +259,25 @@ class Core {
 
   // Execution.
   void execute(const Insn& in);
+  void execute_one(const Insn& in);  // out-of-line execute(), for translated code
   template <bool kTimed> RunExit run_loop(uint64_t budget, uint64_t& executed);
+  RunExit run_debug(uint64_t budget, uint64_t& executed);
+  unsigned runnable(const Block* b);
+  bool stop_point(uint64_t pc) const;
+  void update_debug();
+  void check_data_trigger(uint64_t va, unsigned len, bool store, uint64_t value);
+  bool semihost_call();
+  uint64_t state_hash() const;
+  bool debug_walk(uint64_t va, uint64_t& pa);
+  // Tracing (trace.cpp).
+  void exec_traced(Block* b);
+  void trace_fetch_fault(uint64_t pc, const Trap& t);
+  void trace_trap(uint64_t cause, bool interrupt, uint64_t tval);
+  void trace_label(uint64_t pc);
+  bool trace_selected(uint64_t pc, Priv p) const;
+  void trace_window_update();
   template <bool kTimed> void exec_block(Block* b, unsigned n);
   void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
-  void step_traced();
   Block* lookup_block();
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   void check_interrupts();
@@ -186,6 +308,7 @@ class Core {
   void notify_code_write(uint64_t pa, unsigned len);
   void invalidate_code_page(uint64_t ppage);
   void flush_blocks();
+  void reap_blocks();  // deletes discarded blocks (after the translator dropped them)
 
   // CSRs.
   uint64_t csr_rw(const Insn& in, unsigned csr, uint64_t wval, bool write, bool read);
@@ -226,6 +349,27 @@ class Core {
   std::ostream* trace_ = nullptr;
   Pipeline* timing_ = nullptr;
 
+  // Tracing state (trace.cpp).
+  platform::TraceFilter filter_;
+  bool trace_window_ = true;  // inside [start, stop)
+  bool trace_done_ = false;   // the stop condition was met
+  const SymbolLookup* symbols_ = nullptr;
+  std::string trace_sym_;     // symbol of the last traced line
+  uint64_t trace_sym_start_ = 1, trace_sym_end_ = 0;
+  TrapListener* trap_listener_ = nullptr;
+
+  // Debugging state (debug.cpp).
+  bool debug_active_ = false;
+  bool watch_data_ = false;  // data triggers armed: loads and stores take the slow path
+  bool irq_mask_ = false;
+  std::vector<uint64_t> breakpoints_;  // sorted
+  std::vector<uint64_t> stop_pcs_;     // breakpoints and trace window pcs, sorted
+  uint64_t skip_pc_ = ~0ull;
+  DebugHalt halt_;
+  Triggers triggers_;
+  Semihosting* semihost_ = nullptr;
+  StuckDetector stuck_;
+
   // CSR state.
   uint64_t mstatus_ = 0, misa_ = 0, medeleg_ = 0, mideleg_ = 0, mie_ = 0, mip_ = 0;
   uint64_t irq_lines_ = 0;
@@ -242,8 +386,13 @@ class Core {
   std::vector<PmpRange> pmp_;  // active entries in priority order
   bool pmp_any_ = false;
 
-  // LR/SC reservation (physical address).
-  uint64_t reservation_ = ~0ull;
+  // LR/SC reservation: this core's slot in the monitor.
+  void clear_reservation() { monitor_->clear(slot_); }
+  void revoke_store_page(uint64_t page);
+  std::unique_ptr<platform::ReservationMonitor> own_monitor_;
+  platform::ReservationMonitor* monitor_ = nullptr;
+  unsigned slot_ = 0;
+  uint64_t lr_instret_ = 0;  // instret() at the last LR
 
   // HTIF.
   uint64_t tohost_ = 0, fromhost_ = 0;
@@ -263,6 +412,8 @@ class Core {
   JumpEntry jump_[kJumpSize];
   uint64_t blocks_built_ = 0;
   uint64_t chain_gen_ = 1;
+
+  std::unique_ptr<Translator> translator_;
 };
 
 }  // namespace vp::cpu

@@ -7,6 +7,8 @@
 
 namespace vp::cpu {
 
+struct TransBlock;
+
 // A pre-decoded run of straight-line instructions starting at a physical pc.
 struct Block {
   uint64_t ppc = 0;    // physical address of the first instruction
@@ -18,6 +20,8 @@ struct Block {
   struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
   Link link[2];
   unsigned link_rr = 0;
+  TransBlock* tb = nullptr;  // the translator's translations of this block (a list)
+  uint32_t runs = 0;         // times the translator's dispatcher interpreted it
 };
 
 constexpr unsigned kMaxBlockInsns = 128;
@@ -32,6 +36,18 @@ constexpr uint64_t SIE = 1ull << 1, MIE = 1ull << 3, SPIE = 1ull << 5, UBE = 1ul
 constexpr unsigned MPP_SHIFT = 11, FS_SHIFT = 13;
 constexpr uint64_t SSTATUS_MASK = SIE | SPIE | UBE | SPP | VS | FS | XS | SUM | MXR | UXL | SD;
 }  // namespace mst
+
+// Whether the instruction writes its rd (an x or f register by kRdIsFloat).
+inline bool writes_rd(const Insn& in) {
+  switch (in.info->fmt) {
+    case Fmt::kR: case Fmt::kI: case Fmt::kShift: case Fmt::kLoad: case Fmt::kU: case Fmt::kJ:
+    case Fmt::kJalr: case Fmt::kCsr: case Fmt::kCsrI: case Fmt::kAmo: case Fmt::kLr:
+    case Fmt::kFR: case Fmt::kFR1: case Fmt::kFR4: case Fmt::kFLoad: case Fmt::kUnary:
+      return true;
+    default:
+      return false;
+  }
+}
 
 inline int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
 

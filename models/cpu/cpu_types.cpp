@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "models/cpu/hart.h"
+#include "models/cpu/pipeline_types.h"
 #include "platform/properties.h"
 #include "platform/registry.h"
 #include "platform/units.h"
@@ -77,135 +78,6 @@ std::string isa_string(uint32_t ext) {
 namespace vp::platform {
 namespace {
 
-bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
-
-// A nested map property (l1d: {...}) read with the same typed, located
-// accessors as top-level properties; unknown keys get a did-you-mean.
-std::unique_ptr<Properties> nested(Properties& p, const std::string& key, const ConfigNode* n) {
-  if (!n->is_map()) p.fail(key, std::string("expected a map, found ") + n->kind_name());
-  return std::make_unique<Properties>(p.component() + "." + key, p.type(), *n);
-}
-
-unsigned small(Properties& p, const std::string& key, unsigned fallback, unsigned lo, unsigned hi) {
-  const uint64_t v = p.integer(key, fallback);
-  if (v < lo || v > hi) p.fail(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  return static_cast<unsigned>(v);
-}
-
-std::vector<unsigned> int_list(Properties& p, const std::string& key) {
-  std::vector<unsigned> out;
-  for (const std::string& w : p.string_list(key, std::vector<std::string>{})) {
-    auto v = parse_integer(w);
-    if (!v || *v > 4096) p.fail(key, "expected a list of small integers, found '" + w + "'");
-    out.push_back(static_cast<unsigned>(*v));
-  }
-  return out;
-}
-
-// l1i / l1d / l2: a map, or a word (none/off) to disable it.
-void parse_cache(Properties& p, const std::string& key, cpu::CacheConfig& c) {
-  const ConfigNode* n = p.node(key);
-  if (!n || n->is_null()) return;
-  if (n->is_scalar()) {
-    if (n->scalar == "none" || n->scalar == "off" || n->scalar == "false") {
-      c.enabled = false;
-      return;
-    }
-    p.fail(key, "expected a map such as {size: 32KiB, assoc: 8, line: 64} or 'none', found '" + n->scalar + "'");
-  }
-  auto q = nested(p, key, n);
-  c.enabled = q->boolean("enabled", true);
-  c.size = q->size("size", c.size);
-  c.assoc = small(*q, "assoc", c.assoc, 1, 64);
-  c.line = small(*q, "line", c.line, 4, 4096);
-  const std::string r = q->choice("replacement", {"lru", "plru", "tree-plru", "random", "fifo"},
-                                  cpu::replacement_name(c.replacement));
-  c.replacement = r == "lru" ? cpu::Replacement::kLru
-                  : r == "random" ? cpu::Replacement::kRandom
-                  : r == "fifo"   ? cpu::Replacement::kFifo
-                                  : cpu::Replacement::kTreePlru;
-  c.write_back = q->choice("write", {"back", "through"}, c.write_back ? "back" : "through") == "back";
-  c.write_allocate = q->boolean("write_allocate", c.write_allocate);
-  c.hit_latency = small(*q, "latency", c.hit_latency, 1, 1000);
-  if (!is_pow2(c.line)) q->fail("line", "must be a power of two");
-  if (c.size < uint64_t{c.line} * c.assoc || !is_pow2(c.size / c.line / c.assoc))
-    q->fail("size", "size / (line * assoc) must be a power of two (" + format_size(c.size) + " / (" +
-                        std::to_string(c.line) + " * " + std::to_string(c.assoc) + "))");
-  if (c.replacement == cpu::Replacement::kTreePlru && !is_pow2(c.assoc))
-    q->fail("replacement", "tree-PLRU needs a power-of-two associativity");
-  q->finish();
-}
-
-void parse_bp(Properties& p, cpu::BranchPredictorConfig& c) {
-  const ConfigNode* n = p.node("bp");
-  if (!n || n->is_null()) return;
-  if (n->is_scalar()) {
-    const auto& types = cpu::branch_predictor_types();
-    if (std::find(types.begin(), types.end(), n->scalar) == types.end())
-      p.fail("bp", "unknown branch predictor '" + n->scalar + "'" + did_you_mean_hint(n->scalar, types));
-    c.type = n->scalar;
-    return;
-  }
-  auto q = nested(p, "bp", n);
-  c.type = q->choice("type", cpu::branch_predictor_types(), c.type);
-  c.table_bits = small(*q, "table_bits", c.table_bits, 4, 24);
-  c.history = small(*q, "history", c.history, 0, 128);
-  c.counter_bits = small(*q, "counter_bits", c.counter_bits, 1, 7);
-  c.tables = small(*q, "tables", c.tables, 1, 16);
-  c.min_history = small(*q, "min_history", c.min_history, 1, 1024);
-  c.max_history = small(*q, "max_history", c.max_history, 1, 1024);
-  c.histories = int_list(*q, "histories");
-  c.tag_bits = small(*q, "tag_bits", c.tag_bits, 4, 16);
-  c.tag_widths = int_list(*q, "tag_widths");
-  c.tagged_table_bits = small(*q, "tagged_table_bits", c.tagged_table_bits, 4, 20);
-  c.btb_entries = small(*q, "btb_entries", c.btb_entries, 1, 1 << 20);
-  c.btb_assoc = small(*q, "btb_assoc", c.btb_assoc, 1, 64);
-  c.ras_entries = small(*q, "ras_entries", c.ras_entries, 1, 1024);
-  q->finish();
-  try {
-    cpu::make_branch_predictor(c);
-    cpu::Btb(c.btb_entries, c.btb_assoc);
-  } catch (const std::invalid_argument& e) {
-    p.fail("bp", e.what());
-  }
-}
-
-void parse_latencies(Properties& p, cpu::PipelineConfig& c) {
-  const ConfigNode* n = p.node("latencies");
-  if (!n || n->is_null()) return;
-  auto q = nested(p, "latencies", n);
-  c.mul_latency = small(*q, "mul", c.mul_latency, 1, 255);
-  c.div_latency = small(*q, "div", c.div_latency, 1, 255);
-  c.div_pipelined = q->boolean("div_pipelined", c.div_pipelined);
-  c.fp_add_latency = small(*q, "fp_add", c.fp_add_latency, 1, 255);
-  c.fp_mul_latency = small(*q, "fp_mul", c.fp_mul_latency, 1, 255);
-  c.fp_fma_latency = small(*q, "fp_fma", c.fp_fma_latency, 1, 255);
-  c.fp_div_latency = small(*q, "fp_div", c.fp_div_latency, 1, 255);
-  c.fp_sqrt_latency = small(*q, "fp_sqrt", c.fp_sqrt_latency, 1, 255);
-  c.fp_cvt_latency = small(*q, "fp_cvt", c.fp_cvt_latency, 1, 255);
-  c.fp_move_latency = small(*q, "fp_move", c.fp_move_latency, 1, 255);
-  c.load_latency = small(*q, "load", c.load_latency, 1, 1000);
-  c.uncached_latency = small(*q, "uncached", c.uncached_latency, 1, 1000);
-  c.trap_penalty = small(*q, "trap", c.trap_penalty, 0, 1000);
-  q->finish();
-}
-
-void parse_pipeline(Properties& p, cpu::PipelineConfig& c) {
-  parse_cache(p, "l1i", c.l1i);
-  parse_cache(p, "l1d", c.l1d);
-  c.l2.size = 256 * 1024;
-  c.l2.assoc = 8;
-  c.l2.hit_latency = 10;
-  if (p.has("l2") && !p.node("l2")->is_null()) c.l2.enabled = true;
-  parse_cache(p, "l2", c.l2);
-  c.memory_latency = small(p, "memory_latency", c.memory_latency, 1, 100000);
-  parse_bp(p, c.bp);
-  parse_latencies(p, c);
-  const std::string r = p.choice("branch_resolve", {"decode", "execute", "memory"}, "execute");
-  c.branch_resolve = r == "decode" ? 1 : r == "execute" ? 2 : 3;
-  c.mispredict_penalty = small(p, "mispredict_penalty", c.mispredict_penalty, 0, 1000);
-}
-
 // pipeline_trace: FILE, or {file, format: konata|chrome, start, count}.
 void parse_pipeline_trace(Properties& p, cpu::PipelineTraceConfig& c) {
   const ConfigNode* n = p.node("pipeline_trace");
@@ -213,15 +85,16 @@ void parse_pipeline_trace(Properties& p, cpu::PipelineTraceConfig& c) {
   if (n->is_scalar()) {
     c.file = n->scalar;
   } else {
-    auto q = nested(p, "pipeline_trace", n);
-    c.file = q->string("file");
-    c.format = q->choice("format", {"konata", "chrome"}, c.file.size() >= 5 &&
-                         c.file.compare(c.file.size() - 5, 5, ".json") == 0 ? "chrome" : "konata");
-    c.start = q->integer("start", 0);
-    c.count = q->integer("count", c.count);
+    if (!n->is_map()) p.fail("pipeline_trace", std::string("expected a map, found ") + n->kind_name());
+    Properties q(p.component() + ".pipeline_trace", p.type(), *n);
+    c.file = q.string("file");
+    c.format = q.choice("format", {"konata", "chrome"}, c.file.size() >= 5 &&
+                        c.file.compare(c.file.size() - 5, 5, ".json") == 0 ? "chrome" : "konata");
+    c.start = q.integer("start", 0);
+    c.count = q.integer("count", c.count);
     if (c.count == 0 || c.count > cpu::PipelineTraceConfig::kMaxCount)
-      q->fail("count", "must be between 1 and " + std::to_string(cpu::PipelineTraceConfig::kMaxCount));
-    q->finish();
+      q.fail("count", "must be between 1 and " + std::to_string(cpu::PipelineTraceConfig::kMaxCount));
+    q.finish();
   }
   if (c.file.empty()) p.fail("pipeline_trace", "expected a file name");
 }
@@ -243,6 +116,8 @@ void register_cpu_types(Registry& registry) {
     }
     c.reset_pc = p.integer("reset_pc", 0x1000);
     c.mode = p.choice("mode", {"functional", "pipeline"}, "functional");
+    c.translate = p.boolean("translate", true);
+    c.lockstep = p.boolean("lockstep", false);
     // Timing properties are read in either mode (so --set cpu0.mode=functional
     // works on a pipeline platform); only pipeline mode uses them.
     parse_pipeline(p, c.pipeline);
@@ -301,7 +176,11 @@ void register_cpu_types(Registry& registry) {
       {"hartid", "mhartid; also the device-tree cpu number"},
       {"isa", "ISA string, e.g. rv64gc or rv64imafdc_zba_zbb_zbs (sets misa and riscv,isa)"},
       {"reset_pc", "Where the hart starts when nothing is loaded (the boot flow sets it otherwise)"},
-      {"mode", "functional: fast, no timing; pipeline: in-order 5-stage timing model (docs/architecture.md)"},
+      {"mode", "functional: fast, no timing; pipeline: cycle-approximate timing, in-order or out-of-order (backend; docs/architecture.md)"},
+      {"translate", "Functional mode: run translated x86-64 code (true, on x86-64 hosts) or the interpreter "
+                    "(false); pipeline mode always interprets (docs/architecture.md, The translator)"},
+      {"lockstep", "Check translated code against the interpreter after every block; the first difference "
+                   "stops the run (exit code 3) with a report"},
       {"mmu", "Largest satp mode: sv39 or sv48"},
       {"pmp_entries", "Implemented PMP entries (0 to 64)"},
       {"misaligned", "Misaligned loads/stores: emulate in the hart, or trap to software"},
@@ -309,23 +188,13 @@ void register_cpu_types(Registry& registry) {
       {"mtime", "Address of the timer's mtime register: the time CSR reads it over the bus (virt: 0x200bff8); "
                 "absent: time counts timebase ticks", "integer"},
       {"clock", "Core clock: one instruction per cycle in functional mode; pipeline cycles in pipeline mode"},
-      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum)", "time"},
-      {"l1i", "Pipeline mode: L1 instruction cache {size, assoc, line, replacement: lru|plru|random|fifo, "
-              "latency} or none"},
-      {"l1d", "Pipeline mode: L1 data cache {size, assoc, line, replacement, write: back|through, "
-              "write_allocate, latency} or none"},
-      {"l2", "Pipeline mode: unified L2 cache (same keys as l1d); absent = no L2", "mapping"},
-      {"memory_latency", "Pipeline mode: cycles for an access that misses every cache"},
-      {"bp", "Pipeline mode: branch predictor, a name (static, bimodal, gshare, tournament, perceptron, tage) "
-             "or {type, table_bits, history, ..., btb_entries, btb_assoc, ras_entries}"},
-      {"latencies", "Pipeline mode: cycles per class {mul, div, div_pipelined, fp_add, fp_mul, fp_fma, fp_div, "
-                    "fp_sqrt, fp_cvt, fp_move, load, uncached, trap}"},
-      {"branch_resolve", "Pipeline mode: stage where branches resolve (sets the mispredict penalty)"},
-      {"mispredict_penalty", "Pipeline mode: extra cycles per mispredict (0: from branch_resolve)"},
+      {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum); at its end the hart syncs only if another process has work before its local time (at most 64 quanta ahead)", "time"},
       {"pipeline_trace", "Pipeline trace of a window of timed instructions: FILE (.json: Chrome trace events, "
                          "else Konata) or {file, format: konata|chrome, start, count (default 1000)}", "mapping"},
   };
+  for (PropertyDoc& d : pipeline_property_docs()) t.properties.push_back(std::move(d));
   registry.add(std::move(t));
+  registry.mark_processor("riscv.hart");
 }
 
 }  // namespace vp::platform

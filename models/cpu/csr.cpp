@@ -4,6 +4,8 @@
 
 #include "models/cpu/core_internal.h"
 
+#define VP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 namespace vp::cpu {
 namespace {
 // CSR numbers (priv. spec tables 2.2-2.5).
@@ -91,6 +93,7 @@ bool Core::csr_read(unsigned csr, uint64_t& v) {
     case kMip: v = read_mip(); return true;
     default: break;
   }
+  if (triggers_.is_csr(csr)) return triggers_.read(csr, v);
   if ((csr >= kHpm3 && csr <= kHpm31) || (csr >= kMhpmcounter3 && csr <= kMhpmcounter31) ||
       (csr >= kMhpmevent3 && csr <= kMhpmevent31)) {
     v = 0;
@@ -177,6 +180,11 @@ bool Core::csr_write(unsigned csr, uint64_t v) {
     case kMip: mip_ = (mip_ & ~kSupervisorInts) | (v & kSupervisorInts); return true;
     default: break;
   }
+  if (triggers_.is_csr(csr)) {
+    triggers_.write(csr, v);
+    update_debug();
+    return true;
+  }
   // 3.1.10: "a legal implementation is to make both the counter and its
   // corresponding event selector be read-only 0".
   if ((csr >= kMhpmcounter3 && csr <= kMhpmcounter31) || (csr >= kMhpmevent3 && csr <= kMhpmevent31))
@@ -258,12 +266,6 @@ void Core::check_interrupts() {
   static const unsigned order[] = {11, 3, 7, 9, 1, 5};
   for (unsigned bit : order) {
     if (en & (1ull << bit)) {
-      if (trace_) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "core %" PRIu64 ": interrupt %u at 0x%016" PRIx64 "\n",
-                      cfg_.hartid, bit, pc_);
-        *trace_ << buf;
-      }
       take_trap(bit, 0, true);
       return;
     }
@@ -271,7 +273,11 @@ void Core::check_interrupts() {
 }
 
 void Core::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
-  reservation_ = ~0ull;
+  if (VP_UNLIKELY(trace_ != nullptr)) trace_trap(cause, interrupt, tval);
+  if (trap_listener_) trap_listener_->on_trap(cause, interrupt, pc_, tval);
+  if (!interrupt && stuck_.on_exception(cause, pc_, tval, static_cast<unsigned>(priv_), state_hash()))
+    stop_ = true;  // the hart reports it (Core::stuck)
+  clear_reservation();
   wfi_ = false;
   const uint64_t deleg = interrupt ? mideleg_ : medeleg_;
   const uint64_t xcause = cause | (interrupt ? 1ull << 63 : 0);
@@ -295,6 +301,7 @@ void Core::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
     mstatus_ = s;
     priv_ = Priv::M;
     pc_ = (mtvec_ & ~3ull) + ((mtvec_ & 1) && interrupt ? 4 * cause : 0);
+    triggers_.on_trap_to_m();
   }
   update_xlate_ctx();
   irq_check_ = true;
@@ -309,7 +316,8 @@ void Core::do_mret() {
   mstatus_ = s;
   priv_ = mpp;
   pc_ = mepc_;
-  reservation_ = ~0ull;
+  triggers_.on_mret();
+  clear_reservation();
   update_xlate_ctx();
   irq_check_ = true;
 }
@@ -322,7 +330,7 @@ void Core::do_sret() {
   mstatus_ = s;
   priv_ = spp;
   pc_ = sepc_;
-  reservation_ = ~0ull;
+  clear_reservation();
   update_xlate_ctx();
   irq_check_ = true;
 }

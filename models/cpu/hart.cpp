@@ -1,20 +1,29 @@
 #include "models/cpu/hart.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 
+#include <unistd.h>
+
 #include "models/cpu/htif.h"
+#include "models/cpu/translator.h"
+#include "models/cpu/names.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
+#include "platform/symbols.h"
+#include "platform/terminal.h"
+#include "platform/trace_events.h"
 
 namespace vp::cpu {
 
 using sc_core::sc_time;
 
-// The core's view of the outside world, implemented with TLM.
-class Hart::Bridge : public CoreHost {
+// The core's view of the outside world, implemented with TLM; also what
+// semihosting calls and trap records need from the simulation.
+class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListener {
  public:
   explicit Bridge(Hart& h) : h_(h) {}
 
@@ -47,16 +56,9 @@ class Hart::Bridge : public CoreHost {
       return static_cast<uint64_t>(now / h_.timebase_period_);
     }
     uint8_t b[8] = {};
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(*h_.cfg_.mtime);
-    gp.set_data_ptr(b);
-    gp.set_data_length(8);
-    gp.set_streaming_width(8);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& gp = prepare(tlm::TLM_READ_COMMAND, *h_.cfg_.mtime, b, 8);
     sc_time delay = h_.qk_.get_local_time();
+    h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
     if (!gp.is_response_ok() && !h_.stopped_) {
       char where[32];
@@ -77,26 +79,67 @@ class Hart::Bridge : public CoreHost {
       h_.core_->request_stop();
       platform::request_stop(code, reason);
     };
-    act.output = [](const char* data, size_t len) {
-      std::fwrite(data, 1, len, stdout);
-      std::fflush(stdout);
-    };
+    act.output = [](const char* data, size_t len) { platform::console_output(data, len); };
     htif_handle(*h_.core_, h_.tohost_, h_.fromhost_, value, act);
+  }
+  bool debug_read(uint64_t paddr, void* data, unsigned len) override {
+    return h_.debug_transport(false, paddr, data, len) == len;
+  }
+
+  // SemihostingHost
+  void exit(int code, const std::string& reason) override {
+    h_.stopped_ = true;
+    h_.core_->request_stop();
+    platform::request_stop(code, reason);
+  }
+  uint64_t elapsed_ns() override {
+    h_.account();
+    return static_cast<uint64_t>((sc_core::sc_time_stamp() + h_.qk_.get_local_time()).to_seconds() * 1e9);
+  }
+  void console_write(const char* data, size_t len) override { platform::console_output(data, len); }
+  int console_read() override {
+    unsigned char c;
+    for (;;) {
+      const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+      if (n == 1) return c;
+      if (n < 0 && errno == EINTR) continue;
+      return -1;
+    }
+  }
+
+  // TrapListener: traps and interrupts as trace events.
+  void on_trap(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval) override {
+    if (!platform::TraceEvents::enabled()) return;
+    h_.account();
+    char args[128];
+    std::snprintf(args, sizeof args, "\"cause\":%llu,\"epc\":\"0x%llx\",\"tval\":\"0x%llx\"",
+                  static_cast<unsigned long long>(cause), static_cast<unsigned long long>(epc),
+                  static_cast<unsigned long long>(tval));
+    const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
+    platform::TraceEvents::global().instant(h_.name(), cause_name(cause, interrupt),
+                                            static_cast<uint64_t>(now.to_seconds() * 1e12 + 0.5), args);
   }
 
  private:
+  // One payload for every access (MMIO polling loops make many): constructing one
+  // allocates its extension array.
+  tlm::tlm_generic_payload& prepare(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
+    gp_.set_command(cmd);
+    gp_.set_address(paddr);
+    gp_.set_data_ptr(static_cast<unsigned char*>(data));
+    gp_.set_data_length(len);
+    gp_.set_streaming_width(len);
+    gp_.set_byte_enable_ptr(nullptr);
+    gp_.set_byte_enable_length(0);
+    gp_.set_dmi_allowed(false);
+    gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    return gp_;
+  }
   bool transport(tlm::tlm_command cmd, uint64_t paddr, void* data, unsigned len) {
     h_.account();
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(paddr);
-    gp.set_data_ptr(static_cast<unsigned char*>(data));
-    gp.set_data_length(len);
-    gp.set_streaming_width(len);
-    gp.set_byte_enable_ptr(nullptr);
-    gp.set_dmi_allowed(false);
-    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tlm::tlm_generic_payload& gp = prepare(cmd, paddr, data, len);
     sc_time delay = h_.qk_.get_local_time();
+    h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
     h_.qk_.set(delay);
     // A device ended the run (finisher, mailbox EXIT): retire nothing after this access.
@@ -107,6 +150,7 @@ class Hart::Bridge : public CoreHost {
     return gp.is_response_ok();
   }
   Hart& h_;
+  tlm::tlm_generic_payload gp_;
 };
 
 Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
@@ -118,7 +162,15 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   cc.max_satp_mode = cfg.mmu == 39 ? 8 : 9;
   cc.pmp_entries = cfg.pmp_entries;
   cc.misaligned_emulate = cfg.misaligned_emulate;
-  core_ = std::make_unique<Core>(cc, *bridge_);
+  // Pipeline mode times every instruction: it always runs on the interpreter.
+  cc.translate = cfg.translate && cfg.mode != "pipeline";
+  if (cfg.lockstep && cc.translate) {
+    lockstep_ = std::make_unique<Lockstep>(cc, *bridge_, std::cerr);
+    core_ = &lockstep_->primary();
+  } else {
+    own_core_ = std::make_unique<Core>(cc, *bridge_);
+    core_ = own_core_.get();
+  }
   if (!cfg.pipeline_trace.file.empty()) {
     try {
       trace_ = std::make_unique<PipelineTrace>(cfg.pipeline_trace, cfg.hartid);
@@ -126,6 +178,7 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
       throw std::runtime_error(std::string(this->name()) + ".pipeline_trace: " + e.what());
     }
   }
+  core_->set_trap_listener(bridge_.get());
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
     if (trace_) pipeline_->set_observer(trace_.get());
@@ -174,6 +227,19 @@ void Hart::register_statistics() {
   st.add_formula(n + ".host_mips", [this] {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
+  if (const Translator* t = core_->translator()) {
+    auto stat = [t](uint64_t TranslatorStats::*m) { return [t, m] { return static_cast<double>(t->stats().*m); }; };
+    st.add_counter(n + ".translator.blocks", stat(&TranslatorStats::blocks_translated), "blocks translated");
+    st.add_counter(n + ".translator.code_bytes", stat(&TranslatorStats::code_bytes), "x86-64 code emitted (bytes)");
+    st.add_counter(n + ".translator.flushes", stat(&TranslatorStats::flushes), "code buffer flushes");
+    st.add_counter(n + ".translator.entries", stat(&TranslatorStats::entries), "entries into translated code");
+    st.add_counter(n + ".translator.exits_lookup", stat(&TranslatorStats::exits_lookup), "exits at a lookup-cache miss");
+    st.add_counter(n + ".translator.exits_chain", stat(&TranslatorStats::exits_chain), "exits at an unlinked jump");
+    st.add_counter(n + ".translator.exits_trap", stat(&TranslatorStats::exits_trap), "exits at a trap");
+    st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
+    st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
+    st.add_counter(n + ".translator.interpreted_blocks", stat(&TranslatorStats::interpreted_blocks), "blocks run by the interpreter");
+  }
   if (!pipeline_) {
     // Functional mode: one cycle per executed instruction, and the cycles asleep (as mcycle).
     st.add_counter(n + ".cycles", [this] { return static_cast<double>(core_->cycles()); },
@@ -219,17 +285,47 @@ void Hart::irq_changed(unsigned bit, bool level) {
 }
 
 void Hart::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
-  core_->invalidate_dmi(start, end);
+  if (lockstep_)
+    lockstep_->invalidate_dmi(start, end);
+  else
+    core_->invalidate_dmi(start, end);
 }
 
 void Hart::set_breakpoints(const std::vector<uint64_t>& pcs) {
-  breakpoints_ = pcs;
-  std::sort(breakpoints_.begin(), breakpoints_.end());
+  user_breakpoints_ = pcs;
+  update_breakpoints();
+}
+
+void Hart::update_breakpoints() {
+  std::vector<uint64_t> all = user_breakpoints_;
+  all.insert(all.end(), debugger_breakpoints_.begin(), debugger_breakpoints_.end());
+  core_->set_breakpoints(std::move(all));
+}
+
+void Hart::set_semihosting(const platform::SemihostingOptions& o) {
+  core_->set_semihosting(nullptr);
+  semihosting_.reset();
+  if (!o.enabled) return;
+  SemihostingConfig c;
+  c.enabled = true;
+  c.root = o.root;
+  c.cmdline = o.cmdline;
+  c.heap_base = o.heap_base;
+  c.heap_limit = o.heap_limit;
+  c.stack_base = o.stack_base;
+  c.stack_limit = o.stack_limit;
+  semihosting_ = std::make_unique<Semihosting>(c, *bridge_);
+  core_->set_semihosting(semihosting_.get());
+}
+
+uint64_t Hart::instructions_trapped() const {
+  const uint64_t retired = core_->instret();
+  return executed_ > retired ? executed_ - retired : 0;
 }
 
 void Hart::debug_pause(const char* reason) {
+  core_->share_reservation();
   qk_.sync();
-  resume_pc_ = core_->pc();
   platform::request_pause(std::string(reason) + " (" + name() + ")");
   sc_core::wait(sc_core::SC_ZERO_TIME);  // sc_start returns at the end of this delta cycle
 }
@@ -257,16 +353,14 @@ void Hart::run_thread() {
   if (quantum == sc_core::SC_ZERO_TIME) quantum = sc_time(10, sc_core::SC_US);
   const uint64_t batch = std::max<uint64_t>(1, static_cast<uint64_t>(quantum / period_));
   while (!stopped_) {
-    if (pause_at_ && executed_ >= pause_at_) {
-      pause_at_ = 0;
-      debug_pause("step limit reached");
+    if (held_) {  // a debugger steps another hart: this one waits, its time passing
+      sc_core::wait(quantum);
       continue;
     }
-    if (!breakpoints_.empty() && core_->pc() != resume_pc_ &&
-        std::binary_search(breakpoints_.begin(), breakpoints_.end(), core_->pc())) {
-      char where[48];
-      std::snprintf(where, sizeof where, "breakpoint at 0x%llx", static_cast<unsigned long long>(core_->pc()));
-      debug_pause(where);
+    if (pause_at_ && executed_ >= pause_at_) {
+      pause_at_ = 0;
+      debug_stop_ = {platform::DebugStop::Kind::kStep, false, platform::WatchKind::kWrite, 0, "step limit reached"};
+      debug_pause("step limit reached");
       continue;
     }
     uint64_t budget = batch;
@@ -278,14 +372,19 @@ void Hart::run_thread() {
       }
       budget = std::min(budget, limit_ - executed_);
     }
-    if (!breakpoints_.empty()) budget = 1;  // check every pc (slow, only while debugging)
     if (pause_at_) budget = std::min(budget, pause_at_ - executed_);
     if (phase_ != Phase::kWhole) region_boundaries(budget);
+    if (single_step_) budget = 1;
     accounted_ = 0;
     uint64_t done = 0;
     const bool timed = core_->timing() != nullptr;
     const auto t0 = std::chrono::steady_clock::now();
-    const RunExit why = core_->run(budget, done);
+    const RunExit why = lockstep_ ? lockstep_->run(budget, done) : core_->run(budget, done);
+    if (lockstep_ && lockstep_->diverged()) {
+      stopped_ = true;
+      platform::request_stop(3, "lockstep: translated code and interpreter differ: " + lockstep_->message());
+      break;
+    }
     host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (timed)
       account();  // simulated time follows the modelled cycles
@@ -293,18 +392,36 @@ void Hart::run_thread() {
       qk_.inc(period_ * static_cast<double>(done - accounted_));
     accounted_ = 0;
     executed_ += done;
-    if (done) resume_pc_ = ~0ull;
     if (why == RunExit::kMarker) marker(core_->take_marker());
     if (why == RunExit::kStopPc) {
       core_->set_stop_pc(~0ull);
       start_detail();
     }
+    if (why == RunExit::kStop && core_->stuck() && !stopped_) {
+      on_stuck();  // --on-stuck=continue goes on: simulated time must still reach the kernel
+      if (!stopped_ && (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync())) qk_.sync();
+      continue;
+    }
     if (why == RunExit::kStop || stopped_) break;
+    if (why == RunExit::kDebug) {
+      on_halt();
+      continue;
+    }
+    if (single_step_ && done) {
+      set_single_step(false);
+      debug_stop_ = {platform::DebugStop::Kind::kStep, false, platform::WatchKind::kWrite, 0, "single step"};
+      debug_pause("single step");
+      continue;
+    }
     if (why == RunExit::kWfi) {
       // Sleep until an interrupt line changes: simulated time jumps ahead.
+      core_->share_reservation();
       qk_.sync();
       const sc_time slept_from = sc_core::sc_time_stamp();
+      // No interrupt is enabled: only a debugger can change that (parked, see stuck_report).
+      parked_ = core_->mie() == 0;
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      parked_ = false;
       // The clock runs on while the hart sleeps: mcycle counts those cycles too.
       const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
       if (core_->timing()) {
@@ -315,8 +432,14 @@ void Hart::run_thread() {
       }
       continue;
     }
-    if (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) qk_.sync();
+    if (why == RunExit::kBudget) check_spin();
+    if ((cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync()) &&
+        sync_needed(quantum)) {
+      core_->share_reservation();  // the other harts run their quantum now
+      qk_.sync();
+    }
   }
+  core_->share_reservation();
   qk_.sync();
 }
 
@@ -466,6 +589,19 @@ void Hart::restore_state(platform::StateReader& in) {
   cycles_accounted_ = pipeline_ ? pipeline_->cycles() : 0;
   boot_set_ = false;  // the registers come from the checkpoint, not from set_boot
   // Interrupt lines are re-driven by the restored devices; the core keeps its saved view until then.
+}
+
+// The quantum is used up. Syncing lets the other processes catch up with this hart's
+// local time; when none has anything to do before that time (no process runnable now,
+// no event earlier), it would only switch to the kernel and back, so the hart runs on,
+// up to kMaxQuantaAhead quanta ahead (pauses and time limits stay prompt).
+bool Hart::sync_needed(const sc_time& quantum) const {
+  constexpr double kMaxQuantaAhead = 64;
+  const sc_time ahead = qk_.get_local_time();
+  if (ahead >= quantum * kMaxQuantaAhead) return true;
+  const sc_core::sc_simcontext* sim = sc_core::sc_get_curr_simcontext();
+  if (sc_core::sc_pending_activity_at_current_time(sim)) return true;
+  return ahead >= sc_core::sc_time_to_pending_activity(sim);
 }
 
 }  // namespace vp::cpu

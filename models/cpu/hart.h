@@ -15,8 +15,10 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "models/cpu/core.h"
+#include "models/cpu/lockstep.h"
 #include "models/cpu/pipeline.h"
 #include "models/cpu/pipeline_trace.h"
+#include "models/cpu/semihosting.h"
 #include "platform/component.h"
 #include "platform/irq.h"
 #include "platform/processor.h"
@@ -38,6 +40,8 @@ struct HartConfig {
   std::optional<uint64_t> mtime;
   uint64_t clock_hz = 1'000'000'000;
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
+  bool translate = true;    // translated code (functional mode, x86-64 hosts)
+  bool lockstep = false;    // check translated code against the interpreter every block
   PipelineConfig pipeline;  // used when mode == "pipeline" (or from a detail region's start)
   PipelineTraceConfig pipeline_trace;  // instructions through the timing model, for a viewer
 };
@@ -62,13 +66,23 @@ class Hart : public platform::Component, public platform::Processor {
   // platform::Processor
   void set_boot(uint64_t pc, uint64_t arg0, uint64_t arg1) override;
   void set_htif(uint64_t tohost, uint64_t fromhost) override;
+  void set_reservation_monitor(platform::ReservationMonitor& monitor) override {
+    core_->set_reservation_monitor(monitor);
+  }
   void set_instruction_limit(uint64_t limit) override { limit_ = limit; }
   void set_trace(std::ostream* out) override { core_->set_trace(out); }
+  void set_trace_filter(const platform::TraceFilter& filter) override { core_->set_trace_filter(filter); }
+  void set_symbols(const platform::SymbolTable* symbols) override;
+  void set_semihosting(const platform::SemihostingOptions& options) override;
   unsigned elf_machine() const override { return 243; }  // EM_RISCV
   unsigned elf_class_bits() const override { return 64; }
   uint64_t instructions_retired() const override { return core_->instret(); }
+  uint64_t instructions_trapped() const override;
   uint64_t pc() const override { return core_->pc(); }
   uint64_t reg(unsigned i) const override { return core_->reg(i); }
+  std::string status_line() const override;
+  std::string stuck_report() const override;
+  bool parked() const override { return parked_; }
   bool supports_debug() const override { return true; }
   void set_breakpoints(const std::vector<uint64_t>& pcs) override;
   void set_pause_after(uint64_t n) override { pause_at_ = n ? executed_ + n : 0; }
@@ -81,6 +95,21 @@ class Hart : public platform::Component, public platform::Processor {
   // other settings, and warms them again.
   bool save_state(platform::StateWriter& out) const override;
   void restore_state(platform::StateReader& in) override;
+  // Debugger interface (hart_debug.cpp).
+  std::string debug_architecture() const override { return "riscv:rv64"; }
+  std::vector<platform::DebugRegister> debug_registers() const override;
+  bool read_register(unsigned number, uint64_t& value) override;
+  bool write_register(unsigned number, uint64_t value) override;
+  size_t read_memory(uint64_t addr, void* data, size_t len, bool physical) override;
+  size_t write_memory(uint64_t addr, const void* data, size_t len, bool physical) override;
+  void code_modified(uint64_t addr, uint64_t len) override { core_->code_modified(addr, len); }
+  bool translate(uint64_t addr, uint64_t& paddr) override { return core_->debug_translate(addr, false, paddr); }
+  bool insert_watchpoint(platform::WatchKind kind, uint64_t addr, uint64_t len) override;
+  bool remove_watchpoint(platform::WatchKind kind, uint64_t addr, uint64_t len) override;
+  void remove_all_watchpoints() override;
+  void set_debug_hold(bool held) override { held_ = held; }
+  void set_single_step(bool on) override;
+  platform::DebugStop take_debug_stop() override;
 
   Core& core() { return *core_; }
   const HartConfig& config() const { return cfg_; }
@@ -91,11 +120,23 @@ class Hart : public platform::Component, public platform::Processor {
 
  private:
   class Bridge;
+  class Symbols;
   void run_thread();
+  void on_halt();   // the core returned RunExit::kDebug
+  void on_stuck();  // the core detected a fault loop
+  std::string trap_loop_report() const;
+  std::string wfi_report() const;
+  void check_spin();  // after a full batch: parked in a jump to itself?
+  // `pc` and `priv`: where the hart is stuck (a trap loop's faulting instruction,
+  // not its handler).
+  std::string report_header(const std::string& why, uint64_t pc, Priv priv) const;
+  size_t debug_transport(bool write, uint64_t paddr, void* data, size_t len);
+  void update_breakpoints();
   void account();  // moves instructions executed so far into the quantum keeper
+  bool sync_needed(const sc_core::sc_time& quantum) const;
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
-  void debug_pause(const char* reason);  // no std::string: the thread may never resume (no leak)  // resumable pause from the run thread
+  void debug_pause(const char* reason);  // resumable pause; no std::string: the thread may never resume (no leak)
   void register_statistics();
   // Fast-forward, then detail (platform::DetailRegion) and the guest's ROI markers.
   enum class Phase { kWhole, kFastForward, kWarmup, kMeasure, kDone };
@@ -108,7 +149,9 @@ class Hart : public platform::Component, public platform::Processor {
 
   HartConfig cfg_;
   std::unique_ptr<Bridge> bridge_;
-  std::unique_ptr<Core> core_;
+  std::unique_ptr<Core> own_core_;
+  std::unique_ptr<Lockstep> lockstep_;  // lockstep: true; it owns the core then
+  Core* core_ = nullptr;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<PipelineTrace> trace_;
   platform::DetailRegion region_;
@@ -130,9 +173,25 @@ class Hart : public platform::Component, public platform::Processor {
   uint64_t boot_pc_ = 0, boot_a0_ = 0, boot_a1_ = 0;
   uint64_t tohost_ = 0, fromhost_ = 0;
   double host_seconds_ = 0;
-  std::vector<uint64_t> breakpoints_;  // sorted
-  uint64_t pause_at_ = 0;              // executed_ count to pause at; 0 = none
-  uint64_t resume_pc_ = ~0ull;         // pc of the last debug pause: not re-checked on resume
+  std::vector<uint64_t> user_breakpoints_;      // set_breakpoints (Python)
+  std::vector<uint64_t> debugger_breakpoints_;  // Z0, one entry per insertion
+  struct Watch {
+    platform::WatchKind kind;
+    uint64_t addr, len;
+  };
+  std::vector<Watch> watches_;  // hardware breakpoints and watchpoints on triggers
+  uint64_t pause_at_ = 0;       // executed_ count to pause at; 0 = none
+  bool held_ = false;
+  bool single_step_ = false;
+  platform::DebugStop debug_stop_;
+  const platform::SymbolTable* symbols_ = nullptr;
+  std::unique_ptr<SymbolLookup> symbol_lookup_;
+  std::unique_ptr<Semihosting> semihosting_;
+  bool parked_ = false;         // asleep in WFI with mie = 0, or spinning (below)
+  bool spinning_ = false;       // in a jump to itself that no interrupt can leave
+  uint64_t spin_pc_ = ~0ull;    // the pc at the end of the last batch
+  std::string stuck_report_;    // the last trap-loop report
+  bool stuck_printed_ = false;  // --on-stuck=continue prints one report
 };
 
 }  // namespace vp::cpu

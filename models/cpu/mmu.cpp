@@ -100,6 +100,7 @@ uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
       else if (!host_.write(pte_addr, &pte, 8))
         throw Trap{access_fault(acc), va};
       if (!code_pages_.empty()) notify_code_write(pte_addr, 8);  // a PTE in a code page
+      if (monitor_->watching()) monitor_->store(slot_, pte_addr, 8);
     }
     const uint64_t off_mask = (1ull << (12 + 9 * i)) - 1;
     return ((ppn << 12) & ~off_mask) | (va & off_mask);
@@ -125,9 +126,10 @@ void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv ef
   if (uint8_t* h = host_ptr(ppage, 4096, acc))
     addend = reinterpret_cast<uintptr_t>(h) - (va & ~0xfffull);
   if (acc != Access::kExec) {
-    if (!addend) return;  // data fast path needs a host pointer
+    if (!addend || watch_data_) return;  // data fast path: a host pointer, no data triggers
     if (acc == Access::kWrite) {
       if (code_pages_.count(ppage >> 12)) return;               // stores must invalidate code
+      if (monitor_->page_watched(ppage >> 12)) return;          // stores must break reservations
       if (tohost_ && (tohost_ & ~0xfffull) == ppage) return;    // HTIF
     }
   }
@@ -216,6 +218,7 @@ void Core::mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len)
   else if (!host_.write(pa, d, len))
     throw Trap{kStoreAccessFault, va};
   if (!code_pages_.empty()) notify_code_write(pa, len);
+  if (monitor_->watching()) monitor_->store(slot_, pa, len);
   if (tohost_ && pa <= tohost_ + 7 && pa + len > tohost_) {
     uint64_t v = 0;
     if (uint8_t* h = host_ptr(tohost_, 8, Access::kRead))

@@ -13,20 +13,18 @@ namespace vp::cpu {
 namespace {
 
 struct Folded {
-  uint32_t value = 0;
-  unsigned length = 0, width = 0, out_pos = 0;
+  uint32_t value = 0, mask = 0;
+  unsigned width = 0, out_pos = 0;
   void init(unsigned l, unsigned w) {
-    length = l;
     width = w;
-    out_pos = w ? l % w : 0;
+    mask = (1u << w) - 1;
+    out_pos = l % w;
     value = 0;
   }
-  void update(unsigned in_bit, unsigned out_bit) {
-    if (!width) return;
-    value = (value << 1) | in_bit;
-    value ^= out_bit << out_pos;
-    value ^= value >> width;
-    value &= (1u << width) - 1;
+  // Shift in the newest outcome, cancel the one leaving the history window.
+  void update(uint32_t in_bit, uint32_t out_bit) {
+    const uint32_t v = ((value << 1) | in_bit) ^ (out_bit << out_pos);
+    value = (v ^ (v >> width)) & mask;
   }
 };
 
@@ -55,34 +53,40 @@ class Tage final : public BranchPredictor {
       Table t;
       t.hist = len;
       t.tag_bits = tag;
-      t.entries.resize(size_t{1} << tbits_);
+      t.tag_mask = (1u << tag) - 1;
+      t.shift = tbits_ - (i % tbits_);
       t.idx.init(len, tbits_);
       t.tag1.init(len, tag);
       t.tag2.init(len, tag - 1);
-      tables_.push_back(std::move(t));
+      tables_.push_back(t);
     }
     for (size_t i = 1; i < tables_.size(); ++i)
       if (tables_[i].hist <= tables_[i - 1].hist) throw std::invalid_argument("tage: history lengths must increase");
+    entries_.resize(size_t{n_} << tbits_);
     base_.assign(size_t{1} << bbits_, 2);
     ghist_.assign(kBuf, 0);
   }
 
+  // Index and tag in every table; the longest matching table provides the
+  // prediction, the next longest the alternate (found from a bit mask, so the
+  // host does not branch on the tag comparisons).
   bool predict(uint64_t pc, uint64_t) override {
     const uint64_t p = pc >> 1;
-    provider_ = alt_ = -1;
-    for (int i = static_cast<int>(n_) - 1; i >= 0; --i) {
-      Table& t = tables_[i];
-      idx_[i] = static_cast<uint32_t>((p ^ (p >> (tbits_ - (i % tbits_))) ^ t.idx.value) & ((1u << tbits_) - 1));
-      tag_[i] = static_cast<uint16_t>((p ^ t.tag1.value ^ (t.tag2.value << 1)) & ((1u << t.tag_bits) - 1));
-      if (t.entries[idx_[i]].tag == tag_[i]) {
-        if (provider_ < 0) provider_ = i;
-        else if (alt_ < 0) alt_ = i;
-      }
+    const uint32_t imask = (1u << tbits_) - 1;
+    uint32_t hits = 0;
+    for (unsigned i = 0; i < n_; ++i) {
+      const Table& t = tables_[i];
+      idx_[i] = static_cast<uint32_t>((p ^ (p >> t.shift) ^ t.idx.value) & imask);
+      tag_[i] = static_cast<uint16_t>((p ^ t.tag1.value ^ (t.tag2.value << 1)) & t.tag_mask);
+      hits |= static_cast<uint32_t>(entry(i).tag == tag_[i]) << i;
     }
+    provider_ = hits ? 31 - __builtin_clz(hits) : -1;
+    const uint32_t rest = hits & ~(provider_ >= 0 ? 1u << provider_ : 0u);
+    alt_ = rest ? 31 - __builtin_clz(rest) : -1;
     base_pred_ = base_[p & ((1u << bbits_) - 1)] >= 2;
-    alt_pred_ = alt_ >= 0 ? tables_[alt_].entries[idx_[alt_]].ctr >= 0 : base_pred_;
+    alt_pred_ = alt_ >= 0 ? entry(static_cast<unsigned>(alt_)).ctr >= 0 : base_pred_;
     if (provider_ < 0) return pred_ = base_pred_;
-    const Entry& e = tables_[provider_].entries[idx_[provider_]];
+    const Entry& e = entry(static_cast<unsigned>(provider_));
     provider_pred_ = e.ctr >= 0;
     const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
     pred_ = weak && use_alt_ >= 0 ? alt_pred_ : provider_pred_;
@@ -92,7 +96,7 @@ class Tage final : public BranchPredictor {
   void update(uint64_t pc, uint64_t, bool taken) override {
     const uint64_t p = pc >> 1;
     if (provider_ >= 0) {
-      Entry& e = tables_[provider_].entries[idx_[provider_]];
+      Entry& e = entry(static_cast<unsigned>(provider_));
       const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
       if (weak && provider_pred_ != alt_pred_) {
         if (alt_pred_ == taken) { if (use_alt_ < 7) ++use_alt_; }
@@ -114,7 +118,7 @@ class Tage final : public BranchPredictor {
       int start = provider_ + 1;
       if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(n_)) ++start;  // spread allocations
       for (int i = start; i < static_cast<int>(n_) && !done; ++i) {
-        Entry& e = tables_[i].entries[idx_[i]];
+        Entry& e = entry(static_cast<unsigned>(i));
         if (e.u == 0) {
           e.tag = tag_[i];
           e.ctr = taken ? 0 : -1;
@@ -124,21 +128,21 @@ class Tage final : public BranchPredictor {
       }
       if (!done)
         for (int i = provider_ + 1; i < static_cast<int>(n_); ++i) {
-          Entry& e = tables_[i].entries[idx_[i]];
+          Entry& e = entry(static_cast<unsigned>(i));
           if (e.u > 0) --e.u;
         }
     }
     // Periodic graceful reset of the useful bits.
     if ((++updates_ & ((1u << 18) - 1)) == 0)
-      for (Table& t : tables_)
-        for (Entry& e : t.entries) e.u >>= 1;
+      for (Entry& e : entries_) e.u >>= 1;
     if (provider_ >= 0) ++provider_hits_;
     // Global history.
-    const unsigned in = taken ? 1 : 0;
+    const uint32_t in = taken ? 1 : 0;
     head_ = (head_ + kBuf - 1) & (kBuf - 1);
     ghist_[head_] = static_cast<uint8_t>(in);
-    for (Table& t : tables_) {
-      const unsigned out = ghist_[(head_ + t.hist) & (kBuf - 1)];
+    for (unsigned i = 0; i < n_; ++i) {
+      Table& t = tables_[i];
+      const uint32_t out = ghist_[(head_ + t.hist) & (kBuf - 1)];
       t.idx.update(in, out);
       t.tag1.update(in, out);
       t.tag2.update(in, out);
@@ -158,10 +162,10 @@ class Tage final : public BranchPredictor {
     uint16_t tag = 0xffff;
   };
   struct Table {
-    unsigned hist = 0, tag_bits = 0;
-    std::vector<Entry> entries;
+    unsigned hist = 0, tag_bits = 0, tag_mask = 0, shift = 0;
     Folded idx, tag1, tag2;
   };
+  Entry& entry(unsigned table) { return entries_[(size_t{table} << tbits_) + idx_[table]]; }
   static void ctr_update(int8_t& c, bool taken) {
     if (taken) { if (c < 3) ++c; }
     else if (c > -4) --c;
@@ -170,6 +174,7 @@ class Tage final : public BranchPredictor {
 
   unsigned n_, tbits_, bbits_;
   std::vector<Table> tables_;
+  std::vector<Entry> entries_;  // table i at i << tbits_
   std::vector<uint8_t> base_;
   std::vector<uint8_t> ghist_;  // circular; ghist_[head_] is the newest outcome
   unsigned head_ = 0;

@@ -16,6 +16,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "platform/terminal.h"
+
 namespace vp::dev {
 
 void ByteQueue::push(const void* data, size_t len) {
@@ -107,6 +109,9 @@ int wait_readable(int fd) {
 termios g_saved_tty;
 std::atomic<bool> g_tty_raw{false};
 std::atomic<bool> g_stdin_claimed{false};
+ConsoleEscapeHandler g_escape;             // set before consoles are created
+std::atomic<bool> g_escape_active{false};
+constexpr uint8_t kEscapeKey = 0x01;       // Ctrl-A
 
 void restore_tty() {
   if (g_tty_raw.exchange(false)) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_tty);
@@ -121,9 +126,11 @@ void restore_tty_and_reraise(int sig) {
 void make_tty_raw() {
   if (!::isatty(STDIN_FILENO) || ::tcgetattr(STDIN_FILENO, &g_saved_tty) != 0) return;
   termios raw = g_saved_tty;
-  // Characters go to the guest one by one, unechoed; Ctrl-C still stops vp (ISIG kept).
+  // Characters go to the guest one by one, unechoed. Without escape keys Ctrl-C
+  // still stops vp (ISIG kept); with them (Ctrl-A x quits) it goes to the guest.
   raw.c_iflag &= ~tcflag_t(ICRNL | IXON | INLCR | IGNCR);
   raw.c_lflag &= ~tcflag_t(ICANON | ECHO | IEXTEN);
+  if (g_escape) raw.c_lflag &= ~tcflag_t(ISIG);
   raw.c_cc[VMIN] = 1;
   raw.c_cc[VTIME] = 0;
   if (::tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0) return;
@@ -154,14 +161,19 @@ class StdioConsole : public ConsoleBackend {
       return;
     }
     make_tty_raw();
-    reader_.start([&input] {
+    const bool escape = g_escape && g_tty_raw;
+    g_escape_active = escape;
+    reader_.start([this, &input, escape] {
       int r = wait_readable(STDIN_FILENO);
       if (r <= 0) return r == 0;
       char buf[256];
       ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
       if (n <= 0) return false;  // EOF
-      input.push(buf, size_t(n));
+      if (escape)
+        filter_escapes(buf, size_t(n), input);
+      else
+        input.push(buf, size_t(n));
       return true;
     });
   }
@@ -169,13 +181,39 @@ class StdioConsole : public ConsoleBackend {
     reader_.stop();
     if (owner_) {
       restore_tty();
+      g_escape_active = false;
       g_stdin_claimed = false;
     }
   }
-  void write(uint8_t byte) override { write_all(STDOUT_FILENO, &byte, 1); }
+  void write(uint8_t byte) override { platform::console_output(reinterpret_cast<const char*>(&byte), 1); }
 
  private:
+  // Ctrl-A and the next key are vp's; everything else is the guest's.
+  void filter_escapes(const char* buf, size_t n, ByteQueue& input) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) {
+      const auto c = static_cast<uint8_t>(buf[i]);
+      if (!escape_pending_) {
+        if (c == kEscapeKey)
+          escape_pending_ = true;
+        else
+          out += static_cast<char>(c);
+        continue;
+      }
+      escape_pending_ = false;
+      if (c == kEscapeKey) {
+        out += static_cast<char>(c);
+      } else if (c == 'h' || c == '?') {
+        platform::message("vp: console keys: Ctrl-A x quit, Ctrl-A c status line, Ctrl-A Ctrl-A send Ctrl-A");
+      } else {
+        g_escape(static_cast<char>(c));
+      }
+    }
+    if (!out.empty()) input.push(out.data(), out.size());
+  }
+
   bool owner_ = false;
+  bool escape_pending_ = false;
   Reader reader_;
 };
 
@@ -247,6 +285,9 @@ class TcpConsole : public ConsoleBackend {
 };
 
 }  // namespace
+
+void set_console_escape_handler(ConsoleEscapeHandler handler) { g_escape = std::move(handler); }
+bool console_escape_active() { return g_escape_active; }
 
 std::unique_ptr<ConsoleBackend> make_console(const ConsoleOptions& options, ByteQueue& input) {
   switch (options.kind) {

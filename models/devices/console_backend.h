@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,6 +43,16 @@ class ConsoleBackend {
   // The TCP port actually listened on (ConsoleKind::Tcp), else 0.
   virtual uint16_t port() const { return 0; }
 };
+
+// Interactive console keys, as QEMU's: Ctrl-A then x quits, c prints a
+// status line, h lists the keys; Ctrl-A twice sends one Ctrl-A. With a handler
+// installed (before the console is created), a terminal console is fully raw:
+// Ctrl-C goes to the guest instead of stopping vp. The handler runs on the
+// console's reader thread and is given the key after Ctrl-A.
+using ConsoleEscapeHandler = std::function<void(char key)>;
+void set_console_escape_handler(ConsoleEscapeHandler handler);
+// True once a console reads a terminal on stdin with the escape keys on.
+bool console_escape_active();
 
 // Received bytes are pushed into `input`. Throws std::runtime_error when the
 // backend cannot be opened (file not writable, port in use).

@@ -35,7 +35,7 @@ class Image {
 
 template <typename Ehdr, typename Phdr, typename Shdr, typename Sym>
 void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector<ElfFile::Segment>& segments,
-               std::vector<ElfFile::Section>& sections, std::vector<std::pair<std::string, uint64_t>>& symbols) {
+               std::vector<ElfFile::Section>& sections, std::vector<ElfFile::Symbol>& symbols) {
   const auto eh = img.at<Ehdr>(0, "ELF header");
   if (eh.e_type == ET_REL) img.fail("a relocatable object file (ET_REL), not an executable: link it first");
   if (eh.e_type == ET_CORE) img.fail("a core dump (ET_CORE), not an executable");
@@ -87,7 +87,10 @@ void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector
       const char* base = reinterpret_cast<const char*>(img.bytes().data() + strtab.sh_offset);
       size_t max = strtab.sh_size - sym.st_name;
       std::string name(base + sym.st_name, strnlen(base + sym.st_name, max));
-      symbols.emplace_back(std::move(name), sym.st_value);
+      const unsigned type = sym.st_info & 0xf;  // ELF64_ST_TYPE == ELF32_ST_TYPE
+      if (type == STT_SECTION || type == STT_FILE || type == STT_TLS) continue;
+      symbols.push_back({std::move(name), sym.st_value, sym.st_size, type == STT_FUNC, sym.st_shndx == SHN_ABS,
+                         sym.st_shndx == SHN_UNDEF});
     }
   }
 }
@@ -146,8 +149,8 @@ std::string elf_machine_name(unsigned machine) {
 }
 
 std::optional<uint64_t> ElfFile::symbol(const std::string& name) const {
-  for (const auto& [n, v] : symbols_)
-    if (n == name) return v;
+  for (const auto& s : symbols_)
+    if (s.name == name) return s.value;
   return std::nullopt;
 }
 

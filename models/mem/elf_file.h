@@ -23,6 +23,14 @@ class ElfFile {
     std::vector<uint8_t> data;  // file bytes
     uint64_t mem_size;          // >= data.size(); the rest is zero-filled
   };
+  // A symbol table entry that names an address (not a file or section symbol).
+  struct Symbol {
+    std::string name;
+    uint64_t value, size;
+    bool function;  // STT_FUNC
+    bool absolute;  // SHN_ABS: a number (a size, a constant), not necessarily an address
+    bool undefined; // SHN_UNDEF: no address in this file (symbol() still finds it, as before)
+  };
   // An allocated section (SHF_ALLOC): what a loadable segment really carries.
   struct Section {
     std::string name;
@@ -43,6 +51,7 @@ class ElfFile {
   // Name of the first allocated section overlapping [vaddr, vaddr + size), if any.
   std::optional<std::string> section_in(uint64_t vaddr, uint64_t size) const;
   std::optional<uint64_t> symbol(const std::string& name) const;
+  const std::vector<Symbol>& symbols() const { return symbols_; }
 
  private:
   uint64_t entry_ = 0;
@@ -50,7 +59,7 @@ class ElfFile {
   bool is_64bit_ = true;
   std::vector<Segment> segments_;
   std::vector<Section> sections_;
-  std::vector<std::pair<std::string, uint64_t>> symbols_;
+  std::vector<Symbol> symbols_;
 };
 
 // Name of an ELF e_machine value ("RISC-V", "x86-64", ...), or "machine N".

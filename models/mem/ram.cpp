@@ -18,6 +18,9 @@ Ram::Ram(const sc_core::sc_module_name& name, const RamConfig& config)
     throw std::runtime_error(std::string(this->name()) + ": cannot reserve " + std::to_string(config_.size) +
                              " bytes: " + std::strerror(errno));
   data_ = static_cast<uint8_t*>(p);
+  // Huge pages where the host has them: a guest touching fresh memory then costs one
+  // page fault per 2 MiB instead of one per 4 KiB (page faults dominate a boot).
+  madvise(p, config_.size, MADV_HUGEPAGE);
   socket.register_b_transport(this, &Ram::b_transport);
   socket.register_get_direct_mem_ptr(this, &Ram::get_direct_mem_ptr);
   socket.register_transport_dbg(this, &Ram::transport_dbg);

@@ -92,6 +92,18 @@ std::vector<platform::Override> to_overrides(const std::vector<std::string>& set
   return out;
 }
 
+py::dict outcome_dict(const vp::python::RunOutcome& r) {
+  py::dict d;
+  d["kind"] = r.kind;
+  d["exit_code"] = r.exit_code;
+  d["reason"] = r.reason;
+  d["instructions"] = r.instructions;
+  d["host_seconds"] = r.host_seconds;
+  d["simulated_seconds"] = r.simulated_seconds;
+  d["report"] = r.report;
+  return d;
+}
+
 py::dict boot_dict(const BootInfo& b) {
   py::dict d;
   auto put = [&](const char* k, const std::optional<uint64_t>& v) { d[k] = v ? py::cast(*v) : py::none(); };
@@ -211,14 +223,18 @@ PYBIND11_MODULE(_vp, m) {
       .def_property_readonly("time", [](Simulator&) { return sc_core::sc_time_stamp().to_seconds(); })
       .def(
           "load",
-          [](Simulator& s, const std::string& kernel, const std::string& bios, const std::string& append) {
+          [](Simulator& s, const std::string& kernel, const std::string& bios, const std::string& append,
+             bool semihosting, const std::string& semihosting_root) {
             RunOptions o;
             o.kernel = kernel;
             o.bios = bios;
             o.append = append;
+            o.semihosting = semihosting;
+            o.semihosting_root = semihosting_root;
             return boot_dict(s.load(o));
           },
-          py::arg("kernel") = "", py::arg("bios") = "", py::arg("append") = "")
+          py::arg("kernel") = "", py::arg("bios") = "", py::arg("append") = "", py::arg("semihosting") = false,
+          py::arg("semihosting_root") = "")
       .def(
           "run",
           [](Simulator& s, uint64_t max_instructions, uint64_t max_time_ps, uint64_t slice_ps) {
@@ -236,16 +252,41 @@ PYBIND11_MODULE(_vp, m) {
               });
             }
             if (signalled) throw py::error_already_set();
-            py::dict d;
-            d["kind"] = r.kind;
-            d["exit_code"] = r.exit_code;
-            d["reason"] = r.reason;
-            d["instructions"] = r.instructions;
-            d["host_seconds"] = r.host_seconds;
-            d["simulated_seconds"] = r.simulated_seconds;
-            return d;
+            return outcome_dict(r);
           },
           py::arg("max_instructions") = 0, py::arg("max_time_ps") = 0, py::arg("slice_ps") = 0)
+      .def(
+          "serve_gdb",
+          [](Simulator& s, const std::string& address, uint64_t slice_ps) {
+            bool signalled = false;
+            vp::python::RunOutcome r;
+            {
+              py::gil_scoped_release release;
+              r = s.serve_gdb(address, slice_ps, [&signalled] {
+                py::gil_scoped_acquire acquire;
+                if (PyErr_CheckSignals() != 0) {
+                  signalled = true;
+                  return false;
+                }
+                return true;
+              });
+            }
+            if (signalled) throw py::error_already_set();
+            return outcome_dict(r);
+          },
+          py::arg("address"), py::arg("slice_ps") = 0)
+      .def("symbol", &Simulator::symbol)
+      .def("register_number", &Simulator::register_number)
+      .def("read_register",
+           [](Simulator& s, unsigned n, const std::string& h) {
+             uint64_t v = 0;
+             if (!s.hart(h).read_register(n, v)) throw std::invalid_argument("register " + std::to_string(n) + " cannot be read");
+             return v;
+           })
+      .def("write_register",
+           [](Simulator& s, unsigned n, uint64_t v, const std::string& h) {
+             if (!s.hart(h).write_register(n, v)) throw std::invalid_argument("register " + std::to_string(n) + " cannot be written");
+           })
       .def("set_breakpoints", &Simulator::set_breakpoints)
       .def("checkpoint",
            [](Simulator& s, const std::string& dir, const std::string& platform_file,
@@ -297,7 +338,7 @@ PYBIND11_MODULE(_vp, m) {
       .def("write_memory",
            [](Simulator& s, uint64_t addr, const py::bytes& data) {
              std::string buf = data;
-             return s.platform().write_physical(addr, buf.data(), buf.size());
+             return s.write_memory(addr, buf.data(), buf.size());
            })
       .def("uart_output", [](Simulator& s, const std::string& name) { return py::bytes(s.uart_output(name)); })
       .def("uart_input",

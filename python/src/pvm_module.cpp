@@ -36,23 +36,80 @@ pvm_access access_of(const std::string& a) {
   throw std::invalid_argument("unknown page access '" + a + "' (expected 'none', 'r' or 'rw')");
 }
 
+pvm_config config_of(const std::string& backend, const std::string& gp) {
+  pvm_config c{};
+  c.backend = backend_of(backend);
+  if (gp == "new-gas") c.gp = PVM_GP_NEW_GAS;
+  else if (gp != "0.7.2") throw std::invalid_argument("unknown Gray Paper profile '" + gp + "' (expected '0.7.2' or 'new-gas')");
+  return c;
+}
+
 class Vm {
  public:
-  Vm(const py::buffer& blob, const std::string& backend, bool standard, const py::bytes& args) {
+  // A program blob (GP A.2), a .polkavm container (by its magic) or, with standard, a GP A.7
+  // standard program with its arguments: a module (exports, memory layout) and its instance.
+  Vm(const py::buffer& blob, const std::string& backend, bool standard, const py::bytes& args, const std::string& gp) {
     py::buffer_info b = blob.request();
     const auto* data = static_cast<const uint8_t*>(b.ptr);
     const size_t len = static_cast<size_t>(b.size * b.itemsize);
+    const pvm_config config = config_of(backend, gp);
     pvm_error err{};
     std::string a = args;
-    const pvm_backend be = backend_of(backend);
-    vm_ = standard ? pvm_create_standard(be, data, len, reinterpret_cast<const uint8_t*>(a.data()), a.size(), &err)
-                   : pvm_create(be, data, len, &err);
+    module_ = pvm_module_create(&config, standard ? PVM_BLOB_STANDARD : PVM_BLOB_AUTO, data, len, &err);
+    if (module_) vm_ = pvm_instance_create(module_, reinterpret_cast<const uint8_t*>(a.data()), a.size(), &err);
+    if (!vm_) fail(std::string("cannot create the PVM (") + backend + "): " + err.message);
+    backend_ = backend;
+  }
+  // The seed-004 style: code, bitmask (packed or one byte per code byte) and jump table apart.
+  Vm(const py::bytes& code, const py::bytes& bitmask, const std::vector<uint32_t>& jump_table,
+     const std::string& backend, const std::string& gp) {
+    const std::string c = code, m = bitmask;
+    const pvm_config config = config_of(backend, gp);
+    pvm_error err{};
+    module_ = pvm_module_create_parts(&config, reinterpret_cast<const uint8_t*>(c.data()), c.size(),
+                                      reinterpret_cast<const uint8_t*>(m.data()), m.size(), jump_table.data(),
+                                      jump_table.size(), &err);
+    if (module_) vm_ = pvm_instance_create(module_, nullptr, 0, &err);
     if (!vm_) fail(std::string("cannot create the PVM (") + backend + "): " + err.message);
     backend_ = backend;
   }
   ~Vm() {
     if (vm_) pvm_destroy(vm_);
+    if (module_) pvm_module_destroy(module_);
   }
+
+  // Module/instance (seed 003) and heap (seed 004) operations.
+  void reset() {
+    if (pvm_reset(vm_) != 0) fail("reset: cannot set up the module's memory");
+  }
+  void prepare_call(uint32_t pc) { pvm_prepare_call(vm_, pc); }
+  py::list exports() const {
+    py::list out;
+    for (uint32_t i = 0; i < pvm_module_export_count(module_); ++i)
+      out.append(py::make_tuple(std::string(pvm_module_export_symbol(module_, i)), pvm_module_export_entry(module_, i)));
+    return out;
+  }
+  py::dict memory_info() const {
+    pvm_memory_info m;
+    pvm_module_get_memory_info(module_, &m);
+    py::dict d;
+    d["page_size"] = m.page_size;
+    d["ro_address"] = m.ro_address;
+    d["ro_size"] = m.ro_size;
+    d["rw_address"] = m.rw_address;
+    d["rw_size"] = m.rw_size;
+    d["heap_base"] = m.heap_base;
+    d["heap_limit"] = m.heap_limit;
+    d["stack_low"] = m.stack_low;
+    d["stack_high"] = m.stack_high;
+    return d;
+  }
+  uint32_t heap_pointer() const { return pvm_get_heap_pointer(vm_); }
+  void set_heap_pointer(uint32_t p) {
+    if (pvm_set_heap_pointer(vm_, p) != 0) fail("heap pointer " + hex(p) + " outside the heap");
+  }
+  uint32_t sbrk(uint32_t bytes) { return pvm_sbrk(vm_, bytes); }
+  void set_heap_limit(uint32_t limit) { pvm_set_heap_limit(vm_, limit); }
   Vm(const Vm&) = delete;
   Vm& operator=(const Vm&) = delete;
 
@@ -157,6 +214,7 @@ class Vm {
     return b;
   }
 
+  pvm_module* module_ = nullptr;
   pvm_vm* vm_ = nullptr;
   std::string backend_;
   py::object callback_ = py::none();
@@ -175,8 +233,20 @@ PYBIND11_MODULE(_pvm, m) {
   m.def("backend_available", [](const std::string& b) { return pvm_backend_available(backend_of(b)) != 0; });
 
   py::class_<Vm>(m, "Vm")
-      .def(py::init<const py::buffer&, const std::string&, bool, const py::bytes&>(), py::arg("blob"),
-           py::arg("backend") = "interpreter", py::arg("standard") = false, py::arg("args") = py::bytes())
+      .def(py::init<const py::buffer&, const std::string&, bool, const py::bytes&, const std::string&>(),
+           py::arg("blob"), py::arg("backend") = "interpreter", py::arg("standard") = false,
+           py::arg("args") = py::bytes(), py::arg("gp") = "0.7.2")
+      .def(py::init<const py::bytes&, const py::bytes&, const std::vector<uint32_t>&, const std::string&,
+                    const std::string&>(),
+           py::arg("code"), py::arg("bitmask"), py::arg("jump_table"), py::arg("backend") = "interpreter",
+           py::arg("gp") = "0.7.2")
+      .def("reset", &Vm::reset)
+      .def("prepare_call", &Vm::prepare_call)
+      .def("exports", &Vm::exports)
+      .def("memory_info", &Vm::memory_info)
+      .def_property("heap_pointer", &Vm::heap_pointer, &Vm::set_heap_pointer)
+      .def("sbrk", &Vm::sbrk)
+      .def("set_heap_limit", &Vm::set_heap_limit)
       .def_property_readonly("backend", &Vm::backend)
       .def_property("gas", &Vm::gas, &Vm::set_gas)
       .def_property("pc", &Vm::pc, &Vm::set_pc)

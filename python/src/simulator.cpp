@@ -1,12 +1,15 @@
 #include "python/src/simulator.h"
 #include "platform/statistics.h"
 
+#include <cctype>
 #include <chrono>
 #include <stdexcept>
 #include <systemc>
 
+#include "debug/gdb_server.h"
 #include "models/devices/ns16550.h"
 #include "platform/simulation.h"
+#include "platform/symbols.h"
 #ifndef VP_NO_CPU
 #include "models/cpu/hart.h"
 #endif
@@ -53,9 +56,9 @@ platform::Processor& Simulator::hart(const std::string& name) {
 BootInfo Simulator::load(const RunOptions& options) {
   if (started_) throw std::logic_error("load() must come before the first run()");
   if (booted_) throw std::logic_error("load() was already called; software can be loaded once");
-  BootInfo info = prepare_boot(*platform_, options);
+  boot_ = prepare_boot(*platform_, options);
   booted_ = true;
-  return info;
+  return boot_;
 }
 
 void Simulator::ensure_booted() {
@@ -106,7 +109,9 @@ RunOutcome Simulator::run(uint64_t max_instructions, uint64_t max_time_ps, uint6
       finished_ = true;
       out.exit_code = stop->exit_code;
       out.reason = stop->reason;
-      out.kind = stop->reason.rfind("instruction limit", 0) == 0 ? "limit" : "exit";
+      out.kind = stop->reason.rfind("instruction limit", 0) == 0 ? "limit"
+                 : stop->exit_code == platform::kStuckExitCode  ? "stuck"
+                                                                 : "exit";
       break;
     }
     if (auto pause = platform::pause_reason()) {
@@ -129,6 +134,10 @@ RunOutcome Simulator::run(uint64_t max_instructions, uint64_t max_time_ps, uint6
   }
   for (auto* h : harts_)
     if (h->supports_debug()) h->set_pause_after(0);
+  return finish(out, before, t0);
+}
+
+RunOutcome Simulator::finish(RunOutcome out, uint64_t before, Clock::time_point t0) {
   platform::clear_pause();
   out.host_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   host_seconds_total_ += out.host_seconds;
@@ -136,6 +145,8 @@ RunOutcome Simulator::run(uint64_t max_instructions, uint64_t max_time_ps, uint6
   for (auto* h : harts_) after += h->instructions_retired();
   out.instructions = after - before;
   out.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+  if (out.kind == "stuck")
+    for (auto* h : harts_) out.report += h->stuck_report();
   last_ = out;
   return out;
 }
@@ -162,6 +173,113 @@ void Simulator::set_detail_region(const platform::DetailRegion& region) {
   for (size_t i = 0; i < harts_.size(); ++i)
     if (!harts_[i]->set_detail_region(region))
       throw std::logic_error("processor '" + hart_names_[i] + "' has no timing model");
+}
+
+namespace {
+
+// The Python simulator for the GDB server: slices, with Python's signal check between them.
+class PythonTarget : public debug::DebugTarget {
+ public:
+  PythonTarget(Simulator& s, std::vector<platform::Processor*> harts, uint64_t slice_ps,
+               const std::function<bool()>& between)
+      : s_(s), harts_(std::move(harts)), slice_(static_cast<double>(slice_ps), sc_core::SC_PS), between_(between) {}
+  std::vector<platform::Processor*> processors() override { return harts_; }
+  std::vector<std::string> processor_names() override { return s_.hart_names(); }
+  debug::SliceResult run_slice() override {
+    using K = debug::SliceResult::Kind;
+    platform::clear_pause();
+    sc_core::sc_start(slice_);
+    if (auto stop = platform::stop_request()) return {K::kEnded, stop->exit_code, stop->reason};
+    if (auto pause = platform::pause_reason()) return {K::kPaused, 0, *pause};
+    if (!between_()) interrupted_ = true;
+    return {};
+  }
+  bool interrupted() override {
+    if (!interrupted_ && !between_()) interrupted_ = true;
+    return interrupted_;
+  }
+  void end_run(int code, const std::string& reason) override { platform::request_stop(code, reason); }
+  std::string statistics() override {
+    std::string out;
+    char buf[64];
+    for (const auto& [name, value] : s_.stats()) {
+      std::snprintf(buf, sizeof buf, "%.6g", value);
+      out += name + " " + buf + "\n";
+    }
+    return out;
+  }
+
+ private:
+  Simulator& s_;
+  std::vector<platform::Processor*> harts_;
+  sc_core::sc_time slice_;
+  const std::function<bool()>& between_;
+  bool interrupted_ = false;
+};
+
+}  // namespace
+
+RunOutcome Simulator::serve_gdb(const std::string& address, uint64_t slice_ps, const std::function<bool()>& between) {
+  if (finished_)
+    throw std::logic_error("the simulation has ended (" + last_.reason + "); there is nothing left to debug");
+  ensure_booted();
+  uint64_t before = 0;
+  for (auto* h : harts_) before += h->instructions_retired();
+  const auto t0 = Clock::now();
+  PythonTarget target(*this, harts_, slice_ps ? slice_ps : 1'000'000'000, between);
+  debug::GdbServer server(target, address);
+  started_ = true;
+  const auto result = server.serve(/*wait=*/true, debug::GdbServer::Mode::kUntilDetach);
+  RunOutcome out;
+  if (auto stop = platform::stop_request()) {
+    finished_ = true;
+    out.exit_code = stop->exit_code;
+    out.reason = stop->reason;
+    out.kind = stop->exit_code == platform::kStuckExitCode ? "stuck" : "exit";
+  } else if (target.interrupted()) {
+    out.kind = "interrupted";
+    out.exit_code = 130;
+    out.reason = "interrupted at " + sc_core::sc_time_stamp().to_string();
+  } else {
+    out.kind = "detached";
+    out.reason = result.ended ? result.last.reason : "the debugger detached";
+  }
+  return finish(out, before, t0);
+}
+
+std::optional<uint64_t> Simulator::symbol(const std::string& name) const {
+  if (!boot_.symbols) return std::nullopt;
+  return boot_.symbols->find(name);
+}
+
+unsigned Simulator::register_number(const std::string& hart_name, const std::string& name_in) {
+  auto& h = hart(hart_name);
+  std::string name;
+  for (char c : name_in)
+    if (!std::isspace(static_cast<unsigned char>(c))) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto regs = h.debug_registers();
+  if (name == "fp") name = "s0";
+  auto numbered = [&name](char prefix, unsigned& n) {
+    if (name.size() < 2 || name.size() > 3 || name[0] != prefix) return false;
+    if (name.find_first_not_of("0123456789", 1) != std::string::npos) return false;
+    n = static_cast<unsigned>(std::stoul(name.substr(1)));
+    return n < 32;
+  };
+  unsigned n = 0;
+  if (numbered('x', n)) return n;
+  for (const auto& r : regs)
+    if (r.name == name) return r.number;
+  if (numbered('f', n))
+    for (const auto& r : regs)
+      if (r.feature == "org.gnu.gdb.riscv.fpu" && r.number == 33 + n) return r.number;
+  throw std::invalid_argument("unknown register '" + name_in + "' (general registers zero..t6 or x0..x31, pc, "
+                              "f0..f31 or ft0..ft11/fs0../fa0.., CSRs such as mstatus or mcause, and priv)");
+}
+
+size_t Simulator::write_memory(uint64_t addr, const void* data, size_t len) {
+  const size_t n = platform_->write_physical(addr, data, len);
+  for (auto* h : harts_) h->code_modified(addr, n);
+  return n;
 }
 
 std::vector<std::string> Simulator::uart_names() const {

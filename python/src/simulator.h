@@ -2,10 +2,12 @@
 // The C++ side of vp.Simulator: one built platform, its boot and run loop.
 // Free of pybind11 so that the logic can be read (and tested) on its own; the
 // bindings in module.cpp release the GIL around run().
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,12 +18,14 @@
 namespace vp::python {
 
 struct RunOutcome {
-  std::string kind;  // "exit", "breakpoint", "limit", "time", "idle", "interrupted"
+  // "exit", "stuck", "breakpoint", "limit", "time", "idle", "interrupted", "detached" (serve_gdb)
+  std::string kind;
   int exit_code = 0;
   std::string reason;
   uint64_t instructions = 0;  // during this call
   double host_seconds = 0;    // during this call
   double simulated_seconds = 0;  // total, at return
+  std::string report;            // kind "stuck": why, in full
 };
 
 class Simulator {
@@ -52,6 +56,16 @@ class Simulator {
   void restore(const std::string& dir);
   // Fast-forward, then detail (vp run --detail-start): before the first run.
   void set_detail_region(const platform::DetailRegion& region);
+  // Serves the GDB remote protocol on [host:]port until the debugger detaches
+  // (kind "detached") or the run ends; the harts wait for the debugger first.
+  RunOutcome serve_gdb(const std::string& address, uint64_t slice_ps, const std::function<bool()>& between);
+
+  // Symbols of the loaded ELF files.
+  std::optional<uint64_t> symbol(const std::string& name) const;
+  // A register by name: "a0", "x10", "pc", "fa0", "f10", "mstatus", "priv".
+  unsigned register_number(const std::string& hart, const std::string& name);
+  // Physical memory through the bus; writes make every hart forget decoded code there.
+  size_t write_memory(uint64_t addr, const void* data, size_t len);
   bool finished() const { return finished_; }
   bool started() const { return started_; }
   double host_seconds() const { return host_seconds_total_; }
@@ -66,11 +80,13 @@ class Simulator {
 
  private:
   void ensure_booted();
+  RunOutcome finish(RunOutcome out, uint64_t before, std::chrono::steady_clock::time_point t0);
   std::string uart_or_first(const std::string& name) const;
 
   std::unique_ptr<platform::Platform> platform_;
   std::vector<std::string> hart_names_;
   std::vector<platform::Processor*> harts_;
+  BootInfo boot_;
   std::map<std::string, std::string> uart_text_;
   bool booted_ = false, started_ = false, finished_ = false;
   double host_seconds_total_ = 0;

@@ -122,10 +122,12 @@ class Platform:
 class RunResult:
     """Why a run stopped.
 
-    kind: "exit" (the guest ended: finisher, HTIF; the simulation is over),
-    "breakpoint", "limit" (max_instructions or step), "time" (max_time),
-    "idle" (nothing left to simulate) or "interrupted". Every kind but "exit"
-    can be resumed with another run().
+    kind: "exit" (the guest ended: finisher, HTIF, semihosting; the simulation
+    is over), "stuck" (the guest can make no progress; ``report`` says why, and
+    the simulation is over), "breakpoint", "limit" (max_instructions or step),
+    "time" (max_time), "idle" (nothing left to simulate), "interrupted", or
+    "detached" (serve_gdb: the debugger detached). Every kind but "exit" and
+    "stuck" can be resumed with another run().
     """
     kind: str
     exit_code: int
@@ -133,6 +135,7 @@ class RunResult:
     instructions: int
     host_seconds: float
     simulated_seconds: float
+    report: str = ""
 
     @property
     def exited(self) -> bool:
@@ -190,12 +193,16 @@ class Simulator:
 
     # -- software -------------------------------------------------------------
     def load(self, kernel: Union[str, os.PathLike, bytes, None] = None,
-             bios: Union[str, os.PathLike, bytes, None] = None, append: str = "") -> Dict[str, Optional[int]]:
+             bios: Union[str, os.PathLike, bytes, None] = None, append: str = "",
+             semihosting: Union[bool, str, os.PathLike] = False) -> Dict[str, Optional[int]]:
         """Loads software as ``vp run --kernel/--bios/--append`` does. ``kernel``
         and ``bios`` are paths (ELF or raw binary) or ``bytes`` (raw images, or
         ELF images). A raw kernel without a bios is placed at the start of RAM
-        (0x80000000 on virt) and started there. Returns where things went."""
-        return self._sim.load(self._path(kernel), self._path(bios), append)
+        (0x80000000 on virt) and started there. ``semihosting``: True turns
+        RISC-V semihosting on (``--semihosting``), a directory also allows file
+        operations inside it (``--semihosting=ROOT``). Returns where things went."""
+        root = "" if isinstance(semihosting, bool) else os.fspath(semihosting)
+        return self._sim.load(self._path(kernel), self._path(bios), append, bool(semihosting), root)
 
     def _path(self, image) -> str:
         if image is None:
@@ -297,17 +304,49 @@ class Simulator:
     def breakpoints(self) -> List[int]:
         return sorted(self._breakpoints)
 
+    def break_at(self, where: Union[str, int]) -> int:
+        """A breakpoint at a symbol of the loaded ELF files (``"main"``) or an
+        address; returns the address."""
+        pc = self.symbol(where) if isinstance(where, str) else int(where)
+        self.add_breakpoint(pc)
+        return pc
+
+    # -- symbols and the debugger -------------------------------------------------
+    def symbol(self, name: str) -> int:
+        """Address of a symbol of the loaded ELF files (``--kernel``, ``--bios``)."""
+        addr = self._sim.symbol(name)
+        if addr is None:
+            raise KeyError(f"no symbol {name!r} in the loaded ELF files")
+        return addr
+
+    def serve_gdb(self, port: Union[int, str] = 1234, host: str = "127.0.0.1") -> RunResult:
+        """Serves the GDB remote protocol (``target remote HOST:PORT`` in
+        gdb-multiarch) until the debugger detaches (kind "detached": run() may
+        go on) or the simulation ends. The harts wait for the debugger; one
+        thread per hart. Ctrl-C in Python ends it (KeyboardInterrupt)."""
+        r = self._sim.serve_gdb(f"{host}:{int(port)}", self._slice_ps)
+        return RunResult(**r)
+
     # -- state ------------------------------------------------------------------
     @property
     def harts(self) -> List[str]:
         return list(self._sim.hart_names)
 
     def reg(self, index: Union[int, str], hart: str = "") -> int:
-        """General-purpose register by number or ABI name (``"a0"``, ``"x10"``)."""
-        return self._sim.reg(_reg_index(index), hart)
+        """A register by name: general-purpose (``"a0"``, ``"x10"``, or a number
+        0..31), ``"pc"``, floating-point (``"fa0"``, ``"f10"``: the raw 64 bits),
+        any CSR (``"mstatus"``, ``"mcause"``, ``"tdata1"``), or ``"priv"`` (the
+        privilege level: 0 U, 1 S, 3 M)."""
+        if isinstance(index, int):
+            return self._sim.reg(_reg_index(index), hart)
+        return self._sim.read_register(self._sim.register_number(hart, index), hart)
 
     def set_reg(self, index: Union[int, str], value: int, hart: str = "") -> None:
-        self._sim.set_reg(_reg_index(index), value & (2**64 - 1), hart)
+        value &= 2**64 - 1
+        if isinstance(index, int):
+            self._sim.set_reg(_reg_index(index), value, hart)
+        else:
+            self._sim.write_register(self._sim.register_number(hart, index), value, hart)
 
     def regs(self, hart: str = "") -> List[int]:
         return [self._sim.reg(i, hart) for i in range(32)]

@@ -101,9 +101,13 @@ class Vm:
     blob (GP A.7) with ``args`` (memory layout, stack and registers set up).
     """
 
-    def __init__(self, blob: Union[bytes, bytearray, memoryview], backend: str = "interpreter",
-                 gas: int = 0, standard: bool = False, args: bytes = b""):
-        self._vm = _pvm.Vm(blob, backend, standard, bytes(args))
+    def __init__(self, blob: Union[bytes, bytearray, memoryview, None] = None, backend: str = "interpreter",
+                 gas: int = 0, standard: bool = False, args: bytes = b"", gp: str = "0.7.2",
+                 _parts: Optional[Tuple[bytes, bytes, List[int]]] = None):
+        if _parts is not None:
+            self._vm = _pvm.Vm(_parts[0], _parts[1], list(_parts[2]), backend, gp)
+        else:
+            self._vm = _pvm.Vm(blob, backend, standard, bytes(args), gp)
         self._vm.gas = gas
         self.regs = Registers(self._vm)
         self.memory = Memory(self._vm)
@@ -111,6 +115,43 @@ class Vm:
         self.trace: List[Tuple[int, str]] = []
 
     backend = property(lambda self: self._vm.backend)
+
+    @classmethod
+    def from_parts(cls, code: bytes, bitmask: bytes, jump_table: List[int] = (), backend: str = "interpreter",
+                   gas: int = 0, gp: str = "0.7.2") -> "Vm":
+        """The pvm_vm_* (seed 004) way: code, bitmask (packed, ceil(len/8) bytes, or one 0/1
+        byte per code byte) and jump table apart. No memory is mapped."""
+        return cls(backend=backend, gas=gas, gp=gp, _parts=(bytes(code), bytes(bitmask), list(jump_table)))
+
+    # Module and instance (polkavm-ffi, seed 003): exports and layout of a .polkavm container
+    # (or a standard program), back to the initial state, prepare a call.
+    def exports(self) -> List[Tuple[str, int]]:
+        """[(name, pc), ...] of a .polkavm container; [] otherwise."""
+        return self._vm.exports()
+
+    def memory_info(self) -> dict:
+        return self._vm.memory_info()
+
+    def reset(self) -> None:
+        """Initial memory, registers, pc 0 and gas 0 again."""
+        self._vm.reset()
+
+    def prepare_call(self, pc: int) -> None:
+        """pc = entry, r0 = 0xFFFF0000 (returning halts), r1 = the stack top."""
+        self._vm.prepare_call(pc)
+
+    @property
+    def heap_pointer(self) -> int:
+        """Lowest inaccessible page at or above the heap base (what `sbrk 0` returns)."""
+        return self._vm.heap_pointer
+
+    @heap_pointer.setter
+    def heap_pointer(self, value: int) -> None:
+        self._vm.heap_pointer = value
+
+    def sbrk(self, size: int) -> int:
+        """What the guest's sbrk does: maps size bytes read-write; their address, or 0."""
+        return self._vm.sbrk(size)
 
     @property
     def gas(self) -> int:

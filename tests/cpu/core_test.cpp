@@ -5,6 +5,7 @@
 #include "flat_machine.h"
 #include "models/cpu/decoder.h"
 #include "models/cpu/pipeline.h"
+#include "models/cpu/translator.h"
 
 namespace vp::cpu {
 namespace {
@@ -80,6 +81,69 @@ TEST(Core, StoreIntoCodeInvalidatesBlocksWithoutFence) {
   uint64_t done = 0;
   m.core().run(4, done);  // li, sw, j, li(new)
   EXPECT_EQ(m.core().reg(10), 7u);
+}
+
+// LR/SC through a shared reservation monitor (platform/reservation_monitor.h).
+// Two cores on two flat machines share one monitor, as two harts of a platform
+// do: the monitor knows physical addresses only, so core B's stores to the page
+// stand for another hart's stores to shared memory.
+constexpr uint32_t kLrD = 0x100535af;  // lr.d a1,(a0)
+constexpr uint32_t kScD = 0x18c5362f;  // sc.d a2,a2,(a0)
+constexpr uint32_t kSd = 0x00d53023;   // sd a3,0(a0)
+constexpr uint32_t kNop = 0x00000013;
+
+TEST(Core, PublishedReservationSurvivesASwitchWithoutStores) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
+  test::FlatMachine m;
+  m.core().set_reservation_monitor(monitor);
+  m.load_words(0x80000000, {kLrD, kNop, kScD, 0x0000006f});
+  m.core().set_reg(10, 0x80001000);
+  m.core().set_reg(12, 5);
+  uint64_t done = 0;
+  m.core().run(2, done);          // lr.d, nop
+  m.core().share_reservation();  // other harts run now (they store elsewhere)
+  EXPECT_TRUE(monitor.page_watched(0x80001));
+  monitor.store(platform::ReservationMonitor::kNoHart, 0x80001040, 8);  // the next granule
+  m.core().run(1, done);
+  EXPECT_EQ(m.core().reg(12), 0u) << "sc.d failed";
+  EXPECT_FALSE(monitor.watching());
+}
+
+TEST(Core, OldReservationIsDroppedAtASwitch) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
+  test::FlatMachine m;
+  m.core().set_reservation_monitor(monitor);
+  std::vector<uint32_t> prog = {kLrD};
+  // The LR's age is counted from the end of its pre-decoded block (at most 128
+  // instructions), so that a reservation is never dropped early.
+  for (uint64_t i = 0; i < Core::kReservationWindow + 129; ++i) prog.push_back(kNop);
+  prog.push_back(kScD);
+  m.load_words(0x80000000, prog);
+  m.core().set_reg(10, 0x80001000);
+  uint64_t done = 0;
+  m.core().run(prog.size() - 1, done);
+  m.core().share_reservation();  // no constrained LR/SC loop is this long
+  EXPECT_FALSE(monitor.watching());
+  m.core().run(1, done);
+  EXPECT_EQ(m.core().reg(12), 1u) << "sc.d succeeded after the reservation was dropped";
+}
+
+TEST(Core, AnotherCoresFastPathStoreBreaksAPublishedReservation) {
+  platform::ReservationMonitor monitor;  // outlives the cores attached to it
+  test::FlatMachine a, b;
+  a.core().set_reservation_monitor(monitor);
+  b.core().set_reservation_monitor(monitor);
+  a.load_words(0x80000000, {kLrD, kScD, 0x0000006f});
+  b.load_words(0x80000000, {kSd, kSd, 0x0000006f});
+  a.core().set_reg(10, 0x80001008);
+  b.core().set_reg(10, 0x80001000);
+  uint64_t done = 0;
+  b.core().run(1, done);          // B's store fills its DMI store path to the page
+  a.core().run(1, done);          // A: lr.d
+  a.core().share_reservation();  // A is switched out: B's store path to the page is revoked
+  b.core().run(1, done);          // B stores to A's granule again
+  a.core().run(1, done);          // A: sc.d must fail
+  EXPECT_EQ(a.core().reg(12), 1u) << "sc.d succeeded after another core stored to its granule";
 }
 
 TEST(Core, DmiInvalidationDropsDecodedCode) {
@@ -160,6 +224,114 @@ TEST(Core, TraceNamesRegisterWritten) {
   m.core().run(1, done);
   EXPECT_NE(out.str().find("0x0000000080000000 (0x02a00513) li a0,42"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("a0 0x000000000000002a"), std::string::npos) << out.str();
+}
+
+// ---------------------------------------------------------------------------
+// The translator (models/cpu/translator/): same results and counts as the interpreter.
+
+CoreConfig translating() {
+  CoreConfig c;
+  c.translate = true;
+  c.translate_after = 1;
+  return c;
+}
+
+TEST(Translator, CountsEveryInstructionOfAPartialBudget) {
+  for (uint64_t budget : {1u, 2u, 3u, 4u, 7u, 2999u, 3000u, 3001u}) {
+    test::FlatMachine m(1u << 20, translating());
+    if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+    m.load_words(0x80000000, {0x00150513, 0xfff58593, 0xfe059ce3, 0x0000006f});
+    m.core().set_reg(11, 1000);
+    uint64_t done = 0;
+    m.core().run(budget, done);
+    test::FlatMachine ref(1u << 20);
+    ref.load_words(0x80000000, {0x00150513, 0xfff58593, 0xfe059ce3, 0x0000006f});
+    ref.core().set_reg(11, 1000);
+    uint64_t ref_done = 0;
+    ref.core().run(budget, ref_done);
+    EXPECT_EQ(done, budget);
+    EXPECT_EQ(m.core().instret(), ref.core().instret()) << budget;
+    EXPECT_EQ(m.core().pc(), ref.core().pc()) << budget;
+    EXPECT_EQ(m.core().reg(10), ref.core().reg(10)) << budget;
+    EXPECT_EQ(m.core().reg(11), ref.core().reg(11)) << budget;
+  }
+}
+
+TEST(Translator, ChainsBlocksWithoutReturningToTheDispatcher) {
+  test::FlatMachine m(1u << 20, translating());
+  if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+  // a two-block loop: addi a0; j +4 | addi a1,-1; bnez a1, back
+  m.load_words(0x80000000, {0x00150513, 0x0040006f, 0xfff58593, 0xfe059ae3, 0x0000006f});
+  m.core().set_reg(11, 100000);
+  uint64_t done = 0;
+  m.core().run(400000, done);
+  EXPECT_EQ(m.core().reg(10), 100000u);
+  EXPECT_EQ(m.core().reg(11), 0u);
+  EXPECT_LT(m.core().translator()->stats().entries, 10u);  // linked jumps, not 200000 lookups
+}
+
+TEST(Translator, StoreIntoTranslatedCodeTakesEffect) {
+  test::FlatMachine m(1u << 20, translating());
+  if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+  m.load_words(0x80000000, {0x00100513, 0x00b62023, 0xff9ff06f});
+  m.core().set_reg(11, 0x00700513);
+  m.core().set_reg(12, 0x80000000);
+  uint64_t done = 0;
+  m.core().run(4, done);  // li, sw (rewrites the li), j, li (new)
+  EXPECT_EQ(m.core().reg(10), 7u);
+}
+
+TEST(Translator, DmiInvalidationDropsTranslations) {
+  test::FlatMachine m(1u << 20, translating());
+  if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+  m.load_words(0x80000000, {0x00100513, 0x0000006f});
+  uint64_t done = 0;
+  m.core().run(2, done);
+  EXPECT_EQ(m.core().reg(10), 1u);
+  m.load_words(0x80000000, {0x00200513});
+  m.core().invalidate_dmi(0x80000000, 0x80000fff);
+  m.core().set_pc(0x80000000);
+  m.core().run(1, done);
+  EXPECT_EQ(m.core().reg(10), 2u);
+}
+
+TEST(Translator, TrapsAtTheFaultingInstructionWithExactCounts) {
+  test::FlatMachine m(1u << 20, translating());
+  if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+  // li a0,1 ; li a1,2 ; ld a2,0(zero) (access fault) ; li a3,3
+  m.load_words(0x80000000, {0x00100513, 0x00200593, 0x00003603, 0x00300693});
+  m.load_words(0x80000100, {0x0000006f});
+  m.core().set_reg(5, 0x80000100);
+  m.load_words(0x80000200, {0x30529073, 0xdfdff06f});  // csrw mtvec,t0 ; j 0x80000000
+  m.core().set_pc(0x80000200);
+  uint64_t done = 0, v = 0;
+  m.core().run(6, done);
+  EXPECT_EQ(done, 6u);                 // csrw, j, li, li, ld (trapped), j . at the handler
+  EXPECT_EQ(m.core().instret(), 5u);   // the trapping load does not retire
+  EXPECT_EQ(m.core().reg(11), 2u);
+  EXPECT_EQ(m.core().reg(13), 0u);
+  ASSERT_TRUE(m.core().peek_csr(0x341, v));
+  EXPECT_EQ(v, 0x80000008u);
+  ASSERT_TRUE(m.core().peek_csr(0x342, v));
+  EXPECT_EQ(v, 5u);
+}
+
+TEST(Lockstep, ReportsTheFirstDifferingInstruction) {
+  std::ostringstream report;
+  test::FlatMachine m(1u << 20, {}, /*lockstep=*/true, report);
+  // ld a0,0(a1) ; addi a2,a2,1 ; j 0
+  m.load_words(0x80000000, {0x0005b503, 0x00160613, 0xff9ff06f});
+  m.load_words(0x80001000, {42});
+  m.core().set_reg(11, 0x80001000);
+  EXPECT_EQ(m.run(30), 124);  // in step
+  EXPECT_FALSE(m.lockstep()->diverged());
+  // The interpreter's memory copy changes behind its back: the next load differs.
+  const uint64_t other = 43;
+  m.lockstep()->shadow().phys_write(0x80001000, &other, 8);
+  EXPECT_EQ(m.run(30), 3);
+  EXPECT_TRUE(m.lockstep()->diverged());
+  EXPECT_NE(report.str().find("a0"), std::string::npos) << report.str();
+  EXPECT_NE(report.str().find(">> 0x0000000080000000: ld a0,0(a1)"), std::string::npos) << report.str();
 }
 
 }  // namespace

@@ -7,13 +7,16 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "models/cpu/core.h"
 #include "models/cpu/htif.h"
+#include "models/cpu/lockstep.h"
 
 namespace vp::cpu::test {
 
@@ -22,10 +25,23 @@ class FlatMachine : public CoreHost {
   static constexpr uint64_t kRamBase = 0x80000000;
   static constexpr uint64_t kClintBase = 0x2000000;
 
-  explicit FlatMachine(size_t ram_size = 64u << 20, CoreConfig cfg = {})
-      : ram_(ram_size), core_((cfg.reset_pc = kRamBase, cfg), *this) {}
+  // lockstep: the core translates and an interpreter checks it block by block
+  // (models/cpu/lockstep.h); a divergence is reported on stderr and ends run().
+  explicit FlatMachine(size_t ram_size = 64u << 20, CoreConfig cfg = {}, bool lockstep = false,
+                       std::ostream& report = std::cerr)
+      : ram_(ram_size) {
+    cfg.reset_pc = kRamBase;
+    if (lockstep) {
+      lockstep_ = std::make_unique<Lockstep>(cfg, *this, report);
+      core_ = &lockstep_->primary();
+    } else {
+      own_ = std::make_unique<Core>(cfg, *this);
+      core_ = own_.get();
+    }
+  }
 
-  Core& core() { return core_; }
+  Core& core() { return *core_; }
+  Lockstep* lockstep() { return lockstep_.get(); }
   std::vector<uint8_t>& ram() { return ram_; }
   std::string output;
   bool exited = false;
@@ -70,7 +86,7 @@ class FlatMachine : public CoreHost {
         if (!std::strcmp(name, "fromhost")) fromhost_ = u64(e + 8);
       }
     }
-    core_.set_htif(tohost_, fromhost_);
+    core_->set_htif(tohost_, fromhost_);
     return u64(24);
   }
 
@@ -79,15 +95,17 @@ class FlatMachine : public CoreHost {
     uint64_t total = 0;
     while (!exited && total < limit) {
       uint64_t done = 0;
-      RunExit why = core_.run(std::min<uint64_t>(10000, limit - total), done);
+      const uint64_t budget = std::min<uint64_t>(10000, limit - total);
+      RunExit why = lockstep_ ? lockstep_->run(budget, done) : core_->run(budget, done);
+      if (lockstep_ && lockstep_->diverged()) return 3;
       total += done;
       now_ += done;
       update_timer();
-      if (why == RunExit::kWfi && !core_.wfi_wakeup()) {
+      if (why == RunExit::kWfi && !core_->wfi_wakeup()) {
         if (mtimecmp == ~0ull) return 125;  // would sleep forever
         const uint64_t wake = (mtimecmp - mtime_offset_) * 100;
         if (wake > now_) {
-          core_.add_idle_cycles(wake - now_);  // one cycle per instruction time
+          core_->add_idle_cycles(wake - now_);  // one cycle per instruction time
           now_ = wake;
         }
         update_timer();
@@ -130,7 +148,7 @@ class FlatMachine : public CoreHost {
     std::memcpy(&v, data, len > 8 ? 8 : len);
     if (pa == kClintBase) {
       msip = v & 1;
-      core_.set_irq_line(3, msip);
+      core_->set_irq_line(3, msip);
     } else if (pa == kClintBase + 0x4000) {
       mtimecmp = v;
       update_timer();
@@ -150,17 +168,19 @@ class FlatMachine : public CoreHost {
     act.exit = [this](int code, const std::string&) {
       exited = true;
       exit_code = code;
-      core_.request_stop();
+      core_->request_stop();
     };
     act.output = [this](const char* d, size_t n) { output.append(d, n); };
-    htif_handle(core_, tohost_, fromhost_, value, act);
+    htif_handle(*core_, tohost_, fromhost_, value, act);
   }
 
  private:
-  uint64_t mtime() const { return (now_ + core_.run_progress()) / 100 + mtime_offset_; }
-  void update_timer() { core_.set_irq_line(7, mtime() >= mtimecmp); }
+  uint64_t mtime() const { return (now_ + core_->run_progress()) / 100 + mtime_offset_; }
+  void update_timer() { core_->set_irq_line(7, mtime() >= mtimecmp); }
   std::vector<uint8_t> ram_;
-  Core core_;
+  std::unique_ptr<Core> own_;
+  std::unique_ptr<Lockstep> lockstep_;
+  Core* core_ = nullptr;
   uint64_t tohost_ = 0, fromhost_ = 0;
   uint64_t now_ = 0;
   uint64_t mtime_offset_ = 0;

@@ -41,13 +41,17 @@ enum Outcome { kRan = 0, kOutOfMemory = 1, kOtherError = 2, kWrongResult = 3 };
 
 // Child: limit the address space, create and run; the exit code is the Outcome. noexcept: an
 // exception out of libpvm ends the child with SIGABRT (as it would a C caller).
+// The guard-page model is asked for explicitly (PVM_MEMORY_GUARD_PAGES): by default a VM whose
+// 4 GiB cannot be reserved falls back to the checked model, which would hide the failures.
 [[noreturn]] void child(size_t limit, pvm_backend backend, const char* model, const std::vector<uint8_t>& blob) noexcept {
-    if (model) setenv("PVM_MEMORY_MODEL", model, 1);
     struct rlimit rl = {limit, limit};
     if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(kOtherError);
     pvm_error err;
     std::memset(&err, 0, sizeof err);
-    pvm_vm* vm = pvm_create(backend, blob.data(), blob.size(), &err);
+    const pvm_memory_model m = !model                          ? PVM_MEMORY_DEFAULT
+                               : std::strcmp(model, "guard") == 0 ? PVM_MEMORY_GUARD_PAGES
+                                                                : PVM_MEMORY_CHECKED;
+    pvm_vm* vm = pvm_create_ex(backend, m, blob.data(), blob.size(), &err);
     if (!vm) _exit(err.code == PVM_ERR_OUT_OF_MEMORY ? kOutOfMemory : kOtherError);
     pvm_set_reg(vm, 0, PVM_HALT_ADDRESS);
     pvm_set_gas(vm, 500000);

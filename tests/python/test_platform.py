@@ -140,7 +140,8 @@ def test_uart_capture_and_input():
 @isolated
 def test_ctrl_c_interrupts_and_the_run_resumes():
     sim = vp.Simulator(vp.Platform.from_yaml(VIRT, overrides=QUIET))
-    sim.load(kernel=asm.assemble("_start: j _start").image)
+    # A loop that does work: a bare `j .` with interrupts off is a stuck guest (docs/debugging.md).
+    sim.load(kernel=asm.assemble("_start:\n addi t0, t0, 1\n j _start").image)
     threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
     t0 = time.monotonic()
     with pytest.raises(KeyboardInterrupt):

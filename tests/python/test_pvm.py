@@ -87,3 +87,74 @@ def test_bad_blob_and_backend():
         pvm.Vm(b"\xff\xff")
     with pytest.raises(ValueError, match="backend"):
         pvm.Vm(host_call_program(), backend="jit")
+
+
+def _natural(b, i):
+    """GP C.6 natural-number decoding: (value, next index)."""
+    x, n = b[i], 0
+    while n < 8 and x & (0x80 >> n):
+        n += 1
+    rest = int.from_bytes(b[i + 1:i + 1 + n], "little")
+    return ((x & (0xFF >> (n + 1))) << (8 * n)) + rest if n < 8 else rest, i + 1 + n
+
+
+def _deblob(p):
+    """GP A.2 program blob -> (code, packed bitmask, jump table)."""
+    jn, i = _natural(p, 0)
+    z = p[i]
+    cn, i = _natural(p, i + 1)
+    jumps = [int.from_bytes(p[i + z * k:i + z * (k + 1)], "little") for k in range(jn)]
+    i += z * jn
+    return p[i:i + cn], p[i + cn:], jumps
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_seed_style_parts_heap_reset_and_prepare_call(backend):
+    code, bitmask, jumps = _deblob(host_call_program())
+    unpacked = bytes((bitmask[k // 8] >> (k % 8)) & 1 for k in range(len(code)))
+    for mask in (bitmask, unpacked):
+        vm = pvm.Vm.from_parts(code, mask, jumps, backend=backend, gas=100)
+        vm.memory.map(0x20000, pvm.PAGE_SIZE, "rw")
+        vm.on_host_call(lambda v, i: v.regs.__setitem__(7, v.regs[7] * 3))
+        vm.prepare_call(0)
+        assert vm.regs[0] == pvm.HALT_ADDRESS
+        assert vm.run() == "halt"
+        assert vm.regs[7] == 15
+        assert vm.exports() == []
+    # The heap (no layout: heap base 64 KiB): sbrk maps from the lowest free page.
+    hp = vm.heap_pointer
+    got = vm.sbrk(2 * pvm.PAGE_SIZE)
+    assert got == hp and vm.heap_pointer == hp + 2 * pvm.PAGE_SIZE
+    vm.memory.write(got, b"x")
+    vm.reset()  # back to the initial state: no pages, registers 0, gas 0
+    assert vm.gas == 0 and vm.regs[7] == 0
+    with pytest.raises(pvm.PvmError):
+        vm.memory.read(got, 1)
+    with pytest.raises(pvm.PvmError):
+        pvm.Vm.from_parts(code, b"\x01", [], backend=backend)  # bitmask of the wrong length
+    with pytest.raises(ValueError):
+        pvm.Vm(host_call_program(), backend=backend, gp="0.8.0")
+
+
+def test_polkavm_container_exports_and_layout():
+    a = asm.PvmAssembler()
+    a.load_imm(7, 9)
+    a.halt()
+    code = a.blob()
+    nat = lambda x: bytes([x]) if x < 128 else bytes([0x80 | (x >> 8), x & 0xFF])
+
+    def section(i, payload):
+        return bytes([i]) + nat(len(payload)) + payload
+
+    body = (section(1, nat(0) + nat(8) + nat(0)) + section(3, b"12345678") +
+            section(5, nat(1) + nat(0) + nat(4) + b"main") + section(6, code) + b"\x00")
+    blob = b"PVM\x00\x00" + (13 + len(body)).to_bytes(8, "little") + body
+    vm = pvm.Vm(blob, gas=100)
+    assert vm.exports() == [("main", 0)]
+    info = vm.memory_info()
+    assert info["rw_address"] == 0x20000 and info["rw_size"] == pvm.PAGE_SIZE
+    assert vm.memory.read(info["rw_address"], 8) == b"12345678"
+    vm.prepare_call(vm.exports()[0][1])
+    assert vm.run() == "halt" and vm.regs[7] == 9
+    with pytest.raises(pvm.PvmError):
+        pvm.Vm(blob[:-1])  # the declared length no longer matches

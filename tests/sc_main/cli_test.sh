@@ -68,6 +68,19 @@ check "--load outside memory exits 2" test $? -eq 2
 check "--load outside memory message" contains "$tmp/load.log" "do not fit in mapped memory"
 "$vp" run "$src/configs/virt.yaml" --load "$tmp/bad.yaml" > "$tmp/load2.log" 2>&1
 check "--load without address exits 2" test $? -eq 2
+# --smp N: the count of the platform's processor array (docs/platform.md).
+"$vp" info "$src/configs/virt.yaml" --smp 3 > "$tmp/smp3.log" 2>&1
+check "--smp 3 exits 0" test $? -eq 0
+check "--smp 3: a third hart" contains "$tmp/smp3.log" "^  cpu2 +riscv.hart"
+check "--smp 3: no fourth" bash -c "! grep -q '^  cpu3 ' '$tmp/smp3.log'"
+check "--smp 3: its own msip"  contains "$tmp/smp3.log" "clint.msip\[2\] +-> cpu2.msip"
+check "--smp 3: its S context" contains "$tmp/smp3.log" "plic.ctx\[5\] +-> cpu2.seip"
+"$vp" info "$src/configs/virt.yaml" --smp 0 > "$tmp/smp0.log" 2>&1
+check "--smp 0 exits 2" test $? -eq 2
+printf 'components:\n  cpu0: { type: riscv.hart }\n  ram: { type: mem.ram, size: 1MiB }\nbind:\n  - cpu0.mem -> ram\n' > "$tmp/one.yaml"
+"$vp" info "$tmp/one.yaml" --smp 2 > "$tmp/smp1.log" 2>&1
+check "--smp without a hart array exits 2" test $? -eq 2
+check "--smp without a hart array message" contains "$tmp/smp1.log" "--smp 2: error: the platform has no processor array.*cpu0"
 "$vp" frobnicate > "$tmp/sub.log" 2>&1
 check "unknown subcommand fails" test $? -ne 0
 

@@ -71,3 +71,28 @@ TEST(VirtDeviceTree, NodesAndInterruptWiring) {
   EXPECT_EQ(dt.str("/chosen", "stdout-path"), "/soc/serial@10000000");
   EXPECT_GE(dt.node("/poweroff"), 0);
 }
+
+// configs/virt.yaml with its hart array at 4 (what vp run --smp 4 sets): every
+// cpu with its interrupt controller, the cpu-map, and per-hart CLINT/PLIC wiring.
+TEST(VirtDeviceTree, FourHarts) {
+  auto platform = build_platform(
+      load_platform_file(VP_SOURCE_DIR "/configs/virt.yaml", {parse_override("cpu.count=4", {"--smp 4", 0, 0})}));
+  Dt dt{platform->device_tree()};
+  ASSERT_EQ(fdt_check_header(dt.fdt()), 0);
+  std::vector<uint32_t> clint, plic;
+  for (int i = 0; i < 4; ++i) {
+    const std::string cpu = "/cpus/cpu@" + std::to_string(i);
+    ASSERT_GE(dt.node(cpu.c_str()), 0) << cpu;
+    EXPECT_EQ(dt.cells(cpu.c_str(), "reg"), std::vector<uint32_t>{static_cast<uint32_t>(i)});
+    EXPECT_EQ(dt.str(cpu.c_str(), "status"), "okay");
+    const uint32_t intc = dt.phandle((cpu + "/interrupt-controller").c_str());
+    ASSERT_NE(intc, 0u);
+    const std::string core = "/cpus/cpu-map/cluster0/core" + std::to_string(i);
+    EXPECT_EQ(dt.cells(core.c_str(), "cpu"), std::vector<uint32_t>{dt.phandle(cpu.c_str())});
+    clint.insert(clint.end(), {intc, 3, intc, 7});
+    plic.insert(plic.end(), {intc, 11, intc, 9});
+  }
+  EXPECT_LT(dt.node("/cpus/cpu@4"), 0);
+  EXPECT_EQ(dt.cells("/soc/clint@2000000", "interrupts-extended"), clint);
+  EXPECT_EQ(dt.cells("/soc/plic@c000000", "interrupts-extended"), plic);
+}

@@ -112,8 +112,8 @@ public:
         reg_imm(op_jump_ind, scratch, 0);
     }
 
-    // The program blob (GP A.2).
-    std::vector<uint8_t> blob() const {
+    // The parts: code with the labels resolved, packed bitmask, jump table.
+    std::vector<uint8_t> code() const {
         std::vector<uint8_t> code = code_;
         for (const auto& f : fixups_) {
             const uint32_t target = labels_.at(f.label);
@@ -121,6 +121,23 @@ public:
             const uint32_t off = target - f.insn_pc;
             for (unsigned i = 0; i < 4; ++i) code[f.at + i] = uint8_t(off >> (8 * i));
         }
+        return code;
+    }
+    std::vector<uint8_t> bitmask() const {
+        std::vector<uint8_t> mask((code_.size() + 7) / 8, 0);
+        for (size_t i = 0; i < mask_.size(); ++i)
+            if (mask_[i]) mask[i / 8] |= uint8_t(1u << (i % 8));
+        return mask;
+    }
+    std::vector<uint32_t> jump_table() const {
+        std::vector<uint32_t> t;
+        for (uint32_t id : table_) t.push_back(labels_.at(id));
+        return t;
+    }
+
+    // The program blob (GP A.2).
+    std::vector<uint8_t> blob() const {
+        const std::vector<uint8_t> code = this->code();
         std::vector<uint8_t> out;
         put_varint(out, table_.size());
         out.push_back(4);
@@ -131,9 +148,7 @@ public:
             for (unsigned i = 0; i < 4; ++i) out.push_back(uint8_t(target >> (8 * i)));
         }
         out.insert(out.end(), code.begin(), code.end());
-        std::vector<uint8_t> mask((code.size() + 7) / 8, 0);
-        for (size_t i = 0; i < mask_.size(); ++i)
-            if (mask_[i]) mask[i / 8] |= uint8_t(1u << (i % 8));
+        const std::vector<uint8_t> mask = bitmask();
         out.insert(out.end(), mask.begin(), mask.end());
         return out;
     }

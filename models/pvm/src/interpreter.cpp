@@ -63,16 +63,15 @@ inline uint64_t mulh_su(uint64_t a, uint64_t b) {
     return uint64_t((__int128(int64_t(a)) * __int128(b)) >> 64);
 }
 
-// Page-straddling accesses (checked already).
+// Page-straddling and callback-page accesses (rights checked already); false when a memory
+// callback refused (a page fault at *fault).
 template <typename T>
-__attribute__((noinline)) T slow_load(const Memory& mem, uint32_t a) {
-    T v;
-    mem.read(a, &v, sizeof v);
-    return v;
+__attribute__((noinline)) bool slow_load(const Memory& mem, uint32_t a, T& v, uint32_t* fault) {
+    return mem.read(a, &v, sizeof v, fault);
 }
 template <typename T>
-__attribute__((noinline)) void slow_store(Memory& mem, uint32_t a, T v) {
-    mem.write(a, &v, sizeof v);
+__attribute__((noinline)) bool slow_store(Memory& mem, uint32_t a, T v, uint32_t* fault) {
+    return mem.write(a, &v, sizeof v, false, fault);
 }
 
 // A host callback that throws (a C++ host) fails the call instead of unwinding through the VM.
@@ -133,7 +132,7 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
         if (acc_ == Access::Fault) goto exit_fault;                    \
     } while (0)
 #define FAST(a, n, need) ((ptab[(a) >> kPageShift] & (need)) && ((a) & (kPageSize - 1)) <= kPageSize - (n))
-#define HOST(a) (reinterpret_cast<uint8_t*>(ptab[(a) >> kPageShift] & ~uintptr_t(kPageSize - 1)) + ((a) & (kPageSize - 1)))
+#define HOST(a) (reinterpret_cast<uint8_t*>(ptab[(a) >> kPageShift] & kAddrMask) + ((a) & (kPageSize - 1)))
 #define LOAD(T, dst, addr_expr)                                        \
     do {                                                               \
         const uint32_t a_ = uint32_t(addr_expr);                       \
@@ -143,7 +142,9 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
             dst = v_;                                                  \
         } else {                                                       \
             SLOW_CHECK(a_, sizeof(T), kRead);                          \
-            dst = slow_load<T>(mem, a_);                               \
+            T s_;                                                      \
+            if (UNLIKELY(!slow_load<T>(mem, a_, s_, &fault))) goto exit_fault; \
+            dst = s_;                                                  \
         }                                                              \
     } while (0)
 #define STORE(T, addr_expr, val)                                       \
@@ -154,7 +155,7 @@ pvm_status run_impl(pvm_vm* vm, VmState& st) {
             std::memcpy(HOST(a_), &v_, sizeof v_);                     \
         } else {                                                       \
             SLOW_CHECK(a_, sizeof(T), kWrite);                         \
-            slow_store<T>(mem, a_, v_);                                \
+            if (UNLIKELY(!slow_store<T>(mem, a_, v_, &fault))) goto exit_fault; \
         }                                                              \
     } while (0)
 #define BRANCH(cond)                                       \
@@ -194,12 +195,14 @@ L_gas : {
     const int64_t cost = int64_t(in->imm);
     if (UNLIKELY(gas < cost)) goto exit_oog;
     gas -= cost;
+    st.instructions += in->imm2;  // 0 unless the module counts instructions
     NEXT();
 }
 L_invalid:
 L_trap:
     goto exit_panic;
 L_fallthrough:
+L_unlikely:
     NEXT();
 L_ecalli : {
     st.host_index = uint32_t(in->imm);
@@ -426,6 +429,7 @@ uint64_t sbrk(VmState& st, uint64_t n) {
     try {
         uint32_t x = 0;
         if (!st.memory.find_free(st.heap_base, n ? n : 1, x)) return 0;
+        if (n && st.heap_limit && uint64_t(x) + n > st.heap_limit) return 0;
         if (n && !st.memory.map(x, uint32_t(n), kRead | kWrite)) return 0;
         return x;
     } catch (...) {  // out of host memory: the sbrk fails

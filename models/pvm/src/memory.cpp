@@ -8,7 +8,6 @@
 namespace pvm {
 
 namespace {
-constexpr uintptr_t kPageMask = ~uintptr_t(kPageSize - 1);
 int host_prot(uint8_t perm) { return (perm & kWrite) ? PROT_READ | PROT_WRITE : perm ? PROT_READ : PROT_NONE; }
 }  // namespace
 
@@ -51,6 +50,7 @@ bool Memory::map(uint32_t addr, uint32_t len, uint8_t perm) {
     if (last >= kPages || first < kLowLimit / kPageSize) return false;
     const uint32_t count = uint32_t(last - first + 1);
     if (perm) {
+        note_range(uint32_t(first), count);
         if (!host_pages(uint32_t(first), count, perm)) return false;
     } else if (!discard(uint32_t(first), count)) {
         return false;
@@ -84,6 +84,10 @@ bool Memory::host_pages(uint32_t first, uint32_t count, uint8_t perm) {
     }
     for (uint32_t i = 0; i < count; ++i) {
         uintptr_t& e = ptab_[first + i];
+        if (e & kCallbackBit) {
+            e = kCallbackBit | uintptr_t(perm) << 4;
+            continue;
+        }
         if (e == 0) {
             uint8_t* page;
             if (!spare_.empty()) {
@@ -95,7 +99,7 @@ bool Memory::host_pages(uint32_t first, uint32_t count, uint8_t perm) {
             }
             e = reinterpret_cast<uintptr_t>(page);
         }
-        e = (e & kPageMask) | perm;
+        e = (e & ~kRightsMask) | perm;  // keeps kExternalBit
     }
     return true;
 }
@@ -114,13 +118,22 @@ bool Memory::discard(uint32_t first, uint32_t count) {
     uint32_t mapped = 0;
     for (uint32_t i = 0; i < count; ++i) mapped += ptab_[first + i] != 0;
     spare_.reserve(spare_.size() + mapped);  // may throw: nothing changed yet
-    // Zero the pages (runs of host-contiguous pages in one call) and keep them for reuse.
+    // Zero the pages (runs of host-contiguous pages in one call) and keep them for reuse. Bound
+    // pages (external, callback) only lose their rights.
     uint8_t* run = nullptr;
     size_t run_bytes = 0;
     for (uint32_t i = 0; i < count; ++i) {
         uintptr_t& e = ptab_[first + i];
         if (!e) continue;
-        uint8_t* page = reinterpret_cast<uint8_t*>(e & kPageMask);
+        if (e & kCallbackBit) {
+            e = kCallbackBit;
+            continue;
+        }
+        if (e & kExternalBit) {
+            e &= ~kRightsMask;
+            continue;
+        }
+        uint8_t* page = reinterpret_cast<uint8_t*>(e & kAddrMask);
         e = 0;
         spare_.push_back(page);
         if (run && run + run_bytes == page) {
@@ -143,7 +156,7 @@ Access Memory::check(uint32_t addr, uint64_t n, uint8_t need, uint32_t& fault_pa
         const uint32_t a = uint32_t(addr + i);
         const uint64_t in_page = kPageSize - (a & (kPageSize - 1));
         const uint64_t chunk = in_page < n - i ? in_page : n - i;
-        if (!(ptab_[a >> kPageShift] & need)) {
+        if (!(rights(ptab_[a >> kPageShift]) & need)) {
             if (!bad || a < lowest) lowest = a;
             bad = true;
         }
@@ -151,36 +164,61 @@ Access Memory::check(uint32_t addr, uint64_t n, uint8_t need, uint32_t& fault_pa
     }
     if (!bad) return Access::Ok;
     if (lowest < kLowLimit) return Access::Panic;
+    // New-gas draft vectors (inst_store_u8_trap_read_only): storing to a read-only page panics;
+    // GP 0.7.2 A.4 makes it a page fault (the write needs the writable set V*).
+    if (ro_write_panics_ && need == kWrite && rights(ptab_[lowest >> kPageShift]) == kRead) return Access::Panic;
     fault_page = lowest & ~(kPageSize - 1);
     return Access::Fault;
 }
 
-void Memory::read(uint32_t addr, void* dst, uint64_t n) const {
+bool Memory::call(uint32_t addr, void* data, uint64_t n, bool write, uint32_t* fault_page) const {
+    int rc = -1;
+    if (cb_) {
+        try {
+            rc = cb_(cb_user_, addr, data, uint32_t(n), write ? 1 : 0);
+        } catch (...) {
+            rc = -1;
+        }
+    }
+    if (rc == 0) return true;
+    if (fault_page) *fault_page = addr & ~(kPageSize - 1);
+    return false;
+}
+
+bool Memory::read(uint32_t addr, void* dst, uint64_t n, uint32_t* fault_page) const {
     uint8_t* d = static_cast<uint8_t*>(dst);
     while (n) {
         const uint32_t off = addr & (kPageSize - 1);
         const uint64_t chunk = std::min<uint64_t>(n, kPageSize - off);
         const uintptr_t e = ptab_[addr >> kPageShift];
-        if (e)
-            std::memcpy(d, reinterpret_cast<const uint8_t*>(e & kPageMask) + off, chunk);
-        else
+        if (e & kCallbackBit) {
+            if (!call(addr, d, chunk, false, fault_page)) return false;
+        } else if (e & kAddrMask) {
+            std::memcpy(d, reinterpret_cast<const uint8_t*>(e & kAddrMask) + off, chunk);
+        } else {
             std::memset(d, 0, chunk);
+        }
         d += chunk;
         addr += uint32_t(chunk);
         n -= chunk;
     }
+    return true;
 }
 
-void Memory::write(uint32_t addr, const void* src, uint64_t n, bool force) {
+bool Memory::write(uint32_t addr, const void* src, uint64_t n, bool force, uint32_t* fault_page) {
     const uint8_t* s = static_cast<const uint8_t*>(src);
     while (n) {
         const uint32_t off = addr & (kPageSize - 1);
         const uint64_t chunk = std::min<uint64_t>(n, kPageSize - off);
         const uintptr_t e = ptab_[addr >> kPageShift];
-        uint8_t* page = reinterpret_cast<uint8_t*>(e & kPageMask);
-        if (e & kWrite) {
+        uint8_t* page = reinterpret_cast<uint8_t*>(e & kAddrMask);
+        if (e & kCallbackBit) {
+            if ((rights(e) & kWrite) || (rights(e) && force)) {
+                if (!call(addr, const_cast<uint8_t*>(s), chunk, true, fault_page)) return false;
+            }
+        } else if (e & kWrite) {
             std::memcpy(page + off, s, chunk);
-        } else if (e && force) {
+        } else if ((e & kRightsMask) && force) {
             // A read-only page: in the guard model its host page is read-only too.
             const bool guard = model_ == MemoryModel::Guard;
             if (!guard || mprotect(page, kPageSize, PROT_READ | PROT_WRITE) == 0) {
@@ -192,6 +230,93 @@ void Memory::write(uint32_t addr, const void* src, uint64_t n, bool force) {
         addr += uint32_t(chunk);
         n -= chunk;
     }
+    return true;
+}
+
+bool Memory::zero_bound(uint32_t addr, uint64_t n) {
+    static const uint8_t zeros[kPageSize] = {};
+    while (n) {
+        const uint32_t off = addr & (kPageSize - 1);
+        const uint64_t chunk = std::min<uint64_t>(n, kPageSize - off);
+        const uintptr_t e = ptab_[addr >> kPageShift];
+        if ((e & kCallbackBit) && rights(e)) {
+            if (!call(addr, const_cast<uint8_t*>(zeros), chunk, true, nullptr)) return false;
+        } else if ((e & kExternalBit) && (e & kRightsMask)) {
+            std::memset(reinterpret_cast<uint8_t*>(e & kAddrMask) + off, 0, chunk);
+        }
+        addr += uint32_t(chunk);
+        n -= chunk;
+    }
+    return true;
+}
+
+bool Memory::bind_range(uint32_t addr, uint32_t len, uint32_t& first, uint32_t& count) {
+    if (model_ != MemoryModel::Checked || len == 0 || (addr | len) & (kPageSize - 1)) return false;
+    const uint64_t f = addr >> kPageShift, last = (uint64_t(addr) + len - 1) >> kPageShift;
+    if (last >= kPages || f < kLowLimit / kPageSize) return false;
+    first = uint32_t(f);
+    count = uint32_t(last - f + 1);
+    return true;
+}
+
+bool Memory::bind_external(uint32_t addr, uint32_t len, uint8_t* host, uint8_t perm) {
+    uint32_t first = 0, count = 0;
+    if (!host || reinterpret_cast<uintptr_t>(host) & 7 || !bind_range(addr, len, first, count)) return false;
+    if (!unbind(addr, len)) return false;
+    note_range(first, count);
+    for (uint32_t i = 0; i < count; ++i)
+        ptab_[first + i] = reinterpret_cast<uintptr_t>(host + (size_t(i) << kPageShift)) | kExternalBit | perm;
+    free_.set(first, count, perm != 0);
+    work_ += count;
+    return true;
+}
+
+bool Memory::bind_callback(uint32_t addr, uint32_t len, uint8_t perm) {
+    uint32_t first = 0, count = 0;
+    if (!bind_range(addr, len, first, count) || !unbind(addr, len)) return false;
+    note_range(first, count);
+    for (uint32_t i = 0; i < count; ++i) ptab_[first + i] = kCallbackBit | uintptr_t(perm) << 4;
+    free_.set(first, count, perm != 0);
+    work_ += count;
+    return true;
+}
+
+bool Memory::unbind(uint32_t addr, uint32_t len) {
+    uint32_t first = 0, count = 0;
+    if (!bind_range(addr, len, first, count) || !discard(first, count)) return false;  // internal pages freed
+    for (uint32_t i = 0; i < count; ++i) ptab_[first + i] = 0;
+    free_.set(first, count, false);
+    return true;
+}
+
+void Memory::note_range(uint32_t first, uint32_t count) {
+    const uint32_t last = first + count - 1;
+    for (auto& r : mapped_ranges_) {
+        if (first <= r.second + 1 && last + 1 >= r.first) {  // overlapping or adjacent: merge
+            r.first = std::min(r.first, first);
+            r.second = std::max(r.second, last);
+            return;
+        }
+    }
+    if (mapped_ranges_.size() >= 32) {  // keep it small: one range covering everything noted
+        uint32_t lo = first, hi = last;
+        for (const auto& r : mapped_ranges_) {
+            lo = std::min(lo, r.first);
+            hi = std::max(hi, r.second);
+        }
+        mapped_ranges_.assign(1, {lo, hi});
+        return;
+    }
+    mapped_ranges_.emplace_back(first, last);
+}
+
+bool Memory::unmap_all() {
+    for (const auto& r : mapped_ranges_) {
+        if (!discard(r.first, r.second - r.first + 1)) return false;
+        free_.set(r.first, r.second - r.first + 1, false);
+    }
+    mapped_ranges_.clear();
+    return true;
 }
 
 bool Memory::find_free(uint32_t from, uint64_t n, uint32_t& x) {

@@ -1,4 +1,5 @@
-// GP appendix A.5 opcode table, GP 0.5.4–0.7.2 numbering (the numbering of the v0.4 vectors).
+// GP appendix A.5 opcode table, GP 0.5.4–0.7.2 numbering (the numbering of the v0.4 vectors),
+// plus `unlikely` (opcode 3) of the new-gas-cost draft (GP 0.7.1∆), defined only in that profile.
 // One table shared by the decoder, the interpreter, the disassembler and the tracer.
 #pragma once
 
@@ -28,6 +29,7 @@ enum class Fmt : uint8_t {
 #define PVM_OPCODES(X)                                                  \
     X(0, trap, "trap", None, 1)                                         \
     X(1, fallthrough, "fallthrough", None, 1)                           \
+    X(3, unlikely, "unlikely", None, 0)                                 \
     X(10, ecalli, "ecalli", Imm, 0)                                     \
     X(20, load_imm_64, "load_imm_64", RegExtImm, 0)                     \
     X(30, store_imm_u8, "store_imm_u8", ImmImm, 0)                      \
@@ -184,8 +186,14 @@ struct OpInfo {
     uint8_t opcode;  // the PVM opcode byte (0 for pseudo-ops)
 };
 
+// Gray Paper profile: which opcodes exist and how gas is charged (see program.h).
+enum class Gp : uint8_t {
+    V0_7_2 = 0,  // GP 0.5.4–0.7.2: 1 gas per instruction
+    NewGas = 1,  // GP draft 0.7.1∆: pipeline-simulated block costs (A.9/A.10), `unlikely`
+};
+
 const OpInfo& op_info(uint8_t op);
-// The Op of a PVM opcode byte; op_invalid when the byte is no defined opcode.
-uint8_t op_from_opcode(uint8_t opcode);
+// The Op of a PVM opcode byte in a profile; op_invalid when the byte is no defined opcode.
+uint8_t op_from_opcode(uint8_t opcode, Gp gp = Gp::V0_7_2);
 
 }  // namespace pvm

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gas_model.h"
 #include "opcodes.h"
 
 namespace pvm {
@@ -19,11 +20,16 @@ const OpInfo kOps[op_count] = {
     OpInfo{"invalid", Fmt::None, true, 0},
 };
 
+// Per profile: opcode byte -> Op. `unlikely` exists only in the new-gas draft.
 struct OpcodeMap {
-    uint8_t op[256];
+    uint8_t op[2][256];
     OpcodeMap() {
-        for (auto& o : op) o = op_invalid;
-        for (unsigned i = 0; i < op_gas; ++i) op[kOps[i].opcode] = uint8_t(i);
+        for (auto& table : op)
+            for (auto& o : table) o = op_invalid;
+        for (unsigned i = 0; i < op_gas; ++i) {
+            op[unsigned(Gp::NewGas)][kOps[i].opcode] = uint8_t(i);
+            if (i != op_unlikely) op[unsigned(Gp::V0_7_2)][kOps[i].opcode] = uint8_t(i);
+        }
     }
 };
 const OpcodeMap kOpcodeMap;
@@ -65,7 +71,7 @@ struct Code {
 inline uint8_t reg(unsigned nibble) { return static_cast<uint8_t>(std::min(12u, nibble)); }
 
 // Decodes one instruction at pc (GP A.5); `skip` = skip(pc).
-Insn decode(const Code& code, uint32_t pc, unsigned skip) {
+Insn decode(const Code& code, uint32_t pc, unsigned skip, Gp gp) {
     Insn in{};
     in.pc = pc;
     in.target = kNoTarget;
@@ -73,7 +79,7 @@ Insn decode(const Code& code, uint32_t pc, unsigned skip) {
         in.op = op_invalid;
         return in;
     }
-    in.op = op_from_opcode(code.c[pc]);
+    in.op = op_from_opcode(code.c[pc], gp);
     const OpInfo& info = op_info(in.op);
     const uint8_t b1 = code.byte(uint64_t(pc) + 1);
     const uint8_t b2 = code.byte(uint64_t(pc) + 2);
@@ -142,7 +148,7 @@ Insn decode(const Code& code, uint32_t pc, unsigned skip) {
 }  // namespace
 
 const OpInfo& op_info(uint8_t op) { return kOps[op < op_count ? op : uint8_t(op_invalid)]; }
-uint8_t op_from_opcode(uint8_t opcode) { return kOpcodeMap.op[opcode]; }
+uint8_t op_from_opcode(uint8_t opcode, Gp gp) { return kOpcodeMap.op[unsigned(gp) & 1][opcode]; }
 
 bool read_varint(const uint8_t* p, size_t len, size_t& pos, uint64_t& value) {
     if (pos >= len) return false;
@@ -186,9 +192,18 @@ int64_t static_target(const Insn& in) {
 
 }  // namespace
 
-bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& error) {
-    constexpr uint64_t kMaxCode = 64u << 20;        // 64 MiB: generous, keeps indices 32-bit
-    constexpr uint64_t kMaxJumpTable = 16u << 20;   // entries (PolkaVM's limit)
+namespace {
+
+constexpr uint64_t kMaxCode = 64u << 20;        // 64 MiB: generous, keeps indices 32-bit
+constexpr uint64_t kMaxJumpTable = 16u << 20;   // entries (PolkaVM's limit)
+
+// Decodes the code (with its padded bitmask) and resolves the jump table (p.jump_table filled).
+bool build(const uint8_t* code_bytes, uint64_t code_len, const std::vector<uint8_t>& mask, const ParseOptions& options,
+           Program& p, std::string& error);
+
+}  // namespace
+
+bool parse_program(const uint8_t* blob, size_t len, const ParseOptions& options, Program& p, std::string& error) {
     if (!blob && len) return fail(error, "program blob pointer is NULL");
     size_t pos = 0;
     uint64_t jt_count = 0, code_len = 0;
@@ -227,7 +242,57 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     std::vector<uint8_t> mask(mask_len + 9, 0xFF);
     std::memcpy(mask.data(), blob + pos + code_len, mask_len);
     if (code_len % 8) mask[mask_len - 1] |= uint8_t(0xFF << (code_len % 8));
-    const Code code{blob + pos, mask.data(), code_len};
+    return build(blob + pos, code_len, mask, options, p, error);
+}
+
+bool parse_parts(const uint8_t* code, size_t code_len, const uint8_t* bitmask, size_t bitmask_len,
+                 const uint32_t* jump_table, size_t jump_table_len, const ParseOptions& options, Program& p,
+                 std::string& error) {
+    if ((!code && code_len) || (!bitmask && bitmask_len) || (!jump_table && jump_table_len))
+        return fail(error, "malformed program: NULL code, bitmask or jump-table pointer");
+    if (code_len > kMaxCode)
+        return fail(error, "malformed program: code length %" PRIu64 " exceeds the limit %" PRIu64, code_len, kMaxCode);
+    if (jump_table_len > kMaxJumpTable)
+        return fail(error, "malformed program: jump table of %" PRIu64 " entries (at most 16 Mi)", jump_table_len);
+    const uint64_t mask_len = (uint64_t(code_len) + 7) / 8;
+    std::vector<uint8_t> mask(mask_len + 9, 0xFF);
+    if (bitmask_len == mask_len) {  // packed, LSB first (GP A.2)
+        if (mask_len) std::memcpy(mask.data(), bitmask, mask_len);
+        if (code_len % 8) mask[mask_len - 1] |= uint8_t(0xFF << (code_len % 8));
+    } else if (bitmask_len == code_len) {  // one byte per code byte
+        std::fill(mask.begin(), mask.begin() + ptrdiff_t(mask_len), uint8_t(0));
+        for (size_t i = 0; i < code_len; ++i) {
+            if (bitmask[i] > 1)
+                return fail(error, "malformed program: unpacked bitmask byte %" PRIu64 " is %" PRIu64 " (must be 0 or 1)",
+                            i, bitmask[i]);
+            mask[i / 8] |= uint8_t(bitmask[i] << (i % 8));
+        }
+        if (code_len % 8) mask[mask_len - 1] |= uint8_t(0xFF << (code_len % 8));
+    } else {
+        return fail(error,
+                    "malformed program: bitmask of %" PRIu64 " bytes for %" PRIu64
+                    " code bytes (expected ceil(|c|/8) packed or |c| unpacked)",
+                    bitmask_len, code_len);
+    }
+    p.jump_table.assign(jump_table, jump_table + jump_table_len);
+    return build(code, code_len, mask, options, p, error);
+}
+
+int64_t entry_cost(const Program& p, uint32_t index) {
+    if (p.insns[index].op == op_gas) return int64_t(p.insns[index].imm);
+    if (p.gp == Gp::NewGas) return simulated_block_cost(p, index);
+    return p.insns[index].rest;
+}
+
+namespace {
+
+bool build(const uint8_t* code_bytes, uint64_t code_len, const std::vector<uint8_t>& mask, const ParseOptions& options,
+           Program& p, std::string& error) {
+    (void)error;
+    const uint64_t jt_count = p.jump_table.size();
+    p.gp = options.gp;
+    p.counting = options.count_instructions;
+    const Code code{code_bytes, mask.data(), code_len};
     p.code_len = uint32_t(code_len);
 
     // Decode every instruction start, in pc order, ending with an op_invalid at pc = |c|. The
@@ -253,7 +318,7 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
             bits &= bits - 1;
             if (first == code_len) first = i;
             ++starts;
-            const uint8_t op = op_from_opcode(code.c[i]);
+            const uint8_t op = op_from_opcode(code.c[i], options.gp);
             ends += op == op_invalid || op_info(op).terminator;
         }
     }
@@ -264,7 +329,7 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     for (;;) {
         const bool end = pc >= code_len;
         const unsigned skip = end ? 0 : code.skip(pc);
-        const Insn in = decode(code, uint32_t(end ? code_len : pc), skip);
+        const Insn in = decode(code, uint32_t(end ? code_len : pc), skip, options.gp);
         if (new_block) {
             Insn gas{};
             gas.op = op_gas;
@@ -281,7 +346,8 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
         p.insns.push_back(in);
         if (!valid || after_terminator) {
             const size_t n = p.insns.size() - gas_at - 1;
-            p.insns[gas_at].imm = n;  // 1 gas per instruction
+            p.insns[gas_at].imm = n;  // 1 gas per instruction (GP <= 0.7.2; the new-gas cost comes below)
+            p.insns[gas_at].imm2 = options.count_instructions ? n : 0;
             for (size_t k = 1; k <= n; ++k) p.insns[gas_at + k].rest = uint32_t(n + 1 - k);
             new_block = true;
         }
@@ -300,8 +366,30 @@ bool parse_program(const uint8_t* blob, size_t len, Program& p, std::string& err
     }
     p.jump_index.resize(jt_count);
     for (uint64_t i = 0; i < jt_count; ++i) p.jump_index[i] = block_index(p.jump_table[i]);
+
+    if (options.gp == Gp::NewGas) {
+        // Branch latency (GP 0.7.1∆ A.10, b): 1 when the fall-through or the target starts with
+        // trap or unlikely (or lies past the code), else 20 (a misprediction).
+        auto cheap = [&](uint64_t at) { return at >= code_len || code.c[at] == 0 || code.c[at] == 3; };
+        for (size_t i = 0; i + 1 < p.insns.size(); ++i) {
+            Insn& in = p.insns[i];
+            const Fmt f = op_info(in.op).fmt;
+            if (in.op == op_gas || in.op == op_invalid || !op_info(in.op).terminator) continue;
+            if (f != Fmt::RegRegOff && f != Fmt::RegImmOff) continue;
+            if (in.op == op_load_imm_jump) continue;
+            const uint64_t target = f == Fmt::RegRegOff ? in.imm : in.imm2;
+            in.d = cheap(p.insns[i + 1].pc) || cheap(target) ? 1 : 20;
+        }
+        for (size_t i = 0; i < p.insns.size(); ++i)
+            if (p.insns[i].op == op_gas) p.insns[i].imm = simulated_block_cost(p, uint32_t(i + 1));
+        p.trap_cost = 2;  // a one-instruction trap block: max(5 - 3, 1)
+    }
     return true;
 }
+
+}  // namespace
+
+
 
 void disassemble(const Insn& in, char* buf, size_t size) {
     if (!buf || !size) return;

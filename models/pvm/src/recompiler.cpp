@@ -62,6 +62,7 @@ struct Ctx {
     const uint8_t* entry_code;   // where a run starts, and rax / rcx there (base-register cache)
     uint64_t entry_rax;
     uint64_t entry_rcx;
+    uint64_t instructions;  // VmState::instructions while running (counting modules)
     uint32_t exit_index;
     uint32_t fault;
     uint32_t djump_index;
@@ -162,6 +163,7 @@ uint32_t rt_ecalli(Ctx* c, uint32_t index) {
     if (!st.host_fn) return PVM_HOST_CALL;  // run() records the resume point
     std::memcpy(st.regs, c->regs, sizeof st.regs);
     st.gas = c->gas;
+    st.instructions = c->instructions;
     pvm_host_result res;
     try {
         res = st.host_fn(c->vm, st.host_index, st.host_user);
@@ -170,6 +172,7 @@ uint32_t rt_ecalli(Ctx* c, uint32_t index) {
     }
     std::memcpy(c->regs, st.regs, sizeof st.regs);
     c->gas = st.gas;
+    c->instructions = st.instructions;
     if (res == PVM_HOST_TERMINATE) return PVM_HALT;
     if (res != PVM_HOST_CONTINUE) return PVM_PANIC;
     if (c->gas < 0) return PVM_OUT_OF_GAS;
@@ -193,14 +196,22 @@ uint64_t rt_access(Ctx* c, uint32_t index, uint32_t addr) {
         return 0;
     }
     c->acc_status = 0;
+    bool ok;
+    uint64_t v = 0;
     if (a.store) {
-        const uint64_t v = a.value_imm ? in.imm2 : c->regs[in.a];
-        st.memory.write(addr, &v, a.n);
+        v = a.value_imm ? in.imm2 : c->regs[in.a];
+        ok = st.memory.write(addr, &v, a.n, false, &page);
+        v = 0;
+    } else {
+        ok = st.memory.read(addr, &v, a.n, &page);
+    }
+    if (!ok) {  // a memory callback refused: a page fault there
+        c->acc_status = PVM_PAGE_FAULT;
+        c->fault = page;
+        c->acc_index = index;
         return 0;
     }
-    uint64_t v = 0;
-    st.memory.read(addr, &v, a.n);
-    if (a.sign) {
+    if (!a.store && a.sign) {
         const unsigned shift = 64 - 8 * a.n;
         v = uint64_t(int64_t(v << shift) >> shift);
     }
@@ -632,7 +643,7 @@ private:
         e_.rr(1, 0xF6, 0, RCX);  // test cl, need
         e_.b(cur_need_);
         pending_[npending_++] = e_.jcc32(E);
-        e_.alu_imm(8, AND, RCX, -int32_t(kPageSize));
+        e_.alu_imm(8, AND, RCX, int32_t(kAddrMask));  // the host page (flags cleared)
         e_.alu_imm(4, AND, RAX, int32_t(kPageSize - 1));
         e_.alu(8, ADD, RAX, RCX);
         return mem(RAX, 0);
@@ -792,7 +803,9 @@ private:
             case op_gas:
                 e_.alu_imm(8, SUB, R14, int32_t(X));
                 fix(e_.jcc32(L), i, Fix::OutOfGas);
+                if (Y) e_.alu_imm(8, ADD, mem(R15, CTX(instructions)), int32_t(Y));  // counting modules
                 break;
+            case op_unlikely: break;
             case op_invalid:
             case op_trap:
                 e_.mov_imm(RCX, i);
@@ -1122,29 +1135,30 @@ bool resolve_fault(ActiveRun* run, ucontext_t* uc, const void* addr) {
 
 class Recompiler final : public Executor {
 public:
-    bool compile(Module& m, MemoryModel model, std::string& error) override {
+    std::unique_ptr<ModuleCode> compile(const Module& m, MemoryModel model, std::string& error) override {
         if (!__builtin_cpu_supports("popcnt")) {
             error = "the recompiler needs a CPU with POPCNT";
-            return false;
+            return nullptr;
         }
         auto code = std::make_unique<Code>();
         code->model = model;
         Compiler c(m.program, *code);
-        if (!c.compile(error)) return false;
-        m.code = std::move(code);
-        return true;
+        if (!c.compile(error)) return nullptr;
+        return code;
     }
+    bool needs_code() const override { return true; }
 
     pvm_status run(pvm_vm* vm, VmState& st) override {
         if (st.step) return interp_->run(vm, st);  // same state; step on the interpreter
         uint32_t index = 0;
         pvm_status status = PVM_PANIC;
         if (!entry_point(st, index, status)) return status;
-        const Code& code = static_cast<const Code&>(*st.module->code);
+        const Code& code = static_cast<const Code&>(*st.code);
         const Program& prog = st.program();
         Ctx* c = ctx_of(st.memory);
         std::memcpy(c->regs, st.regs, sizeof c->regs);
         c->gas = st.gas;
+        c->instructions = st.instructions;
         c->st = &st;
         c->vm = vm;
         c->jtab = code.jtab.data();
@@ -1163,6 +1177,7 @@ public:
         if (guard) pop_run(&run);
         std::memcpy(st.regs, c->regs, sizeof st.regs);
         st.gas = c->gas;
+        st.instructions = c->instructions;
         const uint32_t at = c->exit_index;
         const Insn& in = prog.insns[at];
         st.pc = in.pc;

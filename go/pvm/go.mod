@@ -1,0 +1,3 @@
+module vp/pvm
+
+go 1.19

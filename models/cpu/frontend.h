@@ -1,0 +1,86 @@
+#pragma once
+// The front end shared by the pipeline backends: branch prediction (a
+// direction predictor, the BTB and the return-address stack) and instruction
+// fetch through the I-TLB and the I-cache, including fetch along the
+// predicted (wrong) path until a misprediction is resolved. Pure C++.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "models/cpu/branch_predictor.h"
+#include "models/cpu/btb.h"
+#include "models/cpu/memory/memory_hierarchy.h"
+#include "models/cpu/op_class.h"
+#include "models/cpu/pipeline_config.h"
+#include "models/cpu/return_stack.h"
+
+namespace vp::cpu {
+
+// How fetch handled a control-flow instruction.
+enum class Redirect : uint8_t {
+  kNone,     // fetch followed the right path
+  kDecode,   // taken direct branch/jump without a BTB target: decode redirects fetch
+  kResolve,  // mispredicted direction or indirect target: fixed when the branch executes
+};
+
+struct BranchResult {
+  Redirect redirect = Redirect::kNone;
+  uint64_t predicted = 0;  // where fetch went (the wrong path when redirect != kNone)
+};
+
+class BranchUnit {
+ public:
+  explicit BranchUnit(const BranchPredictorConfig& cfg);
+  // The control-flow instruction at pc went to next_pc: what fetch predicted,
+  // then train the predictor, BTB and RAS with the outcome.
+  BranchResult resolve(const Insn& in, OpClass cls, uint64_t pc, uint64_t next_pc);
+
+  struct Stats {
+    uint64_t bp_lookups = 0, bp_correct = 0, bp_mispredicts = 0, bp_taken = 0, btb_hits = 0, btb_misses = 0,
+             ras_pushes = 0, ras_correct = 0, ras_mispredicts = 0, indirect_mispredicts = 0, decode_redirects = 0;
+  };
+  const Stats& stats() const { return st_; }
+  void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f);
+
+ private:
+  std::unique_ptr<BranchPredictor> bp_;
+  Btb btb_;
+  ReturnStack ras_;
+  Stats st_;
+};
+
+class FetchUnit {
+ public:
+  explicit FetchUnit(MemoryHierarchy& mem);
+  // The cycle the instruction's bytes are available when fetch reaches it at
+  // cycle t: a new line is an I-TLB lookup (new page) and an I-cache access.
+  uint64_t fetch(const RetireInfo& r, uint64_t t) {
+    const uint64_t line = r.fetch_pa >> line_shift_;
+    if (line == line_) return std::max(t + 1, line_ready_);
+    return fetch_line(r, line, t);
+  }
+  bool same_line(uint64_t fetch_pa) const { return (fetch_pa >> line_shift_) == line_; }
+  // After a redirect the next fetch starts a new access.
+  void restart() { line_ = ~0ull; }
+  // Fetch along the predicted path from va during cycles [from, until) at
+  // bytes_per_cycle, at most max_bytes, within the branch's page (whose
+  // translation is known): I-cache (and L2, prefetcher) traffic only.
+  void wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until, unsigned bytes_per_cycle,
+                  unsigned max_bytes);
+  unsigned line_bytes() const { return 1u << line_shift_; }
+
+  struct Stats { uint64_t lines = 0, wrong_path_lines = 0, itlb_stall_cycles = 0, icache_stall_cycles = 0; };
+  const Stats& stats() const { return st_; }
+  void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
+
+ private:
+  uint64_t fetch_line(const RetireInfo& r, uint64_t line, uint64_t t);
+  MemoryHierarchy& mem_;
+  unsigned line_shift_;
+  unsigned hit_latency_;
+  uint64_t line_ = ~0ull, line_ready_ = 0;
+  Stats st_;
+};
+
+}  // namespace vp::cpu

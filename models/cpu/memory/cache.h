@@ -1,0 +1,130 @@
+#pragma once
+// Timing-only, non-blocking set-associative caches for the pipeline models:
+// tags, dirty and prefetched bits, replacement state and the cycle each line's
+// fill completes; no data (data stays in the memory model). A miss takes an
+// MSHR until its fill returns; later accesses to a line still being filled
+// wait for that fill (MSHR hits, i.e. secondary misses) instead of missing
+// again. Dirty victims and written-through stores leave through a write
+// buffer. `mshrs: 0` is a blocking cache (nothing is served while a miss is
+// outstanding). An optional prefetcher watches the demand accesses. Pure C++.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/cpu/histogram.h"
+#include "models/cpu/memory/mem_level.h"
+#include "models/cpu/memory/prefetcher.h"
+
+namespace vp::cpu {
+
+enum class Replacement : uint8_t { kLru, kTreePlru, kRandom, kFifo };
+
+struct CacheConfig {
+  bool enabled = false;
+  uint64_t size = 32 * 1024;  // bytes
+  unsigned assoc = 8;
+  unsigned line = 64;         // bytes, power of two
+  Replacement replacement = Replacement::kLru;
+  bool write_back = true;       // false: write-through (stores also go to the next level)
+  bool write_allocate = true;   // false: a write miss does not fill the line
+  unsigned hit_latency = 1;     // cycles
+  unsigned mshrs = 8;           // outstanding misses; 0: blocking cache
+  unsigned write_buffer = 8;    // write-back / write-through buffer entries (0: writes are synchronous)
+  PrefetcherConfig prefetcher;
+};
+
+const char* replacement_name(Replacement r);
+
+class Cache final : public MemLevel {
+ public:
+  // next: the level below (another cache, DRAM or fixed-latency memory); not owned.
+  Cache(const CacheConfig& cfg, MemLevel* next);
+  ~Cache() override;
+
+  // Returns the cycle the data is available (reads) or the write is done. The
+  // common case, another hit on the line hit last (already filled), is inline.
+  uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override {
+    if ((addr >> line_shift_) == mru_line_ && !pf_hits_ && busy_until_ <= t && lines_[mru_idx_].ready <= t &&
+        (op == MemOp::kRead || (op == MemOp::kWrite && cfg_.write_back))) {
+      ++st_.accesses;
+      ++st_.hits;
+      if (op == MemOp::kRead) {
+        ++st_.reads;
+      } else {
+        ++st_.writes;
+        lines_[mru_idx_].dirty = 1;
+      }
+      return t + cfg_.hit_latency;
+    }
+    return access_slow(addr, op, t, pc);
+  }
+  // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
+  void invalidate_all();
+  // Whether the line holding addr is present (or being filled).
+  bool contains(uint64_t addr) const;
+
+  const CacheConfig& config() const { return cfg_; }
+  unsigned sets() const { return sets_; }
+
+  struct Stats {
+    uint64_t accesses = 0, hits = 0, misses = 0, mshr_hits = 0;
+    uint64_t reads = 0, writes = 0, read_misses = 0, write_misses = 0;
+    uint64_t evictions = 0, writebacks = 0, writes_through = 0;
+    uint64_t mshr_full_cycles = 0, write_buffer_full_cycles = 0, blocked_cycles = 0;
+    // Prefetching: requests issued; first demand uses of prefetched lines that had
+    // arrived (useful) or were still in flight (late); prefetched lines evicted
+    // unused; requests for lines already present; requests dropped (no MSHR).
+    uint64_t pf_issued = 0, pf_useful = 0, pf_late = 0, pf_covered = 0, pf_unused = 0, pf_redundant = 0,
+             pf_dropped = 0;
+    uint64_t demand_misses = 0, demand_misses_without_pf = 0;  // misses + covered: the misses without prefetching
+  };
+  const Stats& stats() const { return st_; }
+
+  // Counters relative to the cache's name ("hits", "prefetch.useful", ...).
+  void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
+  void for_each_ratio(const std::function<void(const std::string&, const std::string&, const std::string&,
+                                               const std::string&)>& f) const;
+
+ private:
+  struct Line {
+    uint64_t tag;    // line number; kInvalid when empty
+    uint64_t ready;  // cycle the fill completes
+    uint64_t stamp;  // LRU: last use; FIFO: fill time
+    uint8_t dirty, prefetched;
+  };
+  uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
+  unsigned victim(unsigned set);
+  void touch(unsigned set, unsigned way);
+  int find(uint64_t line) const;
+  uint64_t alloc_mshr(uint64_t t, unsigned& slot);
+  uint64_t buffered_write(uint64_t addr, MemOp op, uint64_t t);
+  // Evicts the victim way of `set` at cycle t; returns when its write-back was accepted.
+  uint64_t evict(unsigned set, unsigned way, uint64_t t);
+  void install(unsigned set, unsigned way, uint64_t line, uint64_t ready, bool dirty, bool prefetched);
+  void prefetch(uint64_t line, uint64_t t);
+  void write_through(uint64_t addr, uint64_t t);
+
+  CacheConfig cfg_;
+  MemLevel* next_;
+  std::unique_ptr<Prefetcher> pf_;
+  bool pf_hits_ = false;
+  unsigned sets_, line_shift_, assoc_;
+  std::vector<Line> lines_;      // sets * assoc
+  std::vector<uint64_t> plru_;   // tree-PLRU bits per set (assoc - 1 bits)
+  std::vector<uint64_t> mshr_free_;
+  std::vector<uint64_t> wbuf_;   // write buffer: completion cycle per entry, FIFO
+  unsigned wbuf_head_ = 0;
+  uint64_t wbuf_last_start_ = 0;
+  uint64_t busy_until_ = 0;      // blocking cache: the outstanding miss completes
+  uint64_t clock_ = 0;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+  uint64_t mru_line_ = ~0ull;    // the last line hit (repeated hits change no replacement state)
+  size_t mru_idx_ = 0;
+  Histogram mshr_occ_;
+  Stats st_;
+  static constexpr uint64_t kInvalid = ~0ull;
+};
+
+}  // namespace vp::cpu

@@ -1,0 +1,81 @@
+#pragma once
+// Timing classes of the RV64GC instructions for the pipeline backends: which
+// registers an instruction reads and writes, its functional unit, latency and
+// whether it occupies the unit (iterative) or is pipelined, its memory access
+// and how it serializes the pipeline. Built once per pipeline from the
+// configured latencies. Pure C++.
+#include <cstdint>
+
+#include "models/cpu/decoder.h"
+
+namespace vp::cpu {
+
+struct PipelineConfig;
+
+enum class OpClass : uint8_t {
+  kAlu, kMul, kDiv, kLoad, kStore, kAmo, kLr, kSc, kBranch, kJal, kJalr, kFpAdd, kFpMul, kFpFma, kFpDiv, kFpSqrt,
+  kFpCvt, kFpMove, kFpLoad, kFpStore, kCsr, kFence, kFenceI, kSfence, kXret, kWfi, kSystem
+};
+
+// Functional units of the out-of-order backend (branches and CSRs use an ALU).
+enum class Fu : uint8_t { kAlu, kMul, kDiv, kFp, kFdiv, kLoad, kStore, kCount };
+constexpr unsigned kFuCount = static_cast<unsigned>(Fu::kCount);
+const char* fu_name(Fu f);
+
+// Instruction-mix groups (the mix.* statistics).
+enum class Mix : uint8_t {
+  kAlu, kMul, kDiv, kLoad, kStore, kAmo, kBranch, kJump, kFp, kFpLoad, kFpStore, kCsr, kSystem, kCount
+};
+constexpr unsigned kMixCount = static_cast<unsigned>(Mix::kCount);
+const char* mix_name(Mix m);
+
+// Serialization (gem5 O3 terms): a non-speculative instruction executes only at
+// the head of the ROB; serialize-after keeps younger instructions in rename
+// until it commits; squash-after refetches the younger instructions after it
+// commits; a memory barrier orders the memory accesses around it.
+enum SerializeFlag : uint8_t { kNonSpeculative = 1, kSerializeAfter = 2, kSquashAfter = 4, kMemBarrier = 8 };
+
+// How the backends handle an instruction beyond its operands and latency.
+enum class Kind : uint8_t { kPlain, kMemory, kControl, kOther /* serializing, or an iterative unit */ };
+
+struct OpInfo {
+  OpClass cls = OpClass::kAlu;
+  Fu fu = Fu::kAlu;
+  Mix mix = Mix::kAlu;
+  Kind kind = Kind::kPlain;
+  uint8_t latency = 1;
+  uint8_t size = 0;       // memory access bytes
+  uint8_t serialize = 0;  // SerializeFlag bits
+  bool busy = false;      // occupies its unit for `latency` cycles (not pipelined)
+  bool load = false, store = false;  // reads / writes memory
+  bool rd = false, rdf = false;      // writes a register (an f register)
+  bool known = false;     // operand layout filled in (from the first Insn seen)
+  // Register-file slots without branches: source k is slot sbase[k] + (rs & smask[k])
+  // (a missing source reads slot 0, x0, always ready); the destination is slot
+  // dbase + (rd & dmask) (none: the unread slot 64; x0 writes slot 0, which the
+  // backends reset to "ready").
+  uint8_t sbase[3] = {}, smask[3] = {}, dbase = 64, dmask = 0;
+  unsigned src(unsigned k, unsigned r) const { return sbase[k] + (r & smask[k]); }
+  unsigned dst(unsigned r) const { return dbase + (r & dmask); }
+};
+
+class OpTable {
+ public:
+  explicit OpTable(const PipelineConfig& cfg);
+  // The class is per op; the operand layout comes from the decoder's entry
+  // (Insn::info), taken from the first instruction of each op.
+  const OpInfo& get(const Insn& in) {
+    OpInfo& o = ops_[static_cast<unsigned>(in.op)];
+    if (__builtin_expect(!o.known, 0)) fill_operands(in, o);
+    return o;
+  }
+
+ private:
+  static void fill_operands(const Insn& in, OpInfo& o);
+  OpInfo ops_[static_cast<unsigned>(Op::kCount)];
+};
+
+// Register-file slots of the backends: x0-x31, f0-f31, and an unread sink (64).
+constexpr unsigned kRegSlots = 65;
+
+}  // namespace vp::cpu

@@ -1,0 +1,325 @@
+// The translator's run loop: the interpreter's loop (core.cpp, Core::run_loop) with
+// translated blocks in place of exec_block. Between entries into translated code it
+// does what the interpreter does between blocks (stop requests, discarded blocks,
+// interrupts), finds or makes the translation of the block at pc, links the previous
+// block's direct exit to it, and accounts the instructions executed. A block the
+// budget cannot finish, and a block that is not cached (an instruction straddling two
+// pages, PMP not uniform over the page), run on the interpreter.
+#include <xbyak/xbyak_util.h>
+#include <xmmintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/cpu/translator/translator_internal.h"
+
+namespace vp::cpu {
+
+namespace {
+constexpr size_t kCodeBufferSize = 64u << 20;
+constexpr size_t kMaxBlockCode = 64u << 10;  // room one block's code can need at most
+constexpr uint64_t kMaxEntryBudget = 1u << 30;
+
+template <typename M>
+int32_t offset_of(const Core& c, const M* member) {
+  return static_cast<int32_t>(reinterpret_cast<const char*>(member) - reinterpret_cast<const char*>(&c));
+}
+}  // namespace
+
+std::unique_ptr<Translator> Translator::create(Core& core) {
+  return std::make_unique<TranslatorX86>(core);
+}
+
+TranslatorX86::TranslatorX86(Core& core)
+    : core_(core),
+      buf_(kCodeBufferSize),
+      gen_(buf_.code_size(), buf_.code()) {
+  off_.x = offset_of(core, &core.x_[0]);
+  off_.f = offset_of(core, &core.f_[0]);
+  off_.pc = offset_of(core, &core.pc_);
+  off_.tlb = offset_of(core, &core.tlb_[0][0]);
+  off_.fflags = offset_of(core, &core.fflags_);
+  off_.mstatus = offset_of(core, &core.mstatus_);
+  JitData& d = data();
+  d.helpers[kHelperExec] = reinterpret_cast<void*>(&TranslatorX86::helper_exec);
+  for (unsigned m = 0; m < 64; ++m) {
+    uint8_t f = 0;
+    if (m & 0x01) f |= 16;  // IE -> NV
+    if (m & 0x04) f |= 8;   // ZE -> DZ
+    if (m & 0x08) f |= 4;   // OE -> OF
+    if (m & 0x10) f |= 2;   // UE -> UF
+    if (m & 0x20) f |= 1;   // PE -> NX
+    d.fflags_of_mxcsr[m] = f;
+  }
+  d.mxcsr_clean = _mm_getcsr() & ~0x3fu;
+  for (auto& r : d.ras) r = {~0ull, nullptr};
+  Xbyak::util::Cpu cpu;
+  bmi2_ = cpu.has(Xbyak::util::Cpu::tBMI2);
+  emit_routines();
+}
+
+TranslatorX86::~TranslatorX86() {
+  for (TransBlock* tb : all_) {
+    if (tb->block) tb->block->tb = nullptr;
+    delete tb;
+  }
+}
+
+// What a translation depends on besides its code: privilege (fetch permissions, ecall),
+// the FP unit's state (off: FP instructions trap; dirty: no need to mark it) and the
+// dynamic rounding mode (round-to-nearest-even code is emitted inline).
+uint32_t TranslatorX86::flags_now() const {
+  const uint64_t fs = (core_.mstatus_ >> mst::FS_SHIFT) & 3;
+  const uint32_t fs_state = fs == 0 ? 0 : fs == 3 ? 2 : 1;
+  return static_cast<uint32_t>(core_.priv_) | fs_state << 2 | (core_.frm_ & 7) << 4;
+}
+
+void TranslatorX86::patch_rel32(uint8_t* site, const uint8_t* target) {
+  const int64_t rel = target - (site + 4);
+  const int32_t r32 = static_cast<int32_t>(rel);
+  std::memcpy(site, &r32, 4);
+}
+
+void TranslatorX86::link(TransBlock::Exit* e, TransBlock* to) {
+  if (e->to) unlink(e);
+  patch_rel32(e->site, to->code);
+  e->to = to;
+  to->incoming.push_back(e);
+}
+
+void TranslatorX86::unlink(TransBlock::Exit* e) {
+  patch_rel32(e->site, e->stub);
+  auto& in = e->to->incoming;
+  in.erase(std::remove(in.begin(), in.end(), e), in.end());
+  e->to = nullptr;
+}
+
+// Removes a translation: jumps into it are unlinked, its own links dropped; lookup
+// cache entries and return cells die with the tag change.
+void TranslatorX86::drop(TransBlock* tb) {
+  while (!tb->incoming.empty()) unlink(tb->incoming.back());
+  for (auto& e : tb->exits)
+    if (e.to) unlink(&e);
+  ++vgen_;
+  all_[tb->index] = all_.back();
+  all_[tb->index]->index = tb->index;
+  all_.pop_back();
+  delete tb;
+}
+
+void TranslatorX86::discard(Block* b) {
+  for (TransBlock* tb = b->tb; tb;) {
+    TransBlock* next = tb->next;
+    drop(tb);
+    tb = next;
+  }
+  b->tb = nullptr;
+  if (all_.empty()) {
+    // Nothing translated is alive: reuse the code region from the start.
+    gen_.setSize(code_start_);
+    next_cell_ = 0;
+    for (auto& r : data().ras) r = {~0ull, nullptr};
+  }
+}
+
+void TranslatorX86::flush_all() {
+  for (TransBlock* tb : all_) {
+    tb->block->tb = nullptr;
+    delete tb;
+  }
+  all_.clear();
+  ++vgen_;
+  ++stats_.flushes;
+  gen_.setSize(code_start_);
+  next_cell_ = 0;
+  for (auto& r : data().ras) r = {~0ull, nullptr};
+}
+
+bool TranslatorX86::pmp_changed() {
+  const auto& now = core_.pmp_;
+  bool same = now.size() == pmp_seen_.size();
+  for (size_t i = 0; same && i < now.size(); ++i)
+    same = now[i].lo == pmp_seen_[i].lo && now[i].hi == pmp_seen_[i].hi && now[i].cfg == pmp_seen_[i].cfg;
+  if (same) return false;
+  pmp_seen_ = now;
+  return true;
+}
+
+TransBlock* TranslatorX86::find_or_translate(Block* b, uint64_t vpc, uint32_t flags) {
+  for (TransBlock* tb = b->tb; tb; tb = tb->next)
+    if (tb->vpc == vpc && tb->flags == flags) return tb;
+  return translate(b, vpc, flags);
+}
+
+TransBlock* TranslatorX86::translate(Block* b, uint64_t vpc, uint32_t flags) {
+  if (gen_.getSize() + kMaxBlockCode > buf_.code_size()) flush_all();
+  auto* tb = new TransBlock;
+  tb->vpc = vpc;
+  tb->flags = flags;
+  tb->n = static_cast<uint32_t>(b->insns.size());
+  tb->block = b;
+  const size_t start = gen_.getSize();
+  tb->code = gen_.getCurr();
+  BlockEmitter(*this, gen_, *tb).emit();
+  tb->code_size = static_cast<uint32_t>(gen_.getSize() - start);
+  gen_.align(16);
+  tb->next = b->tb;
+  b->tb = tb;
+  tb->index = all_.size();
+  all_.push_back(tb);
+  ++stats_.blocks_translated;
+  stats_.code_bytes += tb->code_size;
+  return tb;
+}
+
+RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
+  Core& c = core_;
+  JitData& d = data();
+  using Entry = HelperResult (*)(Core*, const uint8_t*, uint64_t);
+  const auto entry = reinterpret_cast<Entry>(const_cast<uint8_t*>(routines_.entry));
+  c.run_done_ = 0;
+  c.blk_i_ = 0;
+  c.wfi_ = false;
+  RunExit why = RunExit::kBudget;
+  TransBlock::Exit* from = nullptr;  // an unlinked direct exit taken by the last entry
+  while (c.run_done_ < budget) {
+    if (c.stop_) {
+      why = RunExit::kStop;
+      break;
+    }
+    if (!c.graveyard_.empty()) {
+      from = nullptr;
+      c.reap_blocks();
+    }
+    if (c.irq_check_) {
+      c.check_interrupts();
+      from = nullptr;
+    }
+    if (c.chain_gen_ != seen_chain_gen_) {  // the TLB was flushed, or code dropped
+      seen_chain_gen_ = c.chain_gen_;
+      ++vgen_;
+      if (pmp_changed()) {
+        flush_all();  // linked jumps skip the fetch checks PMP may now fail
+        from = nullptr;
+      }
+    }
+    cur_flags_ = flags_now();
+    const uint64_t tag = vgen_ << 8 | cur_flags_;
+    d.cur_tag = tag;
+
+    // The translation at pc: the lookup cache, else the interpreter's block cache.
+    const uint64_t pc = c.pc_;
+    JitData::VEntry& ve = d.vcache[(pc >> 1) & ((1u << JitData::kVcacheBits) - 1)];
+    TransBlock* tb = nullptr;
+    Block* b;
+    if (ve.vpc == pc && ve.tag == tag) {
+      tb = ve.tb;
+      b = tb->block;
+    } else {
+      try {
+        b = c.lookup_block();
+      } catch (const Trap& t) {
+        ++c.run_done_;
+        c.take_trap(t.cause, t.tval, false);
+        from = nullptr;
+        if (single_block_) break;
+        continue;
+      }
+    }
+    const uint64_t left = budget - c.run_done_;
+    bool cold = false;
+    if (!tb && b->cacheable && !single_block_) {
+      // Translating a block costs about as much as interpreting it a hundred times:
+      // start-up and initialisation code is interpreted (CoreConfig::translate_after).
+      cold = b->runs + 1 < c.cfg_.translate_after;
+      if (cold) {
+        ++b->runs;
+        for (TransBlock* t = b->tb; t && cold; t = t->next) cold = !(t->vpc == pc && t->flags == cur_flags_);
+      }
+    }
+    if (cold || !b->cacheable || b->insns.size() > left) {
+      // The interpreter runs what is not translated, or only partly executed.
+      const unsigned n = static_cast<unsigned>(std::min<uint64_t>(b->insns.size(), left));
+      ++stats_.interpreted_blocks;
+      c.exec_block<false>(b, n);
+      if (!b->cacheable) c.graveyard_.push_back(b);
+      from = nullptr;
+      if (c.wfi_) {
+        why = RunExit::kWfi;
+        break;
+      }
+      if (c.marker_) {
+        why = RunExit::kMarker;
+        break;
+      }
+      if (single_block_) break;
+      continue;
+    }
+    if (!tb) {
+      tb = find_or_translate(b, pc, cur_flags_);
+      // Only pages with a uniform exec TLB entry go to the lookup cache and take links:
+      // elsewhere every entry is checked by lookup_block.
+      const uint64_t vpn = pc >> 12;
+      if (c.tlb_[2][vpn & (Core::kTlbSize - 1)].tag == vpn) {
+        ve = {pc, tag, tb->code, tb};
+      } else {
+        from = nullptr;
+      }
+    }
+    if (from && from->from->flags == tb->flags && !single_block_) link(from, tb);
+    from = nullptr;
+
+    budget0_ = single_block_ ? tb->n : std::min<uint64_t>(left, kMaxEntryBudget);
+    forced_ = false;
+    ++stats_.entries;
+    const HelperResult r = entry(&c, tb->code, budget0_);
+    if (d.fp_live) {
+      fold_fflags();
+      d.fp_live = 0;
+    }
+    if (pending_) {
+      std::exception_ptr e = pending_;
+      pending_ = nullptr;
+      std::rethrow_exception(e);
+    }
+    const uint32_t reason = static_cast<uint32_t>(r.value);
+    uint64_t left_after = forced_ ? saved_left_ : d.left_out;
+    if (reason == kExitTrap) left_after += d.refund;
+    const uint64_t done = budget0_ - left_after;
+    c.run_done_ += done;
+    c.instret_ += done - (reason == kExitTrap ? 1 : 0);
+    c.blk_i_ = 0;
+    forced_ = false;
+    switch (reason) {
+      case kExitTrap:
+        ++stats_.exits_trap;
+        c.take_trap(trap_.cause, trap_.tval, false);
+        break;
+      case kExitChain:
+        ++stats_.exits_chain;
+        from = reinterpret_cast<TransBlock::Exit*>(r.left);
+        break;
+      case kExitLookup:
+        ++stats_.exits_lookup;
+        break;
+      default:
+        ++stats_.exits_budget;
+        break;
+    }
+    if (c.wfi_) {
+      why = RunExit::kWfi;
+      break;
+    }
+    if (c.marker_) {
+      why = RunExit::kMarker;
+      break;
+    }
+    if (single_block_) break;
+  }
+  executed = c.run_done_;
+  c.executed_ += c.run_done_;
+  c.run_done_ = 0;
+  return why;
+}
+
+}  // namespace vp::cpu

@@ -1,0 +1,360 @@
+#include "models/pvm/core/pvm_core.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "platform/statistics.h"
+
+namespace vp::pvmcore {
+
+namespace {
+constexpr uint32_t kPage = PVM_PAGE_SIZE;
+}
+
+PvmCore::PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& config)
+    : Component(name), config_(config) {
+  regs.bind(*this);
+  mem.bind(*this);
+  expose_target("regs", regs, kSize);
+  expose_initiator("mem", mem);
+  expose_irq_out("irq", irq);
+  SC_HAS_PROCESS(PvmCore);
+  SC_THREAD(run_thread);
+  auto& s = platform::Statistics::global();
+  const std::string n = this->name();
+  s.add_counter(n + ".gas", &stat_gas_, "gas executed by the PVM");
+  s.add_counter(n + ".instructions", &stat_instructions_, "PVM instructions of the basic blocks entered");
+  s.add_counter(n + ".runs", &stat_runs_, "START and RESUME commands executed");
+  s.add_counter(n + ".host_calls", &stat_host_calls_, "ecalli stops handed to the firmware");
+  s.add_counter(n + ".page_faults", &stat_faults_, "page-fault stops");
+  s.add_counter(n + ".dmi_pages", &stat_dmi_pages_, "PVM pages mapped straight onto DMI memory");
+  s.add_counter(n + ".transactions", &stat_transactions_, "PVM accesses made as b_transport transactions");
+}
+
+PvmCore::~PvmCore() {
+  platform::Statistics::global().remove(name());
+  pvm_destroy(vm_);
+}
+
+// ---------------------------------------------------------------- registers
+
+void PvmCore::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const unsigned len = gp.get_data_length();
+  if (gp.get_byte_enable_ptr() || gp.get_streaming_width() < len) {
+    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (gp.is_read() || gp.is_write()) {
+    const bool ok = access(gp.get_address(), gp.get_data_ptr(), len, gp.is_write(), false);
+    gp.set_response_status(ok ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  } else {
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+  delay += config_.latency;
+}
+
+unsigned PvmCore::transport_dbg(tlm::tlm_generic_payload& gp) {
+  if (!gp.is_read() && !gp.is_write()) return 0;
+  return access(gp.get_address(), gp.get_data_ptr(), gp.get_data_length(), gp.is_write(), true)
+             ? gp.get_data_length()
+             : 0;
+}
+
+// 4-byte accesses to 32-bit registers and to either half of a 64-bit one; 8-byte accesses to
+// 64-bit registers. Debug writes set values but never run commands.
+bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write, bool debug) {
+  if ((len != 4 && len != 8) || offset % len || offset >= kSize) return false;
+  const uint64_t word = offset & ~uint64_t(7);  // the 64-bit register (if any) holding it
+  const unsigned shift = unsigned(offset - word) * 8;
+  auto wide = [&](uint64_t& reg) {
+    if (is_write) {
+      uint64_t v = 0;
+      for (unsigned i = 0; i < len; ++i) v |= uint64_t(data[i]) << (8 * i);
+      const uint64_t mask = len == 8 ? ~uint64_t(0) : uint64_t(0xFFFFFFFF) << shift;
+      reg = (reg & ~mask) | ((v << shift) & mask);
+    } else {
+      const uint64_t v = reg >> shift;
+      for (unsigned i = 0; i < len; ++i) data[i] = uint8_t(v >> (8 * i));
+    }
+    return true;
+  };
+  if (word >= kRegs && word < kRegs + 8 * PVM_NUM_REGS) return wide(regs_[(word - kRegs) / 8]);
+  if (word == kProgAddr) return wide(prog_addr_);
+  if (word == kGas) return wide(gas_);
+  if (word == kGasUsed) return is_write ? false : wide(gas_used_);
+  if (len != 4) return false;
+  uint32_t v = 0;
+  for (unsigned i = 0; i < 4; ++i) v |= uint32_t(data[i]) << (8 * i);
+  uint32_t* reg = nullptr;
+  bool writable = true;
+  switch (offset) {
+    case kId: {
+      uint32_t id = kIdValue;
+      reg = &id;
+      if (is_write) return false;
+      for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(id >> (8 * i));
+      return true;
+    }
+    case kStatus: reg = &status_; writable = false; break;
+    case kHostIndex: reg = &host_index_; writable = false; break;
+    case kPc: reg = &pc_; writable = false; break;
+    case kFaultAddr: reg = &fault_; writable = false; break;
+    case kError: reg = &error_; writable = false; break;
+    case kProgLen: reg = &prog_len_; break;
+    case kEntryPc: reg = &entry_pc_; break;
+    case kIrqEnable: reg = &irq_enable_; break;
+    case kMapAddr: reg = &map_addr_; break;
+    case kMapLen: reg = &map_len_; break;
+    case kMapAccess: reg = &map_access_; break;
+    case kIrqStatus:
+      if (is_write) {
+        irq_status_ &= ~v;
+        update_irq();
+        return true;
+      }
+      reg = &irq_status_;
+      break;
+    case kCommand:
+      if (!is_write) return false;
+      if (!debug) command(v);
+      return true;
+    default: return false;
+  }
+  if (is_write) {
+    if (!writable) return false;
+    *reg = v;
+    if (reg == &irq_enable_) update_irq();
+  } else {
+    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(*reg >> (8 * i));
+  }
+  return true;
+}
+
+void PvmCore::command(uint32_t c) {
+  error_ = kNoError;
+  if (status_ == kRunning && c != kStop) {
+    error_ = kBusy;
+    return;
+  }
+  switch (c) {
+    case kLoad:
+      if (!load()) {
+        status_ = kFailed;
+        error_ = kBadProgram;
+      }
+      return;
+    case kMap: {
+      const pvm_access a = map_access_ == 0   ? PVM_ACCESS_NONE
+                           : map_access_ == 1 ? PVM_ACCESS_READ
+                           : map_access_ == 3 ? PVM_ACCESS_WRITE
+                                              : pvm_access(-1);
+      if (!vm_) error_ = kNotLoaded;
+      else if (int(a) < 0 || !map(map_addr_, map_len_, a)) error_ = kBadMap;
+      return;
+    }
+    case kStart:
+    case kResume:
+      if (!vm_) {
+        error_ = kNotLoaded;
+        return;
+      }
+      if (c == kResume && status_ != kHostCall && status_ != kPageFault && status_ != kOutOfGas) {
+        error_ = kBadCommand;
+        return;
+      }
+      resume_ = c == kResume;
+      status_ = kRunning;
+      run_pending_ = true;
+      run_event_.notify(sc_core::SC_ZERO_TIME);
+      return;
+    case kStop:
+      if (status_ == kRunning) run_pending_ = false;  // the run ends after its current slice
+      else status_ = vm_ ? kIdle : status_;
+      return;
+    default: error_ = kBadCommand;
+  }
+}
+
+// ---------------------------------------------------------------- program and memory window
+
+bool PvmCore::load() {
+  pvm_destroy(vm_);
+  vm_ = nullptr;
+  mappings_.clear();
+  resume_ = false;
+  if (prog_len_ == 0 || prog_len_ > config_.max_program) return false;
+  std::vector<uint8_t> blob(prog_len_);
+  for (uint32_t done = 0; done < prog_len_;) {  // a loader's access: the debug transport
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(prog_addr_ + done);
+    gp.set_data_ptr(blob.data() + done);
+    gp.set_data_length(prog_len_ - done);
+    gp.set_streaming_width(prog_len_ - done);
+    const unsigned n = mem->transport_dbg(gp);
+    if (n == 0) return false;
+    done += n;
+  }
+  pvm_config c{};
+  c.backend = config_.backend;
+  c.memory = PVM_MEMORY_CHECKED;  // pages are bound to platform memory
+  c.gp = config_.gp;
+  c.flags = PVM_CONFIG_COUNT_INSTRUCTIONS;
+  pvm_module* m = pvm_module_create(&c, PVM_BLOB_AUTO, blob.data(), blob.size(), nullptr);
+  if (!m) return false;
+  vm_ = pvm_instance_create(m, nullptr, 0, nullptr);
+  pvm_module_destroy(m);
+  if (!vm_) return false;
+  pvm_set_memory_callback(vm_, &PvmCore::window_access, this);
+  gas_used_ = 0;
+  status_ = kIdle;
+  pc_ = fault_ = host_index_ = 0;
+  return true;
+}
+
+bool PvmCore::map(uint32_t addr, uint32_t len, pvm_access access) {
+  if (addr % kPage || len % kPage || len == 0 || uint64_t(addr) + len > config_.window_size) return false;
+  if (access == PVM_ACCESS_NONE) {
+    if (pvm_map_external(vm_, addr, len, nullptr, PVM_ACCESS_NONE) != 0) return false;
+  } else {
+    bind(addr, len, access);
+  }
+  mappings_.push_back({addr, len, access});
+  return true;
+}
+
+// Binds [addr, addr+len) (page aligned, inside the window): DMI where granted, else pages whose
+// accesses become transactions.
+void PvmCore::bind(uint32_t addr, uint32_t len, pvm_access access) {
+  const bool write = access == PVM_ACCESS_WRITE;
+  uint64_t a = addr;
+  const uint64_t end = uint64_t(addr) + len;
+  while (a < end) {
+    const uint64_t platform = config_.window_base + a;
+    tlm::tlm_generic_payload gp;
+    gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+    gp.set_address(platform);
+    tlm::tlm_dmi dmi;
+    uint64_t chunk = 0;
+    if (mem->get_direct_mem_ptr(gp, dmi) && dmi.get_dmi_ptr() && dmi.get_start_address() <= platform &&
+        (write ? dmi.is_write_allowed() : dmi.is_read_allowed())) {
+      const uint64_t last = std::min<uint64_t>(dmi.get_end_address(), config_.window_base + end - 1);
+      chunk = last >= platform ? (last - platform + 1) / kPage * kPage : 0;
+      uint8_t* host = dmi.get_dmi_ptr() + (platform - dmi.get_start_address());
+      if (chunk && pvm_map_external(vm_, uint32_t(a), uint32_t(chunk), host, access) == 0) {
+        stat_dmi_pages_ += chunk / kPage;
+        a += chunk;
+        continue;
+      }
+    }
+    pvm_map_callback(vm_, uint32_t(a), kPage, access);  // no DMI here: one page of transactions
+    a += kPage;
+  }
+}
+
+// Pages without DMI: each PVM access is a b_transport at window_base + addr; its delay goes to
+// the quantum keeper. Nonzero refuses (the PVM stops with a page fault there).
+int PvmCore::window_access(void* self, uint32_t addr, void* data, uint32_t len, int is_write) {
+  auto* core = static_cast<PvmCore*>(self);
+  tlm::tlm_generic_payload gp;
+  gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
+  gp.set_address(core->config_.window_base + addr);
+  gp.set_data_ptr(static_cast<uint8_t*>(data));
+  gp.set_data_length(len);
+  gp.set_streaming_width(len);
+  gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = core->qk_.get_local_time();
+  core->mem->b_transport(gp, delay);
+  core->qk_.set(delay);
+  ++core->stat_transactions_;
+  return gp.is_response_ok() ? 0 : 1;
+}
+
+// The target took DMI back: bind the mapped pages again (DMI again if granted, else transactions).
+void PvmCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  if (!vm_) return;
+  for (const Mapping& m : mappings_) {
+    const uint64_t lo = config_.window_base + m.addr, hi = lo + m.len - 1;
+    if (m.access != PVM_ACCESS_NONE && lo <= end && start <= hi) bind(m.addr, m.len, m.access);
+  }
+}
+
+// ---------------------------------------------------------------- execution
+
+void PvmCore::run_thread() {
+  const sc_core::sc_time quantum = tlm_utils::tlm_quantumkeeper::get_global_quantum();
+  // Gas per slice: one quantum's worth (at least 1000, so tiny quanta do not slice every block).
+  const uint64_t per_quantum =
+      config_.gas_period > sc_core::SC_ZERO_TIME && quantum > sc_core::SC_ZERO_TIME
+          ? uint64_t(quantum / config_.gas_period)
+          : std::numeric_limits<uint64_t>::max();
+  for (;;) {
+    sc_core::wait(run_event_);
+    if (!run_pending_ || !vm_) continue;
+    qk_.reset();
+    if (!resume_) pvm_set_pc(vm_, entry_pc_);
+    pvm_set_regs(vm_, regs_);
+    ++stat_runs_;
+    uint64_t remaining = std::min<uint64_t>(gas_, uint64_t(std::numeric_limits<int64_t>::max()));
+    uint64_t slice = std::max<uint64_t>(per_quantum, 1000);
+    pvm_status s;
+    for (;;) {
+      const int64_t given = int64_t(std::min(remaining, slice));
+      const uint64_t instructions = pvm_instruction_count(vm_);
+      pvm_set_gas(vm_, given);
+      s = pvm_run(vm_);
+      const int64_t left = pvm_get_gas(vm_);
+      const uint64_t used = left < given ? uint64_t(given - left) : 0;
+      remaining -= used;
+      stat_gas_ += used;
+      gas_used_ += used;
+      stat_instructions_ += pvm_instruction_count(vm_) - instructions;
+      qk_.inc(config_.gas_period * double(used));
+      if (qk_.need_sync()) qk_.sync();
+      // Out of the slice's gas, not the program's: go on (a block dearer than a slice gets all).
+      if (s == PVM_OUT_OF_GAS && uint64_t(given) < remaining + used && run_pending_) {
+        if (used == 0) slice = remaining;
+        continue;
+      }
+      break;
+    }
+    qk_.sync();
+    gas_ = remaining;
+    if (!run_pending_) {  // STOP during the run
+      pvm_get_regs(vm_, regs_);
+      pc_ = pvm_get_pc(vm_);
+      status_ = kIdle;
+      resume_ = false;
+      irq_status_ |= 1;
+      update_irq();
+      continue;
+    }
+    run_pending_ = false;
+    stopped(s);
+  }
+}
+
+void PvmCore::stopped(pvm_status s) {
+  pvm_get_regs(vm_, regs_);
+  pc_ = pvm_get_pc(vm_);
+  switch (s) {
+    case PVM_HALT: status_ = kHalt; break;
+    case PVM_OUT_OF_GAS: status_ = kOutOfGas; break;
+    case PVM_PAGE_FAULT:
+      status_ = kPageFault;
+      fault_ = pvm_fault_address(vm_);
+      ++stat_faults_;
+      break;
+    case PVM_HOST_CALL:
+      status_ = kHostCall;
+      host_index_ = pvm_host_call_index(vm_);
+      ++stat_host_calls_;
+      break;
+    default: status_ = kPanic; break;
+  }
+  irq_status_ |= 1;
+  update_irq();
+}
+
+}  // namespace vp::pvmcore

@@ -1,0 +1,124 @@
+#pragma once
+// pvm.core: a JAM PVM as a platform component (a SystemC wrapper around libpvm, which stays
+// SystemC-free). The firmware of another core drives it through control registers:
+//   - `regs` (target): program address/length in platform memory, entry pc, gas, the 13 PVM
+//     registers, status, host-call index, commands (load, map, start, resume, stop), interrupt
+//     enable/status;
+//   - `mem` (initiator): PVM address A is platform address window_base + A for A < window_size.
+//     Pages the firmware maps (MAP command) are bound to DMI pointers where the target grants
+//     them (guest accesses are then plain host loads/stores) and become b_transport transactions
+//     otherwise; anything else is a PVM page fault (or panic below 64 KiB), reported, not fatal;
+//   - `irq` (output): raised while IRQ_STATUS & IRQ_ENABLE (bit 0: the PVM stopped: halt, panic,
+//     out of gas, page fault or host call).
+// Executed gas advances simulated time by gas_period per unit, through a quantum keeper; the
+// PVM runs in slices of one quantum's worth of gas.
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "platform/component.h"
+#include "platform/irq.h"
+#include "pvm.h"
+
+namespace vp::pvmcore {
+
+struct PvmCoreConfig {
+  pvm_backend backend = PVM_BACKEND_INTERPRETER;
+  pvm_gp gp = PVM_GP_0_7_2;
+  uint64_t window_base = 0;         // platform address of PVM address 0
+  uint64_t window_size = 1ull << 24;  // PVM addresses [0, window_size) reach the platform
+  sc_core::sc_time gas_period{1, sc_core::SC_NS};  // simulated time per unit of gas
+  sc_core::sc_time latency{10, sc_core::SC_NS};    // register access latency
+  uint32_t max_program = 16u << 20;  // largest program blob LOAD accepts (bytes)
+};
+
+class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, public tlm::tlm_bw_transport_if<> {
+ public:
+  static constexpr uint64_t kSize = 0x1000;
+
+  // Register offsets (little-endian; 64-bit registers accept 8-byte or two 4-byte accesses).
+  enum : uint64_t {
+    kId = 0x00,         // RO 32: "PVM1"
+    kStatus = 0x04,     // RO 32: Status
+    kCommand = 0x08,    // WO 32: Command
+    kHostIndex = 0x0C,  // RO 32: index of the last ecalli
+    kProgAddr = 0x10,   // RW 64: program blob in platform memory (GP A.2 or .polkavm)
+    kProgLen = 0x18,    // RW 32
+    kEntryPc = 0x1C,    // RW 32: pc START begins at
+    kGas = 0x20,        // RW 64: gas for START/RESUME; gas left when stopped
+    kPc = 0x28,         // RO 32: pc of the instruction the PVM stopped at
+    kFaultAddr = 0x2C,  // RO 32: page of the last page fault
+    kIrqEnable = 0x30,  // RW 32
+    kIrqStatus = 0x34,  // RW 32: write 1s to acknowledge
+    kMapAddr = 0x38,    // RW 32: PVM address for MAP (page aligned)
+    kMapLen = 0x3C,     // RW 32: bytes (page multiple)
+    kMapAccess = 0x40,  // RW 32: 0 none, 1 read-only, 3 read-write
+    kError = 0x44,      // RO 32: Error code of the last refused command
+    kGasUsed = 0x48,    // RO 64: gas executed since LOAD
+    kRegs = 0x100,      // RW 64 x 13: PVM registers r0..r12
+  };
+  enum Status : uint32_t { kIdle = 0, kRunning = 1, kHalt = 2, kPanic = 3, kOutOfGas = 4, kPageFault = 5,
+                           kHostCall = 6, kFailed = 7 };
+  enum Command : uint32_t { kLoad = 1, kMap = 2, kStart = 3, kResume = 4, kStop = 5 };
+  enum Error : uint32_t { kNoError = 0, kBadProgram = 1, kBadMap = 2, kNotLoaded = 3, kBusy = 4, kBadCommand = 5 };
+  static constexpr uint32_t kIdValue = 0x314D5650;  // "PVM1"
+
+  platform::TargetSocket regs{"regs"};
+  platform::InitiatorSocket mem{"mem"};
+  platform::IrqOut irq;
+
+  PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& config);
+  ~PvmCore() override;
+
+  // tlm_fw_transport_if (registers)
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
+  unsigned transport_dbg(tlm::tlm_generic_payload& gp) override;
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase&, sc_core::sc_time& delay) override {
+    b_transport(gp, delay);
+    return tlm::TLM_COMPLETED;
+  }
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
+  // tlm_bw_transport_if (memory window)
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_core::sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) override;
+
+ private:
+  struct Mapping {
+    uint32_t addr, len;
+    pvm_access access;
+  };
+
+  bool access(uint64_t offset, uint8_t* data, unsigned len, bool is_write, bool debug);
+  void command(uint32_t c);
+  bool load();
+  bool map(uint32_t addr, uint32_t len, pvm_access access);
+  void bind(uint32_t addr, uint32_t len, pvm_access access);
+  void run_thread();
+  void stopped(pvm_status s);
+  void update_irq() { irq.set((irq_status_ & irq_enable_) != 0); }
+  static int window_access(void* self, uint32_t addr, void* data, uint32_t len, int is_write);
+
+  PvmCoreConfig config_;
+  pvm_vm* vm_ = nullptr;
+  std::vector<Mapping> mappings_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  sc_core::sc_event run_event_;
+  bool run_pending_ = false;
+
+  uint32_t status_ = kIdle, error_ = kNoError, host_index_ = 0, prog_len_ = 0, entry_pc_ = 0, pc_ = 0, fault_ = 0;
+  uint32_t irq_enable_ = 0, irq_status_ = 0, map_addr_ = 0, map_len_ = 0, map_access_ = 0;
+  uint64_t prog_addr_ = 0, gas_ = 0;
+  uint64_t regs_[PVM_NUM_REGS] = {};
+  bool resume_ = false;  // the next run continues (RESUME) instead of starting at entry_pc_
+
+  // Statistics (name.*)
+  uint64_t stat_gas_ = 0, stat_instructions_ = 0, stat_runs_ = 0, stat_host_calls_ = 0, stat_faults_ = 0,
+           stat_dmi_pages_ = 0, stat_transactions_ = 0, gas_used_ = 0;
+};
+
+}  // namespace vp::pvmcore

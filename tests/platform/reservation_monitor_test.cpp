@@ -1,0 +1,95 @@
+// platform::ReservationMonitor: LR/SC reservation sets shared by processors.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "platform/reservation_monitor.h"
+
+using vp::platform::ReservationMonitor;
+
+namespace {
+
+struct Harts {
+  ReservationMonitor m;
+  std::vector<std::vector<uint64_t>> revoked;  // pages each hart was told about
+  std::vector<unsigned> slots;
+  explicit Harts(unsigned n) : revoked(n) {
+    for (unsigned i = 0; i < n; ++i) slots.push_back(m.attach([this, i](uint64_t page) { revoked[i].push_back(page); }));
+  }
+};
+
+}  // namespace
+
+TEST(ReservationMonitor, ScSucceedsOnceOnTheReservedAddress) {
+  Harts h(2);
+  h.m.reserve(0, 0x80001008);
+  EXPECT_TRUE(h.m.holds(0));
+  EXPECT_TRUE(h.m.store_conditional(0, 0x80001008));
+  EXPECT_FALSE(h.m.holds(0));
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001008));  // gone after an SC
+  h.m.reserve(0, 0x80001008);
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001038));  // same granule, another address
+  EXPECT_FALSE(h.m.holds(0));
+  h.m.reserve(0, 0x80001008);
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001040));  // next granule
+  // Another hart's store anywhere in the granule breaks the reservation.
+  h.m.reserve(0, 0x80001008);
+  h.m.store(1, 0x80001038, 8);
+  EXPECT_FALSE(h.m.store_conditional(0, 0x80001008));
+}
+
+TEST(ReservationMonitor, PublishRevokesTheOthersFastPathsOnce) {
+  Harts h(3);
+  h.m.reserve(0, 0x80001010);
+  EXPECT_FALSE(h.m.watching());
+  h.m.publish(0);
+  EXPECT_TRUE(h.m.watching());
+  EXPECT_TRUE(h.m.page_watched(0x80001));
+  EXPECT_FALSE(h.m.page_watched(0x80002));
+  EXPECT_TRUE(h.revoked[0].empty());  // its own stores never break it
+  EXPECT_EQ(h.revoked[1], std::vector<uint64_t>{0x80001});
+  EXPECT_EQ(h.revoked[2], std::vector<uint64_t>{0x80001});
+  h.m.reserve(1, 0x80001800);  // same page: nobody is told again
+  h.m.publish(1);
+  EXPECT_EQ(h.revoked[2].size(), 1u);
+  h.m.publish(0);  // already published
+  EXPECT_EQ(h.revoked[1].size(), 1u);
+  EXPECT_TRUE(h.m.store_conditional(0, 0x80001010));
+  EXPECT_TRUE(h.m.page_watched(0x80001));  // hart 1's is still watched
+  h.m.clear(1);
+  EXPECT_FALSE(h.m.watching());
+  EXPECT_FALSE(h.m.page_watched(0x80001));
+}
+
+TEST(ReservationMonitor, AnotherHartsStoreBreaksOnlyOverlappingGranules) {
+  Harts h(3);
+  h.m.reserve(0, 0x80000040);
+  h.m.reserve(1, 0x80000080);
+  h.m.publish(0);
+  h.m.publish(1);
+  h.m.store(2, 0x8000007f, 1);  // the last byte of hart 0's granule
+  EXPECT_FALSE(h.m.holds(0));
+  EXPECT_TRUE(h.m.holds(1));
+  h.m.store(1, 0x80000080, 8);  // a hart's own store keeps its reservation
+  EXPECT_TRUE(h.m.holds(1));
+  h.m.store(ReservationMonitor::kNoHart, 0x80000078, 16);  // spans into hart 1's granule
+  EXPECT_FALSE(h.m.holds(1));
+  EXPECT_FALSE(h.m.watching());
+  h.m.reserve(2, 0x80000000);
+  h.m.store(0, 0x80000000, 0);  // zero bytes store nothing
+  EXPECT_TRUE(h.m.holds(2));
+}
+
+TEST(ReservationMonitor, DetachedSlotsAreReused) {
+  Harts h(2);
+  h.m.reserve(1, 0x1000);
+  h.m.publish(1);
+  h.m.detach(1);
+  EXPECT_FALSE(h.m.watching());
+  const unsigned again = h.m.attach(nullptr);
+  EXPECT_EQ(again, 1u);
+  EXPECT_FALSE(h.m.holds(again));
+  h.m.reserve(0, 0x2000);
+  h.m.publish(0);  // a slot without a callback is skipped
+  EXPECT_TRUE(h.m.page_watched(0x2));
+}

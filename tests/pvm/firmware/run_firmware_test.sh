@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The firmware-driven PVM test: vp runs pvm_firmware.elf on configs/virt-pvm.yaml with the PVM
+# core on one backend; checks the exit code, the UART output of the "log" host call, and the
+# pvm0.* statistics (gas and instructions executed inside the platform).
+# usage: run_firmware_test.sh VP CONFIG ELF BACKEND WORKDIR
+set -u
+. "$(dirname "$0")/../../support/checks.sh"
+vp=$1 config=$2 elf=$3 backend=$4 work=$5
+mkdir -p "$work"
+out=$work/out-$backend.txt stats=$work/stats-$backend.json
+"$vp" run "$config" --kernel "$elf" --set "pvm0.backend=$backend" -q --stats "$stats" --max-time 1s >"$out" 2>&1
+rc=$?
+check "exit code 0 ($backend; got $rc)" test "$rc" -eq 0
+check "log host call on the UART" contains "$out" "pvm log: PVM fetch data!!"
+check "firmware checks pass" contains "$out" "pvm firmware: ok"
+check "statistics: pvm0.gas = pvm0.instructions = 90015, 2 host calls, 1 fault, DMI pages" python3 - "$stats" <<'PY'
+import json, sys
+values = json.load(open(sys.argv[1]))["stats"]
+want = {"pvm0.gas": 90015, "pvm0.instructions": 90015, "pvm0.host_calls": 2, "pvm0.runs": 4,
+        "pvm0.page_faults": 1, "pvm0.dmi_pages": 2}
+bad = {k: values.get(k) for k, v in want.items() if values.get(k) != v}
+if bad:
+    print("  unexpected:", bad)
+sys.exit(1 if bad else 0)
+PY
+exit "$failures"
