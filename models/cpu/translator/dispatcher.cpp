@@ -192,6 +192,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       c.reap_blocks();
     }
     if (c.irq_check_) {
+      if (c.debug_active_) break;  // a trigger, breakpoint or trace was armed: Core::run goes to run_debug
       c.check_interrupts();
       from = nullptr;
     }
