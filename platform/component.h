@@ -8,6 +8,7 @@
 #include <tlm>
 
 #include "platform/irq.h"
+#include "platform/state.h"
 
 namespace vp::platform {
 
@@ -38,6 +39,14 @@ class Component : public sc_core::sc_module {
   // Called once, after binding and before the simulation starts: loaders and
   // boot code may then use debug transport. Default: nothing.
   virtual void reset() {}
+
+  // Checkpoints (docs/checkpoints.md): the model writes its registers and
+  // buffers (never pointers) and reads them back in the same order, after
+  // reset(), before the simulation starts. save_state returns false when the
+  // model does not support checkpoints (the default): a checkpoint of a
+  // platform using it fails with a clear error instead of losing state.
+  virtual bool save_state(StateWriter& out) const { (void)out; return false; }
+  virtual void restore_state(StateReader& in) { (void)in; }
 
  protected:
   void expose_target(const std::string& port, TargetSocket& socket, uint64_t size);

@@ -9,6 +9,26 @@
 
 namespace vp::platform {
 
+// Fast-forward, then detail (architecture studies): run functionally until
+// `start`, then through the processor's timing model; time `warmup` more
+// instructions before the statistics are reset (caches and predictors warm),
+// and end the region (statistics held, functional again) after `count`
+// measured instructions or at the guest's ROI-end marker (docs/architecture.md).
+struct DetailRegion {
+  enum class Start { kReset, kInstructions, kPc, kMarker };
+  Start start = Start::kReset;
+  uint64_t at = 0;      // instructions executed (kInstructions) or the pc (kPc)
+  uint64_t warmup = 0;  // instructions
+  uint64_t count = 0;   // measured instructions; 0 = until the ROI-end marker or the end of the run
+  // Sampling (SMARTS): with count, a new window (warm-up, measure) starts every
+  // `period` executed instructions; the processor estimates CPI and its
+  // confidence interval from the windows, the statistics are not reset. 0 = one region.
+  uint64_t period = 0;
+};
+
+// What the runner (vp run, Python) needs of an instruction-set simulator,
+// independent of its architecture. Components that execute code implement it
+// next to Component; the runner finds them with dynamic_cast.
 class ReservationMonitor;
 class SymbolTable;
 
@@ -102,6 +122,8 @@ class Processor {
   virtual void set_reg(unsigned i, uint64_t value) { (void)i, (void)value; }
   virtual void set_pc(uint64_t pc) { (void)pc; }
 
+  // False if the processor has no timing model to switch to.
+  virtual bool set_detail_region(const DetailRegion& region) { (void)region; return false; }
   // The debugger's view: the architecture name (GDB's, "riscv:rv64"), every
   // register with its number, access by number.
   virtual std::string debug_architecture() const { return {}; }

@@ -47,6 +47,8 @@ class ReservationMonitor {
   bool store_conditional(unsigned hart, uint64_t pa);
   void clear(unsigned hart);
   bool holds(unsigned hart) const { return hart < slots_.size() && slots_[hart].valid; }
+  // The address of the LR whose reservation the hart holds (checkpoints); ~0: none.
+  uint64_t reserved_address(unsigned hart) const { return holds(hart) ? slots_[hart].address : ~0ull; }
 
   // The hart is about to let other processors run: its live reservation (if
   // any) is watched from now on, so that their stores to it break it.

@@ -38,6 +38,8 @@ class Router : public Component {
   };
 
   Router(const sc_core::sc_module_name& name, const RouterConfig& config);
+  // The address map comes from the description: nothing to save.
+  bool save_state(StateWriter&) const override { return true; }
 
   // Binding (by the builder, before simulation starts).
   // Each call uses the next free socket; std::logic_error when none is left.

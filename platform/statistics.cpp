@@ -15,6 +15,7 @@ Statistics& Statistics::global() {
 
 void Statistics::add(Entry e) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  held_ = false;  // a new (or rebuilt) model: a held region belongs to an earlier simulation
   auto it = std::lower_bound(entries_.begin(), entries_.end(), e.name,
                              [](const Entry& a, const std::string& n) { return a.name < n; });
   if (it != entries_.end() && it->name == e.name)
@@ -62,6 +63,8 @@ void Statistics::remove(const std::string& prefix) {
 void Statistics::clear() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   entries_.clear();
+  dumps_.clear();
+  held_ = false;
 }
 
 const Statistics::Entry* Statistics::find(const std::string& name) const {
@@ -84,8 +87,30 @@ double Statistics::value(const std::string& name) const {
 
 void Statistics::reset() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  held_ = false;
   for (Entry& e : entries_)
     if (e.kind == Kind::kCounter) e.base = e.read();
+}
+
+void Statistics::hold() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (held_) return;
+  // Formulas read other entries by name: compute every value before holding any.
+  std::vector<double> v;
+  v.reserve(entries_.size());
+  for (const Entry& e : entries_) v.push_back(read(e));
+  for (size_t i = 0; i < entries_.size(); ++i) entries_[i].held = v[i];
+  held_ = true;
+}
+
+void Statistics::dump(uint64_t time_ps) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  dumps_.push_back(snapshot(time_ps));
+}
+
+std::vector<Statistics::Snapshot> Statistics::dumps() const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return dumps_;
 }
 
 bool Statistics::glob_match(const char* p, const char* t) {

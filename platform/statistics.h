@@ -53,7 +53,16 @@ class Statistics {
   // Value of one statistic; throws std::out_of_range if there is none.
   double value(const std::string& name) const;
   // Counters read relative to this moment from now on (formulas follow): drops warm-up.
+  // Also ends a hold().
   void reset();
+  // Every statistic keeps the value it has now until the next reset(): the end
+  // of a region of interest, so what runs after it does not count.
+  void hold();
+  bool held() const { return held_; }
+  // Snapshots requested during the run (the guest's dump-stats marker); the
+  // runner writes them with its own.
+  void dump(uint64_t time_ps);
+  std::vector<Snapshot> dumps() const;
 
   // All statistics matching pattern, sorted by name. An empty pattern matches
   // everything; a pattern with '*', '?' or '[' is a glob over the full name
@@ -80,13 +89,18 @@ class Statistics {
     Kind kind;
     std::function<double()> read;
     double base = 0;  // subtracted from counters after reset()
+    double held = 0;  // the value while held_
   };
   const Entry* find(const std::string& name) const;
   void add(Entry e);
-  double read(const Entry& e) const { return e.kind == Kind::kCounter ? e.read() - e.base : e.read(); }
+  double read(const Entry& e) const {
+    return held_ ? e.held : e.kind == Kind::kCounter ? e.read() - e.base : e.read();
+  }
 
   mutable std::recursive_mutex mu_;
   std::vector<Entry> entries_;  // sorted by name
+  bool held_ = false;
+  std::vector<Snapshot> dumps_;
 };
 
 }  // namespace vp::platform

@@ -44,11 +44,11 @@ struct PlatformArgs {
   unsigned smp = 0;                // --smp N (0: the platform's own count)
 };
 
-void add_platform_args(CLI::App* cmd, PlatformArgs& args) {
-  cmd->add_option("platform", args.file,
-                  "Platform description (YAML), e.g. configs/virt.yaml; a bare name such as virt is looked up in "
-                  "VP_CONFIG_PATH and the installed share/vp/configs")
-      ->required();
+void add_platform_args(CLI::App* cmd, PlatformArgs& args, bool required = true) {
+  auto* opt = cmd->add_option("platform", args.file,
+                              "Platform description (YAML), e.g. configs/virt.yaml; a bare name such as virt is "
+                              "looked up in VP_CONFIG_PATH and the installed share/vp/configs");
+  if (required) opt->required();
   cmd->add_option("--set", args.sets, "Override a property: component.key=value (repeatable)")->type_name("K=V");
   cmd->add_option("--smp", args.smp, kSmpOptionHelp)->type_name("N")->check(CLI::Range(1, 1024));
 }
@@ -198,6 +198,43 @@ int print_types(const platform::Registry& registry, const std::string& only, boo
   return 0;
 }
 
+// vp script FILE.py [ARGS]: the Python interpreter the package was built for,
+// with the vp package of this build tree (build/python) or installation importable.
+[[noreturn]] void run_script(const std::string& file, const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path top = fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path();
+  std::vector<fs::path> dirs = {top / "python"};
+#ifdef VP_PYTHON_INSTALL_DIR
+  const fs::path installed = VP_PYTHON_INSTALL_DIR;
+  dirs.push_back(installed.is_absolute() ? installed : top / installed);
+#endif
+  std::string pkg, looked;
+  for (const auto& d : dirs) {
+    looked += (looked.empty() ? "" : ", ") + d.string();
+    if (pkg.empty() && fs::is_regular_file(d / "vp" / "__init__.py", ec)) pkg = d.string();
+  }
+  if (pkg.empty()) throw std::runtime_error("the vp Python package is not next to this vp (looked in " + looked + ")");
+  if (!fs::is_regular_file(file, ec)) throw CLI::ValidationError("script", "no such file: " + file);
+  std::string path = pkg;
+  if (const char* old = std::getenv("PYTHONPATH"); old && *old) path += std::string(":") + old;
+  setenv("PYTHONPATH", path.c_str(), 1);
+#ifdef VP_PYTHON_EXECUTABLE
+  std::string python = VP_PYTHON_EXECUTABLE;
+#else
+  std::string python = "python3";
+#endif
+  if (const char* env = std::getenv("VP_PYTHON"); env && *env) python = env;
+  std::vector<std::string> words = {python, file};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  execvp(argv[0], argv.data());
+  throw std::runtime_error("cannot run " + python + ": " + std::strerror(errno));
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -211,7 +248,7 @@ int sc_main(int argc, char* argv[]) {
   std::string max_time, trace_file, stats_interval;
   bool trace = false, quiet = false;
   auto* run_cmd = app.add_subcommand("run", "Build a platform, load software and simulate it");
-  add_platform_args(run_cmd, run_args);
+  add_platform_args(run_cmd, run_args, /*required=*/false);  // not with --restore
   run_cmd->add_option("--kernel", run.kernel,
                       "ELF loaded at its physical addresses (started directly without --bios), or a raw payload "
                       "placed after the firmware");
@@ -268,6 +305,28 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--stats-format", run.stats_format, "Statistics format: json, csv or text")
       ->check(CLI::IsMember({"json", "csv", "text", "txt"}));
   run_cmd->add_option("--stats-interval", stats_interval, "Also snapshot statistics every T of simulated time, e.g. 1ms");
+  run_cmd->add_option("--detail-start", run.detail_start,
+                      "Fast-forward functionally, then time in the pipeline model from: marker (the guest's ROI-begin "
+                      "marker, sdk/vp_roi.h), N instructions, 0xPC, or an ELF symbol")
+      ->type_name("WHEN");
+  run_cmd->add_option("--warmup", run.warmup, "With --detail-start: instructions timed before statistics count");
+  run_cmd->add_option("--detail-count", run.detail_count,
+                      "With --detail-start: measured instructions (default: until the ROI-end marker or the end)");
+  run_cmd->add_option("--sample-period", run.sample_period,
+                      "With --detail-start and --detail-count: sampling, one window (warm-up, measure) every N "
+                      "instructions; estimates CPI (statistics cpu0.sampling.*)");
+  std::string restore_dir;
+  run_cmd->add_option("--checkpoint-at", run.checkpoint_at,
+                      "Write a checkpoint when the first processor has retired N instructions, or at a simulated "
+                      "time such as 5ms")
+      ->type_name("N|TIME");
+  run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Directory the checkpoint goes to (docs/checkpoints.md)")
+      ->type_name("DIR");
+  run_cmd->add_flag("--checkpoint-exit", run.checkpoint_exit, "End the run once the checkpoint is written");
+  run_cmd->add_option("--restore", restore_dir,
+                      "Continue from a checkpoint (its platform and overrides; --set may add settings that keep "
+                      "the state layout, such as cache or predictor settings)")
+      ->type_name("DIR");
 
   PlatformArgs info_args;
   auto* info_cmd = app.add_subcommand("info", "Print a platform's components, address map and interrupt wiring");
@@ -291,6 +350,12 @@ int sc_main(int argc, char* argv[]) {
       ->type_name("YAML");
   types_cmd->add_flag("--markdown", types_markdown,
                       "Print Markdown (docs/components.md is `vp types --markdown`)");
+
+  std::string script_file;
+  auto* script_cmd = app.add_subcommand(
+      "script", "Run a Python script with the vp package importable: vp script FILE.py [ARGS...] (docs/python.md)");
+  script_cmd->add_option("file", script_file, "The Python script")->required();
+  script_cmd->prefix_command();  // everything after FILE goes to the script
 
 #ifdef VP_HAVE_PVM_CLI
   vp::add_pvm_command(app, &exit_code);
@@ -366,8 +431,51 @@ int sc_main(int argc, char* argv[]) {
         run.stats_interval_ps = *t;
       }
       if (!run.stats_file.empty()) check_writable(run.stats_file, "--stats");
-      auto platform = build(run_args);
-      const BootInfo boot = prepare_boot(*platform, run);
+      if (run.checkpoint_at.empty() != run.checkpoint_dir.empty())
+        throw CLI::ValidationError("--checkpoint-at", "--checkpoint-at and --checkpoint-dir go together");
+      if (run.checkpoint_exit && run.checkpoint_dir.empty())
+        throw CLI::ValidationError("--checkpoint-exit", "needs --checkpoint-at and --checkpoint-dir");
+      BootInfo boot;
+      std::unique_ptr<platform::Platform> platform;
+      if (!restore_dir.empty()) {
+        // The checkpoint names its platform: loading software again would overwrite the restored state.
+        if (!run_args.file.empty() || !run.kernel.empty() || !run.bios.empty() || !loads.empty() ||
+            !run_args.disks.empty())
+          throw CLI::ValidationError("--restore", "takes the platform, software and disks from the checkpoint; "
+                                                 "give only options such as --set, limits and statistics");
+        const auto manifest = platform::read_checkpoint_manifest(restore_dir);
+        PlatformArgs args;
+        args.file = manifest.platform;
+        args.sets = manifest.overrides;
+        args.sets.insert(args.sets.end(), run_args.sets.begin(), run_args.sets.end());
+        args.disks = manifest.disks;
+        run.kernel = manifest.kernel;  // symbols for --detail-start
+        run.bios = manifest.bios;
+        run.start_time_ps = manifest.time_ps;
+        run.checkpoint = manifest;
+        run.checkpoint.overrides = args.sets;
+        platform = build(args);
+        prepare_restored(*platform, run);
+        platform::restore_checkpoint(*platform, restore_dir);
+        if (!quiet)
+          std::fprintf(stderr, "vp: restored %s (%llu instructions, %s)\n", restore_dir.c_str(),
+                       static_cast<unsigned long long>(manifest.instructions),
+                       platform::format_time_ps(manifest.time_ps).c_str());
+      } else {
+        if (run_args.file.empty()) throw CLI::ValidationError("platform", "a platform description is required");
+        namespace fs = std::filesystem;
+        auto absolute = [](const std::string& f) {
+          std::error_code ec;
+          return f.empty() ? f : fs::absolute(f, ec).lexically_normal().string();
+        };
+        run.checkpoint.platform = absolute(resolve_platform_file(run_args.file));
+        run.checkpoint.overrides = run_args.sets;
+        for (const auto& d : run_args.disks) run.checkpoint.disks.push_back(d);
+        run.checkpoint.kernel = absolute(run.kernel);
+        run.checkpoint.bios = absolute(run.bios);
+        platform = build(run_args);
+        boot = prepare_boot(*platform, run);
+      }
       if (!quiet)
         for (const auto& n : boot.notes) std::fprintf(stderr, "vp: %s\n", n.c_str());
       for (const auto& w : boot.warnings) std::fprintf(stderr, "vp: warning: %s\n", w.c_str());
@@ -379,6 +487,7 @@ int sc_main(int argc, char* argv[]) {
       if (!quiet) platform::message("\nvp: " + result.reason + "; " + summary(result));
       return result.exit_code;
     }
+    if (*script_cmd) run_script(script_file, script_cmd->remaining());
     if (*info_cmd) {
       print_info(*build(info_args));
       return 0;
@@ -405,6 +514,9 @@ int sc_main(int argc, char* argv[]) {
     }
   } catch (const platform::ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  } catch (const platform::CheckpointError& e) {
+    std::fprintf(stderr, "vp: error: %s\n", e.what());
     return 2;
   } catch (const mem::LoadError& e) {
     std::fprintf(stderr, "vp: error: %s\n", e.what());

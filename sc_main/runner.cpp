@@ -1,5 +1,6 @@
 #include "sc_main/runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -271,6 +272,52 @@ class StatsSampler : public sc_core::sc_module {
   sc_core::sc_time interval_;
 };
 
+// --detail-start: "marker", a decimal instruction count, 0xPC, or an ELF symbol.
+platform::DetailRegion detail_region(const RunOptions& o) {
+  using Start = platform::DetailRegion::Start;
+  platform::DetailRegion r;
+  r.warmup = o.warmup;
+  r.count = o.detail_count;
+  r.period = o.sample_period;
+  if (r.period && (!r.count || r.period <= r.warmup + r.count))
+    throw std::runtime_error("--sample-period needs --detail-count, and a period longer than --warmup + --detail-count");
+  const std::string& s = o.detail_start;
+  if (s == "marker") {
+    r.start = Start::kMarker;
+  } else if (s.rfind("0x", 0) == 0 || s.rfind("0X", 0) == 0) {
+    auto pc = platform::parse_integer(s);
+    if (!pc) throw std::runtime_error("--detail-start: '" + s + "' is not an address");
+    r.start = Start::kPc;
+    r.at = *pc;
+  } else if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) {
+    auto n = platform::parse_integer(s);
+    if (!n) throw std::runtime_error("--detail-start: '" + s + "' is not an instruction count");
+    r.start = *n ? Start::kInstructions : Start::kReset;
+    r.at = *n;
+  } else {
+    std::optional<uint64_t> pc;
+    for (const std::string* file : {&o.kernel, &o.bios})
+      if (!pc && !file->empty() && mem::ElfFile::is_elf(*file)) pc = mem::ElfFile::load(*file).symbol(s);
+    if (!pc)
+      throw std::runtime_error("--detail-start: '" + s + "' is not marker, an instruction count, an address "
+                               "or a symbol of the --kernel/--bios ELF");
+    r.start = Start::kPc;
+    r.at = *pc;
+  }
+  return r;
+}
+
+void apply_detail_region(const std::vector<platform::Processor*>& cpus, const RunOptions& o) {
+  if (o.detail_start.empty()) {
+    if (o.warmup || o.detail_count || o.sample_period)
+      throw std::runtime_error("--warmup, --detail-count and --sample-period need --detail-start");
+    return;
+  }
+  const platform::DetailRegion r = detail_region(o);
+  for (auto* c : cpus)
+    if (!c->set_detail_region(r)) throw std::runtime_error("--detail-start: a processor has no timing model");
+}
+
 void add_symbols(platform::SymbolTable& table, const mem::ElfFile& elf, const std::string& path) {
   std::vector<platform::SymbolTable::Symbol> syms;
   syms.reserve(elf.symbols().size());
@@ -349,6 +396,8 @@ void write_statistics(const RunOptions& o) {
   const auto format = o.stats_format.empty() ? Statistics::format_for_path(o.stats_file)
                                              : Statistics::parse_format(o.stats_format);
   auto snaps = g_stats_snapshots;
+  for (auto& d : Statistics::global().dumps()) snaps.push_back(std::move(d));  // the guest's dump-stats markers
+  std::stable_sort(snaps.begin(), snaps.end(), [](const auto& a, const auto& b) { return a.time_ps < b.time_ps; });
   snaps.push_back(Statistics::global().snapshot(
       static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5)));
   std::ofstream out(o.stats_file);
@@ -463,6 +512,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
       info.warnings.push_back("no software loaded (--kernel, --bios or --load): the processors start at their "
                               "reset addresses in memory nobody wrote");
     for (auto* c : cpus) c->set_instruction_limit(o.max_instructions), c->set_trace(o.trace);
+    apply_detail_region(cpus, o);
     return info;
   }
 
@@ -496,8 +546,41 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
     c->set_instruction_limit(o.max_instructions);
     c->set_trace(o.trace);
   }
+  apply_detail_region(cpus, o);
   return info;
 }
+
+void prepare_restored(Platform& p, const RunOptions& o) {
+  auto cpus = processors(p);
+  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
+  platform::set_stuck_policy(o.on_stuck);
+  if (!o.trace_events.empty()) platform::TraceEvents::global().open(o.trace_events);
+  static const platform::SymbolTable no_symbols;  // a checkpoint has no ELF: trace windows by count or address
+  const platform::TraceFilter filter = trace_filter(o, no_symbols);
+  for (auto* c : cpus) {
+    c->set_instruction_limit(o.max_instructions);
+    c->set_trace_filter(filter);
+    c->set_trace(o.trace);
+  }
+  apply_detail_region(cpus, o);
+}
+
+namespace {
+
+uint64_t now_ps() { return static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5); }
+
+void write_checkpoint(Platform& p, const RunOptions& o, const std::vector<platform::Processor*>& cpus) {
+  platform::CheckpointManifest m = o.checkpoint;
+  m.time_ps = o.start_time_ps + now_ps();
+  m.instructions = 0;
+  for (auto* c : cpus) m.instructions += c->instructions_retired();
+  platform::save_checkpoint(p, o.checkpoint_dir, m);
+  std::fprintf(stderr, "vp: checkpoint written to %s (%llu instructions)\n", o.checkpoint_dir.c_str(),
+               static_cast<unsigned long long>(m.instructions));
+}
+
+}  // namespace
 
 namespace {
 
@@ -560,16 +643,50 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_sigint);
 
+  // A checkpoint at an instruction count pauses the first processor there; at a time, the run stops there.
+  bool checkpoint = !o.checkpoint_dir.empty();
+  std::optional<uint64_t> checkpoint_ps;
+  if (checkpoint) {
+    if (cpus.empty()) throw std::runtime_error("--checkpoint-at: the platform has no processor");
+    const std::string& at = o.checkpoint_at;
+    if (!at.empty() && at.find_first_not_of("0123456789") == std::string::npos) {
+      const uint64_t n = std::stoull(at);
+      const uint64_t done = cpus[0]->instructions_retired();
+      if (n <= done) throw std::runtime_error("--checkpoint-at " + at + ": already past it (" + std::to_string(done) + ")");
+      cpus[0]->set_pause_after(n - done);
+    } else if (auto t = platform::parse_time_ps(at)) {
+      checkpoint_ps = *t;
+    } else {
+      throw std::runtime_error("--checkpoint-at: expected an instruction count or a time such as 5ms, found '" + at + "'");
+    }
+  }
+  bool checkpoint_ended = false;
   auto start = std::chrono::steady_clock::now();
   if (!o.gdb.empty()) {
     RunnerTarget target(p, o);
     debug::GdbServer server(target, o.gdb);
     if (!o.gdb_wait) platform::message("vp: GDB server on " + server.where() + " (target remote " + server.where() + ")");
     server.serve(o.gdb_wait, debug::GdbServer::Mode::kUntilEnd);
-  } else if (o.max_time_ps) {
-    sc_core::sc_start(sc_core::sc_time(static_cast<double>(o.max_time_ps), sc_core::SC_PS));
   } else {
-    sc_core::sc_start();
+    for (;;) {
+      uint64_t until = o.max_time_ps;
+      if (checkpoint && checkpoint_ps && (!until || *checkpoint_ps < until)) until = *checkpoint_ps;
+      const uint64_t now = now_ps();
+      if (until && until <= now) break;
+      if (until) sc_core::sc_start(sc_core::sc_time(static_cast<double>(until - now), sc_core::SC_PS));
+      else sc_core::sc_start();
+      if (!checkpoint || platform::stop_requested() || g_interrupted) break;
+      const bool paused = platform::pause_reason().has_value();
+      const bool at_time = checkpoint_ps && now_ps() >= *checkpoint_ps;
+      if (!paused && !at_time) break;
+      platform::clear_pause();
+      write_checkpoint(p, o, cpus);
+      checkpoint = false;
+      if (o.checkpoint_exit) {
+        checkpoint_ended = true;
+        break;
+      }
+    }
   }
   auto end = std::chrono::steady_clock::now();
   std::signal(SIGINT, previous);
@@ -577,14 +694,18 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
 
   RunResult r;
   r.host_seconds = std::chrono::duration<double>(end - start).count();
-  r.simulated_seconds = sc_core::sc_time_stamp().to_seconds();
+  r.simulated_seconds = sc_core::sc_time_stamp().to_seconds() + static_cast<double>(o.start_time_ps) * 1e-12;
   for (auto* c : cpus) {
     r.instructions += c->instructions_retired();
     r.trapped += c->instructions_trapped();
     const std::string report = c->stuck_report();
     if (!report.empty()) r.reports.push_back(report);
   }
-  if (auto stop = platform::stop_request()) {
+  if (checkpoint_ended) {
+    r.exit_code = 0;
+    r.reason = "checkpoint written to " + o.checkpoint_dir;
+    r.reports.clear();
+  } else if (auto stop = platform::stop_request()) {
     r.exit_code = stop->exit_code;
     r.reason = stop->reason;
     if (r.exit_code != platform::kStuckExitCode) r.reports.clear();

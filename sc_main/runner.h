@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "platform/builder.h"
+#include "platform/checkpoint.h"
 #include "platform/simulation.h"
 #include "platform/symbols.h"
 
@@ -38,6 +39,20 @@ struct RunOptions {
   std::string stats_file;         // statistics dump at the end of the run ("" = none)
   std::string stats_format;       // json, csv, text; "" = from the file's extension
   uint64_t stats_interval_ps = 0; // also snapshot every this much simulated time (0 = only at the end)
+  // Fast-forward, then detail (platform::DetailRegion): "" = one mode throughout;
+  // "marker" (the guest's ROI-begin marker), N (after N instructions), 0xADDR
+  // (a pc), or a symbol of the --kernel/--bios ELF.
+  std::string detail_start;
+  uint64_t warmup = 0;        // instructions timed before the statistics count
+  uint64_t detail_count = 0;  // measured instructions (0 = until the ROI-end marker or the end)
+  uint64_t sample_period = 0; // sampling: a window (warm-up + detail_count) every this many instructions
+  // Checkpoint (docs/checkpoints.md) into checkpoint_dir when the first
+  // processor has retired N instructions ("N") or at a simulated time ("5ms").
+  std::string checkpoint_at;
+  std::string checkpoint_dir;
+  bool checkpoint_exit = false;            // end the run once the checkpoint is written
+  platform::CheckpointManifest checkpoint; // what the manifest records (platform, overrides, disks, files)
+  uint64_t start_time_ps = 0;              // a restored run starts at the checkpoint's simulated time
 };
 
 // Where the loaders put things; printed with --verbose and used by tests.
@@ -66,6 +81,10 @@ struct RunResult {
 // Loads firmware, payload and DTB as QEMU's virt board does and sets up every
 // processor. Throws mem::LoadError or std::runtime_error with a clear message.
 BootInfo prepare_boot(platform::Platform& platform, const RunOptions& options);
+
+// Instead of prepare_boot, for a platform restored from a checkpoint: sets up
+// limits, traces and detail regions, loads nothing.
+void prepare_restored(platform::Platform& platform, const RunOptions& options);
 
 // Runs until a stop request (finisher, HTIF, limit, Ctrl-C) or the time limit.
 RunResult run_simulation(platform::Platform& platform, const RunOptions& options);

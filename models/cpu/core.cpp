@@ -80,6 +80,7 @@ void Core::reset() {
   clear_reservation();
   wfi_ = false;
   stop_ = false;
+  marker_ = 0;
   irq_check_ = true;
   triggers_.reset();
   stuck_.reset();
@@ -103,7 +104,8 @@ void Core::set_irq_line(unsigned bit, bool level) {
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
   if (VP_UNLIKELY(debug_active_)) return run_debug(budget, executed);
-  if (translator_ && !timing_ && !trace_) return translator_->run(budget, executed);
+  // The stop pc is checked per block by the interpreter only (fast-forward to a pc).
+  if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull) return translator_->run(budget, executed);
   // One branch per call: the functional loop carries no timing code at all.
   return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
 }
@@ -125,6 +127,10 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
       check_interrupts();
       prev = nullptr;
+    }
+    if (VP_UNLIKELY(pc_ == stop_pc_)) {
+      why = RunExit::kStopPc;
+      break;
     }
     {
       Block* b = nullptr;
@@ -159,6 +165,10 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     }
     if (VP_UNLIKELY(wfi_)) {
       why = RunExit::kWfi;
+      break;
+    }
+    if (VP_UNLIKELY(marker_ != 0)) {
+      why = RunExit::kMarker;
       break;
     }
   }
@@ -320,6 +330,7 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
       va += len;
       pa += len;
       if (in.info->flags & kEndsBlock) break;
+      if (in.op == Op::SLTI && in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase) break;  // marker: run() returns
       if ((va & 0xfff) == 0 || straddles) break;
     }
   } catch (...) {
@@ -559,7 +570,12 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::SW: store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(RS2)); NEXT; break;
     case Op::SD: store<uint64_t>(RS1 + IMM, RS2); NEXT; break;
     case Op::ADDI: RD = RS1 + IMM; NEXT; break;
-    case Op::SLTI: RD = S64(RS1) < in.imm; NEXT; break;
+    case Op::SLTI:
+      if (VP_UNLIKELY(in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase && in.imm <= kMarkerBase + kMarkerLast))
+        marker_ = static_cast<unsigned>(in.imm - kMarkerBase);
+      RD = S64(RS1) < in.imm;
+      NEXT;
+      break;
     case Op::SLTIU: RD = RS1 < IMM; NEXT; break;
     case Op::XORI: RD = RS1 ^ IMM; NEXT; break;
     case Op::ORI: RD = RS1 | IMM; NEXT; break;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/cpu/decoder.h"
+#include "platform/state.h"
 #include "platform/reservation_monitor.h"
 #include "models/cpu/stuck.h"
 #include "models/cpu/triggers.h"
@@ -93,9 +94,18 @@ enum Cause : uint64_t {
   kStorePageFault = 15,
 };
 
-// Why Core::run returned. kDebug: halted for a debugger (a breakpoint, an
-// action-1 trigger); kStop also ends a run when the hart is stuck.
-enum class RunExit { kBudget, kWfi, kStop, kDebug };
+// ROI markers (sdk/vp_roi.h): `slti x0, x0, kMarkerBase + op`, a HINT the
+// unprivileged spec (2.9, HINT instructions) designates for custom use, so the
+// program runs unchanged elsewhere.
+constexpr int64_t kMarkerBase = 0x7f0;
+enum Marker : unsigned { kMarkerRoiBegin = 1, kMarkerRoiEnd = 2, kMarkerResetStats = 3, kMarkerDumpStats = 4,
+                         kMarkerExit = 5, kMarkerLast = 5 };
+
+// Why Core::run returned: budget spent, WFI, stop request, kDebug: halted for
+// a debugger (a breakpoint, an action-1 trigger); kStop also ends a run when the
+// hart is stuck; kMarker: a region-of-interest marker executed (take_marker);
+// kStopPc: the stop pc reached (set_stop_pc).
+enum class RunExit { kBudget, kWfi, kStop, kDebug, kMarker, kStopPc };
 
 // Why the core last returned RunExit::kDebug.
 struct DebugHalt {
@@ -127,6 +137,11 @@ class Core {
   // Instructions executed so far in the current run() call (for timing MMIO mid-run).
   uint64_t run_progress() const { return run_done_ + blk_i_; }
   void request_stop() { stop_ = true; }
+  // Fast-forward support: run() returns kStopPc before executing a block that
+  // starts at this pc (a branch target such as a function entry); ~0: none.
+  void set_stop_pc(uint64_t pc) { stop_pc_ = pc; }
+  // The marker (Marker) that made run() return kMarker; clears it.
+  unsigned take_marker() { const unsigned m = marker_; marker_ = 0; return m; }
 
   // Interrupt lines (mip bits 3/7/11/9). Cheap; callable at any time.
   void set_irq_line(unsigned bit, bool level);
@@ -222,6 +237,11 @@ class Core {
   // instructions, unpriv. spec "eventual success") can still be waiting on it.
   void share_reservation();
   static constexpr uint64_t kReservationWindow = 64;
+
+  // Checkpoints (core_state.cpp): registers, CSRs, privilege, reservation,
+  // counters and HTIF addresses; caches of translations and code are rebuilt.
+  void save_state(platform::StateWriter& out) const;
+  void restore_state(platform::StateReader& in);
 
  private:
   friend struct Exec;
@@ -324,6 +344,8 @@ class Core {
   bool stop_ = false;
   bool wfi_ = false;
   bool irq_check_ = true;
+  unsigned marker_ = 0;
+  uint64_t stop_pc_ = ~0ull;
   std::ostream* trace_ = nullptr;
   Pipeline* timing_ = nullptr;
 

@@ -76,6 +76,30 @@ std::string isa_string(uint32_t ext) {
 }  // namespace vp::cpu
 
 namespace vp::platform {
+namespace {
+
+// pipeline_trace: FILE, or {file, format: konata|chrome, start, count}.
+void parse_pipeline_trace(Properties& p, cpu::PipelineTraceConfig& c) {
+  const ConfigNode* n = p.node("pipeline_trace");
+  if (!n || n->is_null()) return;
+  if (n->is_scalar()) {
+    c.file = n->scalar;
+  } else {
+    if (!n->is_map()) p.fail("pipeline_trace", std::string("expected a map, found ") + n->kind_name());
+    Properties q(p.component() + ".pipeline_trace", p.type(), *n);
+    c.file = q.string("file");
+    c.format = q.choice("format", {"konata", "chrome"}, c.file.size() >= 5 &&
+                        c.file.compare(c.file.size() - 5, 5, ".json") == 0 ? "chrome" : "konata");
+    c.start = q.integer("start", 0);
+    c.count = q.integer("count", c.count);
+    if (c.count == 0 || c.count > cpu::PipelineTraceConfig::kMaxCount)
+      q.fail("count", "must be between 1 and " + std::to_string(cpu::PipelineTraceConfig::kMaxCount));
+    q.finish();
+  }
+  if (c.file.empty()) p.fail("pipeline_trace", "expected a file name");
+}
+
+}  // namespace
 
 void register_cpu_types(Registry& registry) {
   ComponentType t;
@@ -111,6 +135,7 @@ void register_cpu_types(Registry& registry) {
     c.clock_hz = p.frequency("clock", 1'000'000'000);
     if (c.clock_hz == 0) p.fail("clock", "must be greater than zero");
     if (p.has("quantum")) c.quantum_ps = p.time_ps("quantum");
+    parse_pipeline_trace(p, c.pipeline_trace);
     return c;
   };
   t.create = [](const std::string& name, const std::any& config) -> std::unique_ptr<Component> {
@@ -164,6 +189,8 @@ void register_cpu_types(Registry& registry) {
                 "absent: time counts timebase ticks", "integer"},
       {"clock", "Core clock: one instruction per cycle in functional mode; pipeline cycles in pipeline mode"},
       {"quantum", "This hart's temporal-decoupling quantum (default: the platform's timing.quantum); at its end the hart syncs only if another process has work before its local time (at most 64 quanta ahead)", "time"},
+      {"pipeline_trace", "Pipeline trace of a window of timed instructions: FILE (.json: Chrome trace events, "
+                         "else Konata) or {file, format: konata|chrome, start, count (default 1000)}", "mapping"},
   };
   for (PropertyDoc& d : pipeline_property_docs()) t.properties.push_back(std::move(d));
   registry.add(std::move(t));

@@ -75,6 +75,10 @@ RunExit Core::run_debug(uint64_t budget, uint64_t& executed) {
       why = RunExit::kStop;
       break;
     }
+    if (VP_UNLIKELY(pc_ == stop_pc_)) {
+      why = RunExit::kStopPc;
+      break;
+    }
     if (!graveyard_.empty()) {
       for (Block* b : graveyard_) delete b;
       graveyard_.clear();
@@ -133,6 +137,10 @@ RunExit Core::run_debug(uint64_t budget, uint64_t& executed) {
     }
     if (wfi_) {
       why = RunExit::kWfi;
+      break;
+    }
+    if (VP_UNLIKELY(marker_ != 0)) {
+      why = RunExit::kMarker;
       break;
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include <unistd.h>
@@ -170,9 +171,17 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
     own_core_ = std::make_unique<Core>(cc, *bridge_);
     core_ = own_core_.get();
   }
+  if (!cfg.pipeline_trace.file.empty()) {
+    try {
+      trace_ = std::make_unique<PipelineTrace>(cfg.pipeline_trace, cfg.hartid);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string(this->name()) + ".pipeline_trace: " + e.what());
+    }
+  }
   core_->set_trap_listener(bridge_.get());
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
+    if (trace_) pipeline_->set_observer(trace_.get());
     core_->set_timing(pipeline_.get());
   }
   period_ = sc_time(1e12 / static_cast<double>(cfg.clock_hz ? cfg.clock_hz : 1), sc_core::SC_PS);
@@ -202,6 +211,19 @@ void Hart::register_statistics() {
                  "instructions retired");
   st.add_counter(n + ".host_seconds", [this] { return host_seconds_; }, "host time spent executing");
   st.add_ratio(n + ".ipc", n + ".instructions", n + ".cycles", "instructions per cycle");
+  if (region_.period) {
+    // SMARTS-style estimate: mean CPI of the windows and its 95 % confidence half-width.
+    st.add_formula(n + ".sampling.windows", [this] { return samples_; }, "measured sampling windows");
+    st.add_formula(n + ".sampling.cpi", [this] { return samples_ ? cpi_sum_ / samples_ : 0.0; },
+                   "estimated CPI: mean of the windows' CPI");
+    st.add_formula(n + ".sampling.cpi_ci95", [this] {
+      if (samples_ < 2) return 0.0;
+      const double mean = cpi_sum_ / samples_;
+      const double var = std::max(0.0, (cpi_sumsq_ - samples_ * mean * mean) / (samples_ - 1));
+      return 1.96 * std::sqrt(var / samples_);
+    }, "95 % confidence half-width of the CPI estimate (normal approximation)");
+  }
+
   st.add_formula(n + ".host_mips", [this] {
     return host_seconds_ > 0 ? static_cast<double>(core_->instret()) / host_seconds_ / 1e6 : 0.0;
   }, "simulation speed (million instructions per host second)");
@@ -301,15 +323,15 @@ uint64_t Hart::instructions_trapped() const {
   return executed_ > retired ? executed_ - retired : 0;
 }
 
-void Hart::debug_pause(const std::string& reason) {
+void Hart::debug_pause(const char* reason) {
   core_->share_reservation();
   qk_.sync();
-  platform::request_pause(reason + " (" + name() + ")");
+  platform::request_pause(std::string(reason) + " (" + name() + ")");
   sc_core::wait(sc_core::SC_ZERO_TIME);  // sc_start returns at the end of this delta cycle
 }
 
 void Hart::account() {
-  if (pipeline_) {
+  if (core_->timing()) {
     const uint64_t c = pipeline_->cycles();
     if (c > cycles_accounted_) {
       qk_.inc(period_ * static_cast<double>(c - cycles_accounted_));
@@ -351,9 +373,11 @@ void Hart::run_thread() {
       budget = std::min(budget, limit_ - executed_);
     }
     if (pause_at_) budget = std::min(budget, pause_at_ - executed_);
+    if (phase_ != Phase::kWhole) region_boundaries(budget);
     if (single_step_) budget = 1;
     accounted_ = 0;
     uint64_t done = 0;
+    const bool timed = core_->timing() != nullptr;
     const auto t0 = std::chrono::steady_clock::now();
     const RunExit why = lockstep_ ? lockstep_->run(budget, done) : core_->run(budget, done);
     if (lockstep_ && lockstep_->diverged()) {
@@ -362,12 +386,17 @@ void Hart::run_thread() {
       break;
     }
     host_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (pipeline_)
+    if (timed)
       account();  // simulated time follows the modelled cycles
     else if (done > accounted_)
       qk_.inc(period_ * static_cast<double>(done - accounted_));
     accounted_ = 0;
     executed_ += done;
+    if (why == RunExit::kMarker) marker(core_->take_marker());
+    if (why == RunExit::kStopPc) {
+      core_->set_stop_pc(~0ull);
+      start_detail();
+    }
     if (why == RunExit::kStop && core_->stuck() && !stopped_) {
       on_stuck();  // --on-stuck=continue goes on: simulated time must still reach the kernel
       if (!stopped_ && (cfg_.quantum_ps ? qk_.get_local_time() >= quantum : qk_.need_sync())) qk_.sync();
@@ -395,7 +424,7 @@ void Hart::run_thread() {
       parked_ = false;
       // The clock runs on while the hart sleeps: mcycle counts those cycles too.
       const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
-      if (pipeline_) {
+      if (core_->timing()) {
         pipeline_->idle(idle);
         cycles_accounted_ += idle;  // already elapsed in simulated time
       } else {
@@ -412,6 +441,154 @@ void Hart::run_thread() {
   }
   core_->share_reservation();
   qk_.sync();
+}
+
+
+// ---------------------------------------------------------------------------
+// Fast-forward, then detail; ROI markers.
+
+bool Hart::set_detail_region(const platform::DetailRegion& region) {
+  using Start = platform::DetailRegion::Start;
+  region_ = region;
+  phase_ = Phase::kFastForward;
+  core_->set_timing(nullptr);  // functional until the start
+  core_->set_stop_pc(region.start == Start::kPc ? region.at : ~0ull);
+  if (region.period) register_statistics();  // adds the sampling estimate
+  if (region.start == Start::kReset) start_detail();
+  return true;
+}
+
+void Hart::region_boundaries(uint64_t& budget) {
+  using Start = platform::DetailRegion::Start;
+  if (phase_ == Phase::kFastForward && region_.start == Start::kInstructions) {
+    if (executed_ >= region_.at) start_detail();
+    else budget = std::min(budget, region_.at - executed_);
+  }
+  if (phase_ == Phase::kWarmup) {
+    if (executed_ >= phase_end_) start_measure();
+    else budget = std::min(budget, phase_end_ - executed_);
+  }
+  if (phase_ == Phase::kMeasure && phase_end_) {
+    if (executed_ >= phase_end_) end_detail();
+    else budget = std::min(budget, phase_end_ - executed_);
+  }
+}
+
+void Hart::start_detail() {
+  if (region_.period && region_.start != platform::DetailRegion::Start::kInstructions) region_.at = executed_;
+  if (!pipeline_) {
+    pipeline_ = std::make_unique<Pipeline>(cfg_.pipeline);
+    register_statistics();  // the timing model's counters replace the functional cycle count
+  }
+  // The clock runs on: the timing model's cycles continue from the functional count.
+  const uint64_t c = core_->cycles();
+  if (pipeline_->cycles() < c) pipeline_->idle(c - pipeline_->cycles());
+  cycles_accounted_ = pipeline_->cycles();
+  if (trace_) pipeline_->set_observer(trace_.get());
+  core_->set_timing(pipeline_.get());
+  phase_ = Phase::kWarmup;
+  phase_end_ = executed_ + region_.warmup;
+  if (!region_.warmup) start_measure();
+}
+
+void Hart::start_measure() {
+  if (!region_.period) platform::Statistics::global().reset();
+  window_cycles0_ = pipeline_->cycles();
+  window_insns0_ = executed_;
+  phase_ = Phase::kMeasure;
+  phase_end_ = region_.count ? executed_ + region_.count : 0;
+}
+
+void Hart::end_detail() {
+  if (region_.period && phase_ == Phase::kMeasure && executed_ > window_insns0_) {
+    // One sampling window measured; fast-forward to the next.
+    const double cpi = static_cast<double>(pipeline_->cycles() - window_cycles0_) /
+                       static_cast<double>(executed_ - window_insns0_);
+    samples_ += 1;
+    cpi_sum_ += cpi;
+    cpi_sumsq_ += cpi * cpi;
+    leave_detail();
+    using Start = platform::DetailRegion::Start;
+    region_.start = Start::kInstructions;
+    region_.at = std::max(region_.at + region_.period, executed_);
+    phase_ = Phase::kFastForward;
+    phase_end_ = 0;
+    return;
+  }
+  platform::Statistics::global().hold();
+  leave_detail();
+  phase_ = Phase::kDone;
+  phase_end_ = 0;
+}
+
+void Hart::leave_detail() {
+  core_->set_timing(nullptr);
+  const uint64_t f = core_->cycles();  // functional count now
+  if (pipeline_->cycles() > f) core_->add_idle_cycles(pipeline_->cycles() - f);
+  accounted_ = 0;
+}
+
+void Hart::marker(unsigned m) {
+  using Start = platform::DetailRegion::Start;
+  auto& stats = platform::Statistics::global();
+  const bool region = phase_ != Phase::kWhole;
+  switch (m) {
+    case kMarkerRoiBegin:
+      if (phase_ == Phase::kFastForward && region_.start == Start::kMarker) start_detail();
+      else if (!region) stats.reset();  // whole run in one mode: the ROI's statistics only
+      break;
+    case kMarkerRoiEnd:
+      if (phase_ == Phase::kWarmup || phase_ == Phase::kMeasure) end_detail();
+      else if (!region) stats.hold();
+      break;
+    case kMarkerResetStats:
+      stats.reset();
+      break;
+    case kMarkerDumpStats: {
+      const sc_time now = sc_core::sc_time_stamp() + qk_.get_local_time();
+      stats.dump(static_cast<uint64_t>(now / sc_time(1, sc_core::SC_PS)));
+      break;
+    }
+    case kMarkerExit:
+      stopped_ = true;
+      platform::request_stop(static_cast<int>(core_->reg(10) & 0xff),
+                             "ROI marker exit " + std::to_string(core_->reg(10)) + " (" + name() + ")");
+      break;
+    default:
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Checkpoints
+
+bool Hart::save_state(platform::StateWriter& out) const {
+  out.tag("riscv.hart/1");
+  out.u64(cfg_.hartid);
+  out.u64(core_->config().ext);
+  core_->save_state(out);
+  out.u64(executed_);
+  out.u64(core_->cycles());
+  out.u64(tohost_);
+  out.u64(fromhost_);
+  return true;
+}
+
+void Hart::restore_state(platform::StateReader& in) {
+  in.tag("riscv.hart/1");
+  in.expect_u64(cfg_.hartid, "hartid");
+  in.expect_u64(core_->config().ext, "the ISA extension set");
+  core_->restore_state(in);
+  executed_ = in.u64();
+  const uint64_t cycles = in.u64();
+  tohost_ = in.u64();
+  fromhost_ = in.u64();
+  core_->set_htif(tohost_, fromhost_);
+  // mcycle runs on: a timing model continues from the saved cycle count.
+  if (core_->timing() && pipeline_->cycles() < cycles) pipeline_->idle(cycles - pipeline_->cycles());
+  cycles_accounted_ = pipeline_ ? pipeline_->cycles() : 0;
+  boot_set_ = false;  // the registers come from the checkpoint, not from set_boot
+  // Interrupt lines are re-driven by the restored devices; the core keeps its saved view until then.
 }
 
 // The quantum is used up. Syncing lets the other processes catch up with this hart's

@@ -17,6 +17,7 @@
 #include "models/cpu/core.h"
 #include "models/cpu/lockstep.h"
 #include "models/cpu/pipeline.h"
+#include "models/cpu/pipeline_trace.h"
 #include "models/cpu/semihosting.h"
 #include "platform/component.h"
 #include "platform/irq.h"
@@ -41,7 +42,8 @@ struct HartConfig {
   uint64_t quantum_ps = 0;  // 0: the platform's global quantum
   bool translate = true;    // translated code (functional mode, x86-64 hosts)
   bool lockstep = false;    // check translated code against the interpreter every block
-  PipelineConfig pipeline;  // used when mode == "pipeline"
+  PipelineConfig pipeline;  // used when mode == "pipeline" (or from a detail region's start)
+  PipelineTraceConfig pipeline_trace;  // instructions through the timing model, for a viewer
 };
 
 // Parses an ISA string ("rv64gc", "rv64imafdc_zba_zbb_zbs"); throws std::invalid_argument.
@@ -86,6 +88,13 @@ class Hart : public platform::Component, public platform::Processor {
   void set_pause_after(uint64_t n) override { pause_at_ = n ? executed_ + n : 0; }
   void set_reg(unsigned i, uint64_t value) override { core_->set_reg(i, value); }
   void set_pc(uint64_t pc) override { core_->set_pc(pc); }
+  bool set_detail_region(const platform::DetailRegion& region) override;
+
+  // Checkpoints: the core's architectural state and the hart's counters. The
+  // timing model (caches, predictors) is not state: a restored run may use
+  // other settings, and warms them again.
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
   // Debugger interface (hart_debug.cpp).
   std::string debug_architecture() const override { return "riscv:rv64"; }
   std::vector<platform::DebugRegister> debug_registers() const override;
@@ -127,8 +136,16 @@ class Hart : public platform::Component, public platform::Processor {
   bool sync_needed(const sc_core::sc_time& quantum) const;
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);
-  void debug_pause(const std::string& reason);  // resumable pause from the run thread
+  void debug_pause(const char* reason);  // resumable pause; no std::string: the thread may never resume (no leak)
   void register_statistics();
+  // Fast-forward, then detail (platform::DetailRegion) and the guest's ROI markers.
+  enum class Phase { kWhole, kFastForward, kWarmup, kMeasure, kDone };
+  void region_boundaries(uint64_t& budget);  // switches phase at instruction counts; limits the budget
+  void start_detail();
+  void start_measure();
+  void end_detail();
+  void leave_detail();  // timing model off, the clock runs on
+  void marker(unsigned m);
 
   HartConfig cfg_;
   std::unique_ptr<Bridge> bridge_;
@@ -136,6 +153,13 @@ class Hart : public platform::Component, public platform::Processor {
   std::unique_ptr<Lockstep> lockstep_;  // lockstep: true; it owns the core then
   Core* core_ = nullptr;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<PipelineTrace> trace_;
+  platform::DetailRegion region_;
+  Phase phase_ = Phase::kWhole;
+  uint64_t phase_end_ = 0;  // executed_ count that ends the warm-up or the measurement; 0 = none
+  // Sampling: the current window's start and the CPI of the windows so far.
+  uint64_t window_cycles0_ = 0, window_insns0_ = 0;
+  double samples_ = 0, cpi_sum_ = 0, cpi_sumsq_ = 0;
   uint64_t cycles_accounted_ = 0;  // pipeline cycles already turned into local time
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time period_;

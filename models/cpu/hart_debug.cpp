@@ -262,8 +262,8 @@ void Hart::on_halt() {
                std::to_string(h.trigger) + ")";
   }
   if (single_step_) set_single_step(false);
-  debug_stop_ = s;
-  debug_pause(s.reason);
+  debug_stop_ = std::move(s);  // no local string alive across the pause
+  debug_pause(debug_stop_.reason.c_str());
 }
 
 // --- stuck reports --------------------------------------------------------------
@@ -475,7 +475,7 @@ void Hart::on_stuck() {
       core_->clear_stuck();
       debug_stop_ = {platform::DebugStop::Kind::kStuck, false, platform::WatchKind::kWrite, 0, summary};
       platform::message(stuck_report_);
-      debug_pause(summary);
+      debug_pause(summary.c_str());
       break;
   }
 }

@@ -125,6 +125,15 @@ void InOrderBackend::retire(const Insn& in, const RetireInfo& r) {
   ready_[d] = ready;
   from_load_[d] = load;
   ready_[0] = 0;  // x0
+  if (observer_) {
+    // Decode waits for the fetched line; MEM lasts until the access is done.
+    const uint64_t m = e + (o.kind == Kind::kMemory ? 1 : std::max<uint64_t>(1, o.latency));
+    uint64_t wb = m + 1;
+    if (o.kind == Kind::kMemory) wb = std::max(wb, std::max(ready, mem_free_ + 1));
+    StageTimes t{std::min(f, t_fetch - 1), t_fetch - 1, e, m, wb, 0};
+    t.retire = last_retire_ = std::max(last_retire_, wb + 1);
+    observer_->retired(in, r.pc, t);
+  }
 }
 
 void InOrderBackend::trap() {

@@ -12,6 +12,7 @@
 
 #include "models/cpu/frontend.h"
 #include "models/cpu/pipeline_config.h"
+#include "models/cpu/pipeline_observer.h"
 
 namespace vp::cpu {
 
@@ -25,6 +26,7 @@ class InOrderBackend {
   void idle(uint64_t cycles);
   uint64_t cycles() const { return cycle_; }
   const uint64_t* cycle_counter() const { return &cycle_; }
+  void set_observer(PipelineObserver* o) { observer_ = o; }
 
   struct Stats {
     uint64_t stall_load_use = 0, stall_data = 0, stall_icache = 0, stall_dcache = 0, stall_structural = 0,
@@ -58,6 +60,8 @@ class InOrderBackend {
   StallCause redirect_cause_ = kCauseBranch;
   uint64_t expected_pc_ = ~0ull;  // next pc of the last instruction (a different pc: interrupt)
   Stats st_;
+  PipelineObserver* observer_ = nullptr;
+  uint64_t last_retire_ = 0;      // in-order commit, for the observer
 };
 
 }  // namespace vp::cpu

@@ -18,6 +18,7 @@
 #include "models/cpu/o3/o3_backend.h"
 #include "models/cpu/op_class.h"
 #include "models/cpu/pipeline_config.h"
+#include "models/cpu/pipeline_observer.h"
 
 namespace vp::cpu {
 
@@ -40,6 +41,12 @@ class Pipeline {
   void idle(uint64_t cycles) {
     if (o3_) o3_->idle(cycles);
     else inorder_->idle(cycles);
+  }
+
+  // Not owned; nullptr: none (the default, costs one branch per instruction).
+  void set_observer(PipelineObserver* o) {
+    if (o3_) o3_->set_observer(o);
+    else inorder_->set_observer(o);
   }
 
   // Cycles so far: the in-order EX cycle / the out-of-order commit cycle of the last instruction.

@@ -116,3 +116,33 @@ bool Clint::access64(uint64_t offset, uint8_t* data, unsigned len, bool is_write
 }
 
 }  // namespace vp::dev
+
+namespace vp::dev {
+
+bool Clint::save_state(platform::StateWriter& out) const {
+  out.tag("clint/1");
+  out.u64(harts_.size());
+  out.u64(mtime_at(sc_core::sc_time_stamp()));
+  for (const auto& h : harts_) {
+    out.u32(h->msip);
+    out.u64(h->mtimecmp);
+  }
+  return true;
+}
+
+// mtime continues from its saved value whatever the simulated time is now.
+void Clint::restore_state(platform::StateReader& in) {
+  in.tag("clint/1");
+  in.expect_u64(harts_.size(), "the number of harts");
+  const uint64_t mtime = in.u64();
+  mtime_offset_ = 0;
+  mtime_offset_ = mtime - mtime_at(sc_core::sc_time_stamp());
+  for (unsigned h = 0; h < harts_.size(); ++h) {
+    harts_[h]->msip = in.u32() & kMsipBit;
+    harts_[h]->mtimecmp = in.u64();
+    msip[h].set(harts_[h]->msip != 0);
+    update_timer(h, sc_core::sc_time_stamp());
+  }
+}
+
+}  // namespace vp::dev

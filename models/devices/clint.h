@@ -36,6 +36,10 @@ class Clint : public MmioTarget {
   uint64_t mtime_at(const sc_core::sc_time& t) const;
   uint64_t mtimecmp(unsigned hart) const { return harts_[hart]->mtimecmp; }
 
+  // mtime's value (not the simulated time) and every hart's msip / mtimecmp.
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
  protected:
   // 4-byte accesses to msip; 4- or 8-byte naturally aligned accesses to
   // mtimecmp/mtime. Other sizes -> TLM_ADDRESS_ERROR_RESPONSE; reserved

@@ -189,3 +189,42 @@ void Ns16550::write_reg(unsigned reg, uint8_t value) {
 }
 
 }  // namespace vp::dev
+
+namespace vp::dev {
+
+// Input still queued in the console backend's ByteQueue belongs to the host
+// (the terminal or file feeding it), so it is not part of the state.
+bool Ns16550::save_state(platform::StateWriter& out) const {
+  out.tag("ns16550/1");
+  const uint8_t regs[] = {ier_, fcr_, lcr_, mcr_, lsr_, scr_, dll_, dlm_};
+  out.bytes(regs, sizeof regs);
+  out.boolean(thre_pending_);
+  out.boolean(rx_timeout_);
+  out.boolean(rx_activity_);
+  out.u64(rx_.size());
+  for (const uint8_t b : rx_) out.u8(b);
+  return true;
+}
+
+void Ns16550::restore_state(platform::StateReader& in) {
+  in.tag("ns16550/1");
+  uint8_t regs[8];
+  in.bytes(regs, sizeof regs);
+  ier_ = regs[0] & 0x0f;
+  fcr_ = regs[1];
+  lcr_ = regs[2];
+  mcr_ = regs[3] & 0x1f;
+  lsr_ = regs[4];
+  scr_ = regs[5];
+  dll_ = regs[6];
+  dlm_ = regs[7];
+  thre_pending_ = in.boolean();
+  rx_timeout_ = in.boolean();
+  rx_activity_ = in.boolean();
+  const uint64_t n = in.count(kFifoDepth);
+  rx_.clear();
+  for (uint64_t i = 0; i < n; ++i) rx_.push_back(in.u8());
+  update_irq();
+}
+
+}  // namespace vp::dev

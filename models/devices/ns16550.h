@@ -84,6 +84,10 @@ class Ns16550 : public MmioTarget {
   // TCP port listened on (console: tcp), else 0.
   uint16_t tcp_port() const { return backend_->port(); }
 
+  // Registers, the RX FIFO and input not yet delivered (the console itself is the host's).
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
  protected:
   // 1-byte accesses to any register; accesses of 2 or 4 bytes at a register
   // offset when the stride (1 << reg_shift) is at least that wide (upper bytes

@@ -151,3 +151,35 @@ bool Plic::write(uint64_t offset, const uint8_t* data, unsigned len, bool, const
 }
 
 }  // namespace vp::dev
+
+namespace vp::dev {
+
+bool Plic::save_state(platform::StateWriter& out) const {
+  out.tag("plic/1");
+  out.u64(config_.sources);
+  out.u64(config_.contexts);
+  for (unsigned s = 0; s < config_.sources; ++s) {
+    out.u32(priority_[s]);
+    out.boolean(pending_[s]);
+    out.boolean(claimed_[s]);
+  }
+  for (const uint32_t e : enable_) out.u32(e);
+  for (const uint32_t t : threshold_) out.u32(t);
+  return true;
+}
+
+void Plic::restore_state(platform::StateReader& in) {
+  in.tag("plic/1");
+  in.expect_u64(config_.sources, "the number of sources");
+  in.expect_u64(config_.contexts, "the number of contexts");
+  for (unsigned s = 0; s < config_.sources; ++s) {
+    priority_[s] = in.u32() & priority_mask_;
+    pending_[s] = in.boolean();
+    claimed_[s] = in.boolean();
+  }
+  for (uint32_t& e : enable_) e = in.u32();
+  for (uint32_t& t : threshold_) t = in.u32() & priority_mask_;
+  update();
+}
+
+}  // namespace vp::dev

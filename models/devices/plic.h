@@ -40,6 +40,9 @@ class Plic : public MmioTarget {
   const PlicConfig& config() const { return config_; }
   bool pending(unsigned source) const { return source < pending_.size() && pending_[source]; }
 
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
   platform::IrqIn* irq_in(const std::string& port, int index) const override;
   std::vector<std::string> irq_in_names() const override;
 

@@ -21,6 +21,7 @@ class SifiveTest : public MmioTarget {
   static constexpr uint32_t kReset = 0x7777;  // reset requested (not supported: stop with 0)
 
   SifiveTest(const sc_core::sc_module_name& name, const SifiveTestConfig& config = {});
+  bool save_state(platform::StateWriter&) const override { return true; }  // no state
 
  protected:
   // Accepts 2- and 4-byte accesses at any offset; reads return 0; writes

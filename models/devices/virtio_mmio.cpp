@@ -239,3 +239,33 @@ void VirtioMmio::run_pending() {
 }
 
 }  // namespace vp::dev
+
+namespace vp::dev {
+
+bool VirtioMmio::save_state(platform::StateWriter& out) const {
+  if (device_) return false;
+  out.tag("virtio_mmio/1");
+  out.u32(status_);
+  out.u32(device_features_sel_);
+  out.u32(driver_features_sel_);
+  out.u64(driver_features_);
+  out.u32(queue_sel_);
+  out.u32(interrupt_status_);
+  out.u32(config_generation_);
+  return true;
+}
+
+void VirtioMmio::restore_state(platform::StateReader& in) {
+  in.tag("virtio_mmio/1");
+  if (device_) in.fail("the checkpoint has an empty virtio slot here, the platform a device");
+  status_ = in.u32();
+  device_features_sel_ = in.u32();
+  driver_features_sel_ = in.u32();
+  driver_features_ = in.u64();
+  queue_sel_ = in.u32();
+  interrupt_status_ = in.u32();
+  config_generation_ = in.u32();
+  irq.set(interrupt_status_ != 0);
+}
+
+}  // namespace vp::dev

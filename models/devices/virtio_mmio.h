@@ -78,6 +78,12 @@ class VirtioMmio : public MmioTarget, private VirtioContext {
   // Why the device last set DEVICE_NEEDS_RESET ("" if it has not).
   const std::string& last_error() const { return last_error_; }
 
+  // Checkpoints: the transport registers of a slot without a device. With a
+  // device attached (queues, in-flight requests, disk overlay) save_state
+  // returns false: not supported yet.
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
  protected:
   // Registers: aligned 32-bit accesses; configuration space: aligned 1, 2, 4
   // and 8-byte accesses.

@@ -31,6 +31,10 @@ class Ram : public platform::Component {
   // Tells every initiator holding a DMI pointer to drop it (e.g. after remapping).
   void invalidate_dmi();
 
+  // Sparse and compressed: the nonzero pages only, zlib-deflated.
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
   bool get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi);

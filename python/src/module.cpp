@@ -32,6 +32,7 @@ PyObject* g_vp_error = nullptr;
 PyObject* g_config_error = nullptr;
 PyObject* g_load_error = nullptr;
 PyObject* g_sim_error = nullptr;
+PyObject* g_checkpoint_error = nullptr;
 
 PyObject* new_exception(py::module_& m, const char* name, PyObject* bases, const char* doc) {
   std::string full = std::string("vp.") + name;
@@ -134,6 +135,8 @@ PYBIND11_MODULE(_vp, m) {
     g_sim_error = new_exception(m, "SimulationError", b.ptr(),
                                 "A simulation-level error (SystemC report, one-platform-per-process rule, "
                                 "run after the end).");
+    g_checkpoint_error = new_exception(m, "CheckpointError", b.ptr(),
+                                       "A checkpoint could not be written or restored (docs/checkpoints.md).");
   }
   py::register_exception_translator([](std::exception_ptr p) {
     try {
@@ -142,6 +145,8 @@ PYBIND11_MODULE(_vp, m) {
       PyErr_SetString(g_config_error, e.what());
     } catch (const mem::LoadError& e) {
       PyErr_SetString(g_load_error, e.what());
+    } catch (const platform::CheckpointError& e) {
+      PyErr_SetString(g_checkpoint_error, e.what());
     } catch (const sc_core::sc_report& e) {
       PyErr_SetString(g_sim_error, e.what());
     } catch (const std::invalid_argument& e) {
@@ -192,6 +197,19 @@ PYBIND11_MODULE(_vp, m) {
         return platform::load_platform_tree(to_node(tree, ""), to_overrides(sets));
       },
       py::arg("tree"), py::arg("overrides") = std::vector<std::string>{});
+  m.def("read_checkpoint_manifest", [](const std::string& dir) {
+    const auto c = platform::read_checkpoint_manifest(dir);
+    py::dict d;
+    d["version"] = c.version;
+    d["platform"] = c.platform;
+    d["set"] = c.overrides;
+    d["disks"] = c.disks;
+    d["kernel"] = c.kernel;
+    d["bios"] = c.bios;
+    d["time_ps"] = c.time_ps;
+    d["instructions"] = c.instructions;
+    return d;
+  }, py::arg("dir"), "The manifest of a checkpoint directory (docs/checkpoints.md).");
   vp::python::bind_mailbox(m);
   m.def("platform_built", &vp::python::platform_built, "Whether this process already built its one SystemC platform.");
 
@@ -270,6 +288,31 @@ PYBIND11_MODULE(_vp, m) {
              if (!s.hart(h).write_register(n, v)) throw std::invalid_argument("register " + std::to_string(n) + " cannot be written");
            })
       .def("set_breakpoints", &Simulator::set_breakpoints)
+      .def("checkpoint",
+           [](Simulator& s, const std::string& dir, const std::string& platform_file,
+              const std::vector<std::string>& overrides) {
+             platform::CheckpointManifest m;
+             m.platform = platform_file;
+             m.overrides = overrides;
+             s.checkpoint(dir, m);
+           })
+      .def("restore", &Simulator::restore)
+      .def("set_detail_region",
+           [](Simulator& s, const std::string& start, uint64_t at, uint64_t warmup, uint64_t count,
+              uint64_t period) {
+             using Start = platform::DetailRegion::Start;
+             platform::DetailRegion r;
+             r.start = start == "marker" ? Start::kMarker : start == "pc" ? Start::kPc
+                       : start == "instructions" ? Start::kInstructions : Start::kReset;
+             r.at = at;
+             r.warmup = warmup;
+             r.count = count;
+             r.period = period;
+             if (period && (!count || period <= warmup + count))
+               throw std::invalid_argument("sampling needs count, and a period longer than warmup + count");
+             s.set_detail_region(r);
+           },
+           py::arg("start"), py::arg("at"), py::arg("warmup"), py::arg("count"), py::arg("period") = 0)
       .def("reg", [](Simulator& s, unsigned i, const std::string& h) { return s.hart(h).reg(i); })
       .def("set_reg",
            [](Simulator& s, unsigned i, uint64_t v, const std::string& h) {

@@ -151,6 +151,30 @@ RunOutcome Simulator::finish(RunOutcome out, uint64_t before, Clock::time_point 
   return out;
 }
 
+void Simulator::checkpoint(const std::string& dir, const platform::CheckpointManifest& manifest) {
+  ensure_booted();
+  if (finished_) throw std::logic_error("the simulation has ended (" + last_.reason + "): nothing to checkpoint");
+  platform::CheckpointManifest m = manifest;
+  m.time_ps = static_cast<uint64_t>(sc_core::sc_time_stamp().to_seconds() * 1e12 + 0.5);
+  m.instructions = 0;
+  for (auto* h : harts_) m.instructions += h->instructions_retired();
+  platform::save_checkpoint(*platform_, dir, m);
+}
+
+void Simulator::restore(const std::string& dir) {
+  if (started_ || booted_) throw std::logic_error("restore() must come instead of load(), before the first run()");
+  prepare_restored(*platform_, RunOptions{});
+  platform::restore_checkpoint(*platform_, dir);
+  booted_ = true;
+}
+
+void Simulator::set_detail_region(const platform::DetailRegion& region) {
+  if (started_) throw std::logic_error("set the detail region before the first run()");
+  for (size_t i = 0; i < harts_.size(); ++i)
+    if (!harts_[i]->set_detail_region(region))
+      throw std::logic_error("processor '" + hart_names_[i] + "' has no timing model");
+}
+
 namespace {
 
 // The Python simulator for the GDB server: slices, with Python's signal check between them.

@@ -49,6 +49,13 @@ class Simulator {
 
   void set_breakpoints(const std::vector<uint64_t>& pcs);
 
+  // Checkpoints (docs/checkpoints.md). checkpoint: between runs; the manifest
+  // says which platform description to rebuild. restore: instead of load(),
+  // before the first run, into a platform built from the manifest.
+  void checkpoint(const std::string& dir, const platform::CheckpointManifest& manifest);
+  void restore(const std::string& dir);
+  // Fast-forward, then detail (vp run --detail-start): before the first run.
+  void set_detail_region(const platform::DetailRegion& region);
   // Serves the GDB remote protocol on [host:]port until the debugger detaches
   // (kind "detached") or the run ends; the harts wait for the debugger first.
   RunOutcome serve_gdb(const std::string& address, uint64_t slice_ps, const std::function<bool()>& between);

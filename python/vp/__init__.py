@@ -15,6 +15,7 @@ platform in its own process with :func:`vp.run_isolated` or
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import tempfile
@@ -23,12 +24,12 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from . import _vp
-from ._vp import ConfigError, LoadError, SimulationError, VpError
+from ._vp import CheckpointError, ConfigError, LoadError, SimulationError, VpError
 from .isolated import run_isolated
 
 __all__ = [
     "Platform", "Simulator", "RunResult", "Stats", "VpError", "ConfigError", "LoadError",
-    "SimulationError", "run_isolated", "run_experiment", "parse_time", "platform_built",
+    "SimulationError", "CheckpointError", "run_isolated", "run_experiment", "parse_time", "platform_built",
 ]
 
 _TIME_UNITS = {"fs": 1e-3, "ps": 1, "ns": 1e3, "us": 1e6, "ms": 1e9, "s": 1e12}
@@ -238,6 +239,53 @@ class Simulator:
     def time(self) -> float:
         """Simulated time in seconds."""
         return self._sim.time
+
+    # -- checkpoints, fast-forward then detail (docs/checkpoints.md) -------------
+    def checkpoint(self, path: Union[str, os.PathLike]) -> None:
+        """Saves the whole platform into directory ``path`` (between runs). A
+        platform from a string or dict is stored there as ``platform.yaml``."""
+        kind, what, overrides = self.platform.source
+        path = os.path.abspath(os.fspath(path))
+        os.makedirs(path, exist_ok=True)
+        if kind == "yaml":
+            desc = os.path.abspath(what)
+        else:
+            desc = os.path.join(path, "platform.yaml")
+            with open(desc, "w", encoding="utf-8") as f:
+                f.write(what if kind == "string" else json.dumps(what))  # JSON is YAML
+        self._sim.checkpoint(path, desc, _overrides(overrides))
+
+    @classmethod
+    def restore(cls, path: Union[str, os.PathLike], overrides: Optional[Mapping] = None,
+                slice: Union[str, float] = "1ms") -> "Simulator":
+        """A new Simulator continuing from the checkpoint in ``path``: its
+        platform and overrides, plus ``overrides`` that keep the state layout
+        (caches, predictors, ``cpu0.mode``...). Raises :class:`vp.CheckpointError`."""
+        path = os.fspath(path)
+        manifest = _vp.read_checkpoint_manifest(path)
+        merged = dict(s.split("=", 1) for s in manifest["set"])
+        merged.update(overrides or {})
+        sim = cls(Platform.from_yaml(manifest["platform"], overrides=merged), slice=slice)
+        sim._sim.restore(path)
+        return sim
+
+    def detail(self, start: Union[str, int] = "marker", warmup: int = 0, count: int = 0,
+               pc: Optional[int] = None, period: int = 0) -> None:
+        """Fast-forward functionally, then time in the pipeline model (before
+        the first run): ``start`` "marker" (the guest's ROI-begin marker), an
+        instruction count, or ``pc=ADDR``; ``warmup`` instructions before the
+        statistics count; ``count`` measured instructions (0: to the ROI end);
+        ``period``: sampling, a window every ``period`` instructions (statistics
+        ``cpu0.sampling.cpi``, ``cpu0.sampling.cpi_ci95``)."""
+        w, c, p = int(warmup), int(count), int(period)
+        if pc is not None:
+            self._sim.set_detail_region("pc", int(pc), w, c, p)
+        elif start == "marker":
+            self._sim.set_detail_region("marker", 0, w, c, p)
+        elif isinstance(start, int) and start >= 0:
+            self._sim.set_detail_region("instructions" if start else "reset", start, w, c, p)
+        else:
+            raise ValueError(f"start must be 'marker', an instruction count or pc=ADDR, found {start!r}")
 
     # -- breakpoints ------------------------------------------------------------
     def add_breakpoint(self, pc: int) -> None:

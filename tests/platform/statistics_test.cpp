@@ -89,3 +89,29 @@ TEST(Statistics, Dumps) {
 }
 
 }  // namespace
+
+TEST(Statistics, HoldKeepsTheRegionOfInterestUntilReset) {
+  Statistics s;
+  uint64_t insns = 10, cycles = 20;
+  s.add_counter("cpu.insns", &insns);
+  s.add_counter("cpu.cycles", &cycles);
+  s.add_ratio("cpu.ipc", "cpu.insns", "cpu.cycles");
+  s.reset();  // ROI begin
+  insns += 30;
+  cycles += 60;
+  s.hold();   // ROI end
+  EXPECT_TRUE(s.held());
+  insns += 1000;
+  cycles += 1;
+  EXPECT_EQ(s.value("cpu.insns"), 30);
+  EXPECT_EQ(s.value("cpu.cycles"), 60);
+  EXPECT_DOUBLE_EQ(s.value("cpu.ipc"), 0.5) << "formulas are held with their counters";
+  s.dump(1234);
+  ASSERT_EQ(s.dumps().size(), 1u);
+  EXPECT_EQ(s.dumps()[0].time_ps, 1234u);
+  s.reset();
+  EXPECT_FALSE(s.held());
+  EXPECT_EQ(s.value("cpu.insns"), 0);
+  insns += 5;
+  EXPECT_EQ(s.value("cpu.insns"), 5);
+}

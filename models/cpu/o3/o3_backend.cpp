@@ -313,6 +313,12 @@ void O3Backend::retire(const Insn& in, const RetireInfo& r) {
   st_.wait_nonspec += w_nonspec;
   st_.wait_fu += w_fu;
   ++st_.issued[static_cast<unsigned>(o.fu)];
+  if (observer_) {
+    const uint64_t ex = std::max(issue, d);
+    const uint64_t wb = std::max(complete, ex + 1);
+    const uint64_t m = std::min(std::max(access, ex + 1), wb);
+    observer_->retired(in, r.pc, StageTimes{std::min(f, d), d, ex, m, wb, std::max(c, wb + 1)});
+  }
 }
 
 void O3Backend::trap() {

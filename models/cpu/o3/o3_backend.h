@@ -28,6 +28,7 @@
 #include "models/cpu/o3/store_queue.h"
 #include "models/cpu/o3/store_set.h"
 #include "models/cpu/pipeline_config.h"
+#include "models/cpu/pipeline_observer.h"
 
 namespace vp::cpu {
 
@@ -42,6 +43,7 @@ class O3Backend {
   // The commit cycle of the last instruction.
   uint64_t cycles() const { return last_commit_; }
   const uint64_t* cycle_counter() const { return &last_commit_; }
+  void set_observer(PipelineObserver* o) { observer_ = o; }
 
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f);
   void for_each_ratio(const std::function<void(const std::string&, const std::string&, const std::string&,
@@ -62,6 +64,8 @@ class O3Backend {
     unsigned size() const { return static_cast<unsigned>(v.size()); }
   };
   void redirect(uint64_t at, Squash cause);
+
+  PipelineObserver* observer_ = nullptr;
 
   const PipelineConfig& cfg_;
   const O3Config& o_;

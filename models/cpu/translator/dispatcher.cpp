@@ -249,6 +249,10 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
         why = RunExit::kWfi;
         break;
       }
+      if (c.marker_) {
+        why = RunExit::kMarker;
+        break;
+      }
       if (single_block_) break;
       continue;
     }
@@ -305,6 +309,10 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     }
     if (c.wfi_) {
       why = RunExit::kWfi;
+      break;
+    }
+    if (c.marker_) {
+      why = RunExit::kMarker;
       break;
     }
     if (single_block_) break;

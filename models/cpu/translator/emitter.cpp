@@ -412,7 +412,10 @@ bool BlockEmitter::emit_alu(const Insn& in) {
     case Op::SRAW: shift_rr([&](const Xbyak::Reg& d) { g.sar(d, cl); }, true); return true;
     case Op::SLT: set_cc([&](const Xbyak::Reg8& r) { g.setl(r); }, false); return true;
     case Op::SLTU: set_cc([&](const Xbyak::Reg8& r) { g.setb(r); }, false); return true;
-    case Op::SLTI: set_cc([&](const Xbyak::Reg8& r) { g.setl(r); }, true); return true;
+    case Op::SLTI:
+      if (in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase) return false;  // ROI marker: the executor, then exit
+      set_cc([&](const Xbyak::Reg8& r) { g.setl(r); }, true);
+      return true;
     case Op::SLTIU: set_cc([&](const Xbyak::Reg8& r) { g.setb(r); }, true); return true;
     case Op::ADDIW:
       if (rd == 0 || rd == 32) return true;
