@@ -256,6 +256,173 @@ pvm_status run_vm(pvm_vm* vm, bool trace) {
     }
 }
 
+// ---- the "steps" vector format ----
+// koute/new-gas-cost-model: {"name", "initial-pc", "initial-gas", "program", "block-gas-costs":
+// {"pc": cost}, "steps": [{"kind": "set-reg"|"map"|"write"|"run"|"assert", ...}]}; PolkaVM's
+// spectool: the same with each step a one-key object ({"run": {}}, {"assert": {...}}), hyphenated
+// keys and "block-gas-costs" as [{"pc", "cost"}]. Both are read; `assert` compares the fields it
+// has (status, gas, pc, regs, the listed memory, the page-fault address, the host-call index).
+using nlohmann::json;
+
+const json* either(const json& j, const char* a, const char* b) {
+    auto it = j.find(a);
+    if (it != j.end()) return &*it;
+    it = j.find(b);
+    return it != j.end() ? &*it : nullptr;
+}
+const json& need(const json& j, const char* a, const char* b, const std::string& where) {
+    const json* v = either(j, a, b);
+    if (!v) throw std::runtime_error(where + ": missing field \"" + a + "\"");
+    return *v;
+}
+std::string hex64(uint64_t v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+    return buf;
+}
+// The vectors' status names; "ecalli" is the newest format's name for a host call.
+bool same_status(const std::string& want, pvm_status got) {
+    const std::string name = pvm_status_name(got);
+    if (want == name) return true;
+    if (want == "ecalli" || want == "host") return got == PVM_HOST_CALL;
+    if (want == "trap") return got == PVM_PANIC;
+    if (want == "oog") return got == PVM_OUT_OF_GAS;
+    return false;
+}
+
+int run_steps(const json& j, const std::string& path, const pvm_config& config, bool check, bool trace, int64_t gas,
+              bool gas_set) {
+    std::vector<uint8_t> program;
+    for (const auto& b : need(j, "program", "program", path)) program.push_back(b.get<uint8_t>());
+    pvm_error err{};
+    pvm_module* module = pvm_module_create(&config, PVM_BLOB_PROGRAM, program.data(), program.size(), &err);
+    VmPtr vm(module ? pvm_instance_create(module, nullptr, 0, &err) : nullptr);
+    std::vector<std::string> diffs;
+    // Block costs: an object {"pc": cost} or an array of {"pc", "cost"}.
+    if (const json* costs = either(j, "block-gas-costs", "block_gas_costs"); costs && module && check) {
+        std::vector<std::pair<uint32_t, int64_t>> list;
+        if (costs->is_object()) {
+            for (auto it = costs->begin(); it != costs->end(); ++it)
+                list.emplace_back(uint32_t(std::stoul(it.key())), it.value().get<int64_t>());
+        } else {
+            for (const auto& c : *costs)
+                list.emplace_back(need(c, "pc", "pc", path).get<uint32_t>(), need(c, "cost", "cost", path).get<int64_t>());
+        }
+        for (const auto& [pc, cost] : list) {
+            const int64_t got = pvm_module_block_cost(module, pc);
+            if (got != cost)
+                diffs.push_back("block-gas-costs[" + std::to_string(pc) + "]: expected " + std::to_string(cost) +
+                                ", got " + std::to_string(got));
+        }
+    }
+    pvm_module_destroy(module);
+    if (!vm) throw std::runtime_error(path + ": " + err.message);
+    if (const json* pc = either(j, "initial-pc", "initial_pc")) pvm_set_pc(vm.get(), pc->get<uint32_t>());
+    if (const json* g = either(j, "initial-gas", "initial_gas")) pvm_set_gas(vm.get(), g->get<int64_t>());
+    if (gas_set) pvm_set_gas(vm.get(), gas);
+    const json empty_steps = json::array();
+    const json* steps = j.contains("steps") ? &j["steps"] : &empty_steps;
+    if (!steps->is_array()) throw std::runtime_error(path + ": \"steps\" must be an array");
+    pvm_status status = PVM_HALT;
+    bool ran = false;
+    unsigned index = 0, asserts = 0;
+    for (const auto& step : *steps) {
+        const std::string where = path + ": step " + std::to_string(index);
+        std::string kind;
+        const json* body = nullptr;
+        if (!step.is_object()) throw std::runtime_error(where + ": a step must be an object");
+        if (step.contains("kind")) {
+            kind = step["kind"].get<std::string>();
+            body = &step;
+        } else if (step.size() == 1) {
+            kind = step.begin().key();
+            body = &step.begin().value();
+        } else {
+            throw std::runtime_error(where + ": a step needs \"kind\" or exactly one key");
+        }
+        if (kind == "set-reg" || kind == "set_reg") {
+            const unsigned reg = need(*body, "reg", "reg", where).get<unsigned>();
+            if (reg >= PVM_NUM_REGS) throw std::runtime_error(where + ": register " + std::to_string(reg) + " out of range");
+            pvm_set_reg(vm.get(), reg, need(*body, "value", "value", where).get<uint64_t>());
+        } else if (kind == "map") {
+            const uint32_t address = need(*body, "address", "address", where).get<uint32_t>();
+            const uint32_t length = need(*body, "length", "length", where).get<uint32_t>();
+            const bool writable = need(*body, "is-writable", "is_writable", where).get<bool>();
+            if (pvm_map_pages(vm.get(), address, length, writable ? PVM_ACCESS_WRITE : PVM_ACCESS_READ) != 0)
+                throw std::runtime_error(where + ": cannot map pages at " + hex64(address));
+        } else if (kind == "write") {
+            const uint32_t address = need(*body, "address", "address", where).get<uint32_t>();
+            std::vector<uint8_t> bytes;
+            for (const auto& b : need(*body, "contents", "contents", where)) bytes.push_back(b.get<uint8_t>());
+            if (pvm_poke_memory(vm.get(), address, bytes.data(), uint32_t(bytes.size())) != 0)
+                throw std::runtime_error(where + ": memory at " + hex64(address) + " is not mapped");
+        } else if (kind == "run") {
+            status = run_vm(vm.get(), trace);
+            ran = true;
+            std::printf("step %u: run -> %s, pc %u, gas %" PRId64 "\n", index, pvm_status_name(status),
+                        pvm_get_pc(vm.get()), pvm_get_gas(vm.get()));
+        } else if (kind == "assert") {
+            ++asserts;
+            if (!ran) throw std::runtime_error(where + ": assert before any run");
+            std::vector<std::string> d;
+            if (const json* st = either(*body, "status", "status"); st && !same_status(st->get<std::string>(), status))
+                d.push_back("status: expected " + st->get<std::string>() + ", got " + pvm_status_name(status));
+            if (const json* g = either(*body, "gas", "gas"); g && g->get<int64_t>() != pvm_get_gas(vm.get()))
+                d.push_back("gas: expected " + std::to_string(g->get<int64_t>()) + ", got " +
+                            std::to_string(pvm_get_gas(vm.get())));
+            if (const json* pc = either(*body, "pc", "pc"); pc && pc->get<uint32_t>() != pvm_get_pc(vm.get()))
+                d.push_back("pc: expected " + std::to_string(pc->get<uint32_t>()) + ", got " +
+                            std::to_string(pvm_get_pc(vm.get())));
+            if (const json* r = either(*body, "regs", "regs")) {
+                if (!r->is_array() || r->size() != PVM_NUM_REGS)
+                    throw std::runtime_error(where + ": regs must be an array of 13 registers");
+                for (unsigned i = 0; i < PVM_NUM_REGS; ++i)
+                    if ((*r)[i].get<uint64_t>() != pvm_get_reg(vm.get(), i))
+                        d.push_back("r" + std::to_string(i) + ": expected " + hex64((*r)[i].get<uint64_t>()) + ", got " +
+                                    hex64(pvm_get_reg(vm.get(), i)));
+            }
+            if (const json* f = either(*body, "page-fault-address", "page_fault_address"); f && !f->is_null()) {
+                if (status != PVM_PAGE_FAULT || pvm_fault_address(vm.get()) != f->get<uint32_t>())
+                    d.push_back("page-fault address: expected " + hex64(f->get<uint32_t>()) + ", got " +
+                                (status == PVM_PAGE_FAULT ? hex64(pvm_fault_address(vm.get())) : std::string("none")));
+            }
+            if (const json* h = either(*body, "hostcall", "host-call"); h && !h->is_null()) {
+                if (status != PVM_HOST_CALL || pvm_host_call_index(vm.get()) != h->get<uint32_t>())
+                    d.push_back("hostcall: expected " + std::to_string(h->get<uint32_t>()) + ", got " +
+                                (status == PVM_HOST_CALL ? std::to_string(pvm_host_call_index(vm.get())) : std::string("none")));
+            }
+            if (const json* m = either(*body, "memory", "memory")) {
+                for (const auto& c : *m) {
+                    const uint32_t address = need(c, "address", "address", where).get<uint32_t>();
+                    std::vector<uint8_t> want;
+                    for (const auto& b : need(c, "contents", "contents", where)) want.push_back(b.get<uint8_t>());
+                    std::vector<uint8_t> got(want.size());
+                    if (pvm_read_memory(vm.get(), address, got.data(), uint32_t(got.size())) != 0) {
+                        d.push_back("memory at " + hex64(address) + ": not readable");
+                        continue;
+                    }
+                    for (size_t i = 0; i < want.size(); ++i)
+                        if (want[i] != got[i]) {
+                            d.push_back("memory[" + hex64(address + i) + "]: expected " + hex64(want[i]) + ", got " +
+                                        hex64(got[i]));
+                            break;
+                        }
+                }
+            }
+            for (const auto& x : d) diffs.push_back("step " + std::to_string(index) + ": " + x);
+        } else {
+            throw std::runtime_error(where + ": unknown step kind \"" + kind + "\"");
+        }
+        ++index;
+    }
+    if (ran) print_state(vm.get(), status);
+    if (!check) return 0;
+    for (const auto& d : diffs) std::printf("MISMATCH %s\n", d.c_str());
+    std::printf("%s: %s (%u steps, %u asserts)\n", j.value("name", path).c_str(), diffs.empty() ? "OK" : "FAILED",
+                index, asserts);
+    return diffs.empty() ? 0 : 1;
+}
+
 int run_command(const RunOptions& o) {
     pvm_backend backend;
     if (o.backend == "interpreter")
@@ -279,6 +446,21 @@ int run_command(const RunOptions& o) {
     VmPtr vm;
     pvm_vectors::Vector vec;
     if (is_json) {
+        json j;
+        try {
+            j = json::parse(data);
+        } catch (const std::exception& e) {
+            return fail(o.program + ": invalid test vector: " + e.what());
+        }
+        // The "steps" formats (several runs and asserts), told by their keys.
+        if (j.is_object() && (j.contains("steps") || j.contains("block-gas-costs"))) {
+            if (!o.regs.empty()) return fail("--reg does not apply to a steps vector (it sets registers itself)");
+            try {
+                return run_steps(j, o.program, config, o.check, o.trace, o.gas, o.gas_set);
+            } catch (const std::exception& e) {
+                return fail(std::string("invalid test vector: ") + e.what());
+            }
+        }
         std::string error;
         if (!pvm_vectors::parse_vector(data, vec, error)) return fail(o.program + ": " + error);
         vm.reset(pvm_vectors::create_vm(vec, config, error));

@@ -162,6 +162,10 @@ func (vm *VM) Close() {
 	}
 }
 
+// refused tells whether the last seed-004 setter (which returns void) was refused: its reason is
+// then in pvm_vm_last_error, which is empty after a call that worked.
+func (vm *VM) refused() bool { return *C.pvm_vm_last_error(vm.handle) != 0 }
+
 func (vm *VM) lastError(what string) error {
 	return fmt.Errorf("pvm: %s: %s", what, C.GoString(C.pvm_vm_last_error(vm.handle)))
 }
@@ -173,7 +177,7 @@ func (vm *VM) SetBitmask(bitmask []byte) error {
 	if len(bitmask) > 0 {
 		p = (*C.uint8_t)(unsafe.Pointer(&bitmask[0]))
 	}
-	if C.pvm_vm_set_bitmask(vm.handle, p, C.size_t(len(bitmask))) != 0 {
+	if C.pvm_vm_set_bitmask(vm.handle, p, C.size_t(len(bitmask))); vm.refused() {
 		return vm.lastError("bitmask")
 	}
 	return nil
@@ -185,7 +189,7 @@ func (vm *VM) SetJumpTable(table []uint32) error {
 	if len(table) > 0 {
 		p = (*C.uint32_t)(unsafe.Pointer(&table[0]))
 	}
-	if C.pvm_vm_set_jump_table(vm.handle, p, C.size_t(len(table))) != 0 {
+	if C.pvm_vm_set_jump_table(vm.handle, p, C.size_t(len(table))); vm.refused() {
 		return vm.lastError("jump table")
 	}
 	return nil
@@ -213,7 +217,7 @@ func (vm *VM) SetMemoryRegions(rwSize, roSize, outputSize, stackSize uint32) err
 	}
 	u := func(i int) *C.uint8_t { return (*C.uint8_t)(ptrs[i]) }
 	if C.pvm_vm_set_memory_regions(vm.handle, u(0), C.uint32_t(rwSize), u(1), C.uint32_t(roSize), u(2),
-		C.uint32_t(outputSize), u(3), C.uint32_t(stackSize)) != 0 {
+		C.uint32_t(outputSize), u(3), C.uint32_t(stackSize)); vm.refused() {
 		for _, p := range ptrs {
 			C.free(p)
 		}
@@ -292,7 +296,7 @@ func (vm *VM) Registers() [13]uint64 {
 // heap from there, never past the rw region.
 func (vm *VM) GetHeapPointer() uint32 { return uint32(C.pvm_vm_get_heap_pointer(vm.handle)) }
 func (vm *VM) SetHeapPointer(p uint32) error {
-	if C.pvm_vm_set_heap_pointer(vm.handle, C.uint32_t(p)) != 0 {
+	if C.pvm_vm_set_heap_pointer(vm.handle, C.uint32_t(p)); vm.refused() {
 		return vm.lastError("heap pointer")
 	}
 	return nil

@@ -67,14 +67,15 @@ PVM_API pvm_result_t pvm_vm_resume(pvm_vm_t *vm);
 PVM_API void pvm_vm_set_host_callback(pvm_vm_t *vm, pvm_host_callback_t callback, void *user_data);
 
 /* Program initialisation: bitmask packed (ceil(code_len/8) bytes, GP A.2) or one byte per code
- * byte; jump table of code offsets. 0, or -1 (see pvm_vm_last_error). */
-PVM_API int pvm_vm_set_bitmask(pvm_vm_t *vm, const uint8_t *bitmask, size_t len);
-PVM_API int pvm_vm_set_jump_table(pvm_vm_t *vm, const uint32_t *table, size_t len);
+ * byte; jump table of code offsets. The setters return nothing, as in the design: a refused call
+ * leaves the reason in pvm_vm_last_error, which is "" after a call that worked. */
+PVM_API void pvm_vm_set_bitmask(pvm_vm_t *vm, const uint8_t *bitmask, size_t len);
+PVM_API void pvm_vm_set_jump_table(pvm_vm_t *vm, const uint32_t *table, size_t len);
 PVM_API void pvm_vm_set_gas(pvm_vm_t *vm, uint64_t gas);
 /* Shares the four buffers with the guest (sizes: multiples of 4096, pointers 8-byte aligned,
  * NULL/0 for none; they must outlive the VM or the next call). Replaces earlier regions. */
-PVM_API int pvm_vm_set_memory_regions(pvm_vm_t *vm, uint8_t *rw_data, uint32_t rw_size, uint8_t *ro_data, uint32_t ro_size,
-                              uint8_t *output, uint32_t output_size, uint8_t *stack, uint32_t stack_size);
+PVM_API void pvm_vm_set_memory_regions(pvm_vm_t *vm, uint8_t *rw_data, uint32_t rw_size, uint8_t *ro_data, uint32_t ro_size,
+                               uint8_t *output, uint32_t output_size, uint8_t *stack, uint32_t stack_size);
 
 /* State access (host functions use these; always current, also inside a callback). */
 PVM_API uint64_t pvm_vm_get_gas(pvm_vm_t *vm); /* as unsigned; a negative count (after a host call) wraps */
@@ -84,9 +85,10 @@ PVM_API void pvm_vm_set_register(pvm_vm_t *vm, int index, uint64_t value);
 PVM_API uint64_t pvm_vm_get_register(pvm_vm_t *vm, int index);
 PVM_API const uint64_t *pvm_vm_get_registers(pvm_vm_t *vm); /* 13 registers, live */
 
-/* The heap pointer (lowest unmapped page at or above the rw base). */
+/* The heap pointer (lowest unmapped page at or above the rw base). Setting it outside the heap
+ * changes nothing (reason: pvm_vm_last_error). */
 PVM_API uint32_t pvm_vm_get_heap_pointer(pvm_vm_t *vm);
-PVM_API int pvm_vm_set_heap_pointer(pvm_vm_t *vm, uint32_t pointer);
+PVM_API void pvm_vm_set_heap_pointer(pvm_vm_t *vm, uint32_t pointer);
 
 /* ---- libpvm extensions ---- */
 PVM_API uint32_t pvm_vm_get_service_index(pvm_vm_t *vm);

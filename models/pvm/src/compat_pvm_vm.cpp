@@ -169,8 +169,8 @@ void pvm_vm_set_host_callback(pvm_vm_t* vm, pvm_host_callback_t callback, void* 
     pvm_set_host_callback(vm->vm, callback ? &trampoline : nullptr, callback ? vm : nullptr);
 }
 
-int pvm_vm_set_bitmask(pvm_vm_t* vm, const uint8_t* bitmask, size_t len) {
-    if (!vm) return -1;
+namespace {
+int set_bitmask(pvm_vm_t* vm, const uint8_t* bitmask, size_t len) {
     const size_t n = vm->code.size();
     if (!bitmask && len) return fail(vm, "bitmask pointer is NULL");
     if (len != (n + 7) / 8 && len != n) return fail(vm, "bitmask length must be ceil(code_len/8) or code_len");
@@ -183,8 +183,7 @@ int pvm_vm_set_bitmask(pvm_vm_t* vm, const uint8_t* bitmask, size_t len) {
     return refresh(vm) ? 0 : -1;
 }
 
-int pvm_vm_set_jump_table(pvm_vm_t* vm, const uint32_t* table, size_t len) {
-    if (!vm) return -1;
+int set_jump_table(pvm_vm_t* vm, const uint32_t* table, size_t len) {
     if (!table && len) return fail(vm, "jump table pointer is NULL");
     try {
         vm->jump_table.assign(table, table + len);
@@ -194,14 +193,25 @@ int pvm_vm_set_jump_table(pvm_vm_t* vm, const uint32_t* table, size_t len) {
     vm->dirty = true;
     return refresh(vm) ? 0 : -1;
 }
+}  // namespace
+
+// Seed 004's setters return nothing: a refused call leaves the VM as it was and says why in
+// pvm_vm_last_error ("" after a call that succeeded).
+void pvm_vm_set_bitmask(pvm_vm_t* vm, const uint8_t* bitmask, size_t len) {
+    if (vm && set_bitmask(vm, bitmask, len) == 0) vm->error[0] = 0;
+}
+void pvm_vm_set_jump_table(pvm_vm_t* vm, const uint32_t* table, size_t len) {
+    if (vm && set_jump_table(vm, table, len) == 0) vm->error[0] = 0;
+}
 
 void pvm_vm_set_gas(pvm_vm_t* vm, uint64_t gas) {
     if (!vm) return;
     pvm_set_gas(vm->vm, int64_t(gas));
 }
 
-int pvm_vm_set_memory_regions(pvm_vm_t* vm, uint8_t* rw_data, uint32_t rw_size, uint8_t* ro_data, uint32_t ro_size,
-                              uint8_t* output, uint32_t output_size, uint8_t* stack, uint32_t stack_size) {
+namespace {
+int set_memory_regions(pvm_vm_t* vm, uint8_t* rw_data, uint32_t rw_size, uint8_t* ro_data, uint32_t ro_size,
+                       uint8_t* output, uint32_t output_size, uint8_t* stack, uint32_t stack_size) {
     const uint64_t zro = (uint64_t(ro_size) + kZone - 1) / kZone * kZone;
     const uint64_t rw_base = 2 * uint64_t(kZone) + zro;
     const uint64_t stack_top = kTop - 2 * uint64_t(kZone) - kArgs;
@@ -238,6 +248,13 @@ int pvm_vm_set_memory_regions(pvm_vm_t* vm, uint8_t* rw_data, uint32_t rw_size, 
     v->st.heap_limit = uint32_t(rw_base + rw_size);
     return 0;
 }
+}  // namespace
+
+void pvm_vm_set_memory_regions(pvm_vm_t* vm, uint8_t* rw_data, uint32_t rw_size, uint8_t* ro_data, uint32_t ro_size,
+                               uint8_t* output, uint32_t output_size, uint8_t* stack, uint32_t stack_size) {
+    if (vm && set_memory_regions(vm, rw_data, rw_size, ro_data, ro_size, output, output_size, stack, stack_size) == 0)
+        vm->error[0] = 0;
+}
 
 uint64_t pvm_vm_get_gas(pvm_vm_t* vm) {
     if (!vm) return 0;
@@ -268,10 +285,10 @@ uint32_t pvm_vm_get_heap_pointer(pvm_vm_t* vm) {
     if (!vm) return 0;
     return pvm_get_heap_pointer(vm->vm);
 }
-int pvm_vm_set_heap_pointer(pvm_vm_t* vm, uint32_t pointer) {
-    if (!vm) return -1;
-    if (pvm_set_heap_pointer(vm->vm, pointer) != 0) return fail(vm, "heap pointer outside the heap");
-    return 0;
+void pvm_vm_set_heap_pointer(pvm_vm_t* vm, uint32_t pointer) {
+    if (!vm) return;
+    if (pvm_set_heap_pointer(vm->vm, pointer) != 0) fail(vm, "heap pointer outside the heap");
+    else vm->error[0] = 0;
 }
 
 uint32_t pvm_vm_get_service_index(pvm_vm_t* vm) {

@@ -7,6 +7,18 @@
 
 #include "seed_common.h"
 
+/* Seed 004's setters return void: success and refusal show in pvm_vm_last_error. */
+#define CHECK_SET_OK(vm, call) \
+    do {                       \
+        call;                  \
+        CHECK(pvm_vm_last_error(vm)[0] == 0); \
+    } while (0)
+#define CHECK_SET_REFUSED(vm, call) \
+    do {                            \
+        call;                       \
+        CHECK(pvm_vm_last_error(vm)[0] != 0); \
+    } while (0)
+
 static pvm_config config_for(pvm_backend backend) {
     pvm_config c;
     memset(&c, 0, sizeof c);
@@ -26,8 +38,8 @@ static int run_vector(pvm_backend backend, const seed_vector *v) {
     CHECK(vm != NULL);
     if (!vm) return 0;
     CHECK_EQ_U64(pvm_vm_get_machine_state(vm), PVM_STATE_READY);
-    CHECK(pvm_vm_set_bitmask(vm, v->bitmask, v->bitmask_len) == 0);
-    CHECK(pvm_vm_set_jump_table(vm, v->jumps, v->njumps) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_bitmask(vm, v->bitmask, v->bitmask_len));
+    CHECK_SET_OK(vm, pvm_vm_set_jump_table(vm, v->jumps, v->njumps));
     for (i = 0; i < v->npages; ++i)
         CHECK(pvm_vm_map_pages(vm, v->page_address[i], v->page_length[i],
                                v->page_writable[i] ? PVM_ACCESS_WRITE : PVM_ACCESS_READ) == 0);
@@ -193,15 +205,15 @@ static void test_host_and_regions(pvm_backend backend) {
     CHECK_EQ_U64(pvm_vm_execute(vm, p.pc_main), PVM_RESULT_PANIC);
     CHECK_EQ_U64(pvm_vm_get_machine_state(vm), PVM_STATE_PANIC);
     /* Bad inputs are refused with a reason. */
-    CHECK(pvm_vm_set_bitmask(vm, packed, packed_len + 1) == -1 && strlen(pvm_vm_last_error(vm)) > 0);
-    CHECK(pvm_vm_set_memory_regions(vm, rw, 100, NULL, 0, NULL, 0, NULL, 0) == -1);
-    CHECK(pvm_vm_set_memory_regions(vm, rw + 1, 4096, NULL, 0, NULL, 0, NULL, 0) == -1);
-    CHECK(pvm_vm_set_memory_regions(vm, NULL, 4096, NULL, 0, NULL, 0, NULL, 0) == -1);
+    CHECK_SET_REFUSED(vm, pvm_vm_set_bitmask(vm, packed, packed_len + 1));
+    CHECK_SET_REFUSED(vm, pvm_vm_set_memory_regions(vm, rw, 100, NULL, 0, NULL, 0, NULL, 0));
+    CHECK_SET_REFUSED(vm, pvm_vm_set_memory_regions(vm, rw + 1, 4096, NULL, 0, NULL, 0, NULL, 0));
+    CHECK_SET_REFUSED(vm, pvm_vm_set_memory_regions(vm, NULL, 4096, NULL, 0, NULL, 0, NULL, 0));
     /* Packed and unpacked bitmasks give the same program. */
-    CHECK(pvm_vm_set_bitmask(vm, p.a.starts, p.a.len) == 0);
-    CHECK(pvm_vm_set_bitmask(vm, packed, packed_len) == 0);
-    CHECK(pvm_vm_set_jump_table(vm, NULL, 0) == 0);
-    CHECK(pvm_vm_set_memory_regions(vm, rw, RW_SIZE, ro, RO_SIZE, out, OUT_SIZE, stack, STACK_SIZE) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_bitmask(vm, p.a.starts, p.a.len));
+    CHECK_SET_OK(vm, pvm_vm_set_bitmask(vm, packed, packed_len));
+    CHECK_SET_OK(vm, pvm_vm_set_jump_table(vm, NULL, 0));
+    CHECK_SET_OK(vm, pvm_vm_set_memory_regions(vm, rw, RW_SIZE, ro, RO_SIZE, out, OUT_SIZE, stack, STACK_SIZE));
     CHECK_EQ_U64(pvm_vm_get_heap_pointer(vm), RW_BASE + RW_SIZE); /* the whole rw buffer is mapped */
 
     /* No callback: the VM stops at the first ecalli; the host answers and resumes. */
@@ -240,7 +252,7 @@ static void test_host_and_regions(pvm_backend backend) {
     CHECK(out[0] == 'x');
 
     /* Heap pointer: lowered, the guest's sbrk grows it again inside the rw buffer. */
-    CHECK(pvm_vm_set_heap_pointer(vm, RW_BASE + 4096) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_heap_pointer(vm, RW_BASE + 4096));
     CHECK_EQ_U64(pvm_vm_get_heap_pointer(vm), RW_BASE + 4096);
     CHECK(pvm_vm_read_memory(vm, RW_BASE + 4096, &rw[200], 1) == -1); /* above the heap pointer */
     pvm_vm_set_register(vm, 8, 8192);
@@ -257,7 +269,7 @@ static void test_host_and_regions(pvm_backend backend) {
     CHECK_EQ_U64(pvm_vm_execute(vm, p.pc_sbrk), PVM_RESULT_OK);
     CHECK_EQ_U64(pvm_vm_get_register(vm, 7), 0);
     CHECK_EQ_U64(pvm_vm_get_heap_pointer(vm), heap);
-    CHECK(pvm_vm_set_heap_pointer(vm, RW_BASE + RW_SIZE + 4096) == -1); /* outside the heap */
+    CHECK_SET_REFUSED(vm, pvm_vm_set_heap_pointer(vm, RW_BASE + RW_SIZE + 4096)); /* outside the heap */
 
     /* TERMINATE halts at the ecalli; ERROR (unknown host function) panics. */
     pvm_vm_set_gas(vm, 100);
@@ -276,9 +288,9 @@ static void test_host_and_regions(pvm_backend backend) {
     /* Regions replaced: the old buffers are no longer the guest's. */
     vm = pvm_vm_create_ex(&config, 0, p.a.code, p.a.len, NULL, 0, 0);
     CHECK(vm != NULL);
-    CHECK(pvm_vm_set_memory_regions(vm, rw, RW_SIZE, NULL, 0, NULL, 0, NULL, 0) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_memory_regions(vm, rw, RW_SIZE, NULL, 0, NULL, 0, NULL, 0));
     CHECK(pvm_vm_read_memory(vm, 0x20000, &v, 8) == 0); /* no ro region: rw at 0x20000 + Z(0) */
-    CHECK(pvm_vm_set_memory_regions(vm, NULL, 0, ro, RO_SIZE, NULL, 0, NULL, 0) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_memory_regions(vm, NULL, 0, ro, RO_SIZE, NULL, 0, NULL, 0));
     CHECK(pvm_vm_read_memory(vm, 0x20000, &v, 8) == -1);
     CHECK(pvm_vm_read_memory(vm, RO_BASE, &v, 8) == 0);
     CHECK_EQ_U64(v, ro_value);
@@ -306,23 +318,23 @@ static void test_jump_table(pvm_backend backend) {
     table[1] = target;
     vm = pvm_vm_create_ex(&config, 0, a.code, a.len, NULL, 0, 0);
     CHECK(vm != NULL);
-    CHECK(pvm_vm_set_bitmask(vm, a.starts, a.len) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_bitmask(vm, a.starts, a.len));
     pvm_vm_set_register(vm, 0, 0xFFFF0000u);
     pvm_vm_set_gas(vm, 100);
     CHECK_EQ_U64(pvm_vm_execute(vm, 0), PVM_RESULT_PANIC); /* no table yet */
-    CHECK(pvm_vm_set_jump_table(vm, table, 2) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_jump_table(vm, table, 2));
     pvm_vm_set_register(vm, 7, 0);
     pvm_vm_set_gas(vm, 100);
     CHECK_EQ_U64(pvm_vm_execute(vm, 0), PVM_RESULT_OK);
     CHECK_EQ_U64(pvm_vm_get_register(vm, 8), 99);
     table[1] = 1; /* not a basic-block start: the jump panics (GP A.4 djump) */
-    CHECK(pvm_vm_set_jump_table(vm, table, 2) == 0);
+    CHECK_SET_OK(vm, pvm_vm_set_jump_table(vm, table, 2));
     pvm_vm_set_register(vm, 8, 0);
     pvm_vm_set_gas(vm, 100);
     CHECK_EQ_U64(pvm_vm_execute(vm, 0), PVM_RESULT_PANIC);
     CHECK_EQ_U64(pvm_vm_get_register(vm, 8), 0);
     /* A bitmask of the wrong length is refused and says why. */
-    CHECK(pvm_vm_set_bitmask(vm, a.starts, a.len - 1) == -1 && strlen(pvm_vm_last_error(vm)) > 0);
+    CHECK_SET_REFUSED(vm, pvm_vm_set_bitmask(vm, a.starts, a.len - 1));
     pvm_vm_destroy(vm);
     /* Creation refuses impossible arguments. */
     CHECK(pvm_vm_create(0, NULL, 4, NULL, 0, 0) == NULL);
@@ -338,7 +350,7 @@ static void test_jump_table(pvm_backend backend) {
     CHECK_EQ_U64(pvm_vm_execute(NULL, 0), PVM_RESULT_PANIC);
     CHECK_EQ_U64(pvm_vm_get_register(NULL, 7), 0);
     CHECK(pvm_vm_get_registers(NULL) == NULL);
-    CHECK(pvm_vm_set_bitmask(NULL, a.starts, a.len) == -1);
+    pvm_vm_set_bitmask(NULL, a.starts, a.len);
     pvm_vm_set_gas(NULL, 5);
     pvm_vm_set_host_callback(NULL, NULL, NULL);
     pvm_vm_destroy(NULL);
