@@ -30,6 +30,8 @@ PvmCore::PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& confi
   s.add_counter(n + ".page_faults", &stat_faults_, "page-fault stops");
   s.add_counter(n + ".dmi_pages", &stat_dmi_pages_, "PVM pages mapped straight onto DMI memory");
   s.add_counter(n + ".transactions", &stat_transactions_, "PVM accesses made as b_transport transactions");
+  s.add_counter(n + ".layout_pages", &stat_layout_pages_, "pages of the program's layout placed in the window");
+  s.add_counter(n + ".private_pages", &stat_private_pages_, "pages of the program's layout beyond the window (libpvm memory)");
 }
 
 PvmCore::~PvmCore() {
@@ -107,6 +109,7 @@ bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write
     case kMapAddr: reg = &map_addr_; break;
     case kMapLen: reg = &map_len_; break;
     case kMapAccess: reg = &map_access_; break;
+    case kProgFormat: reg = &prog_format_; break;
     case kIrqStatus:
       if (is_write) {
         irq_status_ &= ~v;
@@ -201,15 +204,65 @@ bool PvmCore::load() {
   c.memory = PVM_MEMORY_CHECKED;  // pages are bound to platform memory
   c.gp = config_.gp;
   c.flags = PVM_CONFIG_COUNT_INSTRUCTIONS;
-  pvm_module* m = pvm_module_create(&c, PVM_BLOB_AUTO, blob.data(), blob.size(), nullptr);
+  if (prog_format_ > PVM_BLOB_POLKAVM) return false;
+  pvm_module* m = pvm_module_create(&c, pvm_blob_format(prog_format_), blob.data(), blob.size(), nullptr);
   if (!m) return false;
   vm_ = pvm_instance_create(m, nullptr, 0, nullptr);
+  pvm_memory_info info{};
+  pvm_module_get_memory_info(m, &info);
   pvm_module_destroy(m);
   if (!vm_) return false;
   pvm_set_memory_callback(vm_, &PvmCore::window_access, this);
+  if (!apply_layout(info)) {
+    pvm_destroy(vm_);
+    vm_ = nullptr;
+    mappings_.clear();
+    return false;
+  }
+  pvm_get_regs(vm_, regs_);  // as the layout sets them (r0 = halt address, r1 = stack top), else 0
   gas_used_ = 0;
   status_ = kIdle;
   pc_ = fault_ = host_index_ = 0;
+  return true;
+}
+
+// The program's own layout (GP A.7 standard program, .polkavm container): each region inside the
+// window gets its initial bytes copied into platform memory and is bound there with the layout's
+// access: read-only data read-only, read-write data/heap and stack read-write. Gaps stay
+// inaccessible (an access there is a page fault the firmware sees). A region beyond the window
+// keeps libpvm's own memory, with the same access, out of the firmware's sight.
+bool PvmCore::apply_layout(const pvm_memory_info& info) {
+  struct Region {
+    uint32_t addr, len;
+    pvm_access access;
+  };
+  const Region regions[] = {{info.ro_address, info.ro_size, PVM_ACCESS_READ},
+                            {info.rw_address, info.rw_size, PVM_ACCESS_WRITE},
+                            {info.stack_low, info.stack_high - info.stack_low, PVM_ACCESS_WRITE}};
+  std::vector<uint8_t> bytes;
+  for (const Region& r : regions) {
+    if (r.len == 0 || r.addr % kPage || r.len % kPage) continue;
+    if (uint64_t(r.addr) + r.len > config_.window_size) {
+      stat_private_pages_ += r.len / kPage;
+      continue;
+    }
+    bytes.assign(r.len, 0);
+    if (pvm_read_memory(vm_, r.addr, bytes.data(), r.len) != 0) return false;
+    for (uint32_t done = 0; done < r.len;) {  // a loader's access: the debug transport
+      tlm::tlm_generic_payload gp;
+      gp.set_command(tlm::TLM_WRITE_COMMAND);
+      gp.set_address(config_.window_base + r.addr + done);
+      gp.set_data_ptr(bytes.data() + done);
+      gp.set_data_length(r.len - done);
+      gp.set_streaming_width(r.len - done);
+      const unsigned n = mem->transport_dbg(gp);
+      if (n == 0) return false;
+      done += n;
+    }
+    bind(r.addr, r.len, r.access);
+    mappings_.push_back({r.addr, r.len, r.access});
+    stat_layout_pages_ += r.len / kPage;
+  }
   return true;
 }
 

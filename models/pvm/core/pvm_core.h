@@ -5,7 +5,9 @@
 //     registers, status, host-call index, commands (load, map, start, resume, stop), interrupt
 //     enable/status;
 //   - `mem` (initiator): PVM address A is platform address window_base + A for A < window_size.
-//     Pages the firmware maps (MAP command) are bound to DMI pointers where the target grants
+//     LOAD places the program's own layout (standard program / .polkavm: read-only data
+//     read-only, read-write data and heap and the stack read-write, initial bytes copied) in the
+//     window; gaps are inaccessible. Pages the firmware maps (MAP command) are bound to DMI pointers where the target grants
 //     them (guest accesses are then plain host loads/stores) and become b_transport transactions
 //     otherwise; anything else is a PVM page fault (or panic below 64 KiB), reported, not fatal;
 //   - `irq` (output): raised while IRQ_STATUS & IRQ_ENABLE (bit 0: the PVM stopped: halt, panic,
@@ -58,6 +60,7 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
     kMapAccess = 0x40,  // RW 32: 0 none, 1 read-only, 3 read-write
     kError = 0x44,      // RO 32: Error code of the last refused command
     kGasUsed = 0x48,    // RO 64: gas executed since LOAD
+    kProgFormat = 0x50, // RW 32: blob format for LOAD: 0 auto (.polkavm or A.2), 1 A.2, 2 A.7 standard, 3 .polkavm
     kRegs = 0x100,      // RW 64 x 13: PVM registers r0..r12
   };
   enum Status : uint32_t { kIdle = 0, kRunning = 1, kHalt = 2, kPanic = 3, kOutOfGas = 4, kPageFault = 5,
@@ -97,6 +100,7 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
   void command(uint32_t c);
   bool load();
   bool map(uint32_t addr, uint32_t len, pvm_access access);
+  bool apply_layout(const pvm_memory_info& info);
   void bind(uint32_t addr, uint32_t len, pvm_access access);
   void run_thread();
   void stopped(pvm_status s);
@@ -111,14 +115,15 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
   bool run_pending_ = false;
 
   uint32_t status_ = kIdle, error_ = kNoError, host_index_ = 0, prog_len_ = 0, entry_pc_ = 0, pc_ = 0, fault_ = 0;
-  uint32_t irq_enable_ = 0, irq_status_ = 0, map_addr_ = 0, map_len_ = 0, map_access_ = 0;
+  uint32_t irq_enable_ = 0, irq_status_ = 0, map_addr_ = 0, map_len_ = 0, map_access_ = 0, prog_format_ = 0;
   uint64_t prog_addr_ = 0, gas_ = 0;
   uint64_t regs_[PVM_NUM_REGS] = {};
   bool resume_ = false;  // the next run continues (RESUME) instead of starting at entry_pc_
 
   // Statistics (name.*)
   uint64_t stat_gas_ = 0, stat_instructions_ = 0, stat_runs_ = 0, stat_host_calls_ = 0, stat_faults_ = 0,
-           stat_dmi_pages_ = 0, stat_transactions_ = 0, gas_used_ = 0;
+           stat_dmi_pages_ = 0, stat_transactions_ = 0, gas_used_ = 0,
+           stat_layout_pages_ = 0, stat_private_pages_ = 0;
 };
 
 }  // namespace vp::pvmcore

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The firmware-driven PVM test: vp runs pvm_firmware.elf on configs/virt-pvm.yaml with the PVM
-# core on one backend; checks the exit code, the UART output of the "log" host call, and the
+# core on one backend (interrupt-driven firmware); checks the exit code, the UART output of the "log" host call, and the
 # pvm0.* statistics (gas and instructions executed inside the platform).
 # usage: run_firmware_test.sh VP CONFIG ELF BACKEND WORKDIR
 set -u
@@ -13,11 +13,15 @@ rc=$?
 check "exit code 0 ($backend; got $rc)" test "$rc" -eq 0
 check "log host call on the UART" contains "$out" "pvm log: PVM fetch data!!"
 check "firmware checks pass" contains "$out" "pvm firmware: ok"
-check "statistics: pvm0.gas = pvm0.instructions = 90015, 2 host calls, 1 fault, DMI pages" python3 - "$stats" <<'PY'
+# Program 1: 90015 gas, 4 runs, 2 host calls, 1 fault, 2 DMI pages. The layout program: 2 blocks
+# of 4 instructions, 3 runs, 2 faults (read-only write, gap), its read-only and read-write pages
+# in the window plus the gap page the firmware maps (3 DMI pages), the stack beyond the window.
+check "statistics: pvm0.gas = pvm0.instructions = 90023, 2 host calls, 3 faults, DMI/layout pages" python3 - "$stats" <<'PY'
 import json, sys
 values = json.load(open(sys.argv[1]))["stats"]
-want = {"pvm0.gas": 90015, "pvm0.instructions": 90015, "pvm0.host_calls": 2, "pvm0.runs": 4,
-        "pvm0.page_faults": 1, "pvm0.dmi_pages": 2}
+want = {"pvm0.gas": 90023, "pvm0.instructions": 90023, "pvm0.host_calls": 2, "pvm0.runs": 7,
+        "pvm0.page_faults": 3, "pvm0.dmi_pages": 5, "pvm0.layout_pages": 2, "pvm0.private_pages": 1,
+        "pvm0.transactions": 0}
 bad = {k: values.get(k) for k, v in want.items() if values.get(k) != v}
 if bad:
     print("  unexpected:", bad)
