@@ -1,7 +1,8 @@
 // pvm.core's memory window without firmware: a test initiator drives the registers, the window is
 // a memory target of this file that either refuses DMI (every PVM access is a b_transport) or
 // grants it and later takes it back (invalidate_direct_mem_ptr) while the PVM waits at a host
-// call, moving its bytes to a new buffer so a stale pointer would show. On both backends.
+// call, moving its bytes to a new buffer so a stale pointer would show; and a standard program's
+// layout (its write to its read-only data) under both Gray Paper profiles. On both backends.
 #include "models/pvm/core/pvm_core.h"
 
 #include <gtest/gtest.h>
@@ -193,6 +194,61 @@ void dmi_invalidated(pvm_backend backend) {
   EXPECT_EQ(b.mem.transactions, 2u);
   for (uint8_t x : b.mem.retired) ASSERT_EQ(x, 0xEE);  // nothing written through a stale pointer
 }
+
+// A standard program (GP A.7, PROG_FORMAT 2) writing to its own read-only data: LOAD put the data
+// read-only in the window; GP 0.7.2 stops with a page fault at that page, the new-gas profile
+// (as its vectors expect) with a panic; nothing is written either way. Reading the read-only
+// data and writing the read-write data work, through DMI.
+void read_only_write(pvm_backend backend, pvm_gp gp) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  using namespace pvm;
+  Assembler a;
+  a.reg_imm(op_load_u64, 7, 0x10000);   // read-only data
+  a.reg_imm(op_store_u64, 7, 0x30000);  // read-write data (0x20000 + the read-only zone)
+  a.reg_imm(op_store_u64, 7, 0x10008);  // the write to read-only data
+  a.reg_imm(op_jump_ind, 0, 0);
+  const std::vector<uint8_t> blob = a.standard_blob({1, 2, 3, 4, 5, 6, 7, 8}, {9}, 0, 0x1000);
+  PvmCoreConfig c = Bench::config(backend);
+  c.gp = gp;
+  auto& mem = make<WindowMemory>("mem", true);
+  auto& core = make<PvmCore>("pvm", c);
+  auto& cpu = make<TestInitiator>("cpu");
+  vp::platform::IrqIn irq;
+  cpu.socket.bind(core.regs);
+  core.mem.bind(mem.socket);
+  core.irq.bind(irq);
+  sc_start(SC_ZERO_TIME);
+  std::memcpy(mem.bytes.data() + kProgram, blob.data(), blob.size());
+  std::memset(mem.bytes.data() + 0x10000, 0x77, 0x1000);  // overwritten by LOAD
+  cpu.write<uint64_t>(PvmCore::kProgAddr, kBase + kProgram);
+  cpu.write32(PvmCore::kProgLen, uint32_t(blob.size()));
+  cpu.write32(PvmCore::kProgFormat, 2);
+  cpu.write32(PvmCore::kCommand, PvmCore::kLoad);
+  ASSERT_EQ(cpu.read32(PvmCore::kError), 0u);
+  EXPECT_EQ(cpu.read<uint64_t>(PvmCore::kRegs), 0xFFFF0000u);  // r0 as the layout sets it
+  EXPECT_EQ(mem.u64(0x10000), 0x0807060504030201u);
+  EXPECT_EQ(mem.u64(0x10008), 0u);
+  EXPECT_EQ(mem.bytes[0x30000], 9u);
+  cpu.write<uint64_t>(PvmCore::kGas, 100);
+  cpu.write32(PvmCore::kIrqEnable, 1);
+  cpu.write32(PvmCore::kCommand, PvmCore::kStart);
+  sc_start(10, SC_US);
+  EXPECT_TRUE(irq.level());
+  if (gp == PVM_GP_0_7_2) {
+    EXPECT_EQ(cpu.read32(PvmCore::kStatus), uint32_t(PvmCore::kPageFault));
+    EXPECT_EQ(cpu.read32(PvmCore::kFaultAddr), 0x10000u);
+  } else {
+    EXPECT_EQ(cpu.read32(PvmCore::kStatus), uint32_t(PvmCore::kPanic));
+  }
+  EXPECT_EQ(mem.u64(0x30000), 0x0807060504030201u);  // the read-write store landed
+  EXPECT_EQ(mem.u64(0x10008), 0u);                    // the read-only one did not
+  EXPECT_EQ(mem.transactions, 0u);
+}
+
+TEST(PvmCoreLayout, ReadOnlyWriteGp072Interpreter) { read_only_write(PVM_BACKEND_INTERPRETER, PVM_GP_0_7_2); }
+TEST(PvmCoreLayout, ReadOnlyWriteGp072Recompiler) { read_only_write(PVM_BACKEND_RECOMPILER, PVM_GP_0_7_2); }
+TEST(PvmCoreLayout, ReadOnlyWriteNewGasInterpreter) { read_only_write(PVM_BACKEND_INTERPRETER, PVM_GP_NEW_GAS); }
+TEST(PvmCoreLayout, ReadOnlyWriteNewGasRecompiler) { read_only_write(PVM_BACKEND_RECOMPILER, PVM_GP_NEW_GAS); }
 
 TEST(PvmCoreWindow, NoDmiInterpreter) { no_dmi(PVM_BACKEND_INTERPRETER); }
 TEST(PvmCoreWindow, NoDmiRecompiler) { no_dmi(PVM_BACKEND_RECOMPILER); }
