@@ -162,14 +162,18 @@ void shm_round_trips(const std::string& label, uint64_t n, int spin_us) {
 // turns on one atomic word, spinning (no system calls, no vp code).
 void spin_baseline(const std::string& label, uint64_t n) {
   std::atomic<uint64_t> turn{0};
+  std::atomic<bool> started{false};
   std::thread other([&] {
     pin_to(1);
+    started = true;
     for (uint64_t i = 1; i < 2 * n; i += 2) {
       while (turn.load(std::memory_order_acquire) != i) {
       }
       turn.store(i + 1, std::memory_order_release);
     }
   });
+  // Let the thread move to its CPU first (under chrt -f both share CPU 0 until then).
+  while (!started) std::this_thread::yield();
   report(label.c_str(), n, [&] {
     for (uint64_t i = 0; i < 2 * n; i += 2) {
       while (turn.load(std::memory_order_acquire) != i) {
