@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 
+#include "platform/config_checks.h"
 #include "platform/config_node.h"
 #include "platform/loader.h"
 #include "platform/units.h"
@@ -15,37 +16,21 @@ namespace vp::mem {
 
 using platform::ConfigError;
 using platform::ConfigNode;
+using platform::check_keys;
+using platform::config_number;
+using platform::expect_kind;
 using platform::SourceLocation;
 
 namespace {
 
-const ConfigNode& expect(const ConfigNode& n, ConfigNode::Kind kind, const char* what) {
-  if (n.kind != kind) throw ConfigError(n.where, std::string("expected ") + what + ", found " + n.kind_name());
-  return n;
-}
-
-uint64_t number(const ConfigNode& n, const char* key, bool size) {
-  expect(n, ConfigNode::Kind::Scalar, "a number");
-  auto v = size ? platform::parse_size(n.scalar) : platform::parse_integer(n.scalar);
-  if (!v) throw ConfigError(n.where, std::string("'") + key + "': expected " + (size ? "a size" : "an integer") +
-                                         ", found '" + n.scalar + "'");
-  return *v;
-}
-
-void check_keys(const ConfigNode& map, const std::vector<std::string>& known) {
-  for (const auto& e : map.map)
-    if (std::find(known.begin(), known.end(), e.key) == known.end())
-      throw ConfigError(e.key_where, "unknown key '" + e.key + "'" + platform::did_you_mean_hint(e.key, known));
-}
-
 MemoryInit parse_init(const ConfigNode& n) {
-  expect(n, ConfigNode::Kind::Map, "a map {method: ...}");
+  expect_kind(n, ConfigNode::Kind::Map, "a map {method: ...}");
   check_keys(n, {"method", "seed", "file"});
   MemoryInit init;
   init.where = n.where;
   const ConfigNode* m = n.find("method");
   if (!m) throw ConfigError(n.where, "init: missing 'method' (no_init, all_zero, random, hex)");
-  expect(*m, ConfigNode::Kind::Scalar, "an init method");
+  expect_kind(*m, ConfigNode::Kind::Scalar, "an init method");
   const std::vector<std::string> methods = {"no_init", "all_zero", "random", "hex"};
   if (m->scalar == "no_init") init.method = InitMethod::NoInit;
   else if (m->scalar == "all_zero") init.method = InitMethod::AllZero;
@@ -54,15 +39,15 @@ MemoryInit parse_init(const ConfigNode& n) {
   else
     throw ConfigError(m->where, "unknown init method '" + m->scalar + "' (expected no_init, all_zero, random or hex)" +
                                     platform::did_you_mean_hint(m->scalar, methods));
-  if (const ConfigNode* s = n.find("seed")) init.seed = number(*s, "seed", false);
-  if (const ConfigNode* f = n.find("file")) init.file = expect(*f, ConfigNode::Kind::Scalar, "a file name").scalar;
+  if (const ConfigNode* s = n.find("seed")) init.seed = config_number(*s, "seed", false);
+  if (const ConfigNode* f = n.find("file")) init.file = expect_kind(*f, ConfigNode::Kind::Scalar, "a file name").scalar;
   if (init.method == InitMethod::Hex && init.file.empty())
     throw ConfigError(n.where, "init method hex needs 'file'");
   return init;
 }
 
 MemoryDef parse_memory(const ConfigNode& n, MemoryDef::Kind kind, const std::string& space) {
-  expect(n, ConfigNode::Kind::Map, "a memory {path: ..., base: ..., ...}");
+  expect_kind(n, ConfigNode::Kind::Map, "a memory {path: ..., base: ..., ...}");
   std::vector<std::string> keys = {"path", "base", "width", "size", "array_dims", "init"};
   if (kind == MemoryDef::Kind::Banked) keys.insert(keys.end(), {"bank_width", "bank_depth", "banks"});
   check_keys(n, keys);
@@ -75,36 +60,36 @@ MemoryDef parse_memory(const ConfigNode& n, MemoryDef::Kind kind, const std::str
     if (!v) throw ConfigError(n.where, std::string("memory: missing '") + key + "'");
     return *v;
   };
-  d.path = expect(required("path"), ConfigNode::Kind::Scalar, "an RTL path").scalar;
-  d.base = number(required("base"), "base", false);
+  d.path = expect_kind(required("path"), ConfigNode::Kind::Scalar, "an RTL path").scalar;
+  d.base = config_number(required("base"), "base", false);
   if (const ConfigNode* w = n.find("width")) {
-    const uint64_t v = number(*w, "width", false);
+    const uint64_t v = config_number(*w, "width", false);
     if (v == 0 || v % 8 || v > 1024) throw ConfigError(w->where, "width: expected a multiple of 8 bits up to 1024");
     d.width = unsigned(v);
   }
   if (const ConfigNode* a = n.find("array_dims")) {
-    expect(*a, ConfigNode::Kind::Sequence, "a list of dimensions");
+    expect_kind(*a, ConfigNode::Kind::Sequence, "a list of dimensions");
     for (const auto& x : a->sequence) {
-      const uint64_t v = number(x, "array_dims", false);
+      const uint64_t v = config_number(x, "array_dims", false);
       if (v == 0) throw ConfigError(x.where, "array_dims: a dimension must not be 0");
       d.array_dims.push_back(v);
     }
   }
   if (kind == MemoryDef::Kind::Banked) {
     const ConfigNode& bw = required("bank_width");
-    const uint64_t w = number(bw, "bank_width", false);
+    const uint64_t w = config_number(bw, "bank_width", false);
     if (w == 0 || w % 8 || w > 1024) throw ConfigError(bw.where, "bank_width: expected a multiple of 8 bits up to 1024");
     d.bank_width = unsigned(w);
     const ConfigNode& bd = required("bank_depth");
-    d.bank_depth = number(bd, "bank_depth", false);
+    d.bank_depth = config_number(bd, "bank_depth", false);
     if (d.bank_depth == 0) throw ConfigError(bd.where, "bank_depth: must not be 0");
     const ConfigNode& nb = required("banks");
-    const uint64_t b = number(nb, "banks", false);
+    const uint64_t b = config_number(nb, "banks", false);
     if (b == 0 || b > 4096) throw ConfigError(nb.where, "banks: expected 1 to 4096");
     d.banks = unsigned(b);
     const uint64_t total = d.banks * d.bank_depth * (d.bank_width / 8);
     if (const ConfigNode* s = n.find("size")) {
-      d.size = number(*s, "size", true);
+      d.size = config_number(*s, "size", true);
       if (d.size != total)
         throw ConfigError(s->where, "size " + std::to_string(d.size) + " does not match banks * bank_depth * bank_width/8 = " +
                                         std::to_string(total));
@@ -112,7 +97,7 @@ MemoryDef parse_memory(const ConfigNode& n, MemoryDef::Kind kind, const std::str
     d.size = total;
   } else {
     const ConfigNode& s = required("size");
-    d.size = number(s, "size", true);
+    d.size = config_number(s, "size", true);
     if (d.size == 0) throw ConfigError(s.where, "size: must not be 0");
     if (d.size % (d.width / 8)) throw ConfigError(s.where, "size: not a whole number of " + std::to_string(d.width) + "-bit words");
     if (!d.array_dims.empty()) {
@@ -129,7 +114,7 @@ MemoryDef parse_memory(const ConfigNode& n, MemoryDef::Kind kind, const std::str
 }
 
 void parse_list(const ConfigNode& list, MemoryDef::Kind kind, const std::string& space, MemoryDefinition& out) {
-  expect(list, ConfigNode::Kind::Sequence, "a list of memories");
+  expect_kind(list, ConfigNode::Kind::Sequence, "a list of memories");
   for (const auto& m : list.sequence) out.memories.push_back(parse_memory(m, kind, space));
 }
 
@@ -147,13 +132,13 @@ MemoryDefinition parse_memory_definition(const std::string& yaml, const std::str
   MemoryDefinition def;
   def.file = file;
   if (root.is_null()) return def;
-  expect(root, ConfigNode::Kind::Map, "a memory definition {black_box: [...], spaces: {...}}");
+  expect_kind(root, ConfigNode::Kind::Map, "a memory definition {black_box: [...], spaces: {...}}");
   check_keys(root, {"black_box", "spaces"});
   if (const ConfigNode* bb = root.find("black_box")) parse_list(*bb, MemoryDef::Kind::BlackBox, "", def);
   if (const ConfigNode* spaces = root.find("spaces")) {
-    expect(*spaces, ConfigNode::Kind::Map, "a map of address spaces");
+    expect_kind(*spaces, ConfigNode::Kind::Map, "a map of address spaces");
     for (const auto& s : spaces->map) {
-      expect(s.value, ConfigNode::Kind::Map, "a space {direct: [...], banked: [...]}");
+      expect_kind(s.value, ConfigNode::Kind::Map, "a space {direct: [...], banked: [...]}");
       check_keys(s.value, {"direct", "banked"});
       if (const ConfigNode* d = s.value.find("direct")) parse_list(*d, MemoryDef::Kind::Direct, s.key, def);
       if (const ConfigNode* b = s.value.find("banked")) parse_list(*b, MemoryDef::Kind::Banked, s.key, def);

@@ -117,8 +117,8 @@ void register_socket_type(platform::Registry& registry) {
                  {"posted_writes", "Writes complete without waiting for the peer's answer"},
                  {"batch", "Posted writes sent together (one send, or one wake-up); the next read or sync sends them"},
                  {"ring_size", "shm: bytes of each ring (a power of two, 16KiB to 64MiB)"},
-                 {"spin", "shm: busy polling before sleeping on a futex"},
-                 {"busy_poll", "shm: never sleep (keeps a core busy; lowest latency)"},
+                 {"spin", "shm: polling before sleeping on a futex (0: sleep at once)"},
+                 {"busy_poll", "shm: never sleep (keeps a core busy, yields it after 20us without a message; lowest latency)"},
                  {"sync_period", "How often simulated time is sent to the peer"},
                  {"irqs", "Interrupt lines the peer drives (irq[0] ..)"},
                  {"accept_timeout", "How long (host time) vp waits for the peer to connect"}}});

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/mem/elf_file.h"
+#include "platform/config_checks.h"
 #include "platform/config_node.h"
 #include "platform/loader.h"
 #include "platform/units.h"
@@ -12,36 +13,12 @@ namespace vp::rtl {
 
 using platform::ConfigError;
 using platform::ConfigNode;
+using platform::check_keys;
+using platform::config_choice;
+using platform::config_number;
+using platform::expect_kind;
 
 namespace {
-
-const ConfigNode& expect(const ConfigNode& n, ConfigNode::Kind kind, const char* what) {
-  if (n.kind != kind) throw ConfigError(n.where, std::string("expected ") + what + ", found " + n.kind_name());
-  return n;
-}
-
-uint64_t number(const ConfigNode& n, const char* key, bool size) {
-  expect(n, ConfigNode::Kind::Scalar, "a number");
-  auto v = size ? platform::parse_size(n.scalar) : platform::parse_integer(n.scalar);
-  if (!v) throw ConfigError(n.where, std::string("'") + key + "': expected " + (size ? "a size" : "an integer") +
-                                         ", found '" + n.scalar + "'");
-  return *v;
-}
-
-void check_keys(const ConfigNode& map, const std::vector<std::string>& known) {
-  for (const auto& e : map.map)
-    if (std::find(known.begin(), known.end(), e.key) == known.end())
-      throw ConfigError(e.key_where, "unknown key '" + e.key + "'" + platform::did_you_mean_hint(e.key, known));
-}
-
-std::string choice(const ConfigNode& n, const char* key, const std::vector<std::string>& options) {
-  expect(n, ConfigNode::Kind::Scalar, "a name");
-  if (std::find(options.begin(), options.end(), n.scalar) != options.end()) return n.scalar;
-  std::string list;
-  for (const auto& o : options) list += (list.empty() ? "" : ", ") + o;
-  throw ConfigError(n.where, std::string("'") + key + "': unknown value '" + n.scalar + "' (expected " + list + ")" +
-                                 platform::did_you_mean_hint(n.scalar, options));
-}
 
 FILE* stream(const std::string& name) { return name == "stdout" ? stdout : name == "stderr" ? stderr : nullptr; }
 
@@ -57,7 +34,7 @@ VhostHostConfig parse_vhost_host_config(const std::string& text, const std::stri
   c.definition_dir = definition_dir;
   const ConfigNode root = platform::parse_yaml(text, file);
   static const ConfigNode empty;
-  const ConfigNode& r = root.is_null() ? empty : expect(root, ConfigNode::Kind::Map, "a mailbox configuration map");
+  const ConfigNode& r = root.is_null() ? empty : expect_kind(root, ConfigNode::Kind::Map, "a mailbox configuration map");
   check_keys(r, {"space", "backend", "log", "output", "max_length", "max_call_args", "max_files", "channels"});
 
   std::vector<std::string> spaces;
@@ -65,7 +42,7 @@ VhostHostConfig parse_vhost_host_config(const std::string& text, const std::stri
     if (m.kind != mem::MemoryDef::Kind::BlackBox && std::find(spaces.begin(), spaces.end(), m.space) == spaces.end())
       spaces.push_back(m.space);
   if (const ConfigNode* s = r.find("space")) {
-    c.space = expect(*s, ConfigNode::Kind::Scalar, "a space name").scalar;
+    c.space = expect_kind(*s, ConfigNode::Kind::Scalar, "a space name").scalar;
     if (std::find(spaces.begin(), spaces.end(), c.space) == spaces.end())
       throw ConfigError(s->where, "no space '" + c.space + "' in " + c.definition.file +
                                       platform::did_you_mean_hint(c.space, spaces));
@@ -78,7 +55,7 @@ VhostHostConfig parse_vhost_host_config(const std::string& text, const std::stri
                       "the memory definition has several spaces (" + list + "): choose one with 'space:'");
   }
 
-  if (const ConfigNode* b = r.find("backend")) c.backend = *mem::vhost_backend_kind(choice(*b, "backend", kBackends));
+  if (const ConfigNode* b = r.find("backend")) c.backend = *mem::vhost_backend_kind(config_choice(*b, "backend", kBackends));
   if (!backend_override.empty()) {
     auto k = mem::vhost_backend_kind(backend_override);
     if (!k)
@@ -87,23 +64,23 @@ VhostHostConfig parse_vhost_host_config(const std::string& text, const std::stri
                                                           platform::did_you_mean_hint(backend_override, kBackends));
     c.backend = *k;
   }
-  if (const ConfigNode* l = r.find("log")) c.log = stream(choice(*l, "log", {"stderr", "stdout", "none"}));
-  if (const ConfigNode* o = r.find("output")) c.engine.output = stream(choice(*o, "output", {"stdout", "stderr", "none"}));
-  if (const ConfigNode* n = r.find("max_length")) c.engine.max_length = number(*n, "max_length", true);
+  if (const ConfigNode* l = r.find("log")) c.log = stream(config_choice(*l, "log", {"stderr", "stdout", "none"}));
+  if (const ConfigNode* o = r.find("output")) c.engine.output = stream(config_choice(*o, "output", {"stdout", "stderr", "none"}));
+  if (const ConfigNode* n = r.find("max_length")) c.engine.max_length = config_number(*n, "max_length", true);
   if (const ConfigNode* n = r.find("max_call_args")) {
-    const uint64_t v = number(*n, "max_call_args", false);
+    const uint64_t v = config_number(*n, "max_call_args", false);
     if (v > 256) throw ConfigError(n->where, "max_call_args: must be at most 256");
     c.engine.max_call_args = unsigned(v);
   }
   if (const ConfigNode* n = r.find("max_files")) {
-    const uint64_t v = number(*n, "max_files", false);
+    const uint64_t v = config_number(*n, "max_files", false);
     if (v > 1024) throw ConfigError(n->where, "max_files: must be at most 1024");
     c.engine.max_files = unsigned(v);
   }
   if (const ConfigNode* ch = r.find("channels")) {
-    expect(*ch, ConfigNode::Kind::Sequence, "a list of channels [{name, address}]");
+    expect_kind(*ch, ConfigNode::Kind::Sequence, "a list of channels [{name, address}]");
     for (const auto& e : ch->sequence) {
-      expect(e, ConfigNode::Kind::Map, "a channel {name: ..., address: ...}");
+      expect_kind(e, ConfigNode::Kind::Map, "a channel {name: ..., address: ...}");
       check_keys(e, {"name", "address"});
       VhostChannel v;
       v.where = e.where;
@@ -111,8 +88,8 @@ VhostHostConfig parse_vhost_host_config(const std::string& text, const std::stri
       const ConfigNode* addr = e.find("address");
       if (!name) throw ConfigError(e.where, "channel: missing 'name'");
       if (!addr) throw ConfigError(e.where, "channel: missing 'address'");
-      v.name = expect(*name, ConfigNode::Kind::Scalar, "a channel name").scalar;
-      v.address = number(*addr, "address", false);
+      v.name = expect_kind(*name, ConfigNode::Kind::Scalar, "a channel name").scalar;
+      v.address = config_number(*addr, "address", false);
       if (v.address % 8) throw ConfigError(addr->where, "channel address must be 8-byte aligned");
       const mem::MemoryDef* m = c.definition.find(c.space, v.address);
       if (!m || v.address + 8 > m->base + m->size)

@@ -95,7 +95,8 @@ typedef struct vp_rtl_peer vp_rtl_peer;
 /* A socket address as above, or "shm:/path": the Unix socket at /path hands
  * over a shared-memory segment (vp_rtl_shm.h) that carries the messages. */
 vp_rtl_peer* vp_rtl_peer_connect(const char* address);
-/* Shared memory: busy polling for spin_us before sleeping (default 50; < 0: never sleep). */
+/* Shared memory: polling for spin_us before sleeping (default 50; 0: sleep at
+ * once; < 0: never sleep; see vp_shm_set_spin). */
 void vp_rtl_peer_set_spin(vp_rtl_peer* peer, int spin_us);
 /* Serves requests until vp closes the connection (returns 0) or an error (< 0). */
 int vp_rtl_peer_serve(vp_rtl_peer* peer, const vp_rtl_peer_ops* ops, void* user);

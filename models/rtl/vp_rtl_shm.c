@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -56,6 +57,8 @@ static void setup(vp_shm* s, int is_vp) {
   s->rx_data = is_vp ? rings + ring : rings;
   s->tx_head = 0;
   s->rx_tail = 0;
+  s->tx_tail_seen = 0;
+  s->rx_head_seen = 0;
   s->unwoken = 0;
   s->spin_us = 50;
 }
@@ -202,22 +205,33 @@ static int peer_gone(vp_shm* s) {
   return 0;
 }
 
-/* Waits until `ready(s)` holds: spins spin_us, then sleeps on the futex word
- * (seq) with `waiting` raised. Returns 0, VP_RTL_EIO (the other side is gone)
- * or VP_RTL_ETIMEOUT. */
+/* Waits until `ready(s)` holds: polls (pause) for spin_us, then sleeps on the
+ * futex word (seq) with `waiting` raised; with spin_us < 0 polls forever,
+ * yielding the CPU between polls after VP_SHM_YIELD_AFTER_US. Returns 0,
+ * VP_RTL_EIO (the other side is gone) or VP_RTL_ETIMEOUT. */
 typedef int (*ready_fn)(vp_shm* s, uint64_t need);
 static int wait_until(vp_shm* s, ready_fn ready, uint64_t need, uint32_t* seq, uint32_t* waiting, int timeout_ms) {
   const uint64_t start = now_ns();
   const uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : start + (uint64_t)timeout_ms * 1000000u;
-  const uint64_t spin_end = s->spin_us < 0 ? UINT64_MAX : start + (uint64_t)s->spin_us * 1000u;
+  const int busy = s->spin_us < 0;
+  const uint64_t spin_end = busy ? UINT64_MAX : start + (uint64_t)s->spin_us * 1000u;
+  const uint64_t yield_from = start + (uint64_t)VP_SHM_YIELD_AFTER_US * 1000u;
+  uint64_t next_liveness = start + 20000000u; /* 20 ms */
   for (unsigned i = 1;; ++i) {
     if (ready(s, need)) return 0;
     cpu_relax();
-    if ((i & 1023) == 0) {
+    if ((i & 63) == 0) {
       const uint64_t t = now_ns();
       if (t >= deadline) return VP_RTL_ETIMEOUT;
-      if ((i & 0xfffff) == 0 && peer_gone(s)) return VP_RTL_EIO;
       if (t >= spin_end) break;
+      if (t >= next_liveness) {
+        if (peer_gone(s)) return VP_RTL_EIO;
+        next_liveness = t + 20000000u;
+      }
+      if (busy && t >= yield_from) {
+        ++s->yields;
+        sched_yield();
+      }
     }
   }
   for (;;) {
@@ -263,8 +277,16 @@ static int carries_data(const vp_rtl_header* h) {
 /* Room for `need` bytes in the ring to the other side (a bad tail ends the wait; the caller checks it). */
 static int has_room(vp_shm* s, uint64_t need) {
   const uint64_t tail = __atomic_load_n(&s->tx->tail, ACQUIRE);
+  s->tx_tail_seen = tail;
   const uint64_t used = s->tx_head - tail;
   return used > s->mask + 1 || (s->mask + 1) - used >= need;
+}
+
+/* Room by the tail last seen (no shared-memory read): the other side's tail
+ * only grows, so this never overstates the room. */
+static int has_room_seen(vp_shm* s, uint64_t need) {
+  const uint64_t used = s->tx_head - s->tx_tail_seen;
+  return used <= s->mask + 1 && (s->mask + 1) - used >= need;
 }
 
 static void wake_consumer(vp_shm* s) {
@@ -286,13 +308,12 @@ int vp_shm_send(vp_shm* s, const vp_rtl_header* h, const void* data, int wake) {
   const size_t n = carries_data(h) && data ? h->length : 0;
   if (n > VP_RTL_MAX_DATA) return VP_RTL_ELENGTH;
   const size_t total = padded(VP_RTL_HEADER_SIZE + n);
-  if (!has_room(s, total)) {
+  if (!has_room_seen(s, total) && !has_room(s, total)) {
     vp_shm_wake(s); /* the consumer must drain what is there */
     int rc = wait_until(s, has_room, total, &s->tx->space_seq, &s->tx->space_waiting, -1);
     if (rc) return rc;
   }
-  const uint64_t used = s->tx_head - __atomic_load_n(&s->tx->tail, ACQUIRE);
-  if (used > s->mask + 1) return VP_RTL_ERING; /* a tail beyond the head */
+  if (s->tx_head - s->tx_tail_seen > s->mask + 1) return VP_RTL_ERING; /* a tail beyond the head */
   uint8_t hdr[VP_RTL_HEADER_SIZE];
   vp_rtl_encode(h, hdr);
   copy_in(s, s->tx_head, hdr, sizeof hdr);
@@ -304,9 +325,16 @@ int vp_shm_send(vp_shm* s, const vp_rtl_header* h, const void* data, int wake) {
   return 0;
 }
 
+/* Reads the other side's head only when what was seen of it is consumed.
+ * While polling, prefetches where the next message will be, so that its
+ * cache line moves over together with the head's, not after it. */
 static int has_data(vp_shm* s, uint64_t need) {
   (void)need;
-  return __atomic_load_n(&s->rx->head, ACQUIRE) != s->rx_tail;
+  if (s->rx_head_seen != s->rx_tail) return 1;
+  s->rx_head_seen = __atomic_load_n(&s->rx->head, ACQUIRE);
+  if (s->rx_head_seen != s->rx_tail) return 1;
+  __builtin_prefetch(s->rx_data + (s->rx_tail & s->mask));
+  return 0;
 }
 
 int vp_shm_recv(vp_shm* s, vp_rtl_header* h, void* data, size_t capacity, int timeout_ms) {
@@ -316,7 +344,7 @@ int vp_shm_recv(vp_shm* s, vp_rtl_header* h, void* data, size_t capacity, int ti
     int rc = wait_until(s, has_data, 0, &s->rx->data_seq, &s->rx->data_waiting, timeout_ms);
     if (rc) return rc;
   }
-  const uint64_t avail = __atomic_load_n(&s->rx->head, ACQUIRE) - s->rx_tail;
+  const uint64_t avail = s->rx_head_seen - s->rx_tail;
   /* The producer publishes whole messages: anything else is a corrupt ring. */
   if (avail > s->mask + 1 || avail < VP_RTL_HEADER_SIZE) return VP_RTL_ERING;
   uint8_t hdr[VP_RTL_HEADER_SIZE];

@@ -58,12 +58,13 @@ typedef struct vp_shm {
   uint8_t *tx_data, *rx_data;
   uint32_t mask;
   uint64_t tx_head, rx_tail; /* this side's own indices: authoritative */
+  uint64_t tx_tail_seen, rx_head_seen; /* the other side's, last read (checked) */
   int unwoken;               /* messages published without a wake-up (batch) */
   int is_vp;
   int sock;    /* the rendezvous connection */
   int memfd;
   int spin_us; /* busy polling before sleeping; < 0: never sleep */
-  uint64_t futex_waits, futex_wakes; /* statistics */
+  uint64_t futex_waits, futex_wakes, yields; /* statistics: system calls made while waiting */
 } vp_shm;
 
 /* vp: creates the segment (ring_size: a power of two, 0 = 64 KiB) and sends
@@ -74,6 +75,16 @@ int vp_shm_create(vp_shm* s, int sock, uint32_t ring_size);
 int vp_shm_attach(vp_shm* s, int sock);
 /* Marks the segment closed (the other side's waits end), unmaps, closes both descriptors. */
 void vp_shm_close(vp_shm* s);
+/* How a side waits for the other one (messages, or room in a full ring):
+ *   spin_us > 0  polls (pause instruction) for spin_us, then sleeps on a futex
+ *                (the default, 50 us);
+ *   spin_us = 0  sleeps at once (lowest CPU use, a futex wake per message);
+ *   spin_us < 0  busy polling: never sleeps. After VP_SHM_YIELD_AFTER_US
+ *                without progress it calls sched_yield() between polls, so a
+ *                peer sharing this CPU gets to run.
+ * A sender makes the futex-wake system call only when the receiver has said
+ * it sleeps: with both sides polling, a message costs no system call. */
+#define VP_SHM_YIELD_AFTER_US 20
 void vp_shm_set_spin(vp_shm* s, int spin_us);
 
 /* Publishes one message; waits for room when the ring is full. `wake` = 0

@@ -1,6 +1,6 @@
 // The "RTL simulator in another process" of the socket tests and benchmark:
 // the Verilated CRC-32 (APB) served through the C peer library.
-//   rtl_peer ADDRESS [SPIN_US]   (shm: busy polling before sleeping; -1: never sleep)
+//   rtl_peer ADDRESS [SPIN_US]   (shm: polling before sleeping; 0: sleep at once; -1: never sleep)
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>

@@ -46,7 +46,7 @@ vp_rtl_header make(uint8_t type, uint32_t id, uint32_t length) {
 }
 
 TEST(Shm, MessagesWrapAroundASmallRing) {
-  for (int spin : {50, 0}) {  // 0: every wait sleeps on the futex
+  for (int spin : {50, 0, -1}) {  // 0: every wait sleeps on the futex; -1: busy polling
     Pair p;
     vp_shm_set_spin(&p.vp, spin);
     vp_shm_set_spin(&p.peer, spin);
@@ -77,6 +77,64 @@ TEST(Shm, MessagesWrapAroundASmallRing) {
       EXPECT_GT(p.vp.futex_waits + p.peer.futex_waits, 0u);  // the sleeping path was taken
     }
   }
+}
+
+// Busy polling on both sides: round trips make no futex system call at all
+// (the fast path), and a wait longer than VP_SHM_YIELD_AFTER_US yields the CPU.
+TEST(Shm, BusyPollingOnBothSidesMakesNoFutexCalls) {
+  Pair p;
+  vp_shm_set_spin(&p.vp, -1);
+  vp_shm_set_spin(&p.peer, -1);
+  constexpr unsigned kCount = 20000;
+  std::thread echo([&] {
+    uint8_t data[8];
+    for (unsigned i = 0; i < kCount; ++i) {
+      vp_rtl_header h;
+      ASSERT_EQ(vp_shm_recv(&p.peer, &h, data, sizeof data, 60000), 0);
+      h.type = VP_RTL_MSG_RESP;
+      h.length = 4;
+      std::memcpy(data, &h.id, 4);
+      ASSERT_EQ(vp_shm_send(&p.peer, &h, data, 1), 0);
+    }
+  });
+  for (unsigned i = 0; i < kCount; ++i) {
+    const vp_rtl_header q = make(VP_RTL_MSG_READ, i, 4);
+    ASSERT_EQ(vp_shm_send(&p.vp, &q, nullptr, 1), 0);
+    vp_rtl_header r;
+    uint32_t got = ~0u;
+    ASSERT_EQ(vp_shm_recv(&p.vp, &r, &got, sizeof got, 60000), 0);
+    ASSERT_EQ(r.type, VP_RTL_MSG_RESP);
+    ASSERT_EQ(r.id, i);
+    ASSERT_EQ(got, i);
+  }
+  echo.join();
+  EXPECT_EQ(p.vp.futex_waits + p.vp.futex_wakes, 0u);
+  EXPECT_EQ(p.peer.futex_waits + p.peer.futex_wakes, 0u);
+  // Nothing comes: the busy wait ends by its timeout, having yielded the CPU.
+  vp_rtl_header h;
+  EXPECT_EQ(vp_shm_recv(&p.vp, &h, nullptr, 0, 5), VP_RTL_ETIMEOUT);
+  EXPECT_GT(p.vp.yields, 0u);
+  EXPECT_EQ(p.vp.futex_waits, 0u);
+}
+
+// A busy-polling sender still wakes a receiver that sleeps (mixed modes).
+TEST(Shm, BusySenderWakesASleepingReceiver) {
+  Pair p;
+  vp_shm_set_spin(&p.vp, -1);
+  vp_shm_set_spin(&p.peer, 0);
+  uint32_t id = 0;
+  std::thread consumer([&] {
+    vp_rtl_header h;
+    if (vp_shm_recv(&p.peer, &h, nullptr, 0, 60000) == 0) id = h.id;
+  });
+  // Send only once the receiver has said it sleeps.
+  while (!__atomic_load_n(&p.vp.seg->to_peer.data_waiting, __ATOMIC_ACQUIRE)) std::this_thread::yield();
+  const vp_rtl_header q = make(VP_RTL_MSG_READ, 77, 4);
+  ASSERT_EQ(vp_shm_send(&p.vp, &q, nullptr, 1), 0);
+  consumer.join();
+  EXPECT_EQ(id, 77u);
+  EXPECT_EQ(p.vp.futex_wakes, 1u);
+  EXPECT_GE(p.peer.futex_waits, 1u);
 }
 
 TEST(Shm, BatchedMessagesArriveWhenWoken) {
