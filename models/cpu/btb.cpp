@@ -13,16 +13,29 @@ Btb::Btb(unsigned entries, unsigned assoc) : assoc_(assoc ? assoc : 1) {
 
 bool Btb::lookup(uint64_t pc, uint64_t& target) {
   Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
-  for (unsigned w = 0; w < assoc_; ++w)
+  Entry* v = &s[0];
+  for (unsigned w = 0; w < assoc_; ++w) {
     if (s[w].pc == pc) {
       s[w].stamp = ++clock_;
       target = s[w].target;
+      last_pc_ = pc;
+      last_ = static_cast<size_t>(&s[w] - e_.data());
       return true;
     }
+    if (s[w].stamp < v->stamp) v = &s[w];
+  }
+  last_pc_ = pc;
+  last_ = static_cast<size_t>(v - e_.data());  // no entry holds pc: the victim update() would pick
   return false;
 }
 
 void Btb::update(uint64_t pc, uint64_t target) {
+  if (pc == last_pc_) {
+    last_pc_ = ~0ull;
+    e_[last_] = {pc, target, ++clock_};
+    return;
+  }
+  last_pc_ = ~0ull;
   Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
   Entry* v = &s[0];
   for (unsigned w = 0; w < assoc_; ++w) {

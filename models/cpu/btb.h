@@ -1,6 +1,7 @@
 #pragma once
 // Branch target buffer: set-associative, LRU, keyed by the branch's pc.
 #include <cstdint>
+#include <cstddef>
 #include <vector>
 
 namespace vp::cpu {
@@ -17,6 +18,11 @@ class Btb {
   unsigned sets_, assoc_;
   std::vector<Entry> e_;
   uint64_t clock_ = 0;
+  // The entry an update of last_pc_ writes, found by the lookup just before it
+  // (the hit, or the LRU victim on a miss): lookup-then-update of one branch,
+  // the common case, scans the set once. Nothing changes the set in between.
+  uint64_t last_pc_ = ~0ull;
+  size_t last_ = 0;
 };
 
 }  // namespace vp::cpu
