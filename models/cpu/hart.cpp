@@ -15,6 +15,7 @@
 #include "platform/statistics.h"
 #include "platform/symbols.h"
 #include "platform/terminal.h"
+#include "platform/time_counter.h"
 #include "platform/trace_events.h"
 
 namespace vp::cpu {
@@ -49,17 +50,37 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   // Priv. spec 3.2.1: `time` is a read-only shadow of mtime, so it is read from
   // the timer device itself (its value includes any write to mtime). The read
   // carries the hart's local time; the device latency it returns is not spent.
+  // The first read asks the timer for a direct view (platform/time_counter.h);
+  // when it has one, later reads compute the same value without a bus transaction
+  // (U-Boot's and Linux's delay and polling loops read `time` constantly), unless
+  // a trace-event file records bus accesses.
   uint64_t time_now() override {
     h_.account();
     if (!h_.cfg_.mtime) {
       const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
       return static_cast<uint64_t>(now / h_.timebase_period_);
     }
+    if (counter_ && !platform::TraceEvents::enabled())
+      return counter_->value_at(sc_core::sc_time_stamp() + h_.qk_.get_local_time() + counter_delay_);
     uint8_t b[8] = {};
     tlm::tlm_generic_payload& gp = prepare(tlm::TLM_READ_COMMAND, *h_.cfg_.mtime, b, 8);
-    sc_time delay = h_.qk_.get_local_time();
+    const sc_time local = h_.qk_.get_local_time();
+    sc_time delay = local;
+    const bool ask = !counter_asked_;
+    if (ask) {
+      counter_asked_ = true;
+      counter_ext_.counter = nullptr;
+      gp.set_extension(&counter_ext_);
+    }
     h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
+    if (ask) {
+      gp.clear_extension(&counter_ext_);
+      if (gp.is_response_ok() && counter_ext_.counter && counter_ext_.arrival_delay >= local) {
+        counter_ = counter_ext_.counter;
+        counter_delay_ = counter_ext_.arrival_delay - local;
+      }
+    }
     if (!gp.is_response_ok() && !h_.stopped_) {
       char where[32];
       std::snprintf(where, sizeof where, "0x%llx", static_cast<unsigned long long>(*h_.cfg_.mtime));
@@ -151,6 +172,12 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   }
   Hart& h_;
   tlm::tlm_generic_payload gp_;
+  // The timer's direct view of mtime, once the first `time` read found one, and the
+  // interconnect latency a read of it gathers before reaching the timer.
+  bool counter_asked_ = false;
+  platform::TimeCounterExtension counter_ext_;
+  const platform::TimeCounter* counter_ = nullptr;
+  sc_time counter_delay_ = sc_core::SC_ZERO_TIME;
 };
 
 Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
@@ -238,6 +265,7 @@ void Hart::register_statistics() {
     st.add_counter(n + ".translator.exits_trap", stat(&TranslatorStats::exits_trap), "exits at a trap");
     st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
     st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
+    st.add_counter(n + ".translator.time_reads", stat(&TranslatorStats::time_reads), "time CSR reads by the direct helper");
     st.add_counter(n + ".translator.interpreted_blocks", stat(&TranslatorStats::interpreted_blocks), "blocks run by the interpreter");
   }
   if (!pipeline_) {
@@ -341,7 +369,7 @@ void Hart::account() {
   }
   const uint64_t prog = core_->run_progress();
   if (prog > accounted_) {
-    qk_.inc(period_ * static_cast<double>(prog - accounted_));
+    qk_.inc(sc_time::from_value(period_.value() * (prog - accounted_)));  // exact; no double rounding
     accounted_ = prog;
   }
 }

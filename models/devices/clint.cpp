@@ -16,6 +16,7 @@ Clint::Clint(const sc_core::sc_module_name& name, const ClintConfig& config)
       config_(config),
       ticks_per_second_(uint64_t(std::llround(1.0 / sc_core::sc_get_time_resolution().to_seconds()))) {
   if (config_.timebase_hz == 0) config_.timebase_hz = 1;
+  if (ticks_per_second_ % config_.timebase_hz == 0) ticks_per_tick_ = ticks_per_second_ / config_.timebase_hz;
   for (unsigned h = 0; h < config_.harts; ++h) {
     harts_.push_back(std::make_unique<Hart>());
     sc_core::sc_spawn_options opts;
@@ -31,6 +32,9 @@ Clint::Clint(const sc_core::sc_module_name& name, const ClintConfig& config)
 uint64_t Clint::ticks_of(const sc_core::sc_time& t) const { return t.value(); }
 
 uint64_t Clint::mtime_at(const sc_core::sc_time& t) const {
+  // floor(ticks * f / tps) = floor(ticks / (tps / f)) when f divides tps (10 MHz at
+  // a ps resolution): one 64-bit division for the hart's frequent `time` reads.
+  if (ticks_per_tick_) return ticks_of(t) / ticks_per_tick_ + mtime_offset_;
   const u128 raw = u128(ticks_of(t)) * config_.timebase_hz / ticks_per_second_;
   return uint64_t(raw) + mtime_offset_;
 }
@@ -47,12 +51,24 @@ void Clint::update_timer(unsigned h, const sc_core::sc_time& now) {
   }
   mtip[h].lower();
   // raw mtime value at which mtime reaches mtimecmp, then its time: ceil(raw * tps / f).
-  const u128 raw_target = u128(hart.mtimecmp - mtime_offset_);
+  // From the distance left (mtime moved below its raw value by a write must not wrap
+  // the target into the past: an event now would fire again and again).
+  const u128 raw_target = u128(mtime - mtime_offset_) + (hart.mtimecmp - mtime);
   const u128 ticks = (raw_target * ticks_per_second_ + config_.timebase_hz - 1) / config_.timebase_hz;
   if (ticks > std::numeric_limits<uint64_t>::max() / 2) return;  // beyond any simulation
   const sc_core::sc_time when = sc_core::sc_time::from_value(uint64_t(ticks));
   const sc_core::sc_time stamp = sc_core::sc_time_stamp();
   hart.timer.notify(when > stamp ? when - stamp : sc_core::SC_ZERO_TIME);
+}
+
+void Clint::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const sc_core::sc_time arrival = delay;
+  MmioTarget::b_transport(gp, delay);
+  auto* ext = gp.get_extension<platform::TimeCounterExtension>();
+  if (ext && gp.is_response_ok() && gp.is_read() && gp.get_address() == kMtime && gp.get_data_length() == 8) {
+    ext->counter = this;
+    ext->arrival_delay = arrival;
+  }
 }
 
 void Clint::on_timer(unsigned h) { update_timer(h, sc_core::sc_time_stamp()); }

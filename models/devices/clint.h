@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/devices/mmio_target.h"
+#include "platform/time_counter.h"
 
 namespace vp::dev {
 
@@ -16,7 +17,7 @@ struct ClintConfig {
   sc_core::sc_time latency{10, sc_core::SC_NS};
 };
 
-class Clint : public MmioTarget {
+class Clint : public MmioTarget, public platform::TimeCounter {
  public:
   static constexpr uint64_t kSize = 0x10000;
 
@@ -34,6 +35,11 @@ class Clint : public MmioTarget {
   const ClintConfig& config() const { return config_; }
   // mtime at a given simulation time (including any offset the guest wrote).
   uint64_t mtime_at(const sc_core::sc_time& t) const;
+  // platform::TimeCounter: mtime, for readers that asked with a TimeCounterExtension
+  // (a hart's `time` CSR).
+  uint64_t value_at(const sc_core::sc_time& t) const override { return mtime_at(t); }
+  // An 8-byte read of mtime carrying a TimeCounterExtension gets this counter.
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   uint64_t mtimecmp(unsigned hart) const { return harts_[hart]->mtimecmp; }
 
   // mtime's value (not the simulated time) and every hart's msip / mtimecmp.
@@ -64,6 +70,7 @@ class Clint : public MmioTarget {
 
   ClintConfig config_;
   uint64_t ticks_per_second_;  // SystemC time resolution
+  uint64_t ticks_per_tick_ = 0;  // SystemC ticks per mtime tick when a whole number, else 0
   uint64_t mtime_offset_ = 0;  // mtime = raw(time) + offset (set by writes to mtime)
   std::vector<std::unique_ptr<Hart>> harts_;
 };

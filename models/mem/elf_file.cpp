@@ -1,6 +1,7 @@
 #include "models/mem/elf_file.h"
 
 #include <elf.h>
+#include <sys/stat.h>
 
 #include <cstring>
 #include <fstream>
@@ -100,6 +101,16 @@ void parse_elf(const Image& img, uint64_t& entry, unsigned& machine, std::vector
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw LoadError(path + ": cannot open: " + std::strerror(errno));
+  // One read of the whole file when its size is known (a regular file); byte by byte
+  // through the stream buffer otherwise (a pipe).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    std::vector<uint8_t> bytes(static_cast<size_t>(st.st_size));
+    in.read(reinterpret_cast<char*>(bytes.data()), st.st_size);
+    if (in.gcount() == st.st_size) return bytes;
+    throw LoadError(path + ": read " + std::to_string(in.gcount()) + " of its " + std::to_string(st.st_size) +
+                    " bytes (did it change while being read?)");
+  }
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 

@@ -42,6 +42,7 @@ TranslatorX86::TranslatorX86(Core& core)
   off_.mstatus = offset_of(core, &core.mstatus_);
   JitData& d = data();
   d.helpers[kHelperExec] = reinterpret_cast<void*>(&TranslatorX86::helper_exec);
+  d.helpers[kHelperTime] = reinterpret_cast<void*>(&TranslatorX86::helper_time);
   for (unsigned m = 0; m < 64; ++m) {
     uint8_t f = 0;
     if (m & 0x01) f |= 16;  // IE -> NV

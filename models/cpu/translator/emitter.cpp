@@ -216,12 +216,12 @@ Label& BlockEmitter::trap_stub() {
 
 // Calls Core::execute_one(in) with the core's state written back. On a trap the block
 // leaves through `trap`; otherwise r14 takes the helper's budget (0 for a forced exit).
-void BlockEmitter::call_helper_exec(const Insn& in, uint64_t vpc, Label& trap) {
+void BlockEmitter::call_helper_exec(const Insn& in, uint64_t vpc, Label& trap, HelperIndex helper) {
   g_.mov(rdi, reinterpret_cast<uint64_t>(&t_));
   g_.mov(rsi, reinterpret_cast<uint64_t>(&in));
   g_.mov(rdx, vpc);
   g_.mov(rcx, r14);
-  g_.call(g_.ptr[g_.rip + &t_.data().helpers[kHelperExec]]);
+  g_.call(g_.ptr[g_.rip + &t_.data().helpers[helper]]);
   g_.cmp(rdx, static_cast<int32_t>(kLeftTrap));
   g_.jae(trap, Xbyak::CodeGenerator::T_NEAR);
   g_.mov(r14, rdx);
@@ -236,9 +236,20 @@ void BlockEmitter::emit_exec(const Insn& in) {
   reload_after_call(w);
 }
 
+// `csrr rd, time` (no write to the CSR) through TranslatorX86::helper_time.
+bool BlockEmitter::emit_time_read(const Insn& in) {
+  if (static_cast<unsigned>(in.imm) != kCsrTime || in.rs1 != 0) return false;
+  if (in.op != Op::CSRRS && in.op != Op::CSRRC && in.op != Op::CSRRSI && in.op != Op::CSRRCI) return false;
+  writeback();
+  Label& trap = trap_stub();
+  call_helper_exec(in, pc_, trap, kHelperTime);
+  reload_after_call(in.rd == 32 ? 0 : in.rd);
+  return true;
+}
+
 // A system instruction, run by the executor; the block ends after it.
 void BlockEmitter::emit_exec_then_exit(const Insn& in) {
-  emit_exec(in);
+  if (!emit_time_read(in)) emit_exec(in);
   writeback();
   switch (in.op) {
     case Op::CSRRW: case Op::CSRRS: case Op::CSRRC: case Op::CSRRWI: case Op::CSRRSI:

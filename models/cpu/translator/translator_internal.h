@@ -100,7 +100,9 @@ struct JitData {
   uint64_t cells[kCells][2];         // initialised when handed out
 };
 
-enum HelperIndex : unsigned { kHelperExec = 0, kHelperCount };
+enum HelperIndex : unsigned { kHelperExec = 0, kHelperTime = 1, kHelperCount };
+
+constexpr unsigned kCsrTime = 0xc01;
 
 // The executable region: JitData, shared routines, then translated blocks.
 class CodeBuffer {
@@ -133,6 +135,7 @@ class TranslatorX86 final : public Translator {
 
   // Helpers called from generated code (SysV ABI; helpers.cpp).
   static HelperResult helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
+  static HelperResult helper_time(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
 
   Core& core() { return core_; }
   JitData& data() { return buf_.data(); }
@@ -241,7 +244,8 @@ class BlockEmitter {
   void exit_direct(uint64_t target, int slot, int cc);
   void exit_indirect_rax(bool is_return);
   void ras_push(uint64_t return_vpc);
-  void call_helper_exec(const Insn& in, uint64_t vpc, Xbyak::Label& trap);
+  void call_helper_exec(const Insn& in, uint64_t vpc, Xbyak::Label& trap, HelperIndex helper = kHelperExec);
+  bool emit_time_read(const Insn& in);
   Xbyak::Label& trap_stub();
 
   TranslatorX86& t_;
