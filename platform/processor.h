@@ -122,6 +122,10 @@ class Processor {
   virtual void set_reg(unsigned i, uint64_t value) { (void)i, (void)value; }
   virtual void set_pc(uint64_t pc) { (void)pc; }
 
+  // SimPoint basic-block vectors into `path`, a line per `interval` retired
+  // instructions (docs/checkpoints.md); false if not supported. Throws
+  // std::runtime_error if the file cannot be written.
+  virtual bool set_bbv(const std::string& path, uint64_t interval) { (void)path, (void)interval; return false; }
   // False if the processor has no timing model to switch to.
   virtual bool set_detail_region(const DetailRegion& region) { (void)region; return false; }
   // The debugger's view: the architecture name (GDB's, "riscv:rv64"), every

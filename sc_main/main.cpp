@@ -315,11 +315,16 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--sample-period", run.sample_period,
                       "With --detail-start and --detail-count: sampling, one window (warm-up, measure) every N "
                       "instructions; estimates CPI (statistics cpu0.sampling.*)");
+  run_cmd->add_option("--bbv", run.bbv_file,
+                      "Write SimPoint basic-block vectors of the first processor to FILE (.bb format)")
+      ->type_name("FILE");
+  auto* bbv_interval = run_cmd->add_option("--bbv-interval", run.bbv_interval,
+                                           "With --bbv: retired instructions per interval (default 100000000)");
   std::string restore_dir;
   run_cmd->add_option("--checkpoint-at", run.checkpoint_at,
-                      "Write a checkpoint when the first processor has retired N instructions, or at a simulated "
-                      "time such as 5ms")
-      ->type_name("N|TIME");
+                      "Write a checkpoint when the first processor has retired N instructions, at a simulated "
+                      "time such as 5ms, or when it first reaches 0xPC or a symbol of the --kernel/--bios ELF")
+      ->type_name("N|TIME|SYMBOL");
   run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir, "Directory the checkpoint goes to (docs/checkpoints.md)")
       ->type_name("DIR");
   run_cmd->add_flag("--checkpoint-exit", run.checkpoint_exit, "End the run once the checkpoint is written");
@@ -431,6 +436,11 @@ int sc_main(int argc, char* argv[]) {
         run.stats_interval_ps = *t;
       }
       if (!run.stats_file.empty()) check_writable(run.stats_file, "--stats");
+      run.bbv_interval_set = bbv_interval->count() > 0;
+      if (run.bbv_interval_set && run.bbv_file.empty()) throw CLI::ValidationError("--bbv-interval", "needs --bbv FILE");
+      if (run.bbv_interval_set && !run.bbv_interval)
+        throw CLI::ValidationError("--bbv-interval", "must be at least 1 instruction");
+      if (!run.bbv_file.empty()) check_writable(run.bbv_file, "--bbv");
       if (run.checkpoint_at.empty() != run.checkpoint_dir.empty())
         throw CLI::ValidationError("--checkpoint-at", "--checkpoint-at and --checkpoint-dir go together");
       if (run.checkpoint_exit && run.checkpoint_dir.empty())

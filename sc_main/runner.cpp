@@ -308,6 +308,12 @@ platform::DetailRegion detail_region(const RunOptions& o) {
 }
 
 void apply_detail_region(const std::vector<platform::Processor*>& cpus, const RunOptions& o) {
+  if (!o.bbv_file.empty()) {
+    if (cpus.empty() || !cpus[0]->set_bbv(o.bbv_file, o.bbv_interval))
+      throw std::runtime_error("--bbv: the first processor cannot count basic blocks");
+  } else if (o.bbv_interval_set) {
+    throw std::runtime_error("--bbv-interval needs --bbv FILE");
+  }
   if (o.detail_start.empty()) {
     if (o.warmup || o.detail_count || o.sample_period)
       throw std::runtime_error("--warmup, --detail-count and --sample-period need --detail-start");
@@ -645,7 +651,7 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
 
   // A checkpoint at an instruction count pauses the first processor there; at a time, the run stops there.
   bool checkpoint = !o.checkpoint_dir.empty();
-  std::optional<uint64_t> checkpoint_ps;
+  std::optional<uint64_t> checkpoint_ps, checkpoint_pc;
   if (checkpoint) {
     if (cpus.empty()) throw std::runtime_error("--checkpoint-at: the platform has no processor");
     const std::string& at = o.checkpoint_at;
@@ -657,7 +663,28 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
     } else if (auto t = platform::parse_time_ps(at)) {
       checkpoint_ps = *t;
     } else {
-      throw std::runtime_error("--checkpoint-at: expected an instruction count or a time such as 5ms, found '" + at + "'");
+      // A pc (0x...) or a symbol of the --kernel/--bios ELF: a breakpoint on the
+      // first processor; the checkpoint is taken before that instruction executes.
+      std::optional<uint64_t> pc;
+      if (at.rfind("0x", 0) == 0 || at.rfind("0X", 0) == 0) {
+        pc = platform::parse_integer(at);
+        if (!pc) throw std::runtime_error("--checkpoint-at: '" + at + "' is not an address");
+      } else {
+        bool elf = false;
+        for (const std::string* file : {&o.kernel, &o.bios})
+          if (!pc && !file->empty() && mem::ElfFile::is_elf(*file)) {
+            elf = true;
+            pc = mem::ElfFile::load(*file).symbol(at);
+          }
+        if (!pc)
+          throw std::runtime_error("--checkpoint-at: '" + at + "' is not an instruction count, a time such as 5ms, "
+                                   "an address or a symbol of the --kernel/--bios ELF" +
+                                   (elf ? "" : " (no ELF file with symbols was loaded)"));
+      }
+      if (!cpus[0]->supports_debug())
+        throw std::runtime_error("--checkpoint-at " + at + ": the first processor has no breakpoints");
+      checkpoint_pc = *pc;
+      cpus[0]->set_breakpoints({*pc});
     }
   }
   bool checkpoint_ended = false;
@@ -680,6 +707,7 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
       const bool at_time = checkpoint_ps && now_ps() >= *checkpoint_ps;
       if (!paused && !at_time) break;
       platform::clear_pause();
+      if (checkpoint_pc) cpus[0]->set_breakpoints({});  // reached: the run continues through it
       write_checkpoint(p, o, cpus);
       checkpoint = false;
       if (o.checkpoint_exit) {

@@ -46,6 +46,11 @@ struct RunOptions {
   uint64_t warmup = 0;        // instructions timed before the statistics count
   uint64_t detail_count = 0;  // measured instructions (0 = until the ROI-end marker or the end)
   uint64_t sample_period = 0; // sampling: a window (warm-up + detail_count) every this many instructions
+  // SimPoint basic-block vectors of the first processor (models/cpu/bbv.h):
+  // one line per bbv_interval retired instructions.
+  std::string bbv_file;
+  uint64_t bbv_interval = 100'000'000;
+  bool bbv_interval_set = false;
   // Checkpoint (docs/checkpoints.md) into checkpoint_dir when the first
   // processor has retired N instructions ("N") or at a simulated time ("5ms").
   std::string checkpoint_at;

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "models/cpu/bbv.h"
 #include "models/cpu/core_internal.h"
 #include "models/cpu/pipeline.h"
 #include "models/cpu/translator.h"
@@ -105,7 +106,8 @@ void Core::set_irq_line(unsigned bit, bool level) {
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
   if (VP_UNLIKELY(debug_active_)) return run_debug(budget, executed);
   // The stop pc is checked per block by the interpreter only (fast-forward to a pc).
-  if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull) return translator_->run(budget, executed);
+  if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull && !block_counter_)
+    return translator_->run(budget, executed);
   // One branch per call: the functional loop carries no timing code at all.
   return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
 }
@@ -158,7 +160,9 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       if (n > left) n = static_cast<unsigned>(left);
       const uint64_t gen = chain_gen_;
       const uint64_t before = instret_;
+      const uint64_t vstart = pc_;
       exec_block<kTimed>(b, n);
+      if (VP_UNLIKELY(block_counter_ != nullptr)) block_counter_->count(vstart, instret_ - before);
       // Chain only from a block that ran to its end, still valid, without a trap.
       prev = (b->cacheable && gen == chain_gen_ && instret_ - before == b->insns.size()) ? b : nullptr;
       if (VP_UNLIKELY(!b->cacheable)) graveyard_.push_back(b);

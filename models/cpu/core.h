@@ -118,6 +118,7 @@ struct DebugHalt {
 };
 
 struct Block;
+class BlockCounter;
 class Pipeline;
 class Translator;
 
@@ -140,6 +141,9 @@ class Core {
   // Fast-forward support: run() returns kStopPc before executing a block that
   // starts at this pc (a branch target such as a function entry); ~0: none.
   void set_stop_pc(uint64_t pc) { stop_pc_ = pc; }
+  // Basic-block vectors (bbv.h): the counter sees every block run with its
+  // start pc and retired instructions; the interpreter runs then. Not owned.
+  void set_block_counter(BlockCounter* c) { block_counter_ = c; }
   // The marker (Marker) that made run() return kMarker; clears it.
   unsigned take_marker() { const unsigned m = marker_; marker_ = 0; return m; }
 
@@ -346,6 +350,7 @@ class Core {
   bool irq_check_ = true;
   unsigned marker_ = 0;
   uint64_t stop_pc_ = ~0ull;
+  BlockCounter* block_counter_ = nullptr;
   std::ostream* trace_ = nullptr;
   Pipeline* timing_ = nullptr;
 

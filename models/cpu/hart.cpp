@@ -486,6 +486,14 @@ bool Hart::set_detail_region(const platform::DetailRegion& region) {
   return true;
 }
 
+bool Hart::set_bbv(const std::string& path, uint64_t interval) {
+  if (lockstep_) return false;
+  core_->set_block_counter(nullptr);
+  bbv_ = std::make_unique<BbvWriter>(path, interval);
+  core_->set_block_counter(bbv_.get());
+  return true;
+}
+
 void Hart::region_boundaries(uint64_t& budget) {
   using Start = platform::DetailRegion::Start;
   if (phase_ == Phase::kFastForward && region_.start == Start::kInstructions) {
@@ -503,7 +511,10 @@ void Hart::region_boundaries(uint64_t& budget) {
 }
 
 void Hart::start_detail() {
-  if (region_.period && region_.start != platform::DetailRegion::Start::kInstructions) region_.at = executed_;
+  if (region_.period && samples_ == 0 && phase_ == Phase::kFastForward) {
+    if (region_.start != platform::DetailRegion::Start::kInstructions) region_.at = executed_;
+    period_base_ = region_.at;  // the first window starts here, the next ones in later periods
+  }
   if (!pipeline_) {
     pipeline_ = std::make_unique<Pipeline>(cfg_.pipeline);
     register_statistics();  // the timing model's counters replace the functional cycle count
@@ -538,7 +549,12 @@ void Hart::end_detail() {
     leave_detail();
     using Start = platform::DetailRegion::Start;
     region_.start = Start::kInstructions;
-    region_.at = std::max(region_.at + region_.period, executed_);
+    period_base_ += region_.period;
+    sample_rng_ ^= sample_rng_ << 13;  // xorshift64
+    sample_rng_ ^= sample_rng_ >> 7;
+    sample_rng_ ^= sample_rng_ << 17;
+    const uint64_t slack = region_.period - region_.warmup - region_.count;  // > 0 (checked)
+    region_.at = std::max(period_base_ + sample_rng_ % slack, executed_);
     phase_ = Phase::kFastForward;
     phase_end_ = 0;
     return;

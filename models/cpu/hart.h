@@ -14,6 +14,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "models/cpu/bbv.h"
 #include "models/cpu/core.h"
 #include "models/cpu/lockstep.h"
 #include "models/cpu/pipeline.h"
@@ -89,6 +90,7 @@ class Hart : public platform::Component, public platform::Processor {
   void set_reg(unsigned i, uint64_t value) override { core_->set_reg(i, value); }
   void set_pc(uint64_t pc) override { core_->set_pc(pc); }
   bool set_detail_region(const platform::DetailRegion& region) override;
+  bool set_bbv(const std::string& path, uint64_t interval) override;
 
   // Checkpoints: the core's architectural state and the hart's counters. The
   // timing model (caches, predictors) is not state: a restored run may use
@@ -154,11 +156,17 @@ class Hart : public platform::Component, public platform::Processor {
   Core* core_ = nullptr;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<PipelineTrace> trace_;
+  std::unique_ptr<BbvWriter> bbv_;  // SimPoint basic-block vectors (--bbv)
   platform::DetailRegion region_;
   Phase phase_ = Phase::kWhole;
   uint64_t phase_end_ = 0;  // executed_ count that ends the warm-up or the measurement; 0 = none
   // Sampling: the current window's start and the CPI of the windows so far.
   uint64_t window_cycles0_ = 0, window_insns0_ = 0;
+  // Each window starts at a pseudo-random offset in its period (stratified
+  // sampling: a loop whose length divides the period does not bias the
+  // estimate); a fixed seed keeps runs reproducible.
+  uint64_t period_base_ = 0;
+  uint64_t sample_rng_ = 0x9e3779b97f4a7c15ull;
   double samples_ = 0, cpi_sum_ = 0, cpi_sumsq_ = 0;
   uint64_t cycles_accounted_ = 0;  // pipeline cycles already turned into local time
   tlm_utils::tlm_quantumkeeper qk_;

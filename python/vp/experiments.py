@@ -16,7 +16,9 @@ aside).
 
 workload: a path to an ELF/raw kernel; ``bytes`` (raw image at the start of
 RAM, e.g. ``vp.asm.assemble(...).image``); a dict with ``kernel``, ``bios``,
-``append``, ``uart_input``, ``max_time``, ``max_instructions``; or a callable
+``append``, ``uart_input``, ``max_time``, ``max_instructions``, ``detail``
+(keyword arguments of ``Simulator.detail``: fast-forward, then time the ROI);
+or a callable
 ``fn(sim) -> RunResult | dict | None`` that loads and runs itself (it must be
 picklable; functions defined in ``__main__`` travel by value when cloudpickle
 is installed, as it is with python3-distributed).
@@ -108,16 +110,20 @@ def execute(job: Dict[str, Any]) -> Dict[str, Any]:
     """Runs one configuration in this process (which must not have built a
     platform yet) and returns its metrics."""
     from . import Platform, RunResult, Simulator
-    kind, src, ov = job["base"]
-    overrides = dict(ov)
+    restore = job.get("restore")
+    overrides = dict(job["base"][2]) if job["base"] else {}
     overrides.update(job["overrides"])
-    if kind == "yaml":
-        plat = Platform.from_yaml(src, overrides)
-    elif kind == "dict":
-        plat = Platform.from_dict(src, overrides)
+    if restore:
+        sim = Simulator.restore(restore, overrides=overrides)
     else:
-        plat = Platform.from_string(src, overrides)
-    sim = Simulator(plat)
+        kind, src, _ = job["base"]
+        if kind == "yaml":
+            plat = Platform.from_yaml(src, overrides)
+        elif kind == "dict":
+            plat = Platform.from_dict(src, overrides)
+        else:
+            plat = Platform.from_string(src, overrides)
+        sim = Simulator(plat)
     w = job["workload"]
     extra: Dict[str, Any] = {}
     result: Optional[RunResult] = None
@@ -131,7 +137,13 @@ def execute(job: Dict[str, Any]) -> Dict[str, Any]:
         if isinstance(w, (str, os.PathLike, bytes, bytearray)):
             w = {"kernel": w}
         w = dict(w or {})
-        sim.load(kernel=w.get("kernel"), bios=w.get("bios"), append=w.get("append", ""))
+        if restore:
+            if w.get("kernel") or w.get("bios"):
+                raise ValueError("a run from a checkpoint loads no software: drop 'kernel' and 'bios' from the workload")
+        else:
+            sim.load(kernel=w.get("kernel"), bios=w.get("bios"), append=w.get("append", ""))
+        if w.get("detail"):
+            sim.detail(**w["detail"])
         if w.get("uart_input"):
             sim.uart_input(w["uart_input"])
         result = sim.run(max_instructions=w.get("max_instructions"), max_time=w.get("max_time"))
@@ -208,7 +220,8 @@ def _client_for(cluster):
 
 def run_experiment(base, sweep: Mapping[str, Sequence[Any]], workload: Any = None,
                    metrics: Sequence[Union[str, Callable]] = DEFAULT_METRICS, jobs: int = 1,
-                   cluster: Any = None, timeout: Optional[float] = None, errors: str = "raise") -> Results:
+                   cluster: Any = None, timeout: Optional[float] = None, errors: str = "raise",
+                   restore: Optional[Union[str, os.PathLike]] = None) -> Results:
     """Runs the cartesian product of ``sweep`` (override path -> values) over
     ``base`` (YAML path, dict or vp.Platform), each configuration in its own
     process; returns a :class:`Results` table.
@@ -216,15 +229,22 @@ def run_experiment(base, sweep: Mapping[str, Sequence[Any]], workload: Any = Non
     jobs: processes at a time (local). cluster: a Dask scheduler address
     ("tcp://host:8786"), a ``distributed.Client`` or a cluster object; the same
     jobs are then submitted to it. errors: "raise" (default) or "record" (the
-    row gets an "error" column).
+    row gets an "error" column). restore: a checkpoint directory
+    (``Simulator.checkpoint``); every configuration continues from it with its
+    overrides (which must keep the state layout: caches, predictors, mode) and
+    loads no software; ``base`` may then be None.
     """
     if errors not in ("raise", "record"):
         raise ValueError("errors must be 'raise' or 'record'")
     names = list(sweep)
     combos = [dict(zip(names, values)) for values in itertools.product(*(list(sweep[n]) for n in names))]
-    base_desc = _normalize_base(base)
+    if base is None and restore is None:
+        raise ValueError("base (a platform) is needed unless restore= names a checkpoint")
+    base_desc = _normalize_base(base) if base is not None else None
+    restore = os.path.abspath(os.fspath(restore)) if restore is not None else None
     metrics = list(metrics)
-    payloads = [_pickler.dumps({"base": base_desc, "overrides": combo, "workload": workload, "metrics": metrics})
+    payloads = [_pickler.dumps({"base": base_desc, "overrides": combo, "workload": workload, "metrics": metrics,
+                                 "restore": restore})
                 for combo in combos]
     sys_path = [p for p in sys.path if p and os.path.isdir(p)]
 

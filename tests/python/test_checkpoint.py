@@ -134,6 +134,25 @@ def test_sweep_from_a_checkpoint_matches_runs_without(tmp_path):
     assert rows[0]["cpu0.l1d.misses"] > rows[2]["cpu0.l1d.misses"], rows
 
 
+@needs_programs
+def test_run_experiment_from_a_checkpoint_matches_runs_without(tmp_path):
+    ck = str(tmp_path / "roi_ck")
+    _checkpoint_roi(ROI, ck)
+    sweep = {"cpu0.l1d.size": ["1KiB", "32KiB"], "cpu0.bp.type": ["bimodal"]}
+    metrics = ["exit_code", "uart", "cpu0.instructions", "cpu0.cycles", "cpu0.l1d.misses", "cpu0.bp.mispredicts"]
+    roi = {"detail": {"start": "marker"}}
+    restored = vp.run_experiment(None, restore=ck, sweep=sweep, workload=roi, metrics=metrics, jobs=2)
+    plain = vp.run_experiment(VIRT, sweep=sweep, workload={"kernel": ROI, **roi}, metrics=metrics, jobs=2)
+    assert len(restored) == 2 and list(restored) == list(plain)
+    assert all(r["exit_code"] == 3 for r in restored)
+    assert restored[0]["cpu0.l1d.misses"] > restored[1]["cpu0.l1d.misses"]  # 1 KiB misses more than 32 KiB
+    with pytest.raises(ValueError, match="restore"):
+        vp.run_experiment(None, sweep=sweep)
+    from vp.experiments import ExperimentError
+    with pytest.raises(ExperimentError, match="loads no software"):
+        vp.run_experiment(None, restore=ck, sweep={"cpu0.bp.type": ["tage"]}, workload={"kernel": ROI})
+
+
 @isolated
 def _devices():
     from vp.rvsim import Simulator

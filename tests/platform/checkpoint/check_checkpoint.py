@@ -62,6 +62,21 @@ restore_matches("time", ["--checkpoint-at", "4ms"])
 # Timing settings are not state: a restored run may switch to the pipeline model.
 restore_matches("pipeline", ["--checkpoint-at", "3000000"], ["--set", "cpu0.mode=pipeline"])
 
+# At a symbol: the first time the processor reaches the trap handler (the first
+# round's ecall, before anything is printed), through the ELF's symbol table.
+sym = os.path.join(WORK, "symbol")
+first = vp(VIRT, "--kernel", ELF, "--checkpoint-dir", sym, "--checkpoint-exit", "--checkpoint-at", "handler")
+expect(first["rc"] == 0 and first["out"] == "", f"--checkpoint-at handler: written (rc {first['rc']}: {first['err'][-300:]})")
+with open(os.path.join(sym, "manifest.yaml")) as f:
+    at = int(next(l for l in f if l.startswith("instructions:")).split(":")[1])
+expect(100000 < at < total // 3, f"... at the end of the first round ({at} instructions)")
+second = vp("--restore", sym, stats="symbol.json")
+expect(second["rc"] == 7 and second["out"] == full["out"], "... the restored run prints everything and exits 7")
+expect(second.get("stats", {}).get("cpu0.instructions") == total, "... with the same instruction count")
+r = vp(VIRT, "--kernel", ELF, "--checkpoint-dir", os.path.join(WORK, "nosym"), "--checkpoint-at", "no_such_symbol")
+expect(r["rc"] == 2 and "'no_such_symbol'" in r["err"] and "symbol" in r["err"],
+       f"an unknown symbol is a clear error ({r['err'].strip()[-200:]})")
+
 # Checkpointing without --checkpoint-exit continues the same run unchanged.
 cont = vp(VIRT, "--kernel", ELF, "--checkpoint-at", "2000000", "--checkpoint-dir", os.path.join(WORK, "cont"),
           stats="cont.json")
