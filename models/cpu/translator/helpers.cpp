@@ -150,9 +150,9 @@ uint64_t TranslatorX86::after_helper(uint64_t left) {
   return left;
 }
 
-HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
+template <class Body>
+HelperResult TranslatorX86::in_helper_frame(TranslatorX86* t, uint64_t vpc, uint64_t left, Body&& body) {
   Core& c = t->core_;
-  ++t->stats_.helper_calls;
   // As in the interpreter, the core's instret()/run_progress() read as the block's end.
   const uint64_t eff = t->forced_ ? t->saved_left_ : left;
   c.blk_i_ = static_cast<unsigned>(t->budget0_ - eff - 1);
@@ -161,7 +161,7 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
   if (fp) t->fold_fflags();
   HelperResult r{0, 0};
   try {
-    c.execute_one(*in);
+    body(c);
     r.left = t->after_helper(left);
   } catch (const Trap& tr) {
     t->trap_ = tr;
@@ -176,32 +176,22 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
   return r;
 }
 
+HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
+  ++t->stats_.helper_calls;
+  return in_helper_frame(t, vpc, left, [in](Core& c) { c.execute_one(*in); });
+}
+
 // `csrr rd, time` (csrrs/csrrc with x0, csrrsi/csrrci with 0: no write): the value from
 // the hart (CoreHost::time_now, which reads the timer directly once it offered a direct
 // view) without the executor's decoding and checks; a read the privilege level may not
 // make goes through helper_exec, which raises the exception.
 HelperResult TranslatorX86::helper_time(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
-  Core& c = t->core_;
-  if (!c.counter_allowed(kCsrTime)) return helper_exec(t, in, vpc, left);
+  if (!t->core_.counter_allowed(kCsrTime)) return helper_exec(t, in, vpc, left);
   ++t->stats_.time_reads;
-  const uint64_t eff = t->forced_ ? t->saved_left_ : left;
-  c.blk_i_ = static_cast<unsigned>(t->budget0_ - eff - 1);  // the hart accounts time up to here
-  c.pc_ = vpc;
-  const bool fp = t->data().fp_live;
-  if (fp) t->fold_fflags();
-  HelperResult r{0, 0};
-  try {
-    const uint64_t v = c.host_.time_now();
-    c.x_[in->rd] = v;
+  return in_helper_frame(t, vpc, left, [in, vpc](Core& c) {
+    c.x_[in->rd] = c.host_.time_now();  // the hart accounts time up to blk_i_
     c.pc_ = vpc + in->len;
-    r.left = t->after_helper(left);
-  } catch (...) {
-    t->pending_ = std::current_exception();  // rethrown by the dispatcher
-    r.left = ~0ull;
-  }
-  c.blk_i_ = 0;
-  if (fp) _mm_setcsr(t->data().mxcsr_clean);
-  return r;
+  });
 }
 
 }  // namespace vp::cpu

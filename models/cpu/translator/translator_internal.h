@@ -136,6 +136,10 @@ class TranslatorX86 final : public Translator {
   // Helpers called from generated code (SysV ABI; helpers.cpp).
   static HelperResult helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
   static HelperResult helper_time(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
+  // The frame every helper runs in: the hart's pc/instret view at the instruction, fflags,
+  // traps and other exceptions handed back to the dispatcher, MXCSR restored.
+  template <class Body>
+  static HelperResult in_helper_frame(TranslatorX86* t, uint64_t vpc, uint64_t left, Body&& body);
 
   Core& core() { return core_; }
   JitData& data() { return buf_.data(); }
