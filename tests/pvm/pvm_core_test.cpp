@@ -4,7 +4,7 @@
 // call, moving its bytes to a new buffer so a stale pointer would show; and a standard program's
 // layout (its write to its read-only data) under both Gray Paper profiles; the region map (a
 // .polkavm container's stack and sbrk'd heap read and written through the window, without DMI and
-// with DMI revoked; arguments; programs that do not fit). On both backends.
+// with DMI revoked; arguments; programs that do not fit; a bare blob's sbrk). On both backends.
 #include "models/pvm/core/pvm_core.h"
 
 #include <gtest/gtest.h>
@@ -409,6 +409,45 @@ void arguments(pvm_backend backend) {
   EXPECT_EQ(r.cpu.read32(PvmCore::kStatus), uint32_t(PvmCore::kFailed));
 }
 
+// A bare A.2 blob has no layout: its sbrk takes window pages (offset = PVM address) above the
+// pages already mapped, and fails past the window. A1 = sbrk 0x1000; u64 [A1] = 0x1000;
+// A3 = sbrk 1 MiB (0); halt. The firmware-side value written before LOAD stays (no zeroing).
+void bare_sbrk(pvm_backend backend, bool dmi) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  using namespace pvm;
+  Assembler a;
+  a.reg_imm(op_load_imm, 11, 0x1000);
+  a.reg_reg(op_sbrk, 8, 11);
+  a.reg_reg_imm(op_store_ind_u64, 11, 8, 0);
+  a.load_imm(11, 0x100000);
+  a.reg_reg(op_sbrk, 10, 11);
+  a.reg_imm(op_jump_ind, 0, 0);
+  Rig r(backend, dmi);
+  const uint64_t mark = 0x5A5A;
+  std::memcpy(r.mem.bytes.data() + 0x11008, &mark, 8);
+  ASSERT_EQ(r.load(a.blob(), 1), 0u);
+  EXPECT_EQ(r.region(1, 1), 0u);  // no layout regions
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHeapPointer), 0x10000u);
+  r.cpu.write32(PvmCore::kMapAddr, 0x10000);  // the firmware's page: sbrk skips it
+  r.cpu.write32(PvmCore::kMapLen, 0x1000);
+  r.cpu.write32(PvmCore::kMapAccess, 3);
+  r.cpu.write32(PvmCore::kCommand, PvmCore::kMap);
+  ASSERT_EQ(r.cpu.read32(PvmCore::kError), 0u);
+  r.cpu.write<uint64_t>(PvmCore::kRegs, 0xFFFF0000u);
+  r.cpu.write<uint64_t>(PvmCore::kGas, 100);
+  ASSERT_EQ(r.run(PvmCore::kStart), uint32_t(PvmCore::kHalt));
+  EXPECT_EQ(r.reg(8), 0x11000u);
+  EXPECT_EQ(r.reg(10), 0u);
+  EXPECT_EQ(r.mem.u64(0x11000), 0x1000u);  // in the window
+  EXPECT_EQ(r.mem.u64(0x11008), mark);
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHeapPointer), 0x12000u);
+  EXPECT_EQ(r.mem.transactions, dmi ? 0u : 1u);
+}
+
+TEST(PvmCoreRegions, BareSbrkInterpreter) { bare_sbrk(PVM_BACKEND_INTERPRETER, true); }
+TEST(PvmCoreRegions, BareSbrkRecompiler) { bare_sbrk(PVM_BACKEND_RECOMPILER, true); }
+TEST(PvmCoreRegions, BareSbrkNoDmiInterpreter) { bare_sbrk(PVM_BACKEND_INTERPRETER, false); }
+TEST(PvmCoreRegions, BareSbrkNoDmiRecompiler) { bare_sbrk(PVM_BACKEND_RECOMPILER, false); }
 TEST(PvmCoreRegions, ContainerNoDmiInterpreter) { container(PVM_BACKEND_INTERPRETER, false); }
 TEST(PvmCoreRegions, ContainerNoDmiRecompiler) { container(PVM_BACKEND_RECOMPILER, false); }
 TEST(PvmCoreRegions, ContainerDmiRevokedInterpreter) { container(PVM_BACKEND_INTERPRETER, true); }

@@ -10,6 +10,7 @@ namespace vp::pvmcore {
 
 namespace {
 constexpr uint32_t kPage = PVM_PAGE_SIZE;
+constexpr uint32_t kLowLimit = 0x10000;  // GP ZZ: PVM pages below 64 KiB are never accessible
 }
 
 PvmCore::PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& config)
@@ -97,7 +98,7 @@ bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write
   }
   if (offset == kHeapPointer) {
     if (is_write) return false;
-    const uint32_t h = vm_ && regions_[kRegionRw].size ? pvm_get_heap_pointer(vm_) : 0;
+    const uint32_t h = vm_ ? pvm_get_heap_pointer(vm_) : 0;
     for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(h >> (8 * i));
     return true;
   }
@@ -232,8 +233,7 @@ bool PvmCore::write_platform(uint64_t addr, const uint8_t* data, uint32_t len) {
 
 bool plan_window(const pvm_memory_info& info, uint32_t args_len, uint64_t window_size, WindowRegion out[kRegions]) {
   for (unsigned i = 0; i < kRegions; ++i) out[i] = WindowRegion{};
-  if (info.ro_size == 0 && info.rw_size == 0 && info.stack_high == info.stack_low && info.args_address == 0)
-    return true;  // no layout (a bare A.2 blob)
+  if (info.rw_address == 0) return true;  // no layout (a bare A.2 blob)
   auto round_up = [](uint64_t x) { return (x + kPage - 1) / kPage * kPage; };
   const uint64_t args_size = info.args_address ? round_up(args_len) : 0;
   const uint64_t stack_size = uint64_t(info.stack_high) - info.stack_low;
@@ -281,8 +281,18 @@ PvmCore::Error PvmCore::load() {
   pvm_module_destroy(m);
   if (e == kNoError) {
     pvm_set_memory_callback(vm_, &PvmCore::window_access, this);
-    if (!apply_layout(uint32_t(std::min<uint64_t>(uint64_t(info.rw_address) + info.rw_size, 0xFFFFFFFFu))))
+    if (info.rw_address == 0) {
+      // No layout: the whole window above 64 KiB is bound, inaccessible, at offset = PVM address
+      // (as the firmware's MAP finds it); sbrk grows into it (never past it), not into libpvm's memory.
+      const uint64_t top = std::min<uint64_t>(config_.window_size, uint64_t(1) << 32);
+      if (top > kLowLimit) {
+        bind(kLowLimit, uint32_t(top - kLowLimit), PVM_ACCESS_NONE);
+        mappings_.push_back({kLowLimit, uint32_t(top - kLowLimit)});
+      }
+      pvm_set_heap_limit(vm_, top >> 32 ? 0 : uint32_t(std::max<uint64_t>(top, kLowLimit)));
+    } else if (!apply_layout(uint32_t(std::min<uint64_t>(uint64_t(info.rw_address) + info.rw_size, 0xFFFFFFFFu)))) {
       e = kNoFit;  // the window's memory refused the layout's bytes
+    }
   }
   if (e != kNoError) {
     pvm_destroy(vm_);

@@ -8,8 +8,9 @@
 //     with a layout (GP A.7 standard program, .polkavm container) has every region in it (the
 //     region map, REGION registers): read-only data, read-write data and the heap up to its limit
 //     at window offset = PVM address; the argument area at the top of the window, the stack just
-//     below it. A program that does not fit is refused (ERROR 6). Any other page the firmware
-//     maps (MAP) is at window offset = PVM address. Window pages are bound to DMI pointers where
+//     below it. A program that does not fit is refused (ERROR 6). A bare A.2 program has the
+//     whole window at offset = PVM address (inaccessible until mapped); any other page the
+//     firmware maps (MAP) is at window offset = PVM address too. Window pages are bound to DMI pointers where
 //     the target grants them (guest accesses are then plain host loads/stores) and become
 //     b_transport transactions otherwise; pages grown by the guest's sbrk are window pages too.
 //     Anything else is a PVM page fault (or panic below 64 KiB), reported, not fatal;
@@ -82,7 +83,7 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
     kArgsAddr = 0x58,   // RW 64: the arguments in platform memory
     kRegion = 0x60,     // RO 32 x 4 per region (16 bytes each: ro, rw+heap, stack, args): PVM address,
                         //   size, window offset, access (0 none, 1 read-only, 3 read-write)
-    kHeapPointer = 0xA0,  // RO 32: the heap pointer (what `sbrk 0` returns; 0 without a layout)
+    kHeapPointer = 0xA0,  // RO 32: the heap pointer (what `sbrk 0` returns; 0 before a LOAD)
     kRegs = 0x100,      // RW 64 x 13: PVM registers r0..r12
   };
   enum Status : uint32_t { kIdle = 0, kRunning = 1, kHalt = 2, kPanic = 3, kOutOfGas = 4, kPageFault = 5,
