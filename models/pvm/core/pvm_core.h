@@ -1,19 +1,19 @@
 #pragma once
 // pvm.core: a JAM PVM as a platform component (a SystemC wrapper around libpvm, which stays
 // SystemC-free). The firmware of another core drives it through control registers:
-//   - `regs` (target): program address/length in platform memory, entry pc, gas, the 13 PVM
-//     registers, status, host-call index, commands (load, map, start, resume, stop), interrupt
-//     enable/status;
+//   - `regs` (target): program and argument address/length in platform memory, entry pc, gas,
+//     the 13 PVM registers, status, host-call index, commands (load, map, start, resume, stop),
+//     interrupt enable/status, the region map and the heap pointer;
 //   - `mem` (initiator): the memory window [window_base, window_base + window_size). A program
 //     with a layout (GP A.7 standard program, .polkavm container) has every region in it (the
 //     region map, REGION registers): read-only data, read-write data and the heap up to its limit
 //     at window offset = PVM address; the argument area at the top of the window, the stack just
 //     below it. A program that does not fit is refused (ERROR 6). A bare A.2 program has the
 //     whole window at offset = PVM address (inaccessible until mapped); any other page the
-//     firmware maps (MAP) is at window offset = PVM address too. Window pages are bound to DMI pointers where
-//     the target grants them (guest accesses are then plain host loads/stores) and become
-//     b_transport transactions otherwise; pages grown by the guest's sbrk are window pages too.
-//     Anything else is a PVM page fault (or panic below 64 KiB), reported, not fatal;
+//     firmware maps (MAP) is at window offset = PVM address too. Window pages are bound to DMI
+//     pointers where the target grants them (guest accesses are then plain host loads/stores)
+//     and become b_transport transactions otherwise; pages grown by the guest's sbrk are window
+//     pages too. Anything else is a PVM page fault (or panic below 64 KiB), reported, not fatal;
 //   - `irq` (output): raised while IRQ_STATUS & IRQ_ENABLE (bit 0: the PVM stopped: halt, panic,
 //     out of gas, page fault or host call).
 // Executed gas advances simulated time by gas_period per unit, through a quantum keeper; the
