@@ -2,7 +2,9 @@
 // a memory target of this file that either refuses DMI (every PVM access is a b_transport) or
 // grants it and later takes it back (invalidate_direct_mem_ptr) while the PVM waits at a host
 // call, moving its bytes to a new buffer so a stale pointer would show; and a standard program's
-// layout (its write to its read-only data) under both Gray Paper profiles. On both backends.
+// layout (its write to its read-only data) under both Gray Paper profiles; the region map (a
+// .polkavm container's stack and sbrk'd heap read and written through the window, without DMI and
+// with DMI revoked; arguments; programs that do not fit; a bare blob's sbrk). On both backends.
 #include "models/pvm/core/pvm_core.h"
 
 #include <gtest/gtest.h>
@@ -244,6 +246,214 @@ void read_only_write(pvm_backend backend, pvm_gp gp) {
   EXPECT_EQ(mem.u64(0x10008), 0u);                    // the read-only one did not
   EXPECT_EQ(mem.transactions, 0u);
 }
+
+// A test bench around a fresh pvm.core for the region-map tests (1 MiB window at kBase).
+struct Rig {
+  WindowMemory& mem;
+  PvmCore& core;
+  TestInitiator& cpu;
+  vp::platform::IrqIn irq;
+
+  Rig(pvm_backend backend, bool dmi)
+      : mem(make<WindowMemory>("mem", dmi)), core(make<PvmCore>("pvm", Bench::config(backend))),
+        cpu(make<TestInitiator>("cpu")) {
+    cpu.socket.bind(core.regs);
+    core.mem.bind(mem.socket);
+    core.irq.bind(irq);
+    sc_start(SC_ZERO_TIME);
+    cpu.write32(PvmCore::kIrqEnable, 1);
+  }
+  // LOAD of a blob put at kProgram (and arguments after it); returns ERROR.
+  uint32_t load(const std::vector<uint8_t>& blob, uint32_t format, const std::vector<uint8_t>& args = {},
+                uint32_t args_len = ~0u) {
+    std::memcpy(mem.bytes.data() + kProgram, blob.data(), blob.size());
+    const uint64_t args_at = kProgram + ((blob.size() + 7) & ~size_t(7));
+    if (!args.empty()) std::memcpy(mem.bytes.data() + args_at, args.data(), args.size());
+    cpu.write<uint64_t>(PvmCore::kProgAddr, kBase + kProgram);
+    cpu.write32(PvmCore::kProgLen, uint32_t(blob.size()));
+    cpu.write32(PvmCore::kProgFormat, format);
+    cpu.write<uint64_t>(PvmCore::kArgsAddr, kBase + args_at);
+    cpu.write32(PvmCore::kArgsLen, args_len == ~0u ? uint32_t(args.size()) : args_len);
+    cpu.write32(PvmCore::kCommand, PvmCore::kLoad);
+    return cpu.read32(PvmCore::kError);
+  }
+  uint32_t region(unsigned i, unsigned field) { return cpu.read32(PvmCore::kRegion + 16 * i + 4 * field); }
+  uint64_t reg(unsigned i) { return cpu.read<uint64_t>(PvmCore::kRegs + 8 * i); }
+  // Window offset of PVM address a in region i, by the region registers (as firmware computes it).
+  uint32_t offset_of(unsigned i, uint64_t a) { return uint32_t(region(i, 2) + (a - region(i, 0))); }
+  uint32_t run(uint32_t c) {
+    cpu.write32(PvmCore::kCommand, c);
+    EXPECT_EQ(cpu.read32(PvmCore::kError), 0u) << "command " << c;
+    sc_start(10, SC_US);
+    EXPECT_TRUE(irq.level());
+    cpu.write32(PvmCore::kIrqStatus, 1);
+    return cpu.read32(PvmCore::kStatus);
+  }
+};
+
+// A .polkavm container (built here with libpvm's assembler) loaded by pvm.core: exports "trap" (pc
+// 0) and "main". main: A2 = u64 [0x10000] (read-only data); push A2 (SP -= 8; [SP] = A2);
+// A5 = sbrk 0x1000; u64 [A5] = A2; A3 = sbrk 1 MiB (more than the window holds: fails, 0);
+// ecalli 7 (the test reads the stack and the heap through the window, writes u64 [A5 + 8] = 100
+// and [SP] = 23); A0 = u64 [A5 + 8] + u64 [SP]; halt. Without DMI (every access a transaction at
+// its window offset), or with DMI revoked at the host call (the pages, sbrk'd heap included, are
+// bound again with their current access).
+void container(pvm_backend backend, bool dmi) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  using namespace pvm;
+  Assembler a;
+  a.emit(op_trap);
+  const uint32_t main_pc = a.pc();
+  a.reg_imm(op_load_u64, 9, 0x10000);
+  a.reg_reg_imm(op_add_imm_64, 1, 1, -8);
+  a.reg_reg_imm(op_store_ind_u64, 9, 1, 0);
+  a.reg_imm(op_load_imm, 11, 0x1000);
+  a.reg_reg(op_sbrk, 12, 11);
+  a.reg_reg_imm(op_store_ind_u64, 9, 12, 0);
+  a.reg_imm(op_load_imm, 11, 0x100000);
+  a.reg_reg(op_sbrk, 10, 11);
+  a.imm(op_ecalli, 7);
+  a.reg_reg_imm(op_load_ind_u64, 7, 12, 8);
+  a.reg_reg_imm(op_load_ind_u64, 8, 1, 0);
+  a.reg3(op_add_64, 7, 7, 8);
+  a.reg_imm(op_jump_ind, 0, 0);
+  const std::vector<uint8_t> blob =
+      a.polkavm_blob({1, 2, 3, 4, 5, 6, 7, 8}, {9}, 0x1800, 0x3000, {{"trap", 0}, {"main", main_pc}});
+  Rig r(backend, dmi);
+  ASSERT_EQ(r.load(blob, 0), 0u);  // auto: a container by its magic
+  // PolkaVM's map: read-only data at 0x10000, read-write at 0x30000 (0x1800 bytes: 2 pages, the heap
+  // from 0x31800), the stack below 0xFFFE0000; in the window the stack is at the top (no arguments).
+  EXPECT_EQ(r.region(0, 0), 0x10000u);
+  EXPECT_EQ(r.region(0, 2), 0x10000u);
+  EXPECT_EQ(r.region(0, 3), 1u);
+  EXPECT_EQ(r.region(1, 0), 0x30000u);
+  EXPECT_EQ(r.region(1, 2), 0x30000u);
+  EXPECT_EQ(r.region(1, 1), kSize - 0x3000 - 0x30000);  // up to the stack's offset
+  EXPECT_EQ(r.region(2, 0), 0xFFFE0000u - 0x3000);
+  EXPECT_EQ(r.region(2, 1), 0x3000u);
+  EXPECT_EQ(r.region(2, 2), kSize - 0x3000);
+  EXPECT_EQ(r.region(3, 1), 0u);
+  EXPECT_EQ(r.reg(0), 0xFFFF0000u);
+  EXPECT_EQ(r.reg(1), 0xFFFE0000u);
+  EXPECT_EQ(r.mem.u64(0x10000), 0x0807060504030201u);
+  EXPECT_EQ(r.mem.bytes[0x30000], 9u);
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHeapPointer), 0x32000u);
+  // MAP may not touch the stack's slice of the window.
+  r.cpu.write32(PvmCore::kMapAddr, uint32_t(kSize - 0x4000));
+  r.cpu.write32(PvmCore::kMapLen, 0x2000);
+  r.cpu.write32(PvmCore::kMapAccess, 3);
+  r.cpu.write32(PvmCore::kCommand, PvmCore::kMap);
+  EXPECT_EQ(r.cpu.read32(PvmCore::kError), uint32_t(PvmCore::kBadMap));
+
+  r.cpu.write32(PvmCore::kEntryPc, main_pc);
+  r.cpu.write<uint64_t>(PvmCore::kGas, 1000);
+  ASSERT_EQ(r.run(PvmCore::kStart), uint32_t(PvmCore::kHostCall));
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHostIndex), 7u);
+  const uint64_t sp = r.reg(1), heap = r.reg(12);
+  EXPECT_EQ(sp, 0xFFFE0000u - 8);
+  EXPECT_EQ(heap, 0x32000u);  // the first free page at or above the heap base
+  EXPECT_EQ(r.reg(10), 0u);   // sbrk beyond the window's heap region fails
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHeapPointer), 0x33000u);
+  const uint32_t stack_at = r.offset_of(2, sp), heap_at = r.offset_of(1, heap);
+  EXPECT_EQ(stack_at, kSize - 8);
+  EXPECT_EQ(heap_at, 0x32000u);
+  EXPECT_EQ(r.mem.u64(stack_at), 0x0807060504030201u);  // pushed by the PVM
+  EXPECT_EQ(r.mem.u64(heap_at), 0x0807060504030201u);   // stored in its sbrk'd page
+  if (dmi) {
+    EXPECT_EQ(r.mem.transactions, 0u);
+    r.mem.revoke();
+  } else {
+    EXPECT_EQ(r.mem.transactions, 3u);  // load, push, heap store (the sbrk'd page is a window page too)
+  }
+  const uint64_t v100 = 100, v23 = 23;
+  std::memcpy(r.mem.bytes.data() + heap_at + 8, &v100, 8);
+  std::memcpy(r.mem.bytes.data() + stack_at, &v23, 8);
+  ASSERT_EQ(r.run(PvmCore::kResume), uint32_t(PvmCore::kHalt));
+  EXPECT_EQ(r.reg(7), 123u);  // the program saw both writes
+  EXPECT_EQ(r.mem.transactions, dmi ? 2u : 5u);
+  for (uint8_t x : r.mem.retired) ASSERT_EQ(x, 0xEE);
+}
+
+// Arguments (GP A.7): they land in the argument area (at the top of the window), r7/r8 point at
+// them; the program copies them to its read-write data (at 0x20000: no read-only data). Refusals: a program larger than the
+// window (ERROR 6), arguments for a bare A.2 program or over 16 MiB (ERROR 7); STATUS 7 each.
+void arguments(pvm_backend backend) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  using namespace pvm;
+  Assembler a;
+  a.reg_reg_imm(op_load_ind_u64, 9, 7, 0);
+  a.reg_imm(op_store_u64, 9, 0x20000);  // read-write data (no read-only data: at 2 * 64 KiB)
+  a.reg_reg_imm(op_load_ind_u8, 10, 7, 8);
+  a.reg_imm(op_store_u8, 10, 0x20008);
+  a.reg_imm(op_jump_ind, 0, 0);
+  Rig r(backend, true);
+  const std::vector<uint8_t> args{'a', 'r', 'g', 'u', 'm', 'e', 'n', 't', 's'};
+  ASSERT_EQ(r.load(a.standard_blob({}, {0}, 0, 0x1000), 2, args), 0u);
+  EXPECT_EQ(r.reg(7), 0xFEFF0000u);
+  EXPECT_EQ(r.reg(8), args.size());
+  EXPECT_EQ(r.region(3, 0), 0xFEFF0000u);
+  EXPECT_EQ(r.region(3, 1), 0x1000u);
+  EXPECT_EQ(r.region(3, 2), kSize - 0x1000);
+  EXPECT_EQ(r.region(3, 3), 1u);
+  EXPECT_EQ(r.region(2, 2), kSize - 0x2000);
+  EXPECT_EQ(std::memcmp(r.mem.bytes.data() + kSize - 0x1000, args.data(), args.size()), 0);
+  r.cpu.write<uint64_t>(PvmCore::kGas, 100);
+  ASSERT_EQ(r.run(PvmCore::kStart), uint32_t(PvmCore::kHalt));
+  EXPECT_EQ(std::memcmp(r.mem.bytes.data() + 0x20000, args.data(), args.size()), 0);
+
+  EXPECT_EQ(r.load(a.standard_blob({}, {0}, 0, uint32_t(kSize)), 2), uint32_t(PvmCore::kNoFit));
+  EXPECT_EQ(r.cpu.read32(PvmCore::kStatus), uint32_t(PvmCore::kFailed));
+  EXPECT_EQ(r.region(1, 1), 0u);
+  EXPECT_EQ(r.load(a.blob(), 1, args), uint32_t(PvmCore::kBadArgs));
+  EXPECT_EQ(r.load(a.standard_blob({}, {0}, 0, 0x1000), 2, {}, PvmCore::kMaxArgs + 1), uint32_t(PvmCore::kBadArgs));
+  EXPECT_EQ(r.cpu.read32(PvmCore::kStatus), uint32_t(PvmCore::kFailed));
+}
+
+// A bare A.2 blob has no layout: its sbrk takes window pages (offset = PVM address) above the
+// pages already mapped, and fails past the window. A1 = sbrk 0x1000; u64 [A1] = 0x1000;
+// A3 = sbrk 1 MiB (0); halt. The firmware-side value written before LOAD stays (no zeroing).
+void bare_sbrk(pvm_backend backend, bool dmi) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  using namespace pvm;
+  Assembler a;
+  a.reg_imm(op_load_imm, 11, 0x1000);
+  a.reg_reg(op_sbrk, 8, 11);
+  a.reg_reg_imm(op_store_ind_u64, 11, 8, 0);
+  a.load_imm(11, 0x100000);
+  a.reg_reg(op_sbrk, 10, 11);
+  a.reg_imm(op_jump_ind, 0, 0);
+  Rig r(backend, dmi);
+  const uint64_t mark = 0x5A5A;
+  std::memcpy(r.mem.bytes.data() + 0x11008, &mark, 8);
+  ASSERT_EQ(r.load(a.blob(), 1), 0u);
+  EXPECT_EQ(r.region(1, 1), 0u);  // no layout regions
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHeapPointer), 0x10000u);
+  r.cpu.write32(PvmCore::kMapAddr, 0x10000);  // the firmware's page: sbrk skips it
+  r.cpu.write32(PvmCore::kMapLen, 0x1000);
+  r.cpu.write32(PvmCore::kMapAccess, 3);
+  r.cpu.write32(PvmCore::kCommand, PvmCore::kMap);
+  ASSERT_EQ(r.cpu.read32(PvmCore::kError), 0u);
+  r.cpu.write<uint64_t>(PvmCore::kRegs, 0xFFFF0000u);
+  r.cpu.write<uint64_t>(PvmCore::kGas, 100);
+  ASSERT_EQ(r.run(PvmCore::kStart), uint32_t(PvmCore::kHalt));
+  EXPECT_EQ(r.reg(8), 0x11000u);
+  EXPECT_EQ(r.reg(10), 0u);
+  EXPECT_EQ(r.mem.u64(0x11000), 0x1000u);  // in the window
+  EXPECT_EQ(r.mem.u64(0x11008), mark);
+  EXPECT_EQ(r.cpu.read32(PvmCore::kHeapPointer), 0x12000u);
+  EXPECT_EQ(r.mem.transactions, dmi ? 0u : 1u);
+}
+
+TEST(PvmCoreRegions, BareSbrkInterpreter) { bare_sbrk(PVM_BACKEND_INTERPRETER, true); }
+TEST(PvmCoreRegions, BareSbrkRecompiler) { bare_sbrk(PVM_BACKEND_RECOMPILER, true); }
+TEST(PvmCoreRegions, BareSbrkNoDmiInterpreter) { bare_sbrk(PVM_BACKEND_INTERPRETER, false); }
+TEST(PvmCoreRegions, BareSbrkNoDmiRecompiler) { bare_sbrk(PVM_BACKEND_RECOMPILER, false); }
+TEST(PvmCoreRegions, ContainerNoDmiInterpreter) { container(PVM_BACKEND_INTERPRETER, false); }
+TEST(PvmCoreRegions, ContainerNoDmiRecompiler) { container(PVM_BACKEND_RECOMPILER, false); }
+TEST(PvmCoreRegions, ContainerDmiRevokedInterpreter) { container(PVM_BACKEND_INTERPRETER, true); }
+TEST(PvmCoreRegions, ContainerDmiRevokedRecompiler) { container(PVM_BACKEND_RECOMPILER, true); }
+TEST(PvmCoreRegions, ArgumentsInterpreter) { arguments(PVM_BACKEND_INTERPRETER); }
+TEST(PvmCoreRegions, ArgumentsRecompiler) { arguments(PVM_BACKEND_RECOMPILER); }
 
 TEST(PvmCoreLayout, ReadOnlyWriteGp072Interpreter) { read_only_write(PVM_BACKEND_INTERPRETER, PVM_GP_0_7_2); }
 TEST(PvmCoreLayout, ReadOnlyWriteGp072Recompiler) { read_only_write(PVM_BACKEND_RECOMPILER, PVM_GP_0_7_2); }

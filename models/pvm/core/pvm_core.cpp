@@ -10,6 +10,7 @@ namespace vp::pvmcore {
 
 namespace {
 constexpr uint32_t kPage = PVM_PAGE_SIZE;
+constexpr uint32_t kLowLimit = 0x10000;  // GP ZZ: PVM pages below 64 KiB are never accessible
 }
 
 PvmCore::PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& config)
@@ -30,8 +31,8 @@ PvmCore::PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& confi
   s.add_counter(n + ".page_faults", &stat_faults_, "page-fault stops");
   s.add_counter(n + ".dmi_pages", &stat_dmi_pages_, "PVM pages mapped straight onto DMI memory");
   s.add_counter(n + ".transactions", &stat_transactions_, "PVM accesses made as b_transport transactions");
-  s.add_counter(n + ".layout_pages", &stat_layout_pages_, "pages of the program's layout placed in the window");
-  s.add_counter(n + ".private_pages", &stat_private_pages_, "pages of the program's layout beyond the window (libpvm memory)");
+  s.add_counter(n + ".layout_pages", &stat_layout_pages_,
+                "pages of the program's layout placed in the window (heap pages sbrk may grow into included)");
 }
 
 PvmCore::~PvmCore() {
@@ -85,7 +86,22 @@ bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write
   if (word == kProgAddr) return wide(prog_addr_);
   if (word == kGas) return wide(gas_);
   if (word == kGasUsed) return is_write ? false : wide(gas_used_);
+  if (word == kArgsAddr) return wide(args_addr_);
   if (len != 4) return false;
+  if (offset >= kRegion && offset < kRegion + 16 * kRegions) {  // the region map (read-only)
+    if (is_write) return false;
+    const WindowRegion& r = regions_[(offset - kRegion) / 16];
+    const uint32_t fields[4] = {r.addr, r.size, uint32_t(r.offset), uint32_t(r.access)};
+    const uint32_t f = fields[(offset - kRegion) % 16 / 4];
+    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(f >> (8 * i));
+    return true;
+  }
+  if (offset == kHeapPointer) {
+    if (is_write) return false;
+    const uint32_t h = vm_ ? pvm_get_heap_pointer(vm_) : 0;
+    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(h >> (8 * i));
+    return true;
+  }
   uint32_t v = 0;
   for (unsigned i = 0; i < 4; ++i) v |= uint32_t(data[i]) << (8 * i);
   uint32_t* reg = nullptr;
@@ -110,6 +126,7 @@ bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write
     case kMapLen: reg = &map_len_; break;
     case kMapAccess: reg = &map_access_; break;
     case kProgFormat: reg = &prog_format_; break;
+    case kArgsLen: reg = &args_len_; break;
     case kIrqStatus:
       if (is_write) {
         irq_status_ &= ~v;
@@ -141,12 +158,14 @@ void PvmCore::command(uint32_t c) {
     return;
   }
   switch (c) {
-    case kLoad:
-      if (!load()) {
+    case kLoad: {
+      const Error e = load();
+      if (e != kNoError) {
         status_ = kFailed;
-        error_ = kBadProgram;
+        error_ = e;
       }
       return;
+    }
     case kMap: {
       const pvm_access a = map_access_ == 0   ? PVM_ACCESS_NONE
                            : map_access_ == 1 ? PVM_ACCESS_READ
@@ -181,110 +200,180 @@ void PvmCore::command(uint32_t c) {
 
 // ---------------------------------------------------------------- program and memory window
 
-bool PvmCore::load() {
-  pvm_destroy(vm_);
-  vm_ = nullptr;
-  mappings_.clear();
-  resume_ = false;
-  if (prog_len_ == 0 || prog_len_ > config_.max_program) return false;
-  std::vector<uint8_t> blob(prog_len_);
-  for (uint32_t done = 0; done < prog_len_;) {  // a loader's access: the debug transport
+// A loader's access to platform memory: the debug transport (no time, no DMI).
+bool PvmCore::read_platform(uint64_t addr, uint8_t* data, uint32_t len) {
+  for (uint32_t done = 0; done < len;) {
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_READ_COMMAND);
-    gp.set_address(prog_addr_ + done);
-    gp.set_data_ptr(blob.data() + done);
-    gp.set_data_length(prog_len_ - done);
-    gp.set_streaming_width(prog_len_ - done);
+    gp.set_address(addr + done);
+    gp.set_data_ptr(data + done);
+    gp.set_data_length(len - done);
+    gp.set_streaming_width(len - done);
     const unsigned n = mem->transport_dbg(gp);
     if (n == 0) return false;
     done += n;
   }
+  return true;
+}
+
+bool PvmCore::write_platform(uint64_t addr, const uint8_t* data, uint32_t len) {
+  for (uint32_t done = 0; done < len;) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(addr + done);
+    gp.set_data_ptr(const_cast<uint8_t*>(data) + done);
+    gp.set_data_length(len - done);
+    gp.set_streaming_width(len - done);
+    const unsigned n = mem->transport_dbg(gp);
+    if (n == 0) return false;
+    done += n;
+  }
+  return true;
+}
+
+bool plan_window(const pvm_memory_info& info, uint32_t args_len, uint64_t window_size, WindowRegion out[kRegions]) {
+  for (unsigned i = 0; i < kRegions; ++i) out[i] = WindowRegion{};
+  if (info.rw_address == 0) return true;  // no layout (a bare A.2 blob)
+  auto round_up = [](uint64_t x) { return (x + kPage - 1) / kPage * kPage; };
+  const uint64_t args_size = info.args_address ? round_up(args_len) : 0;
+  const uint64_t stack_size = uint64_t(info.stack_high) - info.stack_low;
+  if (args_size + stack_size > window_size) return false;
+  const uint64_t args_offset = window_size - args_size, stack_offset = args_offset - stack_size;
+  const uint64_t ro_end = uint64_t(info.ro_address) + info.ro_size, rw_end = uint64_t(info.rw_address) + info.rw_size;
+  if (ro_end > stack_offset || rw_end > stack_offset) return false;
+  // The heap: from the read-write data up to the stack's offset (or the layout's own limit).
+  uint64_t heap_end = stack_offset;
+  if (info.heap_limit) heap_end = std::min<uint64_t>(heap_end, info.heap_limit / kPage * kPage);
+  heap_end = std::max(heap_end, rw_end);
+  if (info.ro_size) out[kRegionRo] = {info.ro_address, info.ro_size, info.ro_address, PVM_ACCESS_READ};
+  if (heap_end > info.rw_address)
+    out[kRegionRw] = {info.rw_address, uint32_t(heap_end - info.rw_address), info.rw_address, PVM_ACCESS_WRITE};
+  if (stack_size) out[kRegionStack] = {info.stack_low, uint32_t(stack_size), stack_offset, PVM_ACCESS_WRITE};
+  if (args_size) out[kRegionArgs] = {info.args_address, uint32_t(args_size), args_offset, PVM_ACCESS_READ};
+  return true;
+}
+
+PvmCore::Error PvmCore::load() {
+  pvm_destroy(vm_);
+  vm_ = nullptr;
+  mappings_.clear();
+  for (WindowRegion& r : regions_) r = WindowRegion{};
+  resume_ = false;
+  if (prog_len_ == 0 || prog_len_ > config_.max_program || prog_format_ > PVM_BLOB_POLKAVM) return kBadProgram;
+  std::vector<uint8_t> blob(prog_len_);
+  if (!read_platform(prog_addr_, blob.data(), prog_len_)) return kBadProgram;
+  if (args_len_ > kMaxArgs) return kBadArgs;
+  std::vector<uint8_t> args(args_len_);
+  if (args_len_ && !read_platform(args_addr_, args.data(), args_len_)) return kBadArgs;
   pvm_config c{};
   c.backend = config_.backend;
   c.memory = PVM_MEMORY_CHECKED;  // pages are bound to platform memory
   c.gp = config_.gp;
   c.flags = PVM_CONFIG_COUNT_INSTRUCTIONS;
-  if (prog_format_ > PVM_BLOB_POLKAVM) return false;
   pvm_module* m = pvm_module_create(&c, pvm_blob_format(prog_format_), blob.data(), blob.size(), nullptr);
-  if (!m) return false;
-  vm_ = pvm_instance_create(m, nullptr, 0, nullptr);
+  if (!m) return kBadProgram;
   pvm_memory_info info{};
   pvm_module_get_memory_info(m, &info);
+  Error e = kNoError;
+  if (args_len_ && !info.args_address) e = kBadArgs;  // arguments need a standard program
+  else if (!plan_window(info, args_len_, config_.window_size, regions_)) e = kNoFit;
+  else if (!(vm_ = pvm_instance_create(m, args.data(), args.size(), nullptr))) e = kBadProgram;
   pvm_module_destroy(m);
-  if (!vm_) return false;
-  pvm_set_memory_callback(vm_, &PvmCore::window_access, this);
-  if (!apply_layout(info)) {
+  if (e == kNoError) {
+    pvm_set_memory_callback(vm_, &PvmCore::window_access, this);
+    if (info.rw_address == 0) {
+      // No layout: the whole window above 64 KiB is bound, inaccessible, at offset = PVM address
+      // (as the firmware's MAP finds it); sbrk grows into it (never past it), not into libpvm's memory.
+      const uint64_t top = std::min<uint64_t>(config_.window_size, uint64_t(1) << 32);
+      if (top > kLowLimit) {
+        bind(kLowLimit, uint32_t(top - kLowLimit), PVM_ACCESS_NONE);
+        mappings_.push_back({kLowLimit, uint32_t(top - kLowLimit)});
+      }
+      pvm_set_heap_limit(vm_, top >> 32 ? 0 : uint32_t(std::max<uint64_t>(top, kLowLimit)));
+    } else if (!apply_layout(uint32_t(std::min<uint64_t>(uint64_t(info.rw_address) + info.rw_size, 0xFFFFFFFFu)))) {
+      e = kNoFit;  // the window's memory refused the layout's bytes
+    }
+  }
+  if (e != kNoError) {
     pvm_destroy(vm_);
     vm_ = nullptr;
     mappings_.clear();
-    return false;
+    for (WindowRegion& r : regions_) r = WindowRegion{};
+    return e;
   }
-  pvm_get_regs(vm_, regs_);  // as the layout sets them (r0 = halt address, r1 = stack top), else 0
+  pvm_get_regs(vm_, regs_);  // as the layout sets them (r0 = halt address, r1 = stack top, r7/r8 arguments)
   gas_used_ = 0;
   status_ = kIdle;
   pc_ = fault_ = host_index_ = 0;
-  return true;
+  return kNoError;
 }
 
-// The program's own layout (GP A.7 standard program, .polkavm container): each region inside the
-// window gets its initial bytes copied into platform memory and is bound there with the layout's
-// access: read-only data read-only, read-write data/heap and stack read-write. Gaps stay
-// inaccessible (an access there is a page fault the firmware sees). A region beyond the window
-// keeps libpvm's own memory, with the same access, out of the firmware's sight.
-bool PvmCore::apply_layout(const pvm_memory_info& info) {
-  struct Region {
-    uint32_t addr, len;
-    pvm_access access;
-  };
-  const Region regions[] = {{info.ro_address, info.ro_size, PVM_ACCESS_READ},
-                            {info.rw_address, info.rw_size, PVM_ACCESS_WRITE},
-                            {info.stack_low, info.stack_high - info.stack_low, PVM_ACCESS_WRITE}};
+// The window offset of PVM address addr: the stack and the argument area are moved to the top of
+// the window; every other address keeps its value.
+uint64_t PvmCore::window_offset(uint32_t addr) const {
+  for (unsigned i : {kRegionStack, kRegionArgs}) {
+    const WindowRegion& r = regions_[i];
+    if (r.size && addr - r.addr < r.size) return r.offset + (addr - r.addr);
+  }
+  return addr;
+}
+
+// The region map (plan_window) put in place: each region's initial bytes (from the instance
+// libpvm set up: data, zeros, arguments) are copied into its slice of the window, and its pages
+// bound there with the layout's access. The heap pages above the read-write data [rw_end, end of
+// the read-write region) are zeroed and bound inaccessible: the guest's sbrk makes them
+// read-write, and they stay window memory. Gaps stay unbound (a page fault the firmware sees).
+bool PvmCore::apply_layout(uint32_t rw_end) {
   std::vector<uint8_t> bytes;
-  for (const Region& r : regions) {
-    if (r.len == 0 || r.addr % kPage || r.len % kPage) continue;
-    if (uint64_t(r.addr) + r.len > config_.window_size) {
-      stat_private_pages_ += r.len / kPage;
-      continue;
-    }
-    bytes.assign(r.len, 0);
-    if (pvm_read_memory(vm_, r.addr, bytes.data(), r.len) != 0) return false;
-    for (uint32_t done = 0; done < r.len;) {  // a loader's access: the debug transport
-      tlm::tlm_generic_payload gp;
-      gp.set_command(tlm::TLM_WRITE_COMMAND);
-      gp.set_address(config_.window_base + r.addr + done);
-      gp.set_data_ptr(bytes.data() + done);
-      gp.set_data_length(r.len - done);
-      gp.set_streaming_width(r.len - done);
-      const unsigned n = mem->transport_dbg(gp);
-      if (n == 0) return false;
+  const std::vector<uint8_t> zeros(1u << 16, 0);
+  for (unsigned i = 0; i < kRegions; ++i) {
+    const WindowRegion& r = regions_[i];
+    if (r.size == 0) continue;
+    const uint32_t filled = i == kRegionRw ? rw_end - r.addr : r.size;  // the rest: heap to grow into
+    bytes.assign(filled, 0);
+    if (filled && pvm_read_memory(vm_, r.addr, bytes.data(), filled) != 0) return false;
+    if (!write_platform(config_.window_base + r.offset, bytes.data(), filled)) return false;
+    for (uint32_t done = filled; done < r.size;) {  // the heap sbrk may grow into reads as zeros
+      const uint32_t n = std::min<uint32_t>(r.size - done, uint32_t(zeros.size()));
+      if (!write_platform(config_.window_base + r.offset + done, zeros.data(), n)) return false;
       done += n;
     }
-    bind(r.addr, r.len, r.access);
-    mappings_.push_back({r.addr, r.len, r.access});
-    stat_layout_pages_ += r.len / kPage;
+    if (filled) bind(r.addr, filled, r.access);
+    if (filled < r.size) bind(r.addr + filled, r.size - filled, PVM_ACCESS_NONE);
+    mappings_.push_back({r.addr, r.size});
+    stat_layout_pages_ += r.size / kPage;
   }
+  if (regions_[kRegionRw].size)
+    pvm_set_heap_limit(vm_, regions_[kRegionRw].addr + regions_[kRegionRw].size);  // sbrk stays in the window
   return true;
 }
 
+// MAP: window offset = PVM address. Refused for a range outside the window, or one touching the
+// stack or argument area (their PVM pages or their slices at the top of the window). Access none
+// keeps the pages bound to the window (inaccessible; a later sbrk there stays in the window).
 bool PvmCore::map(uint32_t addr, uint32_t len, pvm_access access) {
   if (addr % kPage || len % kPage || len == 0 || uint64_t(addr) + len > config_.window_size) return false;
-  if (access == PVM_ACCESS_NONE) {
-    if (pvm_map_external(vm_, addr, len, nullptr, PVM_ACCESS_NONE) != 0) return false;
-  } else {
-    bind(addr, len, access);
+  for (unsigned i : {kRegionStack, kRegionArgs}) {
+    const WindowRegion& r = regions_[i];
+    if (!r.size) continue;
+    if (addr < uint64_t(r.addr) + r.size && r.addr < uint64_t(addr) + len) return false;
+    if (addr < r.offset + r.size && r.offset < uint64_t(addr) + len) return false;
   }
-  mappings_.push_back({addr, len, access});
+  bind(addr, len, access);
+  mappings_.push_back({addr, len});
   return true;
 }
 
-// Binds [addr, addr+len) (page aligned, inside the window): DMI where granted, else pages whose
-// accesses become transactions.
+// Binds [addr, addr+len) (page aligned, one contiguous range of window offsets) to the window:
+// DMI where granted (write access asked for unless read-only: inaccessible pages may become
+// read-write by sbrk or MAP), else pages whose accesses become transactions.
 void PvmCore::bind(uint32_t addr, uint32_t len, pvm_access access) {
-  const bool write = access == PVM_ACCESS_WRITE;
+  const bool write = access != PVM_ACCESS_READ;
+  const uint64_t first = config_.window_base + window_offset(addr);
   uint64_t a = addr;
   const uint64_t end = uint64_t(addr) + len;
   while (a < end) {
-    const uint64_t platform = config_.window_base + a;
+    const uint64_t platform = first + (a - addr);
     tlm::tlm_generic_payload gp;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(platform);
@@ -292,11 +381,11 @@ void PvmCore::bind(uint32_t addr, uint32_t len, pvm_access access) {
     uint64_t chunk = 0;
     if (mem->get_direct_mem_ptr(gp, dmi) && dmi.get_dmi_ptr() && dmi.get_start_address() <= platform &&
         (write ? dmi.is_write_allowed() : dmi.is_read_allowed())) {
-      const uint64_t last = std::min<uint64_t>(dmi.get_end_address(), config_.window_base + end - 1);
+      const uint64_t last = std::min<uint64_t>(dmi.get_end_address(), first + (end - addr) - 1);
       chunk = last >= platform ? (last - platform + 1) / kPage * kPage : 0;
       uint8_t* host = dmi.get_dmi_ptr() + (platform - dmi.get_start_address());
       if (chunk && pvm_map_external(vm_, uint32_t(a), uint32_t(chunk), host, access) == 0) {
-        stat_dmi_pages_ += chunk / kPage;
+        if (access != PVM_ACCESS_NONE) stat_dmi_pages_ += chunk / kPage;
         a += chunk;
         continue;
       }
@@ -306,13 +395,13 @@ void PvmCore::bind(uint32_t addr, uint32_t len, pvm_access access) {
   }
 }
 
-// Pages without DMI: each PVM access is a b_transport at window_base + addr; its delay goes to
-// the quantum keeper. Nonzero refuses (the PVM stops with a page fault there).
+// Pages without DMI: each PVM access is a b_transport at window_base + its window offset; its
+// delay goes to the quantum keeper. Nonzero refuses (the PVM stops with a page fault there).
 int PvmCore::window_access(void* self, uint32_t addr, void* data, uint32_t len, int is_write) {
   auto* core = static_cast<PvmCore*>(self);
   tlm::tlm_generic_payload gp;
   gp.set_command(is_write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp.set_address(core->config_.window_base + addr);
+  gp.set_address(core->config_.window_base + core->window_offset(addr));
   gp.set_data_ptr(static_cast<uint8_t*>(data));
   gp.set_data_length(len);
   gp.set_streaming_width(len);
@@ -324,12 +413,25 @@ int PvmCore::window_access(void* self, uint32_t addr, void* data, uint32_t len, 
   return gp.is_response_ok() ? 0 : 1;
 }
 
-// The target took DMI back: bind the mapped pages again (DMI again if granted, else transactions).
+// The target took DMI back: bind the window pages in that range again with their current access
+// (sbrk and MAP change it), DMI again if granted, else transactions.
 void PvmCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
   if (!vm_) return;
   for (const Mapping& m : mappings_) {
-    const uint64_t lo = config_.window_base + m.addr, hi = lo + m.len - 1;
-    if (m.access != PVM_ACCESS_NONE && lo <= end && start <= hi) bind(m.addr, m.len, m.access);
+    const uint64_t lo = config_.window_base + window_offset(m.addr), hi = lo + m.len - 1;
+    if (lo > end || start > hi) continue;
+    uint32_t run = m.addr;
+    pvm_access run_access = pvm_page_access(vm_, run);
+    for (uint64_t a = uint64_t(m.addr) + kPage;; a += kPage) {
+      const bool last = a >= uint64_t(m.addr) + m.len;
+      const pvm_access access = last ? run_access : pvm_page_access(vm_, uint32_t(a));
+      if (last || access != run_access) {
+        bind(run, uint32_t(a - run), run_access);
+        if (last) break;
+        run = uint32_t(a);
+        run_access = access;
+      }
+    }
   }
 }
 

@@ -56,8 +56,8 @@ void dt_pvm_core(DeviceTreeContext& ctx) {
 const std::vector<PropertyDoc> kPvmCoreDocs = {
     {"backend", "PVM engine: interpreter, or recompiler (x86-64 hosts)"},
     {"gp", "Gray Paper profile: 0.7.2 (1 gas per instruction) or new-gas (pipeline block costs, `unlikely`)"},
-    {"window_base", "Platform address of PVM address 0 (the `mem` socket's window)"},
-    {"window_size", "PVM addresses [0, window_size) reach the platform (page multiple, at most 4GiB)"},
+    {"window_base", "Platform address of the PVM's memory window (the `mem` socket); window offset = PVM address except the stack and arguments"},
+    {"window_size", "Window bytes (page multiple, at most 4GiB): a program's data and heap at offset = PVM address, its arguments at the top, its stack below them; must fit"},
     {"gas_period", "Simulated time per unit of gas executed"},
     {"latency", "Access latency annotated on every register access"},
     {"max_program", "Largest program blob the LOAD command reads"},

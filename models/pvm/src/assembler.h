@@ -1,10 +1,13 @@
 // A small PVM assembler for tests and benchmarks: emits instructions in the GP A.5 operand
 // formats with minimal immediates, resolves labels (4-byte offsets) and builds the program
-// blob (GP A.2) and standard program blobs (GP A.7). Header-only, internal (not installed).
+// blob (GP A.2), standard program blobs (GP A.7) and .polkavm containers. Header-only, internal
+// (not installed).
 #pragma once
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "opcodes.h"
@@ -169,6 +172,41 @@ public:
         out.insert(out.end(), rw.begin(), rw.end());
         le(c.size(), 4);
         out.insert(out.end(), c.begin(), c.end());
+        return out;
+    }
+
+    // A .polkavm container (version 0, container.h) around this program: memory configuration
+    // (ro_data_size = |ro|, rw_data_size = rw_size >= |rw|, stack), read-only and read-write data,
+    // the exports (name, pc), the code section (the GP A.2 blob) and the end section.
+    std::vector<uint8_t> polkavm_blob(const std::vector<uint8_t>& ro, const std::vector<uint8_t>& rw, uint32_t rw_size,
+                                      uint32_t stack,
+                                      const std::vector<std::pair<std::string, uint32_t>>& exports) const {
+        std::vector<uint8_t> out{'P', 'V', 'M', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        auto section = [&](uint8_t id, const std::vector<uint8_t>& payload) {
+            out.push_back(id);
+            put_varint(out, payload.size());
+            out.insert(out.end(), payload.begin(), payload.end());
+        };
+        std::vector<uint8_t> config;
+        put_varint(config, ro.size());
+        put_varint(config, rw_size < rw.size() ? rw.size() : rw_size);
+        put_varint(config, stack);
+        section(1, config);
+        if (!ro.empty()) section(2, ro);
+        if (!rw.empty()) section(3, rw);
+        if (!exports.empty()) {
+            std::vector<uint8_t> e;
+            put_varint(e, exports.size());
+            for (const auto& x : exports) {
+                put_varint(e, x.second);
+                put_varint(e, x.first.size());
+                e.insert(e.end(), x.first.begin(), x.first.end());
+            }
+            section(5, e);
+        }
+        section(6, blob());
+        out.push_back(0);
+        for (unsigned i = 0; i < 8; ++i) out[5 + i] = uint8_t(uint64_t(out.size()) >> (8 * i));
         return out;
     }
 

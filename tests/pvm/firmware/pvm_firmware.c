@@ -12,6 +12,14 @@
 //     the read-only data stops it with a page fault at 0x10000 and changes nothing; started again
 //     at its second entry it touches a gap of the layout (a page fault at 0x40000), which the
 //     handler maps and fills before resuming.
+//  3. loads a standard program with 16 bytes of arguments (ARGS_ADDR/ARGS_LEN): the region
+//     registers give each layout region's window offset (arguments at the top of the window, the
+//     stack below them, data and heap at offset = PVM address); the arguments are in the window
+//     and r7/r8/r1 as GP A.7 sets them. The program sums the arguments, pushes values on its
+//     stack, grows its heap with sbrk and stores there; at its host call 3 the handler reads the
+//     pushed values and the heap value through the window and writes replies into both, which
+//     the program adds up. Then: a program too big for the window is refused (ERROR 6), and
+//     arguments for a bare A.2 program too (ERROR 7).
 // Exit code (HTIF): 0 pass, else the number of the failed check.
 #include <stdint.h>
 
@@ -26,8 +34,12 @@
 enum {
   ID = 0x00, STATUS = 0x04, COMMAND = 0x08, HOST_INDEX = 0x0C, PROG_ADDR = 0x10, PROG_LEN = 0x18, ENTRY_PC = 0x1C,
   GAS = 0x20, PC = 0x28, FAULT_ADDR = 0x2C, IRQ_ENABLE = 0x30, IRQ_STATUS = 0x34, MAP_ADDR = 0x38, MAP_LEN = 0x3C,
-  MAP_ACCESS = 0x40, ERROR = 0x44, GAS_USED = 0x48, PROG_FORMAT = 0x50, REGS = 0x100,
+  MAP_ACCESS = 0x40, ERROR = 0x44, GAS_USED = 0x48, PROG_FORMAT = 0x50, ARGS_LEN = 0x54, ARGS_ADDR = 0x58,
+  REGION = 0x60, HEAP_POINTER = 0xA0, REGS = 0x100,
 };
+// REGION + 16 * i (0 read-only data, 1 read-write data and heap, 2 stack, 3 arguments) + field.
+enum { R_RO = 0, R_RW = 1, R_STACK = 2, R_ARGS = 3 };
+enum { F_ADDR = 0, F_SIZE = 4, F_OFFSET = 8, F_ACCESS = 12 };
 enum { S_IDLE = 0, S_RUNNING = 1, S_HALT = 2, S_PAGE_FAULT = 5, S_HOST_CALL = 6, S_FAILED = 7 };
 enum { C_LOAD = 1, C_MAP = 2, C_START = 3, C_RESUME = 4 };
 
@@ -35,6 +47,11 @@ static inline void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t*)a = v; }
 static inline uint32_t r32(uintptr_t a) { return *(volatile uint32_t*)a; }
 static inline void w64(uintptr_t a, uint64_t v) { *(volatile uint64_t*)a = v; }
 static inline uint64_t r64(uintptr_t a) { return *(volatile uint64_t*)a; }
+static inline uint32_t region(unsigned i, unsigned field) { return r32(PVM + REGION + 16 * i + field); }
+// The platform address of PVM address a inside layout region i.
+static inline uintptr_t window_of(unsigned i, uint64_t a) {
+  return WINDOW + region(i, F_OFFSET) + (uintptr_t)(a - region(i, F_ADDR));
+}
 
 static void putc_(char c) {
   while (!(*(volatile uint8_t*)(UART + 5) & 0x20)) {
@@ -52,6 +69,7 @@ static void puthex(const char* what, uint64_t v) {
 }
 
 static const char kFetched[17] = "PVM fetch data!!";
+static const char kArgs[17] __attribute__((aligned(8))) = "PVM args: hello!";
 
 extern volatile uint64_t tohost;
 static void fail(unsigned code) {  // from the handler: end the run at once through HTIF
@@ -67,7 +85,7 @@ static void fail(unsigned code) {  // from the handler: end the run at once thro
 #define MIE_MEIE (1u << 11)
 
 // State shared with the interrupt handler.
-static volatile int phase;              // 1: the first program, 2: the layout program
+static volatile int phase;              // 1: the first program, 2: the layout program, 3: arguments
 static volatile uint32_t stop;          // a stop left for main (status; 0: none yet)
 static volatile unsigned fetches, logs, faults, interrupts;
 
@@ -122,6 +140,28 @@ static int service_layout(uint32_t status) {
   return 1;
 }
 
+// Phase 3: host call 3 ("inspect"). The program pushed [SP+8] = the arguments' sum and [SP] = their
+// length, and stored the sum at its sbrk'd heap (r12 + 0x1008): read all through the window, then
+// reply 0x5EED into the heap (r12 + 0x10) and 0xCAFE over [SP].
+static uint64_t args_sum;
+static int service_args(uint32_t status) {
+  if (status != S_HOST_CALL || r32(PVM + HOST_INDEX) != 3) return 0;
+  const uint64_t sp = r64(PVM + REGS + 8 * 1), heap = r64(PVM + REGS + 8 * 12);
+  if (sp != 0xFEFE0000u - 16) fail(50);
+  if (sp - region(R_STACK, F_ADDR) >= region(R_STACK, F_SIZE)) fail(51);
+  const uintptr_t stack = window_of(R_STACK, sp);
+  if (*(volatile uint64_t*)(stack + 8) != args_sum || *(volatile uint64_t*)stack != 16) fail(52);
+  // The heap grew by sbrk: two pages after the read-write data, in the read-write region's slice.
+  if (heap != 0x31000 || r32(PVM + HEAP_POINTER) != 0x33000) fail(53);
+  if (heap + 0x2000 - region(R_RW, F_ADDR) > region(R_RW, F_SIZE)) fail(54);
+  const uintptr_t h = window_of(R_RW, heap);
+  if (h != WINDOW + heap || *(volatile uint64_t*)(h + 0x1008) != args_sum) fail(55);
+  *(volatile uint64_t*)(h + 0x10) = 0x5EED;
+  *(volatile uint64_t*)stack = 0xCAFE;
+  ++fetches;
+  return 1;
+}
+
 // The machine-external-interrupt handler: claim, acknowledge at the device, service, complete.
 __attribute__((interrupt("machine"), aligned(4))) void trap_handler(void) {
   uint64_t cause;
@@ -132,7 +172,9 @@ __attribute__((interrupt("machine"), aligned(4))) void trap_handler(void) {
   ++interrupts;
   const uint32_t status = r32(PVM + STATUS);
   w32(PVM + IRQ_STATUS, 1);
-  const int resumed = phase == 1 ? service_program(status) : service_layout(status);
+  const int resumed = phase == 1   ? service_program(status)
+                      : phase == 2 ? service_layout(status)
+                                   : service_args(status);
   if (resumed) {
     w32(PVM + COMMAND, C_RESUME);
     if (r32(PVM + ERROR) != 0) fail(21);
@@ -182,6 +224,61 @@ static int layout_test(void) {
   w32(PVM + COMMAND, C_START);
   if (wait_stop() != S_HALT) return 39;
   if (r64(PVM + REGS + 8 * 9) != 42 || *(volatile uint64_t*)(WINDOW + 0x40008) != 42) return 40;
+  return 0;
+}
+
+static int args_test(void) {
+  phase = 3;
+  args_sum = 0;
+  for (int i = 0; i < 8; ++i)
+    args_sum += ((uint64_t)(uint8_t)kArgs[i] << (8 * i)) + ((uint64_t)(uint8_t)kArgs[8 + i] << (8 * i));
+  w64(PVM + PROG_ADDR, (uintptr_t)pvm_args_program);
+  w32(PVM + PROG_LEN, sizeof pvm_args_program);
+  w32(PVM + PROG_FORMAT, 2);
+  w64(PVM + ARGS_ADDR, (uintptr_t)kArgs);
+  w32(PVM + ARGS_LEN, 16);
+  w32(PVM + COMMAND, C_LOAD);
+  if (r32(PVM + ERROR) != 0 || r32(PVM + STATUS) != S_IDLE) return 60;
+  // GP A.7 registers: r0 halt address, r1 stack top, r7 the arguments' address, r8 their length.
+  if (r64(PVM + REGS + 8 * 0) != 0xFFFF0000u || r64(PVM + REGS + 8 * 1) != 0xFEFE0000u ||
+      r64(PVM + REGS + 8 * 7) != 0xFEFF0000u || r64(PVM + REGS + 8 * 8) != 16)
+    return 61;
+  // The region map in a 16 MiB window: arguments (one page) at the top, the stack (8 KiB) below,
+  // the data and heap at offset = PVM address, the heap region ending at the stack's offset.
+  if (region(R_ARGS, F_ADDR) != 0xFEFF0000u || region(R_ARGS, F_SIZE) != 0x1000 ||
+      region(R_ARGS, F_OFFSET) != 0xFFF000 || region(R_ARGS, F_ACCESS) != 1)
+    return 62;
+  if (region(R_STACK, F_ADDR) != 0xFEFDE000u || region(R_STACK, F_SIZE) != 0x2000 ||
+      region(R_STACK, F_OFFSET) != 0xFFD000 || region(R_STACK, F_ACCESS) != 3)
+    return 63;
+  if (region(R_RW, F_ADDR) != 0x30000 || region(R_RW, F_OFFSET) != 0x30000 ||
+      region(R_RW, F_SIZE) != 0xFFD000 - 0x30000 || region(R_RO, F_OFFSET) != 0x10000 || region(R_RO, F_ACCESS) != 1)
+    return 64;
+  if (r32(PVM + HEAP_POINTER) != 0x31000) return 65;
+  for (int i = 0; i < 16; ++i)  // the arguments are in the window
+    if (*(volatile uint8_t*)(window_of(R_ARGS, 0xFEFF0000u + i)) != (uint8_t)kArgs[i]) return 66;
+  w32(PVM + ENTRY_PC, 0);
+  w64(PVM + GAS, 1000);
+  w32(PVM + COMMAND, C_START);
+  if (wait_stop() != S_HALT || fetches != 2) return 67;  // host call 3 in the handler
+  if (r64(PVM + REGS + 8 * 9) != args_sum) return 68;
+  if (r64(PVM + REGS + 8 * 7) != 0x5EED + 0xCAFE) return 69;  // the program saw the handler's writes
+  if (*(volatile uint64_t*)(window_of(R_STACK, 0xFEFE0000u - 8)) != args_sum) return 70;
+
+  // Too big for the window: refused with ERROR 6 (no fit), nothing loaded.
+  w64(PVM + PROG_ADDR, (uintptr_t)pvm_nofit_program);
+  w32(PVM + PROG_LEN, sizeof pvm_nofit_program);
+  w32(PVM + ARGS_LEN, 0);
+  w32(PVM + COMMAND, C_LOAD);
+  if (r32(PVM + STATUS) != S_FAILED || r32(PVM + ERROR) != 6 || region(R_STACK, F_SIZE) != 0) return 71;
+  // Arguments for a bare A.2 program: ERROR 7.
+  w64(PVM + PROG_ADDR, (uintptr_t)pvm_program);
+  w32(PVM + PROG_LEN, sizeof pvm_program);
+  w32(PVM + PROG_FORMAT, 1);
+  w32(PVM + ARGS_LEN, 16);
+  w32(PVM + COMMAND, C_LOAD);
+  if (r32(PVM + STATUS) != S_FAILED || r32(PVM + ERROR) != 7) return 72;
+  w32(PVM + ARGS_LEN, 0);
   return 0;
 }
 
@@ -245,6 +342,9 @@ int main(void) {
   const int layout = layout_test();
   if (layout) return layout;
   if (faults != 2 || interrupts != 7) return 41;
+  const int args = args_test();
+  if (args) return args;
+  if (interrupts != 9) return 42;
   puts_("pvm firmware: ok\n");
   return 0;
 }

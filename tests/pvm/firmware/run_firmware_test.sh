@@ -14,14 +14,16 @@ check "exit code 0 ($backend; got $rc)" test "$rc" -eq 0
 check "log host call on the UART" contains "$out" "pvm log: PVM fetch data!!"
 check "firmware checks pass" contains "$out" "pvm firmware: ok"
 # Program 1: 90015 gas, 4 runs, 2 host calls, 1 fault, 2 DMI pages. The layout program: 2 blocks
-# of 4 instructions, 3 runs, 2 faults (read-only write, gap), its read-only and read-write pages
-# in the window plus the gap page the firmware maps (3 DMI pages), the stack beyond the window.
-check "statistics: pvm0.gas = pvm0.instructions = 90023, 2 host calls, 3 faults, DMI/layout pages" python3 - "$stats" <<'PY'
+# of 4 instructions, 3 runs, 2 faults (read-only write, gap), its read-only, read-write and stack
+# pages in the window plus the gap page the firmware maps (4 DMI pages). The arguments program:
+# 14 instructions, 1 run, 1 host call, read-only data, read-write data, 2 stack pages and the
+# argument page (5 DMI pages). Layout pages: those regions plus each heap region (the read-write
+# region up to the stack's window offset: 4047 and 4045 pages).
+check "statistics: pvm0.gas = pvm0.instructions = 90037, 3 host calls, 3 faults, DMI/layout pages" python3 - "$stats" <<'PY'
 import json, sys
 values = json.load(open(sys.argv[1]))["stats"]
-want = {"pvm0.gas": 90023, "pvm0.instructions": 90023, "pvm0.host_calls": 2, "pvm0.runs": 7,
-        "pvm0.page_faults": 3, "pvm0.dmi_pages": 5, "pvm0.layout_pages": 2, "pvm0.private_pages": 1,
-        "pvm0.transactions": 0}
+want = {"pvm0.gas": 90037, "pvm0.instructions": 90037, "pvm0.host_calls": 3, "pvm0.runs": 9,
+        "pvm0.page_faults": 3, "pvm0.dmi_pages": 11, "pvm0.layout_pages": 8098, "pvm0.transactions": 0}
 bad = {k: values.get(k) for k, v in want.items() if values.get(k) != v}
 if bad:
     print("  unexpected:", bad)
