@@ -124,8 +124,9 @@ void O3Backend::wrong_path(uint64_t pc, const RetireInfo& br, uint64_t bseq, uin
     uint64_t f = same_group ? fc : fc + 1;
     if (q >= o_.fetch_queue) {  // the queue entry frees when the instruction fetch_queue older renames
       const uint64_t j = q - o_.fetch_queue;
-      const uint64_t free = j <= bseq ? fq_rename_[j] : j - bseq - 1 < wp_rename_.size() ? wp_rename_[j - bseq - 1]
-                                                                                        : ~0ull;
+      // (the branch's own entry is not in the ring yet: it renamed at rename_cycle_)
+      const uint64_t free = j < bseq ? fq_rename_[j] : j == bseq ? rename_cycle_
+                          : j - bseq - 1 < wp_rename_.size() ? wp_rename_[j - bseq - 1] : ~0ull;
       f = std::max(f, free);
     }
     if (f >= squash) break;
@@ -184,7 +185,7 @@ void O3Backend::wrong_path(uint64_t pc, const RetireInfo& br, uint64_t bseq, uin
       if (j < n_right) rn = std::max(rn, ring[j] + 1);
       else full = true;
     };
-    need_ring(rob_commit_, bseq + 1, k);
+    need_ring(rob_commit_, bseq, k + 1);  // the branch commits after the squash: its entry counts as taken
     if (o.load) need_ring(lq_commit_, nloads_, nloads);
     if (int_dst) need_ring(int_commit_, nint_, nint);
     if (fp_dst) need_ring(fp_commit_, nfp_, nfp);
