@@ -122,6 +122,14 @@ class O3Backend {
              loads_dropped = 0, squashed_branch = 0, squashed_decode = 0;
   } wp_;
   std::vector<uint64_t> wp_rename_;  // rename cycles of the wrong path so far
+  // Decoded wrong-path instructions by encoding.
+  struct DecodedEntry {
+    uint32_t raw = 0;
+    bool valid = false;
+    Insn in;
+  };
+  static constexpr unsigned kDecodedEntries = 1024;
+  std::vector<DecodedEntry> wp_decoded_ = std::vector<DecodedEntry>(kDecodedEntries);
   std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> wp_iq_;
 };
 

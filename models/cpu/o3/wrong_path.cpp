@@ -106,19 +106,27 @@ void O3Backend::wrong_path(uint64_t pc, const RetireInfo& br, uint64_t bseq, uin
   wp_rename_.clear();
 
   uint64_t fetched = 0;
+  uint64_t page = ~0ull, page_pa = 0;  // the fetch page and its host pointer
+  const uint8_t* page_host = nullptr;
   for (unsigned k = 0; k < limit; ++k) {
     // ---- Fetch: the bytes, from RAM the core has mapped (else fetch stops).
-    uint64_t pa;
-    const uint8_t* p = v.speculative_ptr(pc, 2, true, pa);
-    if (!p) break;
+    if ((pc >> 12) != page) {
+      page = pc >> 12;
+      page_host = v.speculative_ptr(page << 12, 4096, true, page_pa);
+    }
+    if (!page_host || (pc & 1)) break;
+    const uint64_t pa = page_pa | (pc & 0xfff);
+    const uint8_t* p = page_host + (pc & 0xfff);
     uint16_t low;
     std::memcpy(&low, p, 2);
     uint32_t raw = low;
     if (insn_length(low) == 4) {
-      if (!(p = v.speculative_ptr(pc, 4, true, pa))) break;
+      if ((pc & 0xfff) > 0xffc) break;  // crosses into the next page: fetch stops
       std::memcpy(&raw, p, 4);
     }
-    const Insn in = decode(raw, ext);
+    DecodedEntry& de = wp_decoded_[(raw ^ (raw >> 13)) & (kDecodedEntries - 1)];
+    if (!de.valid || de.raw != raw) de = DecodedEntry{raw, true, decode(raw, ext)};  // decode is a function of raw
+    const Insn& in = de.in;
     const uint64_t q = bseq + 1 + k;  // the instruction's place in the sequence (for ring lookups)
     const bool same_group = fcount < o_.fetch_width && !ended && (pa >> line_shift) == line;
     uint64_t f = same_group ? fc : fc + 1;
