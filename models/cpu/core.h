@@ -225,6 +225,11 @@ class Core {
   // Physical memory access as the hart would do it (for HTIF handling, tests).
   bool phys_read(uint64_t paddr, void* data, unsigned len);
   bool phys_write(uint64_t paddr, const void* data, unsigned len);
+  // Wrong-path execution of a timing model (speculative_view.h): a host
+  // pointer to len bytes at va if the page is in the core's fetch (fetch) or
+  // read translation cache with a RAM host pointer; nullptr otherwise (or if
+  // the bytes cross a page). No side effects.
+  const uint8_t* speculative_ptr(uint64_t va, unsigned len, bool fetch, uint64_t& pa) const;
 
   uint64_t blocks_built() const { return blocks_built_; }
   // The translator in use (nullptr: interpreter only).

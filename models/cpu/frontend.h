@@ -69,6 +69,12 @@ class FetchUnit {
   void wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until, unsigned bytes_per_cycle,
                   unsigned max_bytes);
   unsigned line_bytes() const { return 1u << line_shift_; }
+  // One I-cache line access of wrong-path fetch that decodes the instructions
+  // (the o3 backend's wrong-path execution); returns when the line is there.
+  uint64_t wrong_path_line(uint64_t pa, uint64_t t) {
+    ++st_.wrong_path_lines;
+    return mem_.fetch(pa, t);
+  }
 
   struct Stats { uint64_t lines = 0, wrong_path_lines = 0, itlb_stall_cycles = 0, icache_stall_cycles = 0; };
   const Stats& stats() const { return st_; }

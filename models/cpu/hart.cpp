@@ -208,6 +208,8 @@ Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
   core_->set_trap_listener(bridge_.get());
   if (cfg.mode == "pipeline") {
     pipeline_ = std::make_unique<Pipeline>(cfg.pipeline);
+    spec_view_ = std::make_unique<CoreSpeculativeView>(*core_);
+    pipeline_->set_speculative_view(spec_view_.get());
     if (trace_) pipeline_->set_observer(trace_.get());
     core_->set_timing(pipeline_.get());
   }
@@ -517,6 +519,8 @@ void Hart::start_detail() {
   }
   if (!pipeline_) {
     pipeline_ = std::make_unique<Pipeline>(cfg_.pipeline);
+    spec_view_ = std::make_unique<CoreSpeculativeView>(*core_);
+    pipeline_->set_speculative_view(spec_view_.get());
     register_statistics();  // the timing model's counters replace the functional cycle count
   }
   // The clock runs on: the timing model's cycles continue from the functional count.

@@ -16,6 +16,7 @@
 
 #include "models/cpu/bbv.h"
 #include "models/cpu/core.h"
+#include "models/cpu/core_speculative_view.h"
 #include "models/cpu/lockstep.h"
 #include "models/cpu/pipeline.h"
 #include "models/cpu/pipeline_trace.h"
@@ -155,6 +156,7 @@ class Hart : public platform::Component, public platform::Processor {
   std::unique_ptr<Lockstep> lockstep_;  // lockstep: true; it owns the core then
   Core* core_ = nullptr;
   std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<CoreSpeculativeView> spec_view_;  // the o3 backend's wrong-path execution reads through it
   std::unique_ptr<PipelineTrace> trace_;
   std::unique_ptr<BbvWriter> bbv_;  // SimPoint basic-block vectors (--bbv)
   platform::DetailRegion region_;

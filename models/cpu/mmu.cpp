@@ -198,6 +198,14 @@ const DmiRegion* Core::find_dmi(uint64_t pa, Access acc) {
   return nullptr;
 }
 
+const uint8_t* Core::speculative_ptr(uint64_t va, unsigned len, bool fetch, uint64_t& pa) const {
+  if ((va & 0xfff) + len > 0x1000) return nullptr;
+  const TlbEntry& e = tlb_[fetch ? 2 : 0][(va >> 12) & (kTlbSize - 1)];
+  if (e.tag != va >> 12 || !e.addend) return nullptr;
+  pa = e.ppage | (va & 0xfff);
+  return reinterpret_cast<const uint8_t*>(e.addend + va);
+}
+
 uint8_t* Core::host_ptr(uint64_t pa, unsigned len, Access acc) {
   const DmiRegion* r = find_dmi(pa, acc == Access::kExec ? Access::kRead : acc);
   if (!r || pa + len - 1 > r->end) return nullptr;

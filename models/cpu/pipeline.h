@@ -49,6 +49,13 @@ class Pipeline {
     else inorder_->set_observer(o);
   }
 
+  // Wrong-path execution (o3 backend, pipeline.o3.wrong_path) reads registers
+  // and RAM through this; nullptr (the default): the o3 wrong path only
+  // fetches I-cache lines. Not owned. The in-order backend ignores it.
+  void set_speculative_view(const SpeculativeView* v) {
+    if (o3_) o3_->set_speculative_view(v);
+  }
+
   // Cycles so far: the in-order EX cycle / the out-of-order commit cycle of the last instruction.
   uint64_t cycles() const { return o3_ ? o3_->cycles() : inorder_->cycles(); }
   uint64_t instructions() const { return counters_.instructions; }

@@ -26,6 +26,10 @@ struct O3Config {
   bool store_sets = true;         // store-set memory-dependence predictor (false: loads never wait)
   unsigned ssit_entries = 1024, lfst_entries = 128;
   unsigned store_set_clear = 250000;  // memory instructions between clearing the tables (0: never)
+  // Wrong-path execution: after a mispredicted branch, fetch, decode, rename,
+  // issue and execute the predicted path (loads access the D-cache) until the
+  // branch resolves. false: the wrong path only fetches I-cache lines.
+  bool wrong_path = true;
 };
 
 struct PipelineConfig {

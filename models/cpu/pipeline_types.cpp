@@ -218,6 +218,7 @@ void parse_o3(Properties& p, cpu::O3Config& c) {
   c.int_regs = small(*q, "int_regs", c.int_regs, 33, 4096);
   c.fp_regs = small(*q, "fp_regs", c.fp_regs, 33, 4096);
   c.forward_latency = small(*q, "forward_latency", c.forward_latency, 0, 100);
+  c.wrong_path = q->boolean("wrong_path", c.wrong_path);
   if (const ConfigNode* u = q->node("units"); u && !u->is_null()) {
     auto uq = nested(*q, "units", u);
     for (unsigned f = 0; f < cpu::kFuCount; ++f)
@@ -295,7 +296,7 @@ std::vector<PropertyDoc> pipeline_property_docs() {
       {"mispredict_penalty", "Pipeline mode: extra cycles before fetch restarts after a mispredict or squash"},
       {"o3", "Pipeline mode, o3 backend: {width, fetch_width, decode_width, rename_width, issue_width, "
              "commit_width, fetch_queue, fetch_to_decode, decode_to_rename, rename_to_issue, rob, iq, lq, sq, "
-             "int_regs, fp_regs, units: {alu, mul, div, fp, fdiv, load, store}, forward_latency, "
+             "int_regs, fp_regs, units: {alu, mul, div, fp, fdiv, load, store}, forward_latency, wrong_path, "
              "store_sets: bool or {ssit, lfst, clear_period}}", "mapping"},
   };
 }

@@ -45,6 +45,29 @@ class IssueSchedule {
     if (busy) busy_[f][unit] = t + latency;
     return t;
   }
+  // Like issue(), but only before cycle `deadline` (a wrong-path instruction
+  // issues only until its squash): kNever, and nothing reserved, otherwise.
+  static constexpr uint64_t kNever = ~0ull;
+  uint64_t issue_before(uint64_t t, Fu fu, bool busy, unsigned latency, uint64_t deadline) {
+    const unsigned f = static_cast<unsigned>(fu);
+    unsigned unit = 0;
+    if (busy) {
+      for (unsigned u = 1; u < units_[f]; ++u)
+        if (busy_[f][u] < busy_[f][unit]) unit = u;
+      t = std::max(t, busy_[f][unit]);
+    }
+    for (; t < deadline; ++t) {
+      Slot& s = slots_[t & (kSlots - 1)];
+      if (s.cycle != t) s = Slot{t, 0, {}};
+      if (s.issued < width_ && s.fu[f] < units_[f]) {
+        ++s.issued;
+        ++s.fu[f];
+        if (busy) busy_[f][unit] = t + latency;
+        return t;
+      }
+    }
+    return kNever;
+  }
 
  private:
   static constexpr unsigned kSlots = 1u << 16;

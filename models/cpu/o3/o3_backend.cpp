@@ -54,7 +54,7 @@ void O3Backend::retire(const Insn& in, const RetireInfo& r) {
   const unsigned s_fcount = fetch_count_, s_dcount = decode_count_, s_rcount = rename_count_;
   const bool s_ended = group_ended_;
 
-  uint64_t f, d, rn, issue, access = 0, complete, result;
+  uint64_t f, d, rn, issue, access = 0, complete, result, avail;
   uint64_t f_redirect = 0, f_queue = 0, r_stall = 0, w_ops = 0, w_memdep = 0, w_barrier = 0, w_nonspec = 0, w_fu = 0;
   Squash f_cause = kSquashBranch;
   RenameStall r_why = kRenameStallCount;
@@ -79,7 +79,7 @@ void O3Backend::retire(const Insn& in, const RetireInfo& r) {
       group_ended_ = false;
     }
     ++fetch_count_;
-    const uint64_t avail = fetch_.fetch(r, f);
+    avail = fetch_.fetch(r, f);
     if (avail > f + l1i_hit_) fetch_cycle_ = std::max(fetch_cycle_, avail - l1i_hit_);  // fetch waited for the line
 
     // ---- Decode
@@ -224,11 +224,13 @@ void O3Backend::retire(const Insn& in, const RetireInfo& r) {
     if (b.redirect == Redirect::kResolve) {
       const uint64_t at = issue + 1 + cfg_.mispredict_penalty;
       ++st_.squashes[kSquashBranch];
-      fetch_.wrong_path(b.predicted, r, f + 1, at, bytes, window);
+      if (view_ && o_.wrong_path) wrong_path(b.predicted, r, seq, avail, issue + 1, true);
+      else fetch_.wrong_path(b.predicted, r, f + 1, at, bytes, window);
       redirect(at, kSquashBranch);
     } else if (b.redirect == Redirect::kDecode) {
       ++st_.decode_squashes;
-      fetch_.wrong_path(b.predicted, r, f + 1, d + 1, bytes, window);
+      if (view_ && o_.wrong_path) wrong_path(b.predicted, r, seq, avail, d + 1, false);
+      else fetch_.wrong_path(b.predicted, r, f + 1, d + 1, bytes, window);
       redirect(d + 1, kSquashBranch);
     }
     if (r.next_pc != r.pc + in.len) group_ended_ = true;
@@ -375,6 +377,20 @@ void O3Backend::for_each_counter(
   f("o3.store_set.predicted_waits", "loads and stores held back for a predicted dependence", &st_.memdep_waits);
   f("o3.store_set.trainings", "store-set updates after violations", &ssets_.trainings);
   f("o3.store_set.clears", "periodic clears of the store-set tables", &ssets_.clears);
+  f("o3.wrong_path.fetched", "wrong-path instructions fetched after mispredicts (until the squash)", &wp_.fetched);
+  f("o3.wrong_path.decoded", "wrong-path instructions decoded", &wp_.decoded);
+  f("o3.wrong_path.dispatched", "wrong-path instructions renamed and dispatched into the ROB/IQ/LSQ",
+    &wp_.dispatched);
+  f("o3.wrong_path.issued", "wrong-path instructions issued to a functional unit", &wp_.issued);
+  f("o3.wrong_path.loads", "wrong-path loads that accessed the D-TLB and D-cache (or were forwarded)", &wp_.loads);
+  f("o3.wrong_path.load_l1d_misses", "L1D read misses of wrong-path loads (included in the L1D's read_misses)",
+    &wp_.load_l1d_misses);
+  f("o3.wrong_path.loads_dropped",
+    "wrong-path loads not performed (address unknown, not RAM, no translation, or issued too late)",
+    &wp_.loads_dropped);
+  f("o3.squashed_insns.branch", "wrong-path instructions squashed when a mispredicted branch resolved",
+    &wp_.squashed_branch);
+  f("o3.squashed_insns.decode", "wrong-path instructions squashed by a redirect from decode", &wp_.squashed_decode);
   rob_occ_.for_each_counter("o3.rob.occupancy", "ROB entries in use at rename", f);
   iq_occ_.for_each_counter("o3.iq.occupancy", "IQ entries in use at dispatch", f);
   lq_occ_.for_each_counter("o3.lq.occupancy", "LQ entries in use at rename", f);

@@ -9,9 +9,10 @@
 // program order from its producers and from the resources older instructions
 // hold (a one-pass schedule; it is exact for oldest-first select). Wrong-path
 // effects: the front end fetches along the predicted path until the branch
-// resolves (I-cache/L2 traffic), then refetches; the wrong-path instructions
-// themselves are not executed (no wrong-path data accesses or unit
-// contention). Loads forward from the store queue; a load that accessed
+// resolves, then refetches. With o3.wrong_path (wrong_path.cpp) the
+// wrong-path instructions are decoded from memory, renamed, issued and
+// executed until the squash (their loads access the D-cache); without it only
+// their I-cache lines are fetched. Loads forward from the store queue; a load that accessed
 // memory before an older store to the same bytes executed is a memory-order
 // violation (squash and refetch from the load), learnt by the store-set
 // predictor. LR/SC, AMOs, CSRs and uncached accesses execute at the ROB head.
@@ -29,6 +30,7 @@
 #include "models/cpu/o3/store_set.h"
 #include "models/cpu/pipeline_config.h"
 #include "models/cpu/pipeline_observer.h"
+#include "models/cpu/speculative_view.h"
 
 namespace vp::cpu {
 
@@ -44,6 +46,8 @@ class O3Backend {
   uint64_t cycles() const { return last_commit_; }
   const uint64_t* cycle_counter() const { return &last_commit_; }
   void set_observer(PipelineObserver* o) { observer_ = o; }
+  // Registers and RAM for wrong-path execution (nullptr: I-cache lines only).
+  void set_speculative_view(const SpeculativeView* v) { view_ = v; }
 
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f);
   void for_each_ratio(const std::function<void(const std::string&, const std::string&, const std::string&,
@@ -64,8 +68,14 @@ class O3Backend {
     unsigned size() const { return static_cast<unsigned>(v.size()); }
   };
   void redirect(uint64_t at, Squash cause);
+  // Wrong-path execution (wrong_path.cpp) from pc after the branch `br`
+  // (sequence number bseq, its bytes available at bavail) until the squash:
+  // fetch and decode only before a decode redirect (dispatch false), all
+  // stages before an execute-time squash.
+  void wrong_path(uint64_t pc, const RetireInfo& br, uint64_t bseq, uint64_t bavail, uint64_t squash, bool dispatch);
 
   PipelineObserver* observer_ = nullptr;
+  const SpeculativeView* view_ = nullptr;
 
   const PipelineConfig& cfg_;
   const O3Config& o_;
@@ -107,6 +117,20 @@ class O3Backend {
     uint64_t forwarded = 0, partial_forwards = 0, violations = 0, memdep_waits = 0, serializing = 0;
   } st_;
   Histogram rob_occ_, iq_occ_, lq_occ_, sq_occ_;
+  struct WrongPathStats {
+    uint64_t fetched = 0, decoded = 0, dispatched = 0, issued = 0, loads = 0, load_l1d_misses = 0,
+             loads_dropped = 0, squashed_branch = 0, squashed_decode = 0;
+  } wp_;
+  std::vector<uint64_t> wp_rename_;  // rename cycles of the wrong path so far
+  // Decoded wrong-path instructions by encoding.
+  struct DecodedEntry {
+    uint32_t raw = 0;
+    bool valid = false;
+    Insn in;
+  };
+  static constexpr unsigned kDecodedEntries = 1024;
+  std::vector<DecodedEntry> wp_decoded_ = std::vector<DecodedEntry>(kDecodedEntries);
+  std::priority_queue<uint64_t, std::vector<uint64_t>, std::greater<uint64_t>> wp_iq_;
 };
 
 }  // namespace vp::cpu

@@ -173,6 +173,34 @@ elif name == "csr_serial":
     check(ser >= 2 * n, "every CSR access serializes")
     check(t["cpu0.o3.rename.stall_cycles.serialize"] >= n, "younger instructions wait in rename")
     check(t["cpu0.ipc"] < 1.1 * s["cpu0.ipc"], "serialized code gains nothing from out-of-order execution")
+elif name == "wrongpath":
+    # Wrong-path loads bring in lines the right path uses later (prefetcher off
+    # so only the wrong path can): fewer right-path L1D misses with wrong-path
+    # execution; squashed instructions only with it.
+    lines = 64 * 256
+    nopf = ("cpu0.l1d.prefetcher=none", "cpu0.l2.prefetcher=none")
+    on = o3("wp-on", *nopf)
+    off = o3("wp-off", "cpu0.o3.wrong_path=false", *nopf)
+
+    def right(t):
+        return t["cpu0.l1d.read_misses"] - t["cpu0.o3.wrong_path.load_l1d_misses"]
+
+    for tag, t in [("on", on), ("off", off)]:
+        print(f"wrong_path {tag}: {t['cpu0.bp.mispredicts']:.0f} mispredicts, wrong path fetched "
+              f"{t['cpu0.o3.wrong_path.fetched']:.0f} / dispatched {t['cpu0.o3.wrong_path.dispatched']:.0f} / "
+              f"issued {t['cpu0.o3.wrong_path.issued']:.0f}, loads {t['cpu0.o3.wrong_path.loads']:.0f} "
+              f"({t['cpu0.o3.wrong_path.load_l1d_misses']:.0f} L1D misses), squashed "
+              f"{t['cpu0.o3.squashed_insns.branch']:.0f}; right-path L1D read misses {right(t):.0f} "
+              f"of {lines} lines; cycles {t['cpu0.cycles']:.0f}")
+    check(on["cpu0.bp.mispredicts"] > 0.3 * lines, "the random branch mispredicts often")
+    check(on["cpu0.o3.squashed_insns.branch"] > 0 and off["cpu0.o3.squashed_insns.branch"] == 0,
+          "squashed wrong-path instructions only with wrong-path execution")
+    check(off["cpu0.o3.wrong_path.loads"] == 0 and on["cpu0.o3.wrong_path.loads"] > 0.1 * lines,
+          "wrong-path loads access the D-cache only with wrong-path execution")
+    check(on["cpu0.o3.wrong_path.issued"] <= on["cpu0.o3.wrong_path.dispatched"] <= on["cpu0.o3.wrong_path.fetched"],
+          "wrong path: issued <= dispatched <= fetched")
+    check(right(on) < 0.9 * right(off), "wrong-path loads prefetch: > 10% fewer right-path L1D misses")
+    check(on["cpu0.instructions"] == off["cpu0.instructions"], "same instruction count either way")
 elif name.startswith("dram_stride_"):
     stride = int(name.rsplit("_", 1)[1])
     d = o3("nopf", "cpu0.l1d.prefetcher=none", "cpu0.l2.prefetcher=none")
