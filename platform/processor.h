@@ -24,6 +24,10 @@ struct DetailRegion {
   // `period` executed instructions; the processor estimates CPI and its
   // confidence interval from the windows, the statistics are not reset. 0 = one region.
   uint64_t period = 0;
+  // Functional warming (SMARTS): for this many instructions before each window
+  // that starts at an instruction count, the caches, TLBs and branch predictors
+  // are updated from the executed instructions without timing. 0 = none.
+  uint64_t functional_warm = 0;
 };
 
 // What the runner (vp run, Python) needs of an instruction-set simulator,

@@ -315,6 +315,10 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--sample-period", run.sample_period,
                       "With --detail-start and --detail-count: sampling, one window (warm-up, measure) every N "
                       "instructions; estimates CPI (statistics cpu0.sampling.*)");
+  run_cmd->add_option("--functional-warm", run.functional_warm,
+                      "With --detail-start N or --sample-period: for N instructions before each detailed window, "
+                      "update caches, TLBs and branch predictors from the executed instructions without timing "
+                      "(SMARTS functional warming)");
   run_cmd->add_option("--bbv", run.bbv_file,
                       "Write SimPoint basic-block vectors of the first processor to FILE (.bb format)")
       ->type_name("FILE");

@@ -279,6 +279,7 @@ platform::DetailRegion detail_region(const RunOptions& o) {
   r.warmup = o.warmup;
   r.count = o.detail_count;
   r.period = o.sample_period;
+  r.functional_warm = o.functional_warm;
   if (r.period && (!r.count || r.period <= r.warmup + r.count))
     throw std::runtime_error("--sample-period needs --detail-count, and a period longer than --warmup + --detail-count");
   const std::string& s = o.detail_start;
@@ -304,6 +305,8 @@ platform::DetailRegion detail_region(const RunOptions& o) {
     r.start = Start::kPc;
     r.at = *pc;
   }
+  if (r.functional_warm && !r.period && r.start != Start::kInstructions)
+    throw std::runtime_error("--functional-warm needs --detail-start N (an instruction count) or --sample-period");
   return r;
 }
 
@@ -315,8 +318,8 @@ void apply_detail_region(const std::vector<platform::Processor*>& cpus, const Ru
     throw std::runtime_error("--bbv-interval needs --bbv FILE");
   }
   if (o.detail_start.empty()) {
-    if (o.warmup || o.detail_count || o.sample_period)
-      throw std::runtime_error("--warmup, --detail-count and --sample-period need --detail-start");
+    if (o.warmup || o.detail_count || o.sample_period || o.functional_warm)
+      throw std::runtime_error("--warmup, --detail-count, --sample-period and --functional-warm need --detail-start");
     return;
   }
   const platform::DetailRegion r = detail_region(o);

@@ -45,6 +45,7 @@ struct RunOptions {
   std::string detail_start;
   uint64_t warmup = 0;        // instructions timed before the statistics count
   uint64_t detail_count = 0;  // measured instructions (0 = until the ROI-end marker or the end)
+  uint64_t functional_warm = 0; // instructions of functional warming before each window
   uint64_t sample_period = 0; // sampling: a window (warm-up + detail_count) every this many instructions
   // SimPoint basic-block vectors of the first processor (models/cpu/bbv.h):
   // one line per bbv_interval retired instructions.

@@ -5,7 +5,9 @@ run of the same long workload: CPI estimate, its error, and host time of both
 steadier figure on a shared machine). The issue's goal: within 3 % of the full
 run's CPI at >= 5x its speed.
 
-usage: sampling_bench.py VP PLATFORM_YAML ELF [--sample WARMUP:COUNT:PERIOD ...] [--repeat N]
+usage: sampling_bench.py VP PLATFORM_YAML ELF [--sample WARMUP:COUNT:PERIOD[:FWARM] ...] [--repeat N]
+
+FWARM: instructions of functional warming (vp run --functional-warm) before each window.
        cmake --build build --target cpu_bench_sampling
 """
 import argparse
@@ -42,7 +44,7 @@ def main():
     ap.add_argument("vp")
     ap.add_argument("platform")
     ap.add_argument("elf")
-    ap.add_argument("--sample", action="append", metavar="WARMUP:COUNT:PERIOD",
+    ap.add_argument("--sample", action="append", metavar="WARMUP:COUNT:PERIOD[:FWARM]",
                     help="a sampling configuration (repeatable); default 2000:1000:1000000 and 300000:2000:1000000")
     ap.add_argument("--start", type=int, default=100_000, help="first window after this many instructions")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (the lowest CPU time counts)")
@@ -50,9 +52,11 @@ def main():
     samples = [tuple(int(x) for x in c.split(":")) for c in (a.sample or ["2000:1000:1000000", "300000:2000:1000000"])]
 
     runs = [("functional", []), ("full detailed", ["--set", "cpu0.mode=pipeline"])]
-    for w, u, p in samples:
-        runs.append((f"sampled {w}:{u}:{p}", ["--detail-start", str(a.start), "--warmup", str(w), "--detail-count",
-                                              str(u), "--sample-period", str(p)]))
+    for s in samples:
+        w, u, p = s[:3]
+        fw = ["--functional-warm", str(s[3])] if len(s) > 3 and s[3] else []
+        runs.append((f"sampled {':'.join(map(str, s))}", ["--detail-start", str(a.start), "--warmup", str(w),
+                                                            "--detail-count", str(u), "--sample-period", str(p), *fw]))
     best = {}
     for _ in range(a.repeat):
         for name, extra in runs:
@@ -62,14 +66,14 @@ def main():
     full = best["full detailed"]
     insns = full[0]["cpu0.instructions"]
     print(f"workload: {os.path.basename(a.elf)}, {insns / 1e6:.1f} M instructions; sampled runs are "
-          f"WARMUP:COUNT:PERIOD (timed warm-up and measured instructions per window, a window per period)")
+          f"WARMUP:COUNT:PERIOD[:FWARM] (timed warm-up and measured instructions per window, a window per period)")
     print(f"{'run':<30} {'wall s':>7} {'cpu s':>7} {'MIPS cpu':>9} {'timed %':>8} {'CPI':>8} {'+-95%':>7} "
           f"{'error %':>8} {'speed-up cpu':>12} {'wall':>6}")
     cpi = full[0]["cpu0.cpi"]
     for name, (st, wall, cpu, host) in best.items():
         line = f"{name:<30} {wall:7.2f} {cpu:7.2f} {insns / cpu / 1e6:9.1f}"
         if name.startswith("sampled"):
-            w, u, p = (int(x) for x in name.split()[1].split(":"))
+            w, u, p = (int(x) for x in name.split()[1].split(":")[:3])
             est, ci = st["cpu0.sampling.cpi"], st["cpu0.sampling.cpi_ci95"]
             line += (f" {100 * (w + u) / p:8.2f} {est:8.4f} {ci:7.4f} {100 * abs(est / cpi - 1):8.2f} "
                      f"{full[2] / cpu:11.2f}x {full[1] / wall:5.2f}x")

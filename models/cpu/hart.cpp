@@ -498,7 +498,12 @@ bool Hart::set_bbv(const std::string& path, uint64_t interval) {
 
 void Hart::region_boundaries(uint64_t& budget) {
   using Start = platform::DetailRegion::Start;
-  if (phase_ == Phase::kFastForward && region_.start == Start::kInstructions) {
+  if (phase_ == Phase::kFastForward && region_.start == Start::kInstructions && region_.functional_warm) {
+    const uint64_t from = region_.at > region_.functional_warm ? region_.at - region_.functional_warm : 0;
+    if (executed_ >= from) start_functional_warm();
+    else budget = std::min(budget, from - executed_);
+  }
+  if ((phase_ == Phase::kFastForward || phase_ == Phase::kFunctionalWarm) && region_.start == Start::kInstructions) {
     if (executed_ >= region_.at) start_detail();
     else budget = std::min(budget, region_.at - executed_);
   }
@@ -512,11 +517,7 @@ void Hart::region_boundaries(uint64_t& budget) {
   }
 }
 
-void Hart::start_detail() {
-  if (region_.period && samples_ == 0 && phase_ == Phase::kFastForward) {
-    if (region_.start != platform::DetailRegion::Start::kInstructions) region_.at = executed_;
-    period_base_ = region_.at;  // the first window starts here, the next ones in later periods
-  }
+void Hart::use_pipeline() {
   if (!pipeline_) {
     pipeline_ = std::make_unique<Pipeline>(cfg_.pipeline);
     spec_view_ = std::make_unique<CoreSpeculativeView>(*core_);
@@ -527,6 +528,22 @@ void Hart::start_detail() {
   const uint64_t c = core_->cycles();
   if (pipeline_->cycles() < c) pipeline_->idle(c - pipeline_->cycles());
   cycles_accounted_ = pipeline_->cycles();
+}
+
+void Hart::start_functional_warm() {
+  use_pipeline();
+  pipeline_->set_warming(true);
+  core_->set_timing(pipeline_.get());  // the interpreter passes every instruction to the warming hooks
+  phase_ = Phase::kFunctionalWarm;
+}
+
+void Hart::start_detail() {
+  if (region_.period && samples_ == 0 && (phase_ == Phase::kFastForward || phase_ == Phase::kFunctionalWarm)) {
+    if (region_.start != platform::DetailRegion::Start::kInstructions) region_.at = executed_;
+    period_base_ = region_.at;  // the first window starts here, the next ones in later periods
+  }
+  use_pipeline();
+  pipeline_->set_warming(false);
   if (trace_) pipeline_->set_observer(trace_.get());
   core_->set_timing(pipeline_.get());
   phase_ = Phase::kWarmup;

@@ -142,9 +142,11 @@ class Hart : public platform::Component, public platform::Processor {
   void debug_pause(const char* reason);  // resumable pause; no std::string: the thread may never resume (no leak)
   void register_statistics();
   // Fast-forward, then detail (platform::DetailRegion) and the guest's ROI markers.
-  enum class Phase { kWhole, kFastForward, kWarmup, kMeasure, kDone };
+  enum class Phase { kWhole, kFastForward, kFunctionalWarm, kWarmup, kMeasure, kDone };
   void region_boundaries(uint64_t& budget);  // switches phase at instruction counts; limits the budget
   void start_detail();
+  void start_functional_warm();
+  void use_pipeline();  // creates the timing model, continues its clock from the functional count
   void start_measure();
   void end_detail();
   void leave_detail();  // timing model off, the clock runs on

@@ -47,4 +47,24 @@ void Pipeline::for_each_ratio(const std::function<void(const std::string&, const
   if (o3_) o3_->for_each_ratio(f);
 }
 
+void Pipeline::warm(const Insn& in, const RetireInfo& r) {
+  ++warmed_;
+  idle(1);  // the clock runs on as in functional mode
+  const uint64_t t = cycles();
+  const OpInfo& o = ops_.get(in);
+  fetch_.fetch(r, t);
+  if (o.kind == Kind::kMemory) {
+    if (r.cached) {
+      mem_.dtlb(r.mem_va, r.data_levels, t);
+      if (o.load) mem_.load(r.mem_pa, r.pc, t);
+      if (o.store) mem_.store(r.mem_pa, r.pc, t);
+    }
+  } else if (o.kind == Kind::kControl) {
+    branch_.resolve(in, o.cls, r.pc, r.next_pc);
+  } else if (o.kind == Kind::kOther && o.serialize) {
+    if (o.cls == OpClass::kFenceI) mem_.flush_icache();
+    else if (o.cls == OpClass::kSfence) mem_.flush_tlbs();
+  }
+}
+
 }  // namespace vp::cpu

@@ -29,6 +29,7 @@ class Pipeline {
 
   // One instruction retired (see RetireInfo).
   void retire(const Insn& in, const RetireInfo& r) {
+    if (__builtin_expect(warming_, 0)) return warm(in, r);
     if (o3_) o3_->retire(in, r);
     else inorder_->retire(in, r);
   }
@@ -42,6 +43,14 @@ class Pipeline {
     if (o3_) o3_->idle(cycles);
     else inorder_->idle(cycles);
   }
+
+  // Functional warming (SMARTS): while on, retire() only updates the caches,
+  // TLBs, branch predictor, BTB and RAS with the instruction's addresses and
+  // outcome, and the clock advances one cycle per instruction (as in functional
+  // mode); no timing, no pipeline state.
+  void set_warming(bool on) { warming_ = on; }
+  bool warming() const { return warming_; }
+  uint64_t warmed() const { return warmed_; }
 
   // Not owned; nullptr: none (the default, costs one branch per instruction).
   void set_observer(PipelineObserver* o) {
@@ -71,6 +80,9 @@ class Pipeline {
                                                const std::string&)>& f) const;
 
  private:
+  void warm(const Insn& in, const RetireInfo& r);
+  bool warming_ = false;
+  uint64_t warmed_ = 0;  // instructions seen while warming
   PipelineConfig cfg_;
   MemoryHierarchy mem_;
   OpTable ops_;

@@ -299,7 +299,7 @@ PYBIND11_MODULE(_vp, m) {
       .def("restore", &Simulator::restore)
       .def("set_detail_region",
            [](Simulator& s, const std::string& start, uint64_t at, uint64_t warmup, uint64_t count,
-              uint64_t period) {
+              uint64_t period, uint64_t functional_warm) {
              using Start = platform::DetailRegion::Start;
              platform::DetailRegion r;
              r.start = start == "marker" ? Start::kMarker : start == "pc" ? Start::kPc
@@ -308,11 +308,15 @@ PYBIND11_MODULE(_vp, m) {
              r.warmup = warmup;
              r.count = count;
              r.period = period;
+             r.functional_warm = functional_warm;
+             if (functional_warm && !period && r.start != Start::kInstructions)
+               throw std::invalid_argument("functional_warm needs an instruction-count start or a period");
              if (period && (!count || period <= warmup + count))
                throw std::invalid_argument("sampling needs count, and a period longer than warmup + count");
              s.set_detail_region(r);
            },
-           py::arg("start"), py::arg("at"), py::arg("warmup"), py::arg("count"), py::arg("period") = 0)
+           py::arg("start"), py::arg("at"), py::arg("warmup"), py::arg("count"), py::arg("period") = 0,
+           py::arg("functional_warm") = 0)
       .def("reg", [](Simulator& s, unsigned i, const std::string& h) { return s.hart(h).reg(i); })
       .def("set_reg",
            [](Simulator& s, unsigned i, uint64_t v, const std::string& h) {

@@ -270,20 +270,22 @@ class Simulator:
         return sim
 
     def detail(self, start: Union[str, int] = "marker", warmup: int = 0, count: int = 0,
-               pc: Optional[int] = None, period: int = 0) -> None:
+               pc: Optional[int] = None, period: int = 0, functional_warm: int = 0) -> None:
         """Fast-forward functionally, then time in the pipeline model (before
         the first run): ``start`` "marker" (the guest's ROI-begin marker), an
         instruction count, or ``pc=ADDR``; ``warmup`` instructions before the
         statistics count; ``count`` measured instructions (0: to the ROI end);
         ``period``: sampling, a window every ``period`` instructions (statistics
-        ``cpu0.sampling.cpi``, ``cpu0.sampling.cpi_ci95``)."""
-        w, c, p = int(warmup), int(count), int(period)
+        ``cpu0.sampling.cpi``, ``cpu0.sampling.cpi_ci95``); ``functional_warm``:
+        instructions of functional cache/predictor warming before each window
+        (``vp run --functional-warm``; an instruction-count start or a period)."""
+        w, c, p, f = int(warmup), int(count), int(period), int(functional_warm)
         if pc is not None:
-            self._sim.set_detail_region("pc", int(pc), w, c, p)
+            self._sim.set_detail_region("pc", int(pc), w, c, p, f)
         elif start == "marker":
-            self._sim.set_detail_region("marker", 0, w, c, p)
+            self._sim.set_detail_region("marker", 0, w, c, p, f)
         elif isinstance(start, int) and start >= 0:
-            self._sim.set_detail_region("instructions" if start else "reset", start, w, c, p)
+            self._sim.set_detail_region("instructions" if start else "reset", start, w, c, p, f)
         else:
             raise ValueError(f"start must be 'marker', an instruction count or pc=ADDR, found {start!r}")
 
