@@ -29,6 +29,9 @@ target_include_directories(vp_lib PUBLIC
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/vp>)
 target_compile_features(vp_lib PUBLIC cxx_std_17)
+# Calls between libvp's own functions bind inside the library (no PLT hop per call:
+# the per-instruction calls of the timing models are hot). Data symbols still interpose.
+target_link_options(vp_lib PRIVATE -Wl,-Bsymbolic-functions)
 
 # vp::rtl: what a Verilated component needs beyond vp::vp (the Verilator
 # runtime is inside libvp, so every RTL component in a process shares one).
