@@ -67,7 +67,13 @@ void save_checkpoint(const Platform& platform, const std::string& dir, const Che
   file.u32(static_cast<uint32_t>(platform.instances().size()));
   for (const auto& i : platform.instances()) {
     StateWriter rec;
-    if (!i.component->save_state(rec))
+    bool supported = false;
+    try {
+      supported = i.component->save_state(rec);
+    } catch (const StateError& e) {  // the model refuses, saying why
+      throw CheckpointError("cannot checkpoint: component '" + i.name + "' (" + i.type + "): " + e.what());
+    }
+    if (!supported)
       throw CheckpointError("cannot checkpoint: component '" + i.name + "' (" + i.type +
                             ") does not support checkpoints");
     file.u32(static_cast<uint32_t>(i.name.size()));

@@ -36,6 +36,11 @@ size_t ByteQueue::pop(uint8_t* out, size_t max) {
   return n;
 }
 
+std::string ByteQueue::contents() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::string(bytes_.begin(), bytes_.end());
+}
+
 bool ByteQueue::empty() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return bytes_.empty();

@@ -21,6 +21,8 @@ class ByteQueue {
   // Pops up to max bytes into out; returns how many.
   size_t pop(uint8_t* out, size_t max);
   bool empty() const;
+  // A copy of the bytes waiting (checkpoints).
+  std::string contents() const;
 
  private:
   mutable std::mutex mutex_;

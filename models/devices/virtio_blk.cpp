@@ -150,4 +150,14 @@ uint8_t VirtioBlk::discard_or_zero(GuestMemory& memory, const VirtqChain& chain,
   return kStatusOk;
 }
 
+void VirtioBlk::save_state(platform::StateWriter& out) const {
+  out.tag("virtio_blk/1");
+  image_->save_state(out);
+}
+
+void VirtioBlk::restore_state(platform::StateReader& in) {
+  in.tag("virtio_blk/1");
+  image_->restore_state(in);
+}
+
 }  // namespace vp::dev

@@ -71,6 +71,10 @@ class VirtioBlk : public VirtioDevice {
   std::vector<uint16_t> queue_max_sizes() const override { return {config_.queue_size}; }
   void notify(VirtioContext& context, unsigned queue) override;
 
+  // The disk overlay (DiskImage::save_state); requests have no other state.
+  void save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
   uint64_t capacity() const { return image_->size() / kSectorSize; }
 
  private:

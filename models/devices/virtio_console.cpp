@@ -89,4 +89,15 @@ void VirtioConsole::receive(VirtioContext& context) {
   if (pushed) context.used(kReceiveQueue);
 }
 
+void VirtioConsole::save_state(platform::StateWriter& out) const {
+  out.tag("virtio_console/1");
+  out.string(input_.contents());
+}
+
+void VirtioConsole::restore_state(platform::StateReader& in) {
+  in.tag("virtio_console/1");
+  const std::string pending = in.string(1 << 24);
+  input_.push(pending.data(), pending.size());
+}
+
 }  // namespace vp::dev

@@ -45,6 +45,10 @@ class VirtioConsole : public VirtioDevice {
   void notify(VirtioContext& context, unsigned queue) override;
   uint64_t poll_period_ps() const override { return config_.poll_ps; }
   void poll(VirtioContext& context) override;
+  // Host input not yet delivered to the guest (output is written to the
+  // backend at once, so none is pending). Restored input goes before any new.
+  void save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
 
   // Everything transmitted since the last call (only with capture).
   std::string take_output();

@@ -10,6 +10,7 @@
 
 #include "models/devices/virtio_guest_memory.h"
 #include "models/devices/virtio_queue.h"
+#include "platform/state.h"
 
 namespace vp::dev {
 
@@ -75,6 +76,13 @@ class VirtioDevice {
   // simulated time while live; 0 = never.
   virtual uint64_t poll_period_ps() const { return 0; }
   virtual void poll(VirtioContext&) {}
+
+  // Checkpoints (docs/checkpoints.md): the device's own state beyond its
+  // queues, which the transport saves. Requests complete within notify(), so
+  // there is never a request in flight to save. save_state throws
+  // platform::StateError with the reason when the state cannot be captured.
+  virtual void save_state(platform::StateWriter&) const {}
+  virtual void restore_state(platform::StateReader&) {}
 
  protected:
   template <typename T>

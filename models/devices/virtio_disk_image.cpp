@@ -178,4 +178,45 @@ bool DiskImage::overlay_write(uint64_t offset, const uint8_t* src, size_t len) {
   return true;
 }
 
+void DiskImage::save_state(platform::StateWriter& out) const {
+  if (!options_.readonly && !options_.snapshot)
+    throw platform::StateError("the writable disk '" + options_.path +
+                               "' cannot be checkpointed (the file changes after the checkpoint): "
+                               "attach it with snapshot: true or readonly: true");
+  out.u64(size_);
+  out.boolean(options_.snapshot);
+  uint64_t count = 0;
+  for (bool in : in_overlay_) count += in;
+  out.u64(count);
+  std::vector<uint8_t> chunk(kChunk);
+  for (size_t c = 0; c < in_overlay_.size(); ++c) {
+    if (!in_overlay_[c]) continue;
+    const uint64_t start = c * kChunk;
+    const size_t n = size_t(std::min<uint64_t>(kChunk, size_ - start));
+    if (!pread_full(overlay_fd_, chunk.data(), n, start))
+      throw platform::StateError("cannot read the snapshot overlay of '" + options_.path + "': " + std::strerror(errno));
+    out.u64(c);
+    out.blob(chunk.data(), n);
+  }
+}
+
+void DiskImage::restore_state(platform::StateReader& in) {
+  in.expect_u64(size_, "the size of disk '" + options_.path + "'");
+  if (in.boolean() != options_.snapshot)
+    in.fail("disk '" + options_.path + "' is attached in another mode (snapshot) than in the checkpoint");
+  const uint64_t count = in.count(in_overlay_.size());
+  std::fill(in_overlay_.begin(), in_overlay_.end(), false);
+  if (count && overlay_fd_ < 0) open_overlay();
+  if (count && overlay_fd_ < 0) in.fail("cannot create the snapshot overlay of '" + options_.path + "'");
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t c = in.count(in_overlay_.size() - 1);
+    const uint64_t start = c * kChunk;
+    const auto chunk = in.blob(kChunk);
+    if (chunk.size() != std::min<uint64_t>(kChunk, size_ - start)) in.fail("a disk overlay chunk has the wrong size");
+    if (!pwrite_full(overlay_fd_, chunk.data(), chunk.size(), start))
+      in.fail("cannot write the snapshot overlay of '" + options_.path + "': " + std::strerror(errno));
+    in_overlay_[c] = true;
+  }
+}
+
 }  // namespace vp::dev

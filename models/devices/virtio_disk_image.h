@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/state.h"
+
 namespace vp::dev {
 
 struct DiskImageOptions {
@@ -39,6 +41,13 @@ class DiskImage {
   bool write(uint64_t offset, const void* src, size_t len);
   bool write_zeroes(uint64_t offset, uint64_t len);
   bool flush();
+
+  // Checkpoints: the image's size and mode, and in snapshot mode every 4 KiB
+  // chunk the guest has written (the overlay); a read-only image has no
+  // state. A writable image refuses (StateError): its file goes on changing
+  // after the checkpoint, so a restore would not see the disk as it was.
+  void save_state(platform::StateWriter& out) const;
+  void restore_state(platform::StateReader& in);
 
  private:
   static constexpr uint64_t kChunk = 4096;  // snapshot overlay granularity

@@ -215,6 +215,10 @@ void VirtioMmio::schedule(const sc_core::sc_time& now) {
 }
 
 void VirtioMmio::worker() {
+  if (restart_pending_) {
+    restart_pending_ = false;
+    run_pending();
+  }
   for (;;) {
     const uint64_t period = device_->poll_period_ps();
     if (period && live())
@@ -242,9 +246,13 @@ void VirtioMmio::run_pending() {
 
 namespace vp::dev {
 
+// Format "virtio_mmio/2": the registers, the device ID, then per queue its
+// layout and ring indexes and whether a notification is waiting to be
+// handled, then the device's configuration space (checked: it follows from
+// the device's settings, e.g. the disk size) and the device's own state.
 bool VirtioMmio::save_state(platform::StateWriter& out) const {
-  if (device_) return false;
-  out.tag("virtio_mmio/1");
+  out.tag("virtio_mmio/2");
+  out.u32(device_ ? device_->device_id() : 0);
   out.u32(status_);
   out.u32(device_features_sel_);
   out.u32(driver_features_sel_);
@@ -252,12 +260,25 @@ bool VirtioMmio::save_state(platform::StateWriter& out) const {
   out.u32(queue_sel_);
   out.u32(interrupt_status_);
   out.u32(config_generation_);
+  out.string(last_error_);
+  out.u64(queues_.size());
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    queues_[i].save_state(out);
+    out.boolean(notified_[i]);
+  }
+  if (!device_) return true;
+  out.blob(device_->config().data(), device_->config().size());
+  device_->save_state(out);
   return true;
 }
 
 void VirtioMmio::restore_state(platform::StateReader& in) {
-  in.tag("virtio_mmio/1");
-  if (device_) in.fail("the checkpoint has an empty virtio slot here, the platform a device");
+  in.tag("virtio_mmio/2");
+  const uint32_t id = in.u32();
+  const uint32_t mine = device_ ? device_->device_id() : 0;
+  if (id != mine)
+    in.fail("the checkpoint has virtio device ID " + std::to_string(id) + " in this slot, the platform " +
+            std::to_string(mine) + " (0: empty slot)");
   status_ = in.u32();
   device_features_sel_ = in.u32();
   driver_features_sel_ = in.u32();
@@ -265,6 +286,23 @@ void VirtioMmio::restore_state(platform::StateReader& in) {
   queue_sel_ = in.u32();
   interrupt_status_ = in.u32();
   config_generation_ = in.u32();
+  last_error_ = in.string();
+  in.expect_u64(queues_.size(), "the virtio queue count");
+  bool pending = false;
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    queues_[i].restore_state(in, max_sizes_[i]);
+    notified_[i] = in.boolean();
+    pending = pending || notified_[i];
+  }
+  if (device_) {
+    const auto config = in.blob(1 << 16);
+    if (config != device_->config())
+      in.fail("the device configuration space differs from the checkpoint's (another disk size or device settings)");
+    device_->restore_state(in);
+    // Notifications saved before they were handled, and polling: the worker
+    // runs once at the start of the restored simulation.
+    restart_pending_ = pending;
+  }
   irq.set(interrupt_status_ != 0);
 }
 

@@ -78,9 +78,9 @@ class VirtioMmio : public MmioTarget, private VirtioContext {
   // Why the device last set DEVICE_NEEDS_RESET ("" if it has not).
   const std::string& last_error() const { return last_error_; }
 
-  // Checkpoints: the transport registers of a slot without a device. With a
-  // device attached (queues, in-flight requests, disk overlay) save_state
-  // returns false: not supported yet.
+  // Checkpoints: the transport registers, every queue's layout and ring
+  // indexes, pending notifications, and the attached device's own state
+  // (VirtioDevice::save_state; a device may refuse with a reason).
   bool save_state(platform::StateWriter& out) const override;
   void restore_state(platform::StateReader& in) override;
 
@@ -125,6 +125,7 @@ class VirtioMmio : public MmioTarget, private VirtioContext {
   uint32_t queue_sel_ = 0;
   uint32_t interrupt_status_ = 0;
   uint32_t config_generation_ = 0;
+  bool restart_pending_ = false;  // restored with notifications to handle
   bool busy_ = false;  // the device is running: its own DMA must not re-enter the registers
   std::string last_error_;
 };

@@ -230,4 +230,39 @@ bool Virtqueue::should_notify(GuestMemory& memory, bool& ok) {
   return need_event(used_event, used_idx_, old);
 }
 
+void Virtqueue::save_state(platform::StateWriter& out) const {
+  out.u32(size);
+  out.u64(desc_addr);
+  out.u64(avail_addr);
+  out.u64(used_addr);
+  out.boolean(ready_);
+  out.boolean(event_idx_);
+  out.boolean(indirect_);
+  out.u32(last_avail_);
+  out.u32(used_idx_);
+  out.u32(signalled_used_);
+}
+
+void Virtqueue::restore_state(platform::StateReader& in, uint16_t max_size) {
+  const uint32_t n = in.u32();
+  if (n > max_size) in.fail("queue size " + std::to_string(n) + " exceeds the device's " + std::to_string(max_size));
+  size = uint16_t(n);
+  desc_addr = in.u64();
+  avail_addr = in.u64();
+  used_addr = in.u64();
+  ready_ = in.boolean();
+  event_idx_ = in.boolean();
+  indirect_ = in.boolean();
+  auto index = [&in]() {
+    const uint32_t v = in.u32();
+    if (v > 0xffff) in.fail("a ring index exceeds 16 bits");
+    return uint16_t(v);
+  };
+  last_avail_ = index();
+  used_idx_ = index();
+  signalled_used_ = index();
+  if (ready_ && (size == 0 || (size & (size - 1)))) in.fail("a ready queue has size " + std::to_string(size));
+  error_.clear();
+}
+
 }  // namespace vp::dev

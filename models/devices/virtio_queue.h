@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/devices/virtio_guest_memory.h"
+#include "platform/state.h"
 
 namespace vp::dev {
 
@@ -74,6 +75,12 @@ class Virtqueue {
   // (2.7.7, VIRTIO_F_EVENT_IDX's used_event or the NO_INTERRUPT flag). False
   // with error() set when the ring cannot be read.
   bool should_notify(GuestMemory& memory, bool& ok);
+
+  // Checkpoints: layout, readiness, negotiated options and the device's ring
+  // indexes (the rings themselves are guest memory). restore_state checks
+  // the indexes against the layout and throws platform::StateError.
+  void save_state(platform::StateWriter& out) const;
+  void restore_state(platform::StateReader& in, uint16_t max_size);
 
   const std::string& error() const { return error_; }
   uint16_t used_index() const { return used_idx_; }

@@ -1,5 +1,7 @@
 #include "models/devices/virtio_rng.h"
 
+#include <sstream>
+
 #include <sys/random.h>
 
 #include <algorithm>
@@ -47,6 +49,22 @@ void VirtioRng::notify(VirtioContext& context, unsigned queue) {
     pushed = true;
   }
   if (pushed) context.used(queue);
+}
+
+void VirtioRng::save_state(platform::StateWriter& out) const {
+  out.tag("virtio_rng/1");
+  std::ostringstream state;
+  state << prng_;  // the standard's textual form of the engine state
+  out.string(state.str());
+}
+
+void VirtioRng::restore_state(platform::StateReader& in) {
+  in.tag("virtio_rng/1");
+  std::istringstream state(in.string(1 << 16));
+  std::mt19937_64 prng;
+  state >> prng;
+  if (state.fail()) in.fail("the entropy device's generator state is damaged");
+  prng_ = prng;
 }
 
 }  // namespace vp::dev

@@ -28,6 +28,9 @@ class VirtioRng : public VirtioDevice {
   uint64_t features() const override { return 0; }
   std::vector<uint16_t> queue_max_sizes() const override { return {config_.queue_size}; }
   void notify(VirtioContext& context, unsigned queue) override;
+  // The pseudo-random generator's state (seeded runs repeat after a restore).
+  void save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
 
  private:
   // Fills out with random bytes; returns how many it could produce.

@@ -553,3 +553,82 @@ TEST(VirtioBlk, MissingImageIsAClearError) {
 }  // namespace
 
 VP_SC_TEST_MAIN
+
+// Checkpoint round trip (docs/checkpoints.md): the transport's registers, the
+// queue's ring indexes and the snapshot overlay come back as saved; writes
+// made after the save are gone; the next request continues the rings.
+TEST(VirtioBlk, CheckpointRoundTrip) {
+  const std::string image = make_image();
+  const std::string original = file_bytes(image);
+  auto& b = blk(image, false, true).bench;
+  ASSERT_TRUE(b.init() & virtio::kStatusDriverOk);
+  const std::string data = std::string(512, 'x') + std::string(512, 'y');
+  b.fill(kBuf, data);
+  request(b, VirtioBlk::kTypeOut, 3, 1024, false);
+  b.notify(0);
+  b.run();
+  ASSERT_EQ(b.used_idx(0), 1);
+  // Saved with the used-buffer interrupt still pending.
+  vp::platform::StateWriter saved;
+  ASSERT_TRUE(b.mmio.save_state(saved));
+  const auto memory = b.mem.bytes;
+  const uint32_t status_reg = b.reg(VirtioMmio::kStatus);
+
+  // Change everything: another write, the interrupt acknowledged, a reset.
+  b.fill(kBuf, std::string(512, 'z'));
+  request(b, VirtioBlk::kTypeOut, 5, 512, false);
+  b.notify(0);
+  b.run();
+  ASSERT_EQ(b.used_idx(0), 2);
+  b.ack();
+  b.set(VirtioMmio::kStatus, 0);
+  EXPECT_EQ(b.reg(VirtioMmio::kQueueReady), 0u);
+
+  b.mem.bytes = memory;  // guest RAM is the RAM model's state
+  vp::platform::StateReader in(saved.data().data(), saved.data().size(), "virtio");
+  b.mmio.restore_state(in);
+  in.expect_end();
+  EXPECT_EQ(b.reg(VirtioMmio::kStatus), status_reg);
+  b.set(VirtioMmio::kQueueSel, 0);
+  EXPECT_EQ(b.reg(VirtioMmio::kQueueReady), 1u);
+  EXPECT_EQ(b.reg(VirtioMmio::kQueueNum), 16u);
+  EXPECT_EQ(b.reg(VirtioMmio::kQueueDescLow), uint32_t(VirtioBench::desc(0)));
+  EXPECT_TRUE(b.mmio.irq.level()) << "the pending interrupt is restored";
+  EXPECT_EQ(b.ack(), VirtioMmio::kIntUsedBuffer);
+
+  b.fill(kBuf, std::string(3 * 512, 0));
+  request(b, VirtioBlk::kTypeIn, 3, 3 * 512, true);
+  b.notify(0);
+  b.run();
+  ASSERT_EQ(b.used_idx(0), 2) << "the ring continues from the saved index";
+  EXPECT_EQ(status(b), VirtioBlk::kStatusOk);
+  EXPECT_EQ(b.bytes(kBuf, 3 * 512), data + std::string(512, 'F'))
+      << "the overlay holds the saved write, not the later one";
+  EXPECT_FALSE(b.needs_reset());
+  EXPECT_EQ(file_bytes(image), original) << "snapshot: the image file never changes";
+
+  // A truncated or foreign record is a clear StateError.
+  vp::platform::StateReader cut(saved.data().data(), saved.data().size() - 100, "virtio0");
+  try {
+    b.mmio.restore_state(cut);
+    ADD_FAILURE() << "a truncated record was accepted";
+  } catch (const vp::platform::StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+  }
+  vp::platform::StateWriter foreign;
+  foreign.tag("virtio_mmio/1");
+  vp::platform::StateReader old(foreign.data().data(), foreign.data().size(), "virtio0");
+  EXPECT_THROW(b.mmio.restore_state(old), vp::platform::StateError);
+}
+
+// A writable disk's file keeps changing after a checkpoint: refused with why.
+TEST(VirtioBlk, WritableDiskRefusesCheckpoint) {
+  auto& b = blk(make_image()).bench;
+  vp::platform::StateWriter out;
+  try {
+    b.mmio.save_state(out);
+    ADD_FAILURE() << "a writable disk was checkpointed";
+  } catch (const vp::platform::StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("snapshot: true"), std::string::npos) << e.what();
+  }
+}
