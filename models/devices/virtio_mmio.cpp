@@ -216,7 +216,11 @@ void VirtioMmio::schedule(const sc_core::sc_time& now) {
 
 void VirtioMmio::worker() {
   if (restart_pending_) {
+    // Notifications saved before they were handled: as in the uninterrupted
+    // run, the processors run their first quantum (or up to a WFI) before the
+    // transport handles them (run_pending also takes any new notification).
     restart_pending_ = false;
+    wait(sc_core::SC_ZERO_TIME);
     run_pending();
   }
   for (;;) {

@@ -124,6 +124,22 @@ static int init(void) {
   return 1;
 }
 
+#ifdef CKPT_LOOP
+// Sleeps until the used-buffer interrupt (mie.MEIE, PLIC context 0; traps
+// stay off): the instruction count then does not depend on how long the
+// device took in simulated time, so a restored run retires the same count.
+// Not inlined: the checkpoint test stops at its first instruction, when a
+// notification is waiting in the transport.
+__attribute__((noinline)) int wait_used(uint16_t before) {
+  for (unsigned long i = 0; used.idx == before; ++i) {
+    if (i > 1000) return 0;
+    __asm__ volatile("wfi");
+  }
+  __asm__ volatile("fence r, r" ::: "memory");
+  return 1;
+}
+#endif
+
 // One request: header, optional data, status; waits until the device returns
 // it, bounded by a fixed number of polls. Returns the status byte or 0xff.
 static unsigned request(uint32_t type, uint64_t sector, void* data, int device_writes) {
@@ -146,14 +162,7 @@ static unsigned request(uint32_t type, uint64_t sector, void* data, int device_w
   __asm__ volatile("fence w, o" ::: "memory");
   wr(QUEUE_NOTIFY, 0);
 #ifdef CKPT_LOOP
-  // Sleep until the used-buffer interrupt (mie.MEIE, PLIC context 0; traps
-  // stay off): the instruction count then does not depend on how long the
-  // device took in simulated time, so a restored run retires the same count.
-  for (unsigned long i = 0; used.idx == before; ++i) {
-    if (i > 1000) return 0xff;
-    __asm__ volatile("wfi");
-  }
-  __asm__ volatile("fence r, r" ::: "memory");
+  if (!wait_used(before)) return 0xff;
   wr(INTERRUPT_ACK, rd(INTERRUPT_STATUS));
   const uint32_t claimed = *(volatile uint32_t*)PLIC_CLAIM;
   *(volatile uint32_t*)PLIC_CLAIM = claimed;
