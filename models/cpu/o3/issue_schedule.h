@@ -26,24 +26,7 @@ class IssueSchedule {
   // First cycle >= t with an issue slot and a free unit of `fu`; reserves it.
   // `busy`: the unit is occupied for `latency` cycles (not pipelined).
   uint64_t issue(uint64_t t, Fu fu, bool busy, unsigned latency) {
-    const unsigned f = static_cast<unsigned>(fu);
-    unsigned unit = 0;
-    if (busy) {
-      for (unsigned u = 1; u < units_[f]; ++u)
-        if (busy_[f][u] < busy_[f][unit]) unit = u;
-      t = std::max(t, busy_[f][unit]);
-    }
-    for (;; ++t) {
-      Slot& s = slots_[t & (kSlots - 1)];
-      if (s.cycle != t) s = Slot{t, 0, {}};
-      if (s.issued < width_ && s.fu[f] < units_[f]) {
-        ++s.issued;
-        ++s.fu[f];
-        break;
-      }
-    }
-    if (busy) busy_[f][unit] = t + latency;
-    return t;
+    return issue_before(t, fu, busy, latency, kNever);
   }
   // Like issue(), but only before cycle `deadline` (a wrong-path instruction
   // issues only until its squash): kNever, and nothing reserved, otherwise.

@@ -201,10 +201,11 @@ void PvmCore::command(uint32_t c) {
 // ---------------------------------------------------------------- program and memory window
 
 // A loader's access to platform memory: the debug transport (no time, no DMI).
-bool PvmCore::read_platform(uint64_t addr, uint8_t* data, uint32_t len) {
+// Debug transport in pieces: a target may serve less than asked per call.
+bool PvmCore::debug_transport(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len) {
   for (uint32_t done = 0; done < len;) {
     tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_command(cmd);
     gp.set_address(addr + done);
     gp.set_data_ptr(data + done);
     gp.set_data_length(len - done);
@@ -216,19 +217,12 @@ bool PvmCore::read_platform(uint64_t addr, uint8_t* data, uint32_t len) {
   return true;
 }
 
+bool PvmCore::read_platform(uint64_t addr, uint8_t* data, uint32_t len) {
+  return debug_transport(tlm::TLM_READ_COMMAND, addr, data, len);
+}
+
 bool PvmCore::write_platform(uint64_t addr, const uint8_t* data, uint32_t len) {
-  for (uint32_t done = 0; done < len;) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(tlm::TLM_WRITE_COMMAND);
-    gp.set_address(addr + done);
-    gp.set_data_ptr(const_cast<uint8_t*>(data) + done);
-    gp.set_data_length(len - done);
-    gp.set_streaming_width(len - done);
-    const unsigned n = mem->transport_dbg(gp);
-    if (n == 0) return false;
-    done += n;
-  }
-  return true;
+  return debug_transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
 }
 
 bool plan_window(const pvm_memory_info& info, uint32_t args_len, uint64_t window_size, WindowRegion out[kRegions]) {

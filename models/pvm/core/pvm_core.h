@@ -125,6 +125,7 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
   Error load();
   bool read_platform(uint64_t addr, uint8_t* data, uint32_t len);
   bool write_platform(uint64_t addr, const uint8_t* data, uint32_t len);
+  bool debug_transport(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len);
   bool map(uint32_t addr, uint32_t len, pvm_access access);
   bool apply_layout(uint32_t rw_end);
   uint64_t window_offset(uint32_t addr) const;
