@@ -4,35 +4,19 @@ usage: check_checkpoint.py VP SOURCE_DIR CKPT_ELF WORKDIR
 A restored run must print the same console output, end with the same exit code
 and retire the same number of instructions as the uninterrupted run; damaged or
 foreign checkpoints must be clear errors (exit code 2), never crashes."""
-import json
 import os
 import shutil
-import subprocess
 import sys
+
+from checkpoint_harness import Harness
 
 VP, SRC, ELF, WORK = sys.argv[1:5]
 VIRT = os.path.join(SRC, "configs", "virt.yaml")
-shutil.rmtree(WORK, ignore_errors=True)
-os.makedirs(WORK)
-failures = []
 
 
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def vp(*args, stats=None):
-    cmd = [VP, "run", *args, "-q", "--max-instructions", "100000000"]
-    if stats:
-        cmd += ["--stats", os.path.join(WORK, stats)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    result = {"rc": p.returncode, "out": p.stdout, "err": p.stderr}
-    if stats and os.path.exists(os.path.join(WORK, stats)):
-        with open(os.path.join(WORK, stats)) as f:
-            result["stats"] = json.load(f)["stats"]
-    return result
+H = Harness(VP, WORK, 100000000)
+expect = H.expect
+vp = H.vp
 
 
 full = vp(VIRT, "--kernel", ELF, stats="full.json")
@@ -157,5 +141,4 @@ else:
     expect(r["rc"] != 0 and "cannot be checkpointed" in r["err"] and "snapshot: true" in r["err"],
            "a writable virtio disk: clear refusal naming the way out (snapshot: true)")
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+H.finish()

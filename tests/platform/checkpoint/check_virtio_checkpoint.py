@@ -7,37 +7,19 @@ written some must hold the disk overlay and the virtqueue state: the restored
 run prints the same console output, exits with the same code and retires the
 same number of instructions as the uninterrupted run. A writable disk is
 refused with a clear reason; a damaged virtio record is a clear error."""
-import json
 import os
 import shutil
-import subprocess
 import sys
 
+from checkpoint_harness import Harness
+
 VP, CONFIG, ELF, WORK = sys.argv[1:5]
-shutil.rmtree(WORK, ignore_errors=True)
-os.makedirs(WORK)
-failures = []
+H = Harness(VP, WORK, 50000000)
+expect = H.expect
+vp = H.vp
 DISK = os.path.join(WORK, "disk.img")
 with open(DISK, "wb") as f:
     f.write(bytes(1 << 16))
-
-
-def expect(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def vp(*args, stats=None):
-    cmd = [VP, "run", *args, "-q", "--max-instructions", "50000000"]
-    if stats:
-        cmd += ["--stats", os.path.join(WORK, stats)]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    result = {"rc": p.returncode, "out": p.stdout, "err": p.stderr}
-    if stats and os.path.exists(os.path.join(WORK, stats)):
-        with open(os.path.join(WORK, stats)) as f:
-            result["stats"] = json.load(f)["stats"]
-    return result
 
 
 full = vp(CONFIG, "--kernel", ELF, "--disk", DISK + ",snapshot", stats="full.json")
@@ -102,5 +84,4 @@ r = vp(CONFIG, "--kernel", ELF, "--disk", DISK, "--checkpoint-at", str(total // 
        os.path.join(WORK, "writable"))
 expect(r["rc"] != 0 and "snapshot: true" in r["err"], f"a writable disk is refused clearly ({r['err'].strip()[-240:]})")
 
-if failures:
-    sys.exit(f"{len(failures)} check(s) failed")
+H.finish()
