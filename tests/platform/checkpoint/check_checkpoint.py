@@ -129,16 +129,12 @@ expect(r["rc"] == 2 and "memory size" in r["err"], f"a different RAM size is ref
 r = vp("--restore", d, "--kernel", ELF)
 expect(r["rc"] == 2 and "--restore" in r["err"], "--restore with --kernel is refused")
 # A writable disk (its file changes after the checkpoint) makes the checkpoint fail clearly.
-# (Not under a sanitizer build: see tests/platform/CMakeLists.txt.)
 disk = os.path.join(WORK, "disk.img")
 with open(disk, "wb") as f:
     f.write(bytes(1 << 16))
-if os.environ.get("VP_TEST_SANITIZED"):
-    print("skip a writable virtio disk: clear refusal (sanitizer build)")
-else:
-    r = vp(VIRT, "--kernel", ELF, "--disk", disk, "--checkpoint-at", "1000000", "--checkpoint-dir",
-           os.path.join(WORK, "with_disk"))
-    expect(r["rc"] != 0 and "cannot be checkpointed" in r["err"] and "snapshot: true" in r["err"],
-           "a writable virtio disk: clear refusal naming the way out (snapshot: true)")
+r = vp(VIRT, "--kernel", ELF, "--disk", disk, "--checkpoint-at", "1000000", "--checkpoint-dir",
+       os.path.join(WORK, "with_disk"))
+expect(r["rc"] != 0 and "cannot be checkpointed" in r["err"] and "snapshot: true" in r["err"],
+       "a writable virtio disk: clear refusal naming the way out (snapshot: true)")
 
 H.finish()
