@@ -94,4 +94,27 @@ bool Mailbox::write(uint64_t offset, const uint8_t* data, unsigned len, bool deb
   }
 }
 
+bool Mailbox::save_state(platform::StateWriter& out) const {
+  out.tag("mailbox/1");
+  out.u64(request_);
+  out.u32(status_);
+  out.u64(result_);
+  out.u64(count_);
+  engine_.save_state(out);
+  return true;
+}
+
+void Mailbox::restore_state(platform::StateReader& in) {
+  in.tag("mailbox/1");
+  const uint64_t request = in.u64();
+  const uint32_t status = in.u32();
+  const uint64_t result = in.u64();
+  const uint64_t count = in.u64();
+  engine_.restore_state(in);
+  request_ = request;
+  status_ = status;
+  result_ = result;
+  count_ = count;
+}
+
 }  // namespace vp::rtl

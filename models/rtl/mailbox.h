@@ -36,6 +36,13 @@ class Mailbox : public dev::MmioTarget, public tlm::tlm_bw_transport_if<> {
   // Serves the request block at `block` (what a DOORBELL write does).
   void serve(uint64_t block);
 
+  // Checkpoints ("mailbox/1"): the registers and the file services' open
+  // handles (MailboxEngine::save_state). A request is served entirely inside
+  // the DOORBELL write, so none is ever in flight; CALL callbacks are the
+  // host's and are not saved.
+  bool save_state(platform::StateWriter& out) const override;
+  void restore_state(platform::StateReader& in) override;
+
   // tlm_bw_transport_if (the `mem` socket)
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_core::sc_time&) override {
     return tlm::TLM_COMPLETED;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/rtl/mailbox_calls.h"
+#include "platform/state.h"
 
 namespace vp::rtl {
 
@@ -93,19 +94,36 @@ class MailboxEngine {
   uint32_t serve(GuestMemory& memory, uint64_t block, uint64_t& result);
   unsigned open_files() const;
 
+  // Checkpoints (docs/checkpoints.md): the file services' handle table. A file
+  // open for reading is saved as its path and position (its size is checked
+  // on restore); a file open for writing (mode 1, created or truncated by the
+  // OPEN) as its path and its whole contents, which restore writes back. A
+  // file open for appending, or one that is not a regular file, cannot be
+  // captured: save_state throws StateError saying which and why. Restore
+  // reads the whole record before it touches any host file.
+  void save_state(platform::StateWriter& out) const;
+  void restore_state(platform::StateReader& in);
+
  private:
   uint32_t execute(GuestMemory& memory, uint32_t command, const uint64_t* arg, uint64_t& result);
   uint32_t call(GuestMemory& memory, const uint64_t* arg, uint64_t& result);
   uint32_t open(GuestMemory& memory, const uint64_t* arg, uint64_t& result);
   uint32_t file_io(GuestMemory& memory, bool write, const uint64_t* arg, uint64_t& result);
-  int* handle(uint64_t h);
+  struct OpenFile {
+    int fd = -1;  // -1 = free handle
+    uint32_t mode = 0;  // OPEN's mode
+    std::string path;   // beneath the root, as the guest named it
+  };
+  OpenFile* handle(uint64_t h);
+  // `path` (checked: relative, no "..") opened beneath the root, symbolic links included.
+  int open_beneath(const std::string& path, int flags) const;
   // The whole destination is checked before anything is written.
   bool probe(GuestMemory& memory, uint64_t addr, uint64_t len);
 
   MailboxEngineConfig config_;
   ExitHandler on_exit_;
   int root_fd_ = -1;
-  std::vector<int> files_;  // handle -> host fd, -1 = free
+  std::vector<OpenFile> files_;  // by handle
 };
 
 }  // namespace vp::rtl

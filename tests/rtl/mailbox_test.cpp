@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "platform/simulation.h"
+#include "platform/state.h"
 #include "tests/devices/sc_test_main.h"
 #include "tests/support/test_initiator.h"
 
@@ -319,6 +321,123 @@ TEST(Mailbox, FileServicesEngine) {
   std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "../escape.txt");
   EXPECT_EQ(b.request(mb::Open, {0x1000, 1}), mb::BadArgument);
   unlink((root + "/out.txt").c_str());
+  rmdir(root.c_str());
+}
+
+// Checkpoints: registers and open files come back; the next request goes on
+// where the saved run was; damaged, foreign and uncapturable state is a StateError.
+TEST(Mailbox, CheckpointRoundTrip) {
+  using vp::platform::StateError;
+  using vp::platform::StateReader;
+  using vp::platform::StateWriter;
+  const std::string root = ::testing::TempDir() + "vp-mailbox-ckpt-" + std::to_string(getpid());
+  mkdir(root.c_str(), 0777);
+  { std::ofstream(root + "/in.txt") << "0123456789abcdefghij"; }
+  const auto file = [&](const std::string& name) {
+    std::ifstream in(root + "/" + name);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  MailboxConfig c;
+  c.fs_root = root;
+  auto b = make_bench(c);
+  uint8_t* ram = b.ram->data();
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "in.txt");
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1040), "out.txt");
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1080), "other.txt");
+  std::strcpy(reinterpret_cast<char*>(ram + 0x1100), "first second");
+  uint64_t in = 9, tmp = 9, out = 9, r = 0;
+  ASSERT_EQ(b.request(mb::Open, {0x1000, 0}, &in), mb::Ok);   // handle 0
+  ASSERT_EQ(b.request(mb::Open, {0x1080, 1}, &tmp), mb::Ok);  // handle 1, closed again: a hole
+  ASSERT_EQ(b.request(mb::Open, {0x1040, 1}, &out), mb::Ok);  // handle 2
+  ASSERT_EQ(b.request(mb::Close, {tmp}), mb::Ok);
+  ASSERT_EQ(b.request(mb::Read, {in, 0x2000, 5}, &r), mb::Ok);
+  ASSERT_EQ(b.request(mb::Write, {out, 0x1100, 6}, &r), mb::Ok);
+  ASSERT_EQ(b.cpu->write<uint64_t>(mb::kRequest, 0x7700), tlm::TLM_OK_RESPONSE);  // not rung
+  const uint64_t count = b.box->requests();
+  const uint64_t result = b.box->last_result();
+
+  StateWriter w;
+  ASSERT_TRUE(b.box->save_state(w));
+  const std::vector<uint8_t> saved = w.data();
+
+  // Change everything: registers, positions, the written file, the handle table.
+  ASSERT_EQ(b.request(mb::Read, {in, 0x2000, 7}, &r), mb::Ok);
+  ASSERT_EQ(b.request(mb::Write, {out, 0x1100, 12}, &r), mb::Ok);
+  ASSERT_EQ(b.request(mb::Close, {out}), mb::Ok);
+  ASSERT_EQ(b.request(mb::Open, {0x1080, 1}, &tmp), mb::Ok);
+  ASSERT_EQ(b.request(mb::Memcmp, {0x1000, 0x1040, 2}, &r), mb::Ok);
+  EXPECT_EQ(file("out.txt"), "first first second");
+  { std::ofstream(root + "/out.txt") << "scribbled over by the host"; }
+
+  StateReader rd(saved.data(), saved.size(), "mbox");
+  b.box->restore_state(rd);
+  rd.expect_end();
+  EXPECT_EQ(b.cpu->read<uint64_t>(mb::kRequest), 0x7700u);
+  EXPECT_EQ(b.box->requests(), count);
+  EXPECT_EQ(b.box->last_result(), result);
+  EXPECT_EQ(b.cpu->read32(mb::kStatus), uint32_t(mb::Ok));
+  EXPECT_EQ(file("out.txt"), "first ");  // the guest's contents at the checkpoint
+  // The next operations continue from the saved positions and handles.
+  ASSERT_EQ(b.request(mb::Read, {in, 0x2000, 5}, &r), mb::Ok);
+  EXPECT_EQ(r, 5u);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(ram + 0x2000), 5), "56789");
+  ASSERT_EQ(b.request(mb::Write, {out, 0x1100 + 6, 6}, &r), mb::Ok);
+  EXPECT_EQ(b.request(mb::Close, {out}), mb::Ok);
+  EXPECT_EQ(file("out.txt"), "first second");
+  EXPECT_EQ(b.request(mb::Close, {tmp}), mb::FileError);  // handle 1 was free at the checkpoint
+  ASSERT_EQ(b.request(mb::Open, {0x1080, 0}, &tmp), mb::Ok);
+  EXPECT_EQ(tmp, 1u);  // the first free handle, as in the saved run
+  EXPECT_EQ(b.box->requests(), count + 5);
+
+  // Damaged or foreign records and a changed input file: StateError.
+  for (size_t cut : {size_t(1), size_t(9), saved.size() / 2}) {
+    StateReader t(saved.data(), saved.size() - cut, "mbox");
+    EXPECT_THROW(b.box->restore_state(t), StateError) << "cut " << cut;
+  }
+  StateWriter foreign;
+  foreign.tag("ns16550/1");
+  foreign.u64(0);
+  StateReader f(foreign.data().data(), foreign.data().size(), "mbox");
+  try {
+    b.box->restore_state(f);
+    FAIL() << "expected a StateError";
+  } catch (const StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected state 'mailbox/1'"), std::string::npos) << e.what();
+  }
+  { std::ofstream(root + "/in.txt") << "shorter"; }
+  StateReader changed(saved.data(), saved.size(), "mbox");
+  try {
+    b.box->restore_state(changed);
+    FAIL() << "expected a StateError";
+  } catch (const StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("'in.txt'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("now has 7 bytes"), std::string::npos) << e.what();
+  }
+
+  // A file open for appending cannot be captured: refused, naming it.
+  ASSERT_EQ(b.request(mb::Open, {0x1040, 2}, &out), mb::Ok);
+  StateWriter refused;
+  try {
+    b.box->save_state(refused);
+    FAIL() << "expected a StateError";
+  } catch (const StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("'out.txt'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("appending"), std::string::npos) << e.what();
+  }
+  ASSERT_EQ(b.request(mb::Close, {out}), mb::Ok);
+  StateWriter again;
+  EXPECT_TRUE(b.box->save_state(again));
+
+  // Open files but no file services on the restoring mailbox.
+  auto& plain = make<Mailbox>("plain", MailboxConfig{});
+  StateReader nofs(saved.data(), saved.size(), "mbox");
+  try {
+    plain.restore_state(nofs);
+    FAIL() << "expected a StateError";
+  } catch (const StateError& e) {
+    EXPECT_NE(std::string(e.what()).find("no file services"), std::string::npos) << e.what();
+  }
+  for (const char* n : {"in.txt", "out.txt", "other.txt"}) unlink((root + "/" + n).c_str());
   rmdir(root.c_str());
 }
 

@@ -9,7 +9,8 @@
 #define MBOX_REQUEST (MBOX_BASE + 0x08)
 #define MBOX_DOORBELL (MBOX_BASE + 0x10)
 
-enum { MBOX_EXIT = 1, MBOX_PRINT = 2, MBOX_MEMMOVE = 3, MBOX_MEMSET = 4, MBOX_MEMCMP = 5, MBOX_CALL = 6 };
+enum { MBOX_EXIT = 1, MBOX_PRINT = 2, MBOX_MEMMOVE = 3, MBOX_MEMSET = 4, MBOX_MEMCMP = 5, MBOX_CALL = 6,
+       MBOX_OPEN = 7, MBOX_READ = 8, MBOX_WRITE = 9, MBOX_CLOSE = 10 };
 
 struct mbox_req {
   uint32_t command;
