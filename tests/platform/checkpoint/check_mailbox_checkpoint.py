@@ -10,7 +10,6 @@ same number of instructions and leaves the same output.txt as the
 uninterrupted run, even after the host overwrote output.txt in between.
 A changed input file and a truncated mailbox record are clear errors."""
 import os
-import shutil
 import sys
 
 from checkpoint_harness import Harness
@@ -71,12 +70,7 @@ with open(INPUT, "r+b") as f:
     f.truncate(512)
 
 # A truncated record: the mailbox's is the last before the trailer.
-bad = os.path.join(WORK, "truncated")
-shutil.copytree(ck, bad)
-p = os.path.join(bad, "state.bin")
-with open(p, "r+b") as f:
-    f.truncate(os.path.getsize(p) - 20)
-r = vp("--restore", bad)
+r = vp("--restore", H.truncated_copy(ck, "truncated", 20))
 expect(r["rc"] == 2 and "'mbox' is truncated" in r["err"], f"a truncated mailbox record: exit 2 ({r['err'].strip()[-200:]})")
 
 H.finish()

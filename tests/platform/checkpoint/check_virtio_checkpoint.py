@@ -58,12 +58,7 @@ expect(got == want and abs(got - total) < 100, f"... and the same instruction co
 
 # Damaged virtio record: cut inside the disk overlay. The record's CRC catches
 # a flip; a truncated state.bin is a clear error naming the problem.
-bad = os.path.join(WORK, "truncated")
-shutil.copytree(ck, bad)
-p = os.path.join(bad, "state.bin")
-with open(p, "r+b") as f:
-    f.truncate(os.path.getsize(p) - 3000)
-r = vp("--restore", bad)
+r = vp("--restore", H.truncated_copy(ck, "truncated", 3000))
 expect(r["rc"] == 2 and "truncated" in r["err"], f"a truncated checkpoint: exit 2, 'truncated' ({r['err'].strip()[-200:]})")
 
 # A disk of another size at restore: the device's configuration differs.

@@ -33,6 +33,15 @@ class Harness:
                 result["stats"] = json.load(f)["stats"]
         return result
 
+    def truncated_copy(self, checkpoint, name, cut_bytes):
+        """A copy of `checkpoint` in the work folder whose state.bin lacks its last `cut_bytes`."""
+        copy = os.path.join(self.work, name)
+        shutil.copytree(checkpoint, copy)
+        state = os.path.join(copy, "state.bin")
+        with open(state, "r+b") as f:
+            f.truncate(os.path.getsize(state) - cut_bytes)
+        return copy
+
     def finish(self):
         if self.failures:
             sys.exit(f"{len(self.failures)} check(s) failed")
