@@ -46,20 +46,24 @@ class InOrderBackend {
  private:
   enum StallCause : uint8_t { kCauseBranch, kCauseSerialize, kCauseTrap };
   void retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o);
+  // No calls on this path (the compiler makes it a leaf): an instruction
+  // that starts a new fetch line or stalls before EX goes to retire_any()
+  // before any state changes, which computes the same and also attributes stalls.
   void retire_plain(const Insn& in, const RetireInfo& r, const OpInfo& o) {
-    ++c_.instructions;
-    ++c_.mix[static_cast<unsigned>(o.mix)];
-    expected_pc_ = r.next_pc;
     const uint64_t base = cycle_ + 1;
+    if (!fetch_.same_line(r.fetch_pa)) return retire_any(in, r, o);
     const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
-    const uint64_t avail = fetch_.fetch(r, f);
+    const uint64_t avail = std::max(f + 1, fetch_.line_ready());  // fetch_.fetch() on the same line
     const uint64_t t_redirect = std::max(base, redirect_ + 2);
     const uint64_t t_fetch = std::max(t_redirect, avail + 1);
     const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
     const uint64_t src =
         std::max(ready_[o.src(0, in.rs1)], std::max(ready_[o.src(1, in.rs2)], ready_[o.src(2, in.rs3)]));
     const uint64_t e = std::max(t_struct, src);
-    if (e > base) attribute(in, o, base, t_redirect, t_fetch, t_struct, e);
+    if (e > base) return retire_any(in, r, o);
+    ++c_.instructions;
+    ++c_.mix[static_cast<unsigned>(o.mix)];
+    expected_pc_ = r.next_pc;
     cycle_ = e;
     const unsigned d = o.dst(in.rd);
     ready_[d] = e + o.latency;
