@@ -20,7 +20,7 @@ namespace {
 constexpr unsigned kTag1At = 21, kTag2At = 38;  // field offsets: index bits 0-19, tag 21-36, tag2 38-52
 constexpr uint64_t kInBits = 1ull | 1ull << kTag1At | 1ull << kTag2At;
 
-class Tage final : public BranchPredictor {
+class Tage final : public PredictorImpl<Tage> {
  public:
   explicit Tage(const BranchPredictorConfig& c) : n_(c.tables), tbits_(c.tagged_table_bits), bbits_(c.table_bits) {
     if (n_ < 1 || n_ > 16) throw std::invalid_argument("tage: tables must be between 1 and 16");
@@ -65,7 +65,7 @@ class Tage final : public BranchPredictor {
   // Index and tag in every table; the longest matching table provides the
   // prediction, the next longest the alternate (found from a bit mask, so the
   // host does not branch on the tag comparisons).
-  bool predict(uint64_t pc, uint64_t) override {
+  __attribute__((always_inline)) bool predict(uint64_t pc, uint64_t) override {
     const uint64_t p = pc >> 1;
     const uint32_t imask = (1u << tbits_) - 1;
     uint32_t hits = 0;
@@ -89,7 +89,7 @@ class Tage final : public BranchPredictor {
     return pred_;
   }
 
-  void update(uint64_t pc, uint64_t, bool taken) override {
+  __attribute__((always_inline)) void update(uint64_t pc, uint64_t, bool taken) override {
     const uint64_t p = pc >> 1;
     if (provider_ >= 0) {
       Entry& e = entry(static_cast<unsigned>(provider_));
