@@ -6,7 +6,7 @@
 namespace vp::cpu {
 namespace {
 
-class Bimodal final : public BranchPredictor {
+class Bimodal final : public PredictorImpl<Bimodal> {
  public:
   explicit Bimodal(const BranchPredictorConfig& c)
       : mask_((1u << c.table_bits) - 1), max_((1u << c.counter_bits) - 1),

@@ -36,9 +36,24 @@ class BranchPredictor {
   virtual bool predict(uint64_t pc, uint64_t target) = 0;
   // The outcome of the branch just predicted (always called right after predict).
   virtual void update(uint64_t pc, uint64_t target, bool taken) = 0;
+  // predict() then update() in one call (what the branch unit does per branch).
+  virtual bool predict_update(uint64_t pc, uint64_t target, bool taken) = 0;
   virtual const char* name() const = 0;
   // Extra statistics of this predictor: (suffix, counter) pairs.
   virtual void extra_stats(const std::function<void(const std::string&, const uint64_t*)>&) {}
+};
+
+// A predictor class D derives from PredictorImpl<D>: predict_update() calls
+// D's own predict() and update() directly (no virtual calls, inlined).
+template <class D>
+class PredictorImpl : public BranchPredictor {
+ public:
+  bool predict_update(uint64_t pc, uint64_t target, bool taken) final {
+    D& d = static_cast<D&>(*this);
+    const bool pred = d.D::predict(pc, target);
+    d.D::update(pc, target, taken);
+    return pred;
+  }
 };
 
 // Known predictor type names, for validation and did-you-mean.

@@ -9,9 +9,21 @@ Btb::Btb(unsigned entries, unsigned assoc) : assoc_(assoc ? assoc : 1) {
   if (sets_ == 0 || (sets_ & (sets_ - 1)))
     throw std::invalid_argument("btb: entries / assoc must be a power of two");
   e_.resize(size_t{sets_} * assoc_);
+  size_t h = 64;
+  while (h < 2 * e_.size()) h <<= 1;
+  hint_.assign(h, 0);
+  hint_mask_ = h - 1;
 }
 
 bool Btb::lookup(uint64_t pc, uint64_t& target) {
+  uint32_t& h = hint(pc);
+  if (e_[h].pc == pc) {  // the one entry holding pc: what the scan below would find
+    e_[h].stamp = ++clock_;
+    target = e_[h].target;
+    last_pc_ = pc;
+    last_ = h;
+    return true;
+  }
   Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
   Entry* v = &s[0];
   for (unsigned w = 0; w < assoc_; ++w) {
@@ -20,6 +32,7 @@ bool Btb::lookup(uint64_t pc, uint64_t& target) {
       target = s[w].target;
       last_pc_ = pc;
       last_ = static_cast<size_t>(&s[w] - e_.data());
+      h = static_cast<uint32_t>(last_);
       return true;
     }
     if (s[w].stamp < v->stamp) v = &s[w];
@@ -33,9 +46,15 @@ void Btb::update(uint64_t pc, uint64_t target) {
   if (pc == last_pc_) {
     last_pc_ = ~0ull;
     e_[last_] = {pc, target, ++clock_};
+    hint(pc) = static_cast<uint32_t>(last_);
     return;
   }
   last_pc_ = ~0ull;
+  uint32_t& h = hint(pc);
+  if (e_[h].pc == pc) {
+    e_[h] = {pc, target, ++clock_};
+    return;
+  }
   Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
   Entry* v = &s[0];
   for (unsigned w = 0; w < assoc_; ++w) {
@@ -46,6 +65,7 @@ void Btb::update(uint64_t pc, uint64_t target) {
     if (s[w].stamp < v->stamp) v = &s[w];
   }
   *v = {pc, target, ++clock_};
+  h = static_cast<uint32_t>(v - e_.data());
 }
 
 }  // namespace vp::cpu

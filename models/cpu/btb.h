@@ -23,6 +23,12 @@ class Btb {
   // the common case, scans the set once. Nothing changes the set in between.
   uint64_t last_pc_ = ~0ull;
   size_t last_ = 0;
+  // Where pc was last seen (an index into e_, verified by the entry's pc: a
+  // pc is in at most one entry, of its own set), so a hit needs no set scan.
+  // A stale hint only costs the scan; replacement is unchanged.
+  std::vector<uint32_t> hint_;
+  uint64_t hint_mask_ = 0;
+  uint32_t& hint(uint64_t pc) { return hint_[(pc >> 1) & hint_mask_]; }
 };
 
 }  // namespace vp::cpu

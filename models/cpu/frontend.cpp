@@ -19,8 +19,7 @@ BranchResult BranchUnit::resolve(const Insn& in, OpClass cls, uint64_t pc, uint6
       ++st_.bp_lookups;
       const uint64_t target = pc + static_cast<uint64_t>(in.imm);
       const bool taken = next_pc != fallthrough;
-      const bool pred = bp_->predict(pc, target);
-      bp_->update(pc, target, taken);
+      const bool pred = bp_->predict_update(pc, target, taken);
       if (taken) ++st_.bp_taken;
       if (pred != taken) {
         ++st_.bp_mispredicts;

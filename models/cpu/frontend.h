@@ -61,6 +61,8 @@ class FetchUnit {
     return fetch_line(r, line, t);
   }
   bool same_line(uint64_t fetch_pa) const { return (fetch_pa >> line_shift_) == line_; }
+  // When the current line's bytes are there (fetch() on the same line: max(t + 1, line_ready())).
+  uint64_t line_ready() const { return line_ready_; }
   // After a redirect the next fetch starts a new access.
   void restart() { line_ = ~0ull; }
   // Fetch along the predicted path from va during cycles [from, until) at

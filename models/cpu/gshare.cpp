@@ -6,7 +6,7 @@
 namespace vp::cpu {
 namespace {
 
-class Gshare final : public BranchPredictor {
+class Gshare final : public PredictorImpl<Gshare> {
  public:
   explicit Gshare(const BranchPredictorConfig& c)
       : hist_(c.history), mask_((1u << c.table_bits) - 1), hmask_(c.history >= 64 ? ~0ull : (1ull << c.history) - 1),

@@ -43,8 +43,7 @@ void InOrderBackend::attribute(const Insn& in, const OpInfo& o, uint64_t base, u
   }
 }
 
-void InOrderBackend::retire(const Insn& in, const RetireInfo& r) {
-  const OpInfo& o = ops_.get(in);
+void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o) {
   ++c_.instructions;
   ++c_.mix[static_cast<unsigned>(o.mix)];
   if (__builtin_expect(r.pc != expected_pc_, 0) && expected_pc_ != ~0ull) {

@@ -6,6 +6,7 @@
 // after a redirect), a busy memory stage or iterative unit, or operands (full
 // forwarding; loads after MEM). Shares the front end and the memory hierarchy
 // with the out-of-order backend. Pure C++, no SystemC.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -21,7 +22,14 @@ class InOrderBackend {
   InOrderBackend(const PipelineConfig& cfg, MemoryHierarchy& mem, FetchUnit& fetch, BranchUnit& branch, OpTable& ops,
                  RetireCounters& counters);
 
-  void retire(const Insn& in, const RetireInfo& r);
+  // Inline for the common case (a plain ALU/FP instruction on the predicted
+  // path, no observer): the same computation as retire_any() without its
+  // memory, control-flow and serializing cases.
+  void retire(const Insn& in, const RetireInfo& r) {
+    const OpInfo& o = ops_.get(in);
+    if (__builtin_expect(o.kind == Kind::kPlain && r.pc == expected_pc_ && !observer_, 1)) retire_plain(in, r, o);
+    else retire_any(in, r, o);
+  }
   void trap();
   void idle(uint64_t cycles);
   uint64_t cycles() const { return cycle_; }
@@ -37,6 +45,31 @@ class InOrderBackend {
 
  private:
   enum StallCause : uint8_t { kCauseBranch, kCauseSerialize, kCauseTrap };
+  void retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o);
+  // No calls on this path (the compiler makes it a leaf): an instruction
+  // that starts a new fetch line or stalls before EX goes to retire_any()
+  // before any state changes, which computes the same and also attributes stalls.
+  void retire_plain(const Insn& in, const RetireInfo& r, const OpInfo& o) {
+    const uint64_t base = cycle_ + 1;
+    if (!fetch_.same_line(r.fetch_pa)) return retire_any(in, r, o);
+    const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+    const uint64_t avail = std::max(f + 1, fetch_.line_ready());  // fetch_.fetch() on the same line
+    const uint64_t t_redirect = std::max(base, redirect_ + 2);
+    const uint64_t t_fetch = std::max(t_redirect, avail + 1);
+    const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
+    const uint64_t src =
+        std::max(ready_[o.src(0, in.rs1)], std::max(ready_[o.src(1, in.rs2)], ready_[o.src(2, in.rs3)]));
+    const uint64_t e = std::max(t_struct, src);
+    if (e > base) return retire_any(in, r, o);
+    ++c_.instructions;
+    ++c_.mix[static_cast<unsigned>(o.mix)];
+    expected_pc_ = r.next_pc;
+    cycle_ = e;
+    const unsigned d = o.dst(in.rd);
+    ready_[d] = e + o.latency;
+    from_load_[d] = false;
+    ready_[0] = 0;  // x0
+  }
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
   void attribute(const Insn& in, const OpInfo& o, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,

@@ -10,7 +10,7 @@
 namespace vp::cpu {
 namespace {
 
-class Perceptron final : public BranchPredictor {
+class Perceptron final : public PredictorImpl<Perceptron> {
  public:
   explicit Perceptron(const BranchPredictorConfig& c)
       : h_(std::min(c.history, 128u)), entries_(1u << std::min(c.table_bits, 16u)),

@@ -6,7 +6,7 @@
 namespace vp::cpu {
 namespace {
 
-class StaticPredictor final : public BranchPredictor {
+class StaticPredictor final : public PredictorImpl<StaticPredictor> {
  public:
   explicit StaticPredictor(bool btfn) : btfn_(btfn) {}
   bool predict(uint64_t pc, uint64_t target) override { return btfn_ && target < pc; }

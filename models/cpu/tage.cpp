@@ -12,23 +12,15 @@
 namespace vp::cpu {
 namespace {
 
-struct Folded {
-  uint32_t value = 0, mask = 0;
-  unsigned width = 0, out_pos = 0;
-  void init(unsigned l, unsigned w) {
-    width = w;
-    mask = (1u << w) - 1;
-    out_pos = l % w;
-    value = 0;
-  }
-  // Shift in the newest outcome, cancel the one leaving the history window.
-  void update(uint32_t in_bit, uint32_t out_bit) {
-    const uint32_t v = ((value << 1) | in_bit) ^ (out_bit << out_pos);
-    value = (v ^ (v >> width)) & mask;
-  }
-};
+// The three folded histories of a table (index, tag, second tag) packed in one
+// word, each field followed by a zero gap bit: one shift updates all three.
+// Per field of width w this is the usual fold, v = (value << 1 | in) ^
+// (out << (length % w)); value = (v ^ (v >> w)) & mask: the bit shifted past
+// the field lands in its gap bit and is folded back into the field's bit 0.
+constexpr unsigned kTag1At = 21, kTag2At = 38;  // field offsets: index bits 0-19, tag 21-36, tag2 38-52
+constexpr uint64_t kInBits = 1ull | 1ull << kTag1At | 1ull << kTag2At;
 
-class Tage final : public BranchPredictor {
+class Tage final : public PredictorImpl<Tage> {
  public:
   explicit Tage(const BranchPredictorConfig& c) : n_(c.tables), tbits_(c.tagged_table_bits), bbits_(c.table_bits) {
     if (n_ < 1 || n_ > 16) throw std::invalid_argument("tage: tables must be between 1 and 16");
@@ -55,9 +47,12 @@ class Tage final : public BranchPredictor {
       t.tag_bits = tag;
       t.tag_mask = (1u << tag) - 1;
       t.shift = tbits_ - (i % tbits_);
-      t.idx.init(len, tbits_);
-      t.tag1.init(len, tag);
-      t.tag2.init(len, tag - 1);
+      t.w1 = tag;
+      t.w2 = tag - 1;
+      t.out = 1ull << (len % tbits_) | 1ull << (kTag1At + len % t.w1) | 1ull << (kTag2At + len % t.w2);
+      t.keep = ((1ull << tbits_) - 1) | ((1ull << t.w1) - 1) << kTag1At | ((1ull << t.w2) - 1) << kTag2At;
+      t.g1 = 1ull << (kTag1At + t.w1);
+      t.g2 = 1ull << (kTag2At + t.w2);
       tables_.push_back(t);
     }
     for (size_t i = 1; i < tables_.size(); ++i)
@@ -70,14 +65,15 @@ class Tage final : public BranchPredictor {
   // Index and tag in every table; the longest matching table provides the
   // prediction, the next longest the alternate (found from a bit mask, so the
   // host does not branch on the tag comparisons).
-  bool predict(uint64_t pc, uint64_t) override {
+  __attribute__((always_inline)) bool predict(uint64_t pc, uint64_t) override {
     const uint64_t p = pc >> 1;
     const uint32_t imask = (1u << tbits_) - 1;
     uint32_t hits = 0;
     for (unsigned i = 0; i < n_; ++i) {
       const Table& t = tables_[i];
-      idx_[i] = static_cast<uint32_t>((p ^ (p >> t.shift) ^ t.idx.value) & imask);
-      tag_[i] = static_cast<uint16_t>((p ^ t.tag1.value ^ (t.tag2.value << 1)) & t.tag_mask);
+      idx_[i] = static_cast<uint32_t>((p ^ (p >> t.shift) ^ t.fold) & imask);
+      // The tag field; the second tag's bits above it are masked off.
+      tag_[i] = static_cast<uint16_t>((p ^ (t.fold >> kTag1At) ^ ((t.fold >> kTag2At) << 1)) & t.tag_mask);
       hits |= static_cast<uint32_t>(entry(i).tag == tag_[i]) << i;
     }
     provider_ = hits ? 31 - __builtin_clz(hits) : -1;
@@ -93,7 +89,7 @@ class Tage final : public BranchPredictor {
     return pred_;
   }
 
-  void update(uint64_t pc, uint64_t, bool taken) override {
+  __attribute__((always_inline)) void update(uint64_t pc, uint64_t, bool taken) override {
     const uint64_t p = pc >> 1;
     if (provider_ >= 0) {
       Entry& e = entry(static_cast<unsigned>(provider_));
@@ -140,12 +136,12 @@ class Tage final : public BranchPredictor {
     const uint32_t in = taken ? 1 : 0;
     head_ = (head_ + kBuf - 1) & (kBuf - 1);
     ghist_[head_] = static_cast<uint8_t>(in);
+    const uint64_t in_bits = in ? kInBits : 0, g0 = 1ull << tbits_;
     for (unsigned i = 0; i < n_; ++i) {
       Table& t = tables_[i];
-      const uint32_t out = ghist_[(head_ + t.hist) & (kBuf - 1)];
-      t.idx.update(in, out);
-      t.tag1.update(in, out);
-      t.tag2.update(in, out);
+      const uint64_t out = ghist_[(head_ + t.hist) & (kBuf - 1)];
+      const uint64_t v = ((t.fold << 1) | in_bits) ^ (t.out & (0 - out));
+      t.fold = (v ^ ((v & g0) >> tbits_) ^ ((v & t.g1) >> t.w1) ^ ((v & t.g2) >> t.w2)) & t.keep;
     }
   }
 
@@ -162,8 +158,11 @@ class Tage final : public BranchPredictor {
     uint16_t tag = 0xffff;
   };
   struct Table {
-    unsigned hist = 0, tag_bits = 0, tag_mask = 0, shift = 0;
-    Folded idx, tag1, tag2;
+    uint64_t fold = 0;       // the packed folded histories
+    uint64_t out = 0;        // where the bit leaving the history enters each field
+    uint64_t keep = 0;       // the three fields' bits
+    uint64_t g1 = 0, g2 = 0; // the gap bits after the two tag fields
+    unsigned hist = 0, tag_bits = 0, tag_mask = 0, shift = 0, w1 = 0, w2 = 0;
   };
   Entry& entry(unsigned table) { return entries_[(size_t{table} << tbits_) + idx_[table]]; }
   static void ctr_update(int8_t& c, bool taken) {

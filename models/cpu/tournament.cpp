@@ -8,7 +8,7 @@
 namespace vp::cpu {
 namespace {
 
-class Tournament final : public BranchPredictor {
+class Tournament final : public PredictorImpl<Tournament> {
  public:
   explicit Tournament(const BranchPredictorConfig& c)
       : bits_(c.table_bits), mask_((1u << c.table_bits) - 1), hmask_((1ull << std::min(c.history, 63u)) - 1),
