@@ -102,10 +102,7 @@ void Ram::write_sparse(uint64_t addr, const uint8_t* src, uint64_t len) {
     const uint64_t at = addr + done;
     const uint64_t n = std::min(len - done, page - at % page);
     if (n == page && std::memcmp(src + done, zero_page.data(), page) == 0) {
-      // A page that already reads as zeros (never written) is left alone: dropping
-      // one 4 KiB page would split the huge page around it.
-      if (std::memcmp(data_ + at, zero_page.data(), page) != 0 && madvise(data_ + at, page, MADV_DONTNEED) != 0)
-        std::memset(data_ + at, 0, page);
+      if (madvise(data_ + at, page, MADV_DONTNEED) != 0) std::memset(data_ + at, 0, page);
     } else {
       std::memcpy(data_ + at, src + done, n);
     }
