@@ -18,6 +18,7 @@ Core::Core(const CoreConfig& cfg, CoreHost& host)
   if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
   monitor_ = own_monitor_.get();
   slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
+  blocks_.reserve(4096);  // a firmware boot builds thousands of blocks: no rehash while it does
   reset();
   if (cfg_.translate) translator_ = Translator::create(*this);
 }
@@ -284,14 +285,16 @@ uint16_t Core::fetch16(uint64_t va, uint64_t& pa) {
 // An instruction straddling two pages is a block by itself, never cached (its
 // halves live in two physical pages that a mapping change can separate).
 Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
-  auto* b = new Block;
-  b->ppc = ppc;
-  b->cacheable = cache;
+  // Decoded into a scratch array first: the block's vector is then allocated once,
+  // at its final size (boot code builds thousands of blocks that run a few times).
+  if (build_scratch_.empty()) build_scratch_.resize(kMaxBlockInsns);
+  Insn* const scratch = build_scratch_.data();
+  unsigned n = 0;
   uint64_t va = vpc, pa = ppc;
-  try {
-    while (b->insns.size() < kMaxBlockInsns) {
+  {
+    while (n < kMaxBlockInsns) {
       uint16_t lo;
-      if (b->insns.empty()) {
+      if (n == 0) {
         mem_read_phys(va, pa, &lo, 2, Access::kExec);
       } else {
         if (!pmp_ok(pa, 2, Access::kExec, priv_)) break;
@@ -306,22 +309,22 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
       bool straddles = false;
       if (len == 4) {
         if ((va & 0xfff) == 0xffe) {
-          if (!b->insns.empty()) break;  // straddling instruction starts its own block
+          if (n != 0) break;  // straddling instruction starts its own block
           // Priv. spec 3.1.16: a fault here reports the address of the second half.
           uint64_t pa2;
           raw |= static_cast<uint32_t>(fetch16(va + 2, pa2)) << 16;
-          b->cacheable = false;
+          cache = false;
           straddles = true;
         } else {
           uint16_t hi;
           if (!pmp_ok(pa + 2, 2, Access::kExec, priv_)) {
-            if (b->insns.empty()) throw Trap{kInsnAccessFault, va + 2};
+            if (n == 0) throw Trap{kInsnAccessFault, va + 2};
             break;
           }
           try {
             mem_read_phys(va + 2, pa + 2, &hi, 2, Access::kExec);
           } catch (const Trap&) {
-            if (b->insns.empty()) throw;
+            if (n == 0) throw;
             break;
           }
           raw |= static_cast<uint32_t>(hi) << 16;
@@ -330,17 +333,18 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
       Insn in = decode(raw, cfg_.ext);
       // Writes to x0 go to a scratch register so the executor needs no x0 fix-up.
       if (in.rd == 0 && writes_rd(in) && !(in.info->flags & kRdIsFloat)) in.rd = 32;
-      b->insns.push_back(in);
+      scratch[n++] = in;
       va += len;
       pa += len;
       if (in.info->flags & kEndsBlock) break;
       if (in.op == Op::SLTI && in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase) break;  // marker: run() returns
       if ((va & 0xfff) == 0 || straddles) break;
     }
-  } catch (...) {
-    delete b;
-    throw;
   }
+  auto* b = new Block;
+  b->ppc = ppc;
+  b->cacheable = cache;
+  b->insns.assign(scratch, scratch + n);
   b->pend = std::min<uint64_t>(pa, (ppc | 0xfff) + 1);  // a straddler's second half is elsewhere
   ++blocks_built_;
   if (b->cacheable) {

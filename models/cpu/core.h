@@ -417,6 +417,7 @@ class Core {
   std::unordered_map<uint64_t, Block*> blocks_;
   std::unordered_map<uint64_t, std::vector<Block*>> code_pages_;
   std::vector<Block*> graveyard_;
+  std::vector<Insn> build_scratch_;  // build_block decodes here, then copies once
   struct JumpEntry { uint64_t ppc; Block* block; };
   static constexpr unsigned kJumpSize = 4096;
   JumpEntry jump_[kJumpSize];

@@ -2,10 +2,12 @@
 // with the RISC-V rules where x86 differs (Unpriv. spec 11.2-11.3, 12.2): single-precision
 // operands must be NaN-boxed (otherwise they read as the canonical NaN), NaN results are
 // the canonical NaN, flags are the IEEE ones (MXCSR, folded into fflags by C++ code, see
-// helpers.cpp). Arithmetic is inline only in round-to-nearest-even (the static rounding
-// mode, or the dynamic one when the block was translated with frm = RNE); other rounding
-// modes, fused multiply-add, min/max, classification and FP -> integer conversions run on
-// the interpreter's FPU (fpu.cpp), the reference for every corner case.
+// helpers.cpp). Arithmetic is inline in round-to-nearest-even and in the three directed
+// rounding modes (RTZ, RDN, RUP: MXCSR.RC is switched around the one operation; the
+// static rounding mode, or the dynamic one the block was translated with). Round to
+// nearest, ties to max magnitude (RMM, no x86 equivalent), fused multiply-add, min/max,
+// classification and FP -> integer conversions run on the interpreter's FPU (fpu.cpp),
+// the reference for every corner case.
 #include "models/cpu/translator/translator_internal.h"
 
 namespace vp::cpu {
@@ -75,6 +77,28 @@ void BlockEmitter::store_fp_result(unsigned rd, bool single) {
   });
 }
 
+// MXCSR.RC (SDM vol. 1, 10.2.3.3) for a RISC-V rounding mode other than RNE: RTZ -> 11,
+// RDN -> 01, RUP -> 10. x86 detects tininess after rounding, as RISC-V does, so the
+// flags of a directed-rounding operation match too. Uses MXCSR only (no registers);
+// fp_arm() ran before, so MXCSR holds the host's control bits (RC = nearest) plus the
+// flags accumulated so far, which both sequences keep.
+void BlockEmitter::set_rounding(unsigned rm) {
+  if (rm == 0) return;
+  static const uint32_t rc[4] = {0, 3, 1, 2};
+  JitData& d = t_.data();
+  g_.stmxcsr(g_.dword[g_.rip + &d.mxcsr_tmp]);
+  g_.or_(g_.dword[g_.rip + &d.mxcsr_tmp], static_cast<int32_t>(rc[rm] << 13));
+  g_.ldmxcsr(g_.dword[g_.rip + &d.mxcsr_tmp]);
+}
+
+void BlockEmitter::reset_rounding(unsigned rm) {
+  if (rm == 0) return;
+  JitData& d = t_.data();
+  g_.stmxcsr(g_.dword[g_.rip + &d.mxcsr_tmp]);
+  g_.and_(g_.dword[g_.rip + &d.mxcsr_tmp], static_cast<int32_t>(~(3u << 13)));
+  g_.ldmxcsr(g_.dword[g_.rip + &d.mxcsr_tmp]);
+}
+
 void BlockEmitter::mark_fs_dirty() {
   if (((tb_.flags >> 2) & 3) == 1) g_.or_(g_.qword[r15 + t_.off().mstatus], static_cast<int32_t>(mst::FS));
 }
@@ -84,15 +108,16 @@ bool BlockEmitter::emit_fp(const Insn& in) {
   if (fs_state == 0) return false;  // FP off: the executor raises the illegal instruction
   const uint32_t frm = (tb_.flags >> 4) & 7;
   const unsigned rm = in.rm == 7 ? frm : in.rm;
-  const bool rne = rm == 0;
   const bool rm_valid = rm <= 4;
+  const bool directed_ok = rm <= 3;  // RNE, RTZ, RDN, RUP: MXCSR.RC can round this way
   auto& g = g_;
   switch (in.op) {
-    // Arithmetic, round to nearest even only.
+    // Arithmetic: RNE, RTZ, RDN, RUP.
     case Op::FADD_D: case Op::FSUB_D: case Op::FMUL_D: case Op::FDIV_D: case Op::FSQRT_D: {
-      if (!rne) return false;
+      if (!directed_ok) return false;
       fp_arm();
       g.movsd(xmm0, fmem(in.rs1));
+      set_rounding(rm);
       switch (in.op) {
         case Op::FADD_D: g.addsd(xmm0, fmem(in.rs2)); break;
         case Op::FSUB_D: g.subsd(xmm0, fmem(in.rs2)); break;
@@ -100,15 +125,17 @@ bool BlockEmitter::emit_fp(const Insn& in) {
         case Op::FDIV_D: g.divsd(xmm0, fmem(in.rs2)); break;
         default: g.sqrtsd(xmm0, xmm0); break;
       }
+      reset_rounding(rm);
       store_fp_result(in.rd, false);
       mark_fs_dirty();
       return true;
     }
     case Op::FADD_S: case Op::FSUB_S: case Op::FMUL_S: case Op::FDIV_S: case Op::FSQRT_S: {
-      if (!rne) return false;
+      if (!directed_ok) return false;
       fp_arm();
       load_single(xmm0, in.rs1);
       if (in.op != Op::FSQRT_S) load_single(xmm1, in.rs2);
+      set_rounding(rm);
       switch (in.op) {
         case Op::FADD_S: g.addss(xmm0, xmm1); break;
         case Op::FSUB_S: g.subss(xmm0, xmm1); break;
@@ -116,13 +143,14 @@ bool BlockEmitter::emit_fp(const Insn& in) {
         case Op::FDIV_S: g.divss(xmm0, xmm1); break;
         default: g.sqrtss(xmm0, xmm0); break;
       }
+      reset_rounding(rm);
       store_fp_result(in.rd, true);
       mark_fs_dirty();
       return true;
     }
     // Conversions the host does exactly as RISC-V does.
     case Op::FCVT_D_W: case Op::FCVT_D_WU: case Op::FCVT_D_L: {
-      if (!rm_valid || (in.op == Op::FCVT_D_L && !rne)) return false;  // exact, except from 64 bits
+      if (!rm_valid || (in.op == Op::FCVT_D_L && !directed_ok)) return false;  // exact, except from 64 bits
       fp_arm();
       const Reg64& a = get(in.rs1, rax);
       if (in.op == Op::FCVT_D_W)
@@ -131,15 +159,20 @@ bool BlockEmitter::emit_fp(const Insn& in) {
         g.mov(eax, a.cvt32());
       else if (a.getIdx() != rax.getIdx())
         g.mov(rax, a);
+      const unsigned crm = in.op == Op::FCVT_D_L ? rm : 0;  // 32-bit sources convert exactly
+      set_rounding(crm);
       g.cvtsi2sd(xmm0, rax);
+      reset_rounding(crm);
       g.movsd(fmem(in.rd), xmm0);
       mark_fs_dirty();
       return true;
     }
     case Op::FCVT_S_D: {
-      if (!rne) return false;
+      if (!directed_ok) return false;
       fp_arm();
+      set_rounding(rm);
       g.cvtsd2ss(xmm0, fmem(in.rs1));
+      reset_rounding(rm);
       store_fp_result(in.rd, true);
       mark_fs_dirty();
       return true;

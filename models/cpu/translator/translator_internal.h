@@ -94,6 +94,8 @@ struct JitData {
   uint8_t fp_live = 0;       // inline FP code ran since MXCSR's flags were last folded
   uint8_t pad[3] = {};
   uint8_t fflags_of_mxcsr[64] = {};  // x86 exception flags -> RISC-V fflags
+  uint32_t mxcsr_tmp = 0;  // scratch: MXCSR with a directed rounding mode (fp.cpp)
+  uint32_t pad2 = 0;
   RasEntry ras[kRasSize] = {};
   // Large tables without initializers: the region is fresh anonymous memory (zero).
   VEntry vcache[1u << kVcacheBits];  // zero: no entry matches (tags are never 0)
@@ -242,6 +244,8 @@ class BlockEmitter {
   void fp_arm();
   void load_single(const Xbyak::Xmm& x, unsigned r);
   void store_fp_result(unsigned rd, bool single);
+  void set_rounding(unsigned rm);
+  void reset_rounding(unsigned rm);
   void mark_fs_dirty();
 
   // Block exits.
