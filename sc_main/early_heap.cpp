@@ -19,6 +19,9 @@ namespace {
 constexpr size_t kEarlyHeap = size_t{8} << 20;
 
 void early_heap(int, char**, char** envp) {
+#if defined(__SANITIZE_ADDRESS__)
+  return;  // the sanitizer's allocator manages its own heap
+#endif
   // VP_NO_EARLY_HEAP set: skip (to measure the difference). getenv() is not yet
   // usable here; the environment comes as an argument.
   for (char** e = envp; e && *e; ++e)
