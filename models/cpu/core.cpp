@@ -198,11 +198,17 @@ void Core::exec_block(Block* b, unsigned n) {
   unsigned i = 0;
   try {
     if (kTimed) {
+      const OpSlots* ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
+      const uint64_t pstart = b->ppc - vstart;
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
         const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);  // before rd is written
         execute(p[i]);
-        timed_retire(p[i], b, vstart, pc, ea);
+        // A plain instruction that neither stalls nor starts a fetch line needs
+        // only its pcs: no RetireInfo.
+        InOrderBackend* io = timing_->inorder_fast();
+        if (VP_LIKELY(io != nullptr) && io->retire_plain(ts[i], pc, pc_, pstart + pc)) continue;
+        timed_retire(p[i], ts[i], b, vstart, pc, ea, io);
       }
     } else {
       for (; i < n; ++i) execute(p[i]);
@@ -222,13 +228,12 @@ void Core::exec_block(Block* b, unsigned n) {
 // Pipeline mode: physical fetch and data addresses for the timing model. Data
 // pages in the read or write TLB are RAM (DMI); anything else is uncached.
 // Also the page-table levels a TLB miss would walk (0: no translation).
-inline void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea) {
+inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc,
+                               uint64_t ea, InOrderBackend* io) {
   const unsigned mode = static_cast<unsigned>(satp_ >> 60);
   const uint8_t levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
   RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), 0};
-  const unsigned op = static_cast<unsigned>(in.op);
-  auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
-  if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+  if (s.mem) {
     const uint64_t vpn = ea >> 12;
     for (const auto* tlb : {tlb_[0], tlb_[1]}) {
       const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
@@ -240,7 +245,24 @@ inline void Core::timed_retire(const Insn& in, const Block* b, uint64_t vstart, 
     }
     if (levels && data_priv() != Priv::M) r.data_levels = levels;
   }
-  timing_->retire(in, r);
+  // io: its retire_plain() declined this instruction; retire() would now call retire_any().
+  if (io) io->retire_any(in, r, *s.op);
+  else timing_->retire(in, r);
+}
+
+// The block's OpSlots for this pipeline, made on its first timed run.
+const OpSlots* Core::timing_slots(Block* b) {
+  b->slots.clear();
+  b->slots.reserve(b->insns.size());
+  for (const Insn& in : b->insns) {
+    OpSlots s = timing_->slots(in);
+    const unsigned op = static_cast<unsigned>(in.op);
+    auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
+    s.mem = in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD);
+    b->slots.push_back(s);
+  }
+  b->slots_id = timing_->slots_id();
+  return b->slots.data();
 }
 
 

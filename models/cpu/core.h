@@ -120,6 +120,8 @@ struct DebugHalt {
 struct Block;
 class BlockCounter;
 class Pipeline;
+class InOrderBackend;
+struct OpSlots;
 class Translator;
 
 class Core {
@@ -286,7 +288,9 @@ class Core {
   bool trace_selected(uint64_t pc, Priv p) const;
   void trace_window_update();
   template <bool kTimed> void exec_block(Block* b, unsigned n);
-  void timed_retire(const Insn& in, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea);
+  void timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea,
+                    InOrderBackend* io);
+  const OpSlots* timing_slots(Block* b);
   Block* lookup_block();
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   void check_interrupts();

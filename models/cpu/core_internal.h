@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "models/cpu/core.h"
+#include "models/cpu/op_class.h"
 
 namespace vp::cpu {
 
@@ -22,6 +23,11 @@ struct Block {
   unsigned link_rr = 0;
   TransBlock* tb = nullptr;  // the translator's translations of this block (a list)
   uint32_t runs = 0;         // times the translator's dispatcher interpreted it
+  // Pipeline mode: the timing model's per-instruction records (one per insn),
+  // made on the block's first timed run; valid while slots_id equals the
+  // pipeline's Pipeline::slots_id() (0: none yet).
+  std::vector<OpSlots> slots;
+  uint64_t slots_id = 0;
 };
 
 constexpr unsigned kMaxBlockInsns = 128;

@@ -27,9 +27,41 @@ class InOrderBackend {
   // memory, control-flow and serializing cases.
   void retire(const Insn& in, const RetireInfo& r) {
     const OpInfo& o = ops_.get(in);
-    if (__builtin_expect(o.kind == Kind::kPlain && r.pc == expected_pc_ && !observer_, 1)) retire_plain(in, r, o);
-    else retire_any(in, r, o);
+    if (__builtin_expect(observer_ != nullptr, 0) ||
+        !retire_plain(OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
+                                   static_cast<uint8_t>(o.src(2, in.rs3))},
+                              static_cast<uint8_t>(o.dst(in.rd)), false},
+                      r.pc, r.next_pc, r.fetch_pa))
+      retire_any(in, r, o);
   }
+  // The plain path on its own, for a caller that has the instruction's
+  // OpSlots and has checked that there is no observer: retires a plain
+  // instruction on the predicted path that stays in the fetch line and does
+  // not stall before EX, and returns true; otherwise changes nothing and
+  // returns false (the caller then calls retire_any(), which computes the
+  // same as this would and also attributes stalls). No calls: a leaf.
+  bool retire_plain(const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa) {
+    const OpInfo& o = *s.op;
+    if (o.kind != Kind::kPlain || pc != expected_pc_ || !fetch_.same_line(fetch_pa)) return false;
+    const uint64_t base = cycle_ + 1;
+    const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+    const uint64_t avail = std::max(f + 1, fetch_.line_ready());  // fetch_.fetch() on the same line
+    const uint64_t t_redirect = std::max(base, redirect_ + 2);
+    const uint64_t t_fetch = std::max(t_redirect, avail + 1);
+    const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
+    const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
+    const uint64_t e = std::max(t_struct, src);
+    if (e > base) return false;
+    ++c_.instructions;
+    ++c_.mix[static_cast<unsigned>(o.mix)];
+    expected_pc_ = next_pc;
+    cycle_ = e;
+    ready_[s.dst] = e + o.latency;
+    from_load_[s.dst] = false;
+    ready_[0] = 0;  // x0
+    return true;
+  }
+  void retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o);
   void trap();
   void idle(uint64_t cycles);
   uint64_t cycles() const { return cycle_; }
@@ -45,31 +77,6 @@ class InOrderBackend {
 
  private:
   enum StallCause : uint8_t { kCauseBranch, kCauseSerialize, kCauseTrap };
-  void retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o);
-  // No calls on this path (the compiler makes it a leaf): an instruction
-  // that starts a new fetch line or stalls before EX goes to retire_any()
-  // before any state changes, which computes the same and also attributes stalls.
-  void retire_plain(const Insn& in, const RetireInfo& r, const OpInfo& o) {
-    const uint64_t base = cycle_ + 1;
-    if (!fetch_.same_line(r.fetch_pa)) return retire_any(in, r, o);
-    const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
-    const uint64_t avail = std::max(f + 1, fetch_.line_ready());  // fetch_.fetch() on the same line
-    const uint64_t t_redirect = std::max(base, redirect_ + 2);
-    const uint64_t t_fetch = std::max(t_redirect, avail + 1);
-    const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
-    const uint64_t src =
-        std::max(ready_[o.src(0, in.rs1)], std::max(ready_[o.src(1, in.rs2)], ready_[o.src(2, in.rs3)]));
-    const uint64_t e = std::max(t_struct, src);
-    if (e > base) return retire_any(in, r, o);
-    ++c_.instructions;
-    ++c_.mix[static_cast<unsigned>(o.mix)];
-    expected_pc_ = r.next_pc;
-    cycle_ = e;
-    const unsigned d = o.dst(in.rd);
-    ready_[d] = e + o.latency;
-    from_load_[d] = false;
-    ready_[0] = 0;  // x0
-  }
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
   void attribute(const Insn& in, const OpInfo& o, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,

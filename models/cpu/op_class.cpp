@@ -1,6 +1,7 @@
 #include "models/cpu/op_class.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "models/cpu/pipeline_config.h"
 
@@ -49,6 +50,8 @@ void OpTable::fill_operands(const Insn& in, OpInfo& o) {
 }
 
 OpTable::OpTable(const PipelineConfig& cfg) {
+  static std::atomic<uint64_t> next_id{1};
+  id_ = next_id++;
   for (unsigned i = 0; i < static_cast<unsigned>(Op::kCount); ++i) {
     const Op op = static_cast<Op>(i);
     OpInfo& o = ops_[i];

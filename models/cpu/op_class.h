@@ -59,9 +59,29 @@ struct OpInfo {
   unsigned dst(unsigned r) const { return dbase + (r & dmask); }
 };
 
+// One instruction of a decoded block as the timing models see it, computed
+// once per block (the core keeps these with the block) instead of per
+// executed instruction: the op's entry and the instruction's register-file
+// slots (OpInfo::src/dst applied to its register fields), and whether it has
+// a data address (loads, stores, LR/SC, AMOs, FP loads/stores).
+struct OpSlots {
+  const OpInfo* op;
+  uint8_t src[3], dst;
+  bool mem;
+};
+
 class OpTable {
  public:
   explicit OpTable(const PipelineConfig& cfg);
+  // Distinct for every OpTable made in this process (never 0): the core keeps
+  // a block's OpSlots with the id of the table they point into.
+  uint64_t id() const { return id_; }
+  OpSlots slots(const Insn& in) {
+    const OpInfo& o = get(in);
+    return OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
+                        static_cast<uint8_t>(o.src(2, in.rs3))},
+                   static_cast<uint8_t>(o.dst(in.rd)), false};
+  }
   // The class is per op; the operand layout comes from the decoder's entry
   // (Insn::info), taken from the first instruction of each op.
   const OpInfo& get(const Insn& in) {
@@ -72,6 +92,7 @@ class OpTable {
 
  private:
   static void fill_operands(const Insn& in, OpInfo& o);
+  uint64_t id_;
   OpInfo ops_[static_cast<unsigned>(Op::kCount)];
 };
 

@@ -15,6 +15,7 @@ Pipeline::Pipeline(const PipelineConfig& cfg)
     o3_ = std::make_unique<O3Backend>(cfg_, mem_, fetch_, branch_, ops_, counters_);
   else
     inorder_ = std::make_unique<InOrderBackend>(cfg_, mem_, fetch_, branch_, ops_, counters_);
+  update_fast();
 }
 
 Pipeline::~Pipeline() = default;

@@ -33,6 +33,15 @@ class Pipeline {
     if (o3_) o3_->retire(in, r);
     else inorder_->retire(in, r);
   }
+  // The in-order backend when retire() of a plain instruction may go straight
+  // to its retire_plain() with the block's OpSlots (no warming, no observer,
+  // not o3); otherwise nullptr. A caller whose retire_plain() returns false
+  // calls retire_any() itself, exactly what retire() would do.
+  InOrderBackend* inorder_fast() const { return fast_; }
+  // The block's OpSlots for its instructions (see OpSlots): the table's id
+  // tells whether slots made earlier are still this pipeline's.
+  uint64_t slots_id() const { return ops_.id(); }
+  OpSlots slots(const Insn& in) { return ops_.slots(in); }
   // A synchronous exception: the faulting instruction did not retire; the pipeline is flushed.
   void trap() {
     if (o3_) o3_->trap();
@@ -48,14 +57,19 @@ class Pipeline {
   // TLBs, branch predictor, BTB and RAS with the instruction's addresses and
   // outcome, and the clock advances one cycle per instruction (as in functional
   // mode); no timing, no pipeline state.
-  void set_warming(bool on) { warming_ = on; }
+  void set_warming(bool on) {
+    warming_ = on;
+    update_fast();
+  }
   bool warming() const { return warming_; }
   uint64_t warmed() const { return warmed_; }
 
   // Not owned; nullptr: none (the default, costs one branch per instruction).
   void set_observer(PipelineObserver* o) {
+    observed_ = o != nullptr;
     if (o3_) o3_->set_observer(o);
     else inorder_->set_observer(o);
+    update_fast();
   }
 
   // Wrong-path execution (o3 backend, pipeline.o3.wrong_path) reads registers
@@ -81,7 +95,10 @@ class Pipeline {
 
  private:
   void warm(const Insn& in, const RetireInfo& r);
+  void update_fast() { fast_ = warming_ || observed_ || o3_ ? nullptr : inorder_.get(); }
   bool warming_ = false;
+  bool observed_ = false;
+  InOrderBackend* fast_ = nullptr;
   uint64_t warmed_ = 0;  // instructions seen while warming
   PipelineConfig cfg_;
   MemoryHierarchy mem_;
