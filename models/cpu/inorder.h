@@ -40,7 +40,7 @@ class InOrderBackend {
   // not stall before EX, and returns true; otherwise changes nothing and
   // returns false (the caller then calls retire_any(), which computes the
   // same as this would and also attributes stalls). No calls: a leaf.
-  bool retire_plain(const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa) {
+  __attribute__((always_inline)) bool retire_plain(const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa) {
     const OpInfo& o = *s.op;
     if (o.kind != Kind::kPlain || pc != expected_pc_ || !fetch_.same_line(fetch_pa)) return false;
     const uint64_t base = cycle_ + 1;
