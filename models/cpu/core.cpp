@@ -246,7 +246,7 @@ inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b,
     if (levels && data_priv() != Priv::M) r.data_levels = levels;
   }
   // io: its retire_plain() declined this instruction; retire() would now call retire_any().
-  if (io) io->retire_any(in, r, *s.op);
+  if (io) io->retire_any(in, r, s);
   else timing_->retire(in, r);
 }
 

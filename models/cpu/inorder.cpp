@@ -25,7 +25,7 @@ uint64_t InOrderBackend::data_address(const RetireInfo& r, uint64_t t) {
 }
 
 // Cycles lost before EX, by cause, in the order the constraints apply.
-void InOrderBackend::attribute(const Insn& in, const OpInfo& o, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
+void InOrderBackend::attribute(const OpSlots& s, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
                                uint64_t t_struct, uint64_t e) {
   const uint64_t rd = t_redirect - base;
   if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
@@ -35,15 +35,15 @@ void InOrderBackend::attribute(const Insn& in, const OpInfo& o, uint64_t base, u
   if (t_struct > t_fetch) (mem_free_ >= ex_free_ ? st_.stall_dcache : st_.stall_structural) += t_struct - t_fetch;
   if (e > t_struct) {
     // The operand that arrived last: a load result (load-use) or a multi-cycle one.
-    const unsigned i[3] = {o.src(0, in.rs1), o.src(1, in.rs2), o.src(2, in.rs3)};
     bool load = false;
     for (unsigned k = 0; k < 3; ++k)
-      if (ready_[i[k]] == e) load = load || from_load_[i[k]];
+      if (ready_[s.src[k]] == e) load = load || from_load_[s.src[k]];
     (load ? st_.stall_load_use : st_.stall_data) += e - t_struct;
   }
 }
 
-void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o) {
+void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s) {
+  const OpInfo& o = *s.op;
   ++c_.instructions;
   ++c_.mix[static_cast<unsigned>(o.mix)];
   if (__builtin_expect(r.pc != expected_pc_, 0) && expected_pc_ != ~0ull) {
@@ -61,9 +61,9 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpInf
   const uint64_t t_fetch = std::max(t_redirect, avail + 1);
   const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
   // Operands (forwarding network: ready_ is the first EX cycle that can use them).
-  const uint64_t src = std::max(ready_[o.src(0, in.rs1)], std::max(ready_[o.src(1, in.rs2)], ready_[o.src(2, in.rs3)]));
+  const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
   const uint64_t e = std::max(t_struct, src);
-  if (e > base) attribute(in, o, base, t_redirect, t_fetch, t_struct, e);
+  if (e > base) attribute(s, base, t_redirect, t_fetch, t_struct, e);
   cycle_ = e;
 
   // Execute; `ready` is the first EX cycle a consumer may use the result in.
@@ -120,7 +120,7 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpInf
       redirect(e + 1, kCauseSerialize);
     }
   }
-  const unsigned d = o.dst(in.rd);
+  const unsigned d = s.dst;
   ready_[d] = ready;
   from_load_[d] = load;
   ready_[0] = 0;  // x0

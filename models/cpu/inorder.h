@@ -26,13 +26,8 @@ class InOrderBackend {
   // path, no observer): the same computation as retire_any() without its
   // memory, control-flow and serializing cases.
   void retire(const Insn& in, const RetireInfo& r) {
-    const OpInfo& o = ops_.get(in);
-    if (__builtin_expect(observer_ != nullptr, 0) ||
-        !retire_plain(OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
-                                   static_cast<uint8_t>(o.src(2, in.rs3))},
-                              static_cast<uint8_t>(o.dst(in.rd)), false},
-                      r.pc, r.next_pc, r.fetch_pa))
-      retire_any(in, r, o);
+    const OpSlots s = ops_.slots(in);
+    if (__builtin_expect(observer_ != nullptr, 0) || !retire_plain(s, r.pc, r.next_pc, r.fetch_pa)) retire_any(in, r, s);
   }
   // The plain path on its own, for a caller that has the instruction's
   // OpSlots and has checked that there is no observer: retires a plain
@@ -61,7 +56,7 @@ class InOrderBackend {
     ready_[0] = 0;  // x0
     return true;
   }
-  void retire_any(const Insn& in, const RetireInfo& r, const OpInfo& o);
+  void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
   void trap();
   void idle(uint64_t cycles);
   uint64_t cycles() const { return cycle_; }
@@ -79,7 +74,7 @@ class InOrderBackend {
   enum StallCause : uint8_t { kCauseBranch, kCauseSerialize, kCauseTrap };
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
-  void attribute(const Insn& in, const OpInfo& o, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
+  void attribute(const OpSlots& s, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
                  uint64_t t_struct, uint64_t e);
 
   const PipelineConfig& cfg_;
