@@ -95,6 +95,25 @@ Bench make_bench(MailboxConfig config = {}) {
   return {&box, &ram, &cpu, out};
 }
 
+// A fresh folder for the file services, unique to this process; the test removes it.
+std::string make_fs_root(const std::string& tag) {
+  const std::string root = ::testing::TempDir() + "vp-mailbox-" + tag + "-" + std::to_string(getpid());
+  mkdir(root.c_str(), 0777);
+  return root;
+}
+
+// A bench whose file services are rooted at `root`.
+Bench make_fs_bench(const std::string& root) {
+  MailboxConfig c;
+  c.fs_root = root;
+  return make_bench(c);
+}
+
+// A NUL-terminated guest string (a file name, data) at `offset` in the bench's RAM.
+void put_string(Bench& b, uint64_t offset, const char* text) {
+  std::strcpy(reinterpret_cast<char*>(b.ram->data() + offset), text);
+}
+
 TEST(Mailbox, Registers) {
   auto b = make_bench();
   EXPECT_EQ(b.cpu->read32(mb::kId), mb::kMagic);
@@ -301,14 +320,10 @@ TEST(Mailbox, FileServices) {
 }
 
 TEST(Mailbox, FileServicesEngine) {
-  const std::string root = ::testing::TempDir() + "vp-mailbox-fs-" + std::to_string(getpid());
-  mkdir(root.c_str(), 0777);
-  MailboxConfig c;
-  c.fs_root = root;
-  auto b = make_bench(c);
-  uint8_t* ram = b.ram->data();
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "out.txt");
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1100), "from the guest");
+  const std::string root = make_fs_root("fs");
+  auto b = make_fs_bench(root);
+  put_string(b, 0x1000, "out.txt");
+  put_string(b, 0x1100, "from the guest");
   uint64_t h = 99, r = 0;
   ASSERT_EQ(b.request(mb::Open, {0x1000, 1}, &h), mb::Ok);
   EXPECT_EQ(b.request(mb::Write, {h, 0x1100, 14}, &r), mb::Ok);
@@ -318,7 +333,7 @@ TEST(Mailbox, FileServicesEngine) {
   std::string text;
   std::getline(in, text);
   EXPECT_EQ(text, "from the guest");
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "../escape.txt");
+  put_string(b, 0x1000, "../escape.txt");
   EXPECT_EQ(b.request(mb::Open, {0x1000, 1}), mb::BadArgument);
   unlink((root + "/out.txt").c_str());
   rmdir(root.c_str());
@@ -330,21 +345,18 @@ TEST(Mailbox, CheckpointRoundTrip) {
   using vp::platform::StateError;
   using vp::platform::StateReader;
   using vp::platform::StateWriter;
-  const std::string root = ::testing::TempDir() + "vp-mailbox-ckpt-" + std::to_string(getpid());
-  mkdir(root.c_str(), 0777);
+  const std::string root = make_fs_root("ckpt");
   { std::ofstream(root + "/in.txt") << "0123456789abcdefghij"; }
   const auto file = [&](const std::string& name) {
     std::ifstream in(root + "/" + name);
     return std::string(std::istreambuf_iterator<char>(in), {});
   };
-  MailboxConfig c;
-  c.fs_root = root;
-  auto b = make_bench(c);
+  auto b = make_fs_bench(root);
   uint8_t* ram = b.ram->data();
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1000), "in.txt");
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1040), "out.txt");
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1080), "other.txt");
-  std::strcpy(reinterpret_cast<char*>(ram + 0x1100), "first second");
+  put_string(b, 0x1000, "in.txt");
+  put_string(b, 0x1040, "out.txt");
+  put_string(b, 0x1080, "other.txt");
+  put_string(b, 0x1100, "first second");
   uint64_t in = 9, tmp = 9, out = 9, r = 0;
   ASSERT_EQ(b.request(mb::Open, {0x1000, 0}, &in), mb::Ok);   // handle 0
   ASSERT_EQ(b.request(mb::Open, {0x1080, 1}, &tmp), mb::Ok);  // handle 1, closed again: a hole
