@@ -103,18 +103,46 @@ std::vector<uint8_t> program() {
   return a.blob();
 }
 
-struct Bench {
+// A fresh pvm.core (window of kSize at kBase) wired to a window memory, a test CPU on its
+// registers and its interrupt line.
+struct CoreRig {
   WindowMemory& mem;
   PvmCore& core;
   TestInitiator& cpu;
   vp::platform::IrqIn irq;
 
-  Bench(pvm_backend backend, bool dmi)
-      : mem(make<WindowMemory>("mem", dmi)), core(make<PvmCore>("pvm", config(backend))), cpu(make<TestInitiator>("cpu")) {
+  CoreRig(const PvmCoreConfig& c, bool dmi)
+      : mem(make<WindowMemory>("mem", dmi)), core(make<PvmCore>("pvm", c)), cpu(make<TestInitiator>("cpu")) {
     cpu.socket.bind(core.regs);
     core.mem.bind(mem.socket);
     core.irq.bind(irq);
     sc_start(SC_ZERO_TIME);
+  }
+  static PvmCoreConfig config(pvm_backend backend) {
+    PvmCoreConfig c;
+    c.backend = backend;
+    c.window_base = kBase;
+    c.window_size = kSize;
+    return c;
+  }
+  void cmd(uint32_t c) {
+    cpu.write32(PvmCore::kCommand, c);
+    EXPECT_EQ(cpu.read32(PvmCore::kError), 0u) << "command " << c;
+  }
+  // Runs the command until the PVM stops; returns STATUS (interrupt raised, then acknowledged).
+  uint32_t run(uint32_t c) {
+    cmd(c);
+    sc_start(10, SC_US);  // simulated time: the programs are a few instructions
+    EXPECT_TRUE(irq.level());
+    cpu.write32(PvmCore::kIrqStatus, 1);
+    EXPECT_FALSE(irq.level());
+    return cpu.read32(PvmCore::kStatus);
+  }
+};
+
+// The window tests' program (program()) loaded, its pages mapped, gas given.
+struct Bench : CoreRig {
+  Bench(pvm_backend backend, bool dmi) : CoreRig(config(backend), dmi) {
     const std::vector<uint8_t> blob = program();
     std::memcpy(mem.bytes.data() + kProgram, blob.data(), blob.size());
     uint64_t seed = 37;
@@ -128,31 +156,11 @@ struct Bench {
     cpu.write<uint64_t>(PvmCore::kGas, 1000);
     cpu.write32(PvmCore::kIrqEnable, 1);
   }
-  static PvmCoreConfig config(pvm_backend backend) {
-    PvmCoreConfig c;
-    c.backend = backend;
-    c.window_base = kBase;
-    c.window_size = kSize;
-    return c;
-  }
-  void cmd(uint32_t c) {
-    cpu.write32(PvmCore::kCommand, c);
-    EXPECT_EQ(cpu.read32(PvmCore::kError), 0u) << "command " << c;
-  }
   void map(uint32_t addr, uint32_t len, uint32_t access) {
     cpu.write32(PvmCore::kMapAddr, addr);
     cpu.write32(PvmCore::kMapLen, len);
     cpu.write32(PvmCore::kMapAccess, access);
     cmd(PvmCore::kMap);
-  }
-  // Runs the command until the PVM stops; returns STATUS (interrupt raised, then acknowledged).
-  uint32_t run(uint32_t c) {
-    cmd(c);
-    sc_start(10, SC_US);  // simulated time: the program is a few instructions
-    EXPECT_TRUE(irq.level());
-    cpu.write32(PvmCore::kIrqStatus, 1);
-    EXPECT_FALSE(irq.level());
-    return cpu.read32(PvmCore::kStatus);
   }
 };
 
@@ -210,16 +218,12 @@ void read_only_write(pvm_backend backend, pvm_gp gp) {
   a.reg_imm(op_store_u64, 7, 0x10008);  // the write to read-only data
   a.reg_imm(op_jump_ind, 0, 0);
   const std::vector<uint8_t> blob = a.standard_blob({1, 2, 3, 4, 5, 6, 7, 8}, {9}, 0, 0x1000);
-  PvmCoreConfig c = Bench::config(backend);
+  PvmCoreConfig c = CoreRig::config(backend);
   c.gp = gp;
-  auto& mem = make<WindowMemory>("mem", true);
-  auto& core = make<PvmCore>("pvm", c);
-  auto& cpu = make<TestInitiator>("cpu");
-  vp::platform::IrqIn irq;
-  cpu.socket.bind(core.regs);
-  core.mem.bind(mem.socket);
-  core.irq.bind(irq);
-  sc_start(SC_ZERO_TIME);
+  CoreRig rig(c, true);
+  auto& mem = rig.mem;
+  auto& cpu = rig.cpu;
+  auto& irq = rig.irq;
   std::memcpy(mem.bytes.data() + kProgram, blob.data(), blob.size());
   std::memset(mem.bytes.data() + 0x10000, 0x77, 0x1000);  // overwritten by LOAD
   cpu.write<uint64_t>(PvmCore::kProgAddr, kBase + kProgram);
@@ -247,22 +251,9 @@ void read_only_write(pvm_backend backend, pvm_gp gp) {
   EXPECT_EQ(mem.transactions, 0u);
 }
 
-// A test bench around a fresh pvm.core for the region-map tests (1 MiB window at kBase).
-struct Rig {
-  WindowMemory& mem;
-  PvmCore& core;
-  TestInitiator& cpu;
-  vp::platform::IrqIn irq;
-
-  Rig(pvm_backend backend, bool dmi)
-      : mem(make<WindowMemory>("mem", dmi)), core(make<PvmCore>("pvm", Bench::config(backend))),
-        cpu(make<TestInitiator>("cpu")) {
-    cpu.socket.bind(core.regs);
-    core.mem.bind(mem.socket);
-    core.irq.bind(irq);
-    sc_start(SC_ZERO_TIME);
-    cpu.write32(PvmCore::kIrqEnable, 1);
-  }
+// The region-map tests' bench: interrupts on, programs loaded by the test.
+struct Rig : CoreRig {
+  Rig(pvm_backend backend, bool dmi) : CoreRig(config(backend), dmi) { cpu.write32(PvmCore::kIrqEnable, 1); }
   // LOAD of a blob put at kProgram (and arguments after it); returns ERROR.
   uint32_t load(const std::vector<uint8_t>& blob, uint32_t format, const std::vector<uint8_t>& args = {},
                 uint32_t args_len = ~0u) {
@@ -281,14 +272,6 @@ struct Rig {
   uint64_t reg(unsigned i) { return cpu.read<uint64_t>(PvmCore::kRegs + 8 * i); }
   // Window offset of PVM address a in region i, by the region registers (as firmware computes it).
   uint32_t offset_of(unsigned i, uint64_t a) { return uint32_t(region(i, 2) + (a - region(i, 0))); }
-  uint32_t run(uint32_t c) {
-    cpu.write32(PvmCore::kCommand, c);
-    EXPECT_EQ(cpu.read32(PvmCore::kError), 0u) << "command " << c;
-    sc_start(10, SC_US);
-    EXPECT_TRUE(irq.level());
-    cpu.write32(PvmCore::kIrqStatus, 1);
-    return cpu.read32(PvmCore::kStatus);
-  }
 };
 
 // A .polkavm container (built here with libpvm's assembler) loaded by pvm.core: exports "trap" (pc
