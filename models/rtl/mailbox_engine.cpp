@@ -143,6 +143,37 @@ bool path_beneath(const std::string& path) {
   return true;
 }
 
+// The open(2) flags of a mailbox OPEN mode (0 read, 1 write/truncate, 2 append);
+// the caller checks mode <= 2.
+int open_flags(uint64_t mode) {
+  static const int kModes[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND};
+  return kModes[mode] | O_CLOEXEC | O_NOCTTY;
+}
+
+// All of data, or false with errno set (0 bytes written counts as a failure).
+bool write_all(int fd, const uint8_t* data, uint64_t len) {
+  uint64_t done = 0;
+  while (done < len) {
+    const ssize_t n = ::write(fd, data + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += uint64_t(n);
+  }
+  return true;
+}
+
+// The first len bytes of the file, or false (errno set, or a file shorter than len).
+bool pread_all(int fd, uint8_t* data, uint64_t len) {
+  uint64_t done = 0;
+  while (done < len) {
+    const ssize_t n = ::pread(fd, data + done, len - done, off_t(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += uint64_t(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 uint32_t MailboxEngine::call(GuestMemory& memory, const uint64_t* arg, uint64_t& result) {
@@ -188,7 +219,6 @@ uint32_t MailboxEngine::open(GuestMemory& memory, const uint64_t* arg, uint64_t&
   using namespace mbox;
   std::string path;
   if (const uint32_t st = read_string(memory, arg[0], kMaxPath, path)) return st;
-  static const int kModes[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND};
   if (arg[1] > 2) return BadArgument;
   // Relative paths beneath the root only: no absolute path, no "..".
   if (!path_beneath(path)) return BadArgument;
@@ -202,7 +232,7 @@ uint32_t MailboxEngine::open(GuestMemory& memory, const uint64_t* arg, uint64_t&
     result = EMFILE;
     return FileError;
   }
-  const int fd = open_beneath(path, kModes[arg[1]] | O_CLOEXEC | O_NOCTTY);
+  const int fd = open_beneath(path, open_flags(arg[1]));
   if (fd < 0) {
     result = uint64_t(errno);
     return FileError;
@@ -224,17 +254,11 @@ uint32_t MailboxEngine::file_io(GuestMemory& memory, bool write, const uint64_t*
   std::vector<uint8_t> buf(len);
   if (write) {
     if (!memory.read(arg[1], buf.data(), len)) return BadAddress;
-    uint64_t done = 0;
-    while (done < len) {
-      const ssize_t n = ::write(*fd, buf.data() + done, len - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        result = uint64_t(errno);
-        return FileError;
-      }
-      done += uint64_t(n);
+    if (!write_all(*fd, buf.data(), len)) {
+      result = uint64_t(errno);
+      return FileError;
     }
-    result = done;
+    result = len;
     return Ok;
   }
   if (!probe(memory, arg[1], len)) return BadAddress;
@@ -254,35 +278,9 @@ uint32_t MailboxEngine::file_io(GuestMemory& memory, bool write, const uint64_t*
   return Ok;
 }
 
-}  // namespace vp::rtl
-
-namespace vp::rtl {
-
 namespace {
 
 constexpr uint64_t kMaxSavedFile = 1ull << 30;  // contents of a file open for writing
-
-bool pread_all(int fd, uint8_t* data, uint64_t len) {
-  uint64_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::pread(fd, data + done, len - done, off_t(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += uint64_t(n);
-  }
-  return true;
-}
-
-bool write_all(int fd, const uint8_t* data, uint64_t len) {
-  uint64_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::write(fd, data + done, len - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += uint64_t(n);
-  }
-  return true;
-}
 
 std::string describe(const std::string& path, size_t handle) {
   return "the file '" + path + "' (mailbox file handle " + std::to_string(handle) + ")";
@@ -371,8 +369,7 @@ void MailboxEngine::restore_state(platform::StateReader& in) {
     const std::string what = describe(s.path, h);
     if (root_fd_ < 0)
       in.fail("the checkpoint has " + what + " open but this mailbox has no file services (fs_root)");
-    const int flags = (s.mode == 0 ? O_RDONLY : O_WRONLY | O_CREAT | O_TRUNC) | O_CLOEXEC | O_NOCTTY;
-    const int fd = open_beneath(s.path, flags);
+    const int fd = open_beneath(s.path, open_flags(s.mode));
     if (fd < 0) in.fail("cannot reopen " + what + " beneath '" + config_.fs_root + "': " + std::strerror(errno));
     files_[h] = OpenFile{fd, s.mode, s.path};
     if (s.mode == 0) {
