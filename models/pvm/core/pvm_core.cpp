@@ -88,20 +88,17 @@ bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write
   if (word == kGasUsed) return is_write ? false : wide(gas_used_);
   if (word == kArgsAddr) return wide(args_addr_);
   if (len != 4) return false;
+  auto read32 = [data](uint32_t v) {
+    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(v >> (8 * i));
+    return true;
+  };
   if (offset >= kRegion && offset < kRegion + 16 * kRegions) {  // the region map (read-only)
     if (is_write) return false;
     const WindowRegion& r = regions_[(offset - kRegion) / 16];
     const uint32_t fields[4] = {r.addr, r.size, uint32_t(r.offset), uint32_t(r.access)};
-    const uint32_t f = fields[(offset - kRegion) % 16 / 4];
-    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(f >> (8 * i));
-    return true;
+    return read32(fields[(offset - kRegion) % 16 / 4]);
   }
-  if (offset == kHeapPointer) {
-    if (is_write) return false;
-    const uint32_t h = vm_ ? pvm_get_heap_pointer(vm_) : 0;
-    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(h >> (8 * i));
-    return true;
-  }
+  if (offset == kHeapPointer) return !is_write && read32(vm_ ? pvm_get_heap_pointer(vm_) : 0);
   uint32_t v = 0;
   for (unsigned i = 0; i < 4; ++i) v |= uint32_t(data[i]) << (8 * i);
   uint32_t* reg = nullptr;
@@ -146,7 +143,7 @@ bool PvmCore::access(uint64_t offset, uint8_t* data, unsigned len, bool is_write
     *reg = v;
     if (reg == &irq_enable_) update_irq();
   } else {
-    for (unsigned i = 0; i < 4; ++i) data[i] = uint8_t(*reg >> (8 * i));
+    read32(*reg);
   }
   return true;
 }
