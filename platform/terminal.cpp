@@ -1,5 +1,7 @@
 #include "platform/terminal.h"
 
+#include "platform/full_io.h"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -12,16 +14,6 @@ namespace {
 std::mutex g_mutex;
 bool g_line_open = false;  // the last console byte was not a newline
 
-void write_all(int fd, const char* p, size_t len) {
-  while (len > 0) {
-    const ssize_t n = ::write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // closed pipe: output is dropped
-    p += n;
-    len -= static_cast<size_t>(n);
-  }
-}
-
 bool shared_terminal() {
   static const bool shared = ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO);
   return shared;
@@ -32,7 +24,7 @@ bool shared_terminal() {
 void console_output(const char* data, size_t len) {
   if (len == 0) return;
   std::lock_guard<std::mutex> lock(g_mutex);
-  write_all(STDOUT_FILENO, data, len);
+  write_full(STDOUT_FILENO, data, len);  // false: a closed pipe, output is dropped
   g_line_open = data[len - 1] != '\n';
 }
 
@@ -44,7 +36,7 @@ void message(const std::string& line) {
     text = "\r\n" + text;
     g_line_open = false;
   }
-  write_all(STDERR_FILENO, text.data(), text.size());
+  write_full(STDERR_FILENO, text.data(), text.size());
 }
 
 }  // namespace vp::platform

@@ -1,5 +1,7 @@
 #include "models/devices/virtio_disk_image.h"
 
+#include "platform/full_io.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -13,30 +15,6 @@
 
 namespace vp::dev {
 namespace {
-
-bool pread_full(int fd, uint8_t* dst, size_t len, uint64_t offset) {
-  while (len > 0) {
-    const ssize_t n = ::pread(fd, dst, len, off_t(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;  // error, or the file shrank under us
-    dst += n;
-    len -= size_t(n);
-    offset += uint64_t(n);
-  }
-  return true;
-}
-
-bool pwrite_full(int fd, const uint8_t* src, size_t len, uint64_t offset) {
-  while (len > 0) {
-    const ssize_t n = ::pwrite(fd, src, len, off_t(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    src += n;
-    len -= size_t(n);
-    offset += uint64_t(n);
-  }
-  return true;
-}
 
 // Opens, locks and sizes the image; on failure returns -1 with `error` set.
 int open_image(const DiskImageOptions& o, uint64_t& size, std::string& error) {
@@ -115,13 +93,13 @@ void DiskImage::open_overlay() {
 bool DiskImage::read(uint64_t offset, void* dst, size_t len) {
   if (!in_range(offset, len)) return false;
   auto* out = static_cast<uint8_t*>(dst);
-  return options_.snapshot ? overlay_read(offset, out, len) : pread_full(fd_, out, len, offset);
+  return options_.snapshot ? overlay_read(offset, out, len) : platform::read_full_at(fd_, out, len, offset);
 }
 
 bool DiskImage::write(uint64_t offset, const void* src, size_t len) {
   if (options_.readonly || !in_range(offset, len)) return false;
   const auto* in = static_cast<const uint8_t*>(src);
-  return options_.snapshot ? overlay_write(offset, in, len) : pwrite_full(fd_, in, len, offset);
+  return options_.snapshot ? overlay_write(offset, in, len) : platform::write_full_at(fd_, in, len, offset);
 }
 
 bool DiskImage::write_zeroes(uint64_t offset, uint64_t len) {
@@ -149,7 +127,7 @@ bool DiskImage::overlay_read(uint64_t offset, uint8_t* dst, size_t len) {
     uint64_t end = offset;
     while (end < offset + len && in_overlay_[end / kChunk] == mine) end = (end / kChunk + 1) * kChunk;
     const size_t n = size_t(std::min<uint64_t>(end, offset + len) - offset);
-    if (!pread_full(mine ? overlay_fd_ : fd_, dst, n, offset)) return false;
+    if (!platform::read_full_at(mine ? overlay_fd_ : fd_, dst, n, offset)) return false;
     dst += n;
     len -= n;
     offset += n;
@@ -169,11 +147,12 @@ bool DiskImage::overlay_write(uint64_t offset, const uint8_t* src, size_t len) {
     const bool covered = offset <= start && offset + len >= start + size;
     if (in_overlay_[c] || covered) continue;
     uint8_t chunk[kChunk];
-    if (!pread_full(fd_, chunk, size_t(size), start) || !pwrite_full(overlay_fd_, chunk, size_t(size), start))
+    if (!platform::read_full_at(fd_, chunk, size_t(size), start) ||
+        !platform::write_full_at(overlay_fd_, chunk, size_t(size), start))
       return false;
     in_overlay_[c] = true;
   }
-  if (!pwrite_full(overlay_fd_, src, len, offset)) return false;
+  if (!platform::write_full_at(overlay_fd_, src, len, offset)) return false;
   for (uint64_t c = first; c <= last; ++c) in_overlay_[c] = true;
   return true;
 }
@@ -193,7 +172,7 @@ void DiskImage::save_state(platform::StateWriter& out) const {
     if (!in_overlay_[c]) continue;
     const uint64_t start = c * kChunk;
     const size_t n = size_t(std::min<uint64_t>(kChunk, size_ - start));
-    if (!pread_full(overlay_fd_, chunk.data(), n, start))
+    if (!platform::read_full_at(overlay_fd_, chunk.data(), n, start))
       throw platform::StateError("cannot read the snapshot overlay of '" + options_.path + "': " + std::strerror(errno));
     out.u64(c);
     out.blob(chunk.data(), n);
@@ -213,7 +192,7 @@ void DiskImage::restore_state(platform::StateReader& in) {
     const uint64_t start = c * kChunk;
     const auto chunk = in.blob(kChunk);
     if (chunk.size() != std::min<uint64_t>(kChunk, size_ - start)) in.fail("a disk overlay chunk has the wrong size");
-    if (!pwrite_full(overlay_fd_, chunk.data(), chunk.size(), start))
+    if (!platform::write_full_at(overlay_fd_, chunk.data(), chunk.size(), start))
       in.fail("cannot write the snapshot overlay of '" + options_.path + "': " + std::strerror(errno));
     in_overlay_[c] = true;
   }

@@ -1,5 +1,7 @@
 #include "models/rtl/mailbox_engine.h"
 
+#include "platform/full_io.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -150,29 +152,6 @@ int open_flags(uint64_t mode) {
   return kModes[mode] | O_CLOEXEC | O_NOCTTY;
 }
 
-// All of data, or false with errno set (0 bytes written counts as a failure).
-bool write_all(int fd, const uint8_t* data, uint64_t len) {
-  uint64_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::write(fd, data + done, len - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += uint64_t(n);
-  }
-  return true;
-}
-
-// The first len bytes of the file, or false (errno set, or a file shorter than len).
-bool pread_all(int fd, uint8_t* data, uint64_t len) {
-  uint64_t done = 0;
-  while (done < len) {
-    const ssize_t n = ::pread(fd, data + done, len - done, off_t(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += uint64_t(n);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -254,7 +233,7 @@ uint32_t MailboxEngine::file_io(GuestMemory& memory, bool write, const uint64_t*
   std::vector<uint8_t> buf(len);
   if (write) {
     if (!memory.read(arg[1], buf.data(), len)) return BadAddress;
-    if (!write_all(*fd, buf.data(), len)) {
+    if (!platform::write_full(*fd, buf.data(), len)) {
       result = uint64_t(errno);
       return FileError;
     }
@@ -326,7 +305,7 @@ void MailboxEngine::save_state(platform::StateWriter& out) const {
     const int rd = ::open(("/proc/self/fd/" + std::to_string(f.fd)).c_str(), O_RDONLY | O_CLOEXEC);
     if (rd < 0) throw StateError("cannot read back " + what + " for the checkpoint: " + std::strerror(errno));
     std::vector<uint8_t> data(size);
-    const bool ok = pread_all(rd, data.data(), size);
+    const bool ok = platform::read_full_at(rd, data.data(), size, 0);
     const int err = errno;
     ::close(rd);
     if (!ok) throw StateError("cannot read back " + what + " for the checkpoint: " + std::strerror(err));
@@ -381,7 +360,7 @@ void MailboxEngine::restore_state(platform::StateReader& in) {
                 (regular ? std::to_string(st.st_size) + " bytes (it changed)" : "another type"));
       if (::lseek(fd, off_t(s.position), SEEK_SET) < 0)
         in.fail("cannot position " + what + ": " + std::strerror(errno));
-    } else if (!write_all(fd, s.data.data(), s.data.size())) {
+    } else if (!platform::write_full(fd, s.data.data(), s.data.size())) {
       in.fail("cannot write back " + what + ": " + std::strerror(errno));
     }
   }
