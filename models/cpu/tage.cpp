@@ -71,7 +71,7 @@ std::vector<TableShape> table_shapes(const BranchPredictorConfig& c) {
 
 // N tagged tables (a template parameter, so the per-table loops unroll).
 template <unsigned N>
-class Tage final : public PredictorImpl<Tage<N>> {
+class Tage final : public BranchPredictor {
  public:
   Tage(const BranchPredictorConfig& c, const std::vector<TableShape>& shapes)
       : tbits_(c.tagged_table_bits), bbits_(c.table_bits), imask_((1u << tbits_) - 1), bmask_((1u << bbits_) - 1) {
@@ -111,10 +111,36 @@ class Tage final : public PredictorImpl<Tage<N>> {
     }
   }
 
+  bool predict(uint64_t pc, uint64_t) override {
+    last_ = lookup(pc);
+    return last_.pred;
+  }
+  void update(uint64_t pc, uint64_t, bool taken) override { train(last_, taken); (void)pc; }
+  // Both in one call, the lookup kept in registers.
+  bool predict_update(uint64_t pc, uint64_t, bool taken) override {
+    const Lookup l = lookup(pc);
+    train(l, taken);
+    return l.pred;
+  }
+
+  const char* name() const override { return "tage"; }
+  void extra_stats(const std::function<void(const std::string&, const uint64_t*)>& f) override {
+    f("tage.provider_hits", &provider_hits_);
+    f("tage.allocations", &allocations_);
+  }
+
+ private:
+  // What the prediction found, for training.
+  struct Lookup {
+    uint8_t* base;      // the base predictor's counter
+    int provider, alt;  // tables, -1: none
+    bool pred, provider_pred, alt_pred, weak;
+  };
+
   // Index and tag in every table; the longest matching table provides the
   // prediction, the next longest the alternate (found from a bit mask, so the
   // host does not branch on the tag comparisons).
-  __attribute__((always_inline)) bool predict(uint64_t pc, uint64_t) override {
+  __attribute__((always_inline)) Lookup lookup(uint64_t pc) {
     const uint64_t p = pc >> 1;
     uint32_t hits = 0;
 #pragma GCC unroll 16
@@ -128,44 +154,45 @@ class Tage final : public PredictorImpl<Tage<N>> {
       tag_[i] = tag;
       hits |= static_cast<uint32_t>(e->tag == tag) << i;
     }
-    base_pred_ = base_[p & bmask_] >= 2;
+    Lookup l;
+    l.base = &base_[p & bmask_];
+    const bool base_pred = *l.base >= 2;
     if (!hits) {
-      provider_ = alt_ = -1;
-      alt_pred_ = base_pred_;
-      return pred_ = base_pred_;
+      l.provider = l.alt = -1;
+      l.pred = l.alt_pred = base_pred;
+      l.provider_pred = l.weak = false;
+      return l;
     }
-    provider_ = 31 - __builtin_clz(hits);
-    const uint32_t rest = hits & ~(1u << provider_);
-    alt_ = rest ? 31 - __builtin_clz(rest) : -1;
-    alt_pred_ = rest ? ent_[alt_]->ctr >= 0 : base_pred_;
-    const Entry& e = *ent_[provider_];
-    provider_pred_ = e.ctr >= 0;
-    const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
-    pred_ = weak && use_alt_ >= 0 ? alt_pred_ : provider_pred_;
-    return pred_;
+    l.provider = 31 - __builtin_clz(hits);
+    const uint32_t rest = hits & ~(1u << l.provider);
+    l.alt = rest ? 31 - __builtin_clz(rest) : -1;
+    l.alt_pred = rest ? ent_[l.alt]->ctr >= 0 : base_pred;
+    const Entry& e = *ent_[l.provider];
+    l.provider_pred = e.ctr >= 0;
+    l.weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
+    l.pred = l.weak && use_alt_ >= 0 ? l.alt_pred : l.provider_pred;
+    return l;
   }
 
-  __attribute__((always_inline)) void update(uint64_t pc, uint64_t, bool taken) override {
-    const uint64_t p = pc >> 1;
-    if (provider_ >= 0) {
-      Entry& e = *ent_[provider_];
-      const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
-      if (provider_pred_ != alt_pred_) {
-        if (weak) {
-          if (alt_pred_ == taken) { if (use_alt_ < 7) ++use_alt_; }
+  __attribute__((always_inline)) void train(const Lookup& l, bool taken) {
+    if (l.provider >= 0) {
+      Entry& e = *ent_[l.provider];
+      if (l.provider_pred != l.alt_pred) {
+        if (l.weak) {
+          if (l.alt_pred == taken) { if (use_alt_ < 7) ++use_alt_; }
           else if (use_alt_ > -8) --use_alt_;
         }
-        if (provider_pred_ == taken) { if (e.u < 3) ++e.u; }
+        if (l.provider_pred == taken) { if (e.u < 3) ++e.u; }
         else if (e.u > 0) --e.u;
       }
       ctr_update(e.ctr, taken);
-      if (alt_ < 0 && weak) sat_update(base_[p & bmask_], taken, 3);
+      if (l.alt < 0 && l.weak) sat_update(*l.base, taken, 3);
       ++provider_hits_;
     } else {
-      sat_update(base_[p & bmask_], taken, 3);
+      sat_update(*l.base, taken, 3);
     }
     // Allocate on a misprediction in a longer table with a free (u == 0) entry.
-    if (pred_ != taken && provider_ < static_cast<int>(N) - 1) allocate(taken);
+    if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(l.provider, taken);
     // Periodic graceful reset of the useful bits.
     if ((++updates_ & ((1u << 18) - 1)) == 0)
       for (Entry& e : entries_) e.u >>= 1;
@@ -186,13 +213,6 @@ class Tage final : public PredictorImpl<Tage<N>> {
     }
   }
 
-  const char* name() const override { return "tage"; }
-  void extra_stats(const std::function<void(const std::string&, const uint64_t*)>& f) override {
-    f("tage.provider_hits", &provider_hits_);
-    f("tage.allocations", &allocations_);
-  }
-
- private:
   struct Table {
     uint64_t fold = 0;     // the packed folded histories
     uint64_t tops = 0;     // the top bit of each field
@@ -202,10 +222,10 @@ class Tage final : public PredictorImpl<Tage<N>> {
     uint64_t fix[16] = {};  // by top bits | outgoing bit << 3: the XOR after the shift
   };
 
-  __attribute__((noinline)) void allocate(bool taken) {
+  __attribute__((noinline)) void allocate(int provider, bool taken) {
     bool done = false;
     rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
-    int start = provider_ + 1;
+    int start = provider + 1;
     if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(N)) ++start;  // spread allocations
     for (int i = start; i < static_cast<int>(N) && !done; ++i) {
       Entry& e = *ent_[i];
@@ -217,7 +237,7 @@ class Tage final : public PredictorImpl<Tage<N>> {
       }
     }
     if (!done)
-      for (int i = provider_ + 1; i < static_cast<int>(N); ++i) {
+      for (int i = provider + 1; i < static_cast<int>(N); ++i) {
         Entry& e = *ent_[i];
         if (e.u > 0) --e.u;
       }
@@ -232,8 +252,7 @@ class Tage final : public PredictorImpl<Tage<N>> {
   Table t_[N];
   Entry* ent_[N] = {};
   uint16_t tag_[N] = {};
-  int provider_ = -1, alt_ = -1;
-  bool pred_ = false, provider_pred_ = false, alt_pred_ = false, base_pred_ = false;
+  Lookup last_ = {};  // predict() for update()
   int use_alt_ = 0;
   unsigned hpos_ = kHistBuf - kMaxHist;
   uint64_t rng_ = 1, updates_ = 0, provider_hits_ = 0, allocations_ = 0;
