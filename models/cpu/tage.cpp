@@ -13,17 +13,19 @@
 namespace vp::cpu {
 namespace {
 
-// The three folded histories of a table (index, tag, second tag) packed in one
-// word, each field followed by a zero gap bit. Per field of width w the fold
-// is the usual v = (value << 1 | in) ^ (out << (length % w)), with the bit
-// shifted past the field folded back into its bit 0. Here one shift moves all
-// three fields; a multiply gathers the three bits that leave their fields,
-// and with the outgoing history bit they select one precomputed XOR mask that
-// folds them back, clears the gaps and cancels the outgoing bit.
-// Field offsets: index bits 0-19, tag 21-36, second tag 39-53. Bit 38 stays
-// zero, so (fold >> 38) is the second tag already shifted left by one.
-constexpr unsigned kTag1At = 21, kTag2At = 39;
-constexpr uint64_t kInBits = 1ull | 1ull << kTag1At | 1ull << kTag2At;
+// The folded histories of a table packed in one word, each field followed by
+// a zero gap bit: the index fold, the tag itself (first tag fold XOR second
+// tag fold shifted left by one, so the lookup reads it with one shift) and the
+// second tag fold. Per fold of width w the update is the usual
+// v = (value << 1 | in) ^ (out << (length % w)), with the bit shifted past the
+// fold brought back to its bit 0. Here one shift moves all three fields; a
+// multiply gathers the three bits that leave them, and with the outgoing
+// history bit they select one precomputed XOR mask that brings them back,
+// clears the gaps and cancels the outgoing bit. (The first tag fold's leaving
+// bit is the tag field's top bit XOR the second tag fold's.)
+// Field offsets: index bits 0-19, tag 21-36, second tag fold 38-52.
+constexpr unsigned kTagAt = 21, kTag2At = 38;
+constexpr uint64_t kInBits = 1ull | 3ull << kTagAt | 1ull << kTag2At;
 constexpr unsigned kMaxHist = 1024;
 // The global history as a linear buffer filled downwards, one byte per
 // outcome (0 or 8: the outgoing bit's place in a mask index); when full, the
@@ -86,7 +88,7 @@ class Tage final : public BranchPredictor {
       t.shift = tbits_ - (i % tbits_);
       t.entries = entries_.data() + (size_t{i} << tbits_);
       // Field j: offset, width; its top bit leaves it on the shift.
-      const unsigned at[3] = {0, kTag1At, kTag2At}, width[3] = {tbits_, w, w - 1};
+      const unsigned at[3] = {0, kTagAt, kTag2At}, width[3] = {tbits_, w, w - 1};
       t.tops = 0;
       t.gather = 0;
       for (unsigned j = 0; j < 3; ++j) {
@@ -94,11 +96,18 @@ class Tage final : public BranchPredictor {
         t.tops |= 1ull << top;
         t.gather += 1ull << (61 + j - top);  // top bit of field j to bit 61 + j
       }
-      const uint64_t out = 1ull << (len % tbits_) | 1ull << (kTag1At + len % w) | 1ull << (kTag2At + len % (w - 1));
+      // The outgoing bit enters each fold at length % width; the second tag
+      // fold's enters the tag one place higher too.
+      const uint64_t out = 1ull << (len % tbits_) | 1ull << (kTagAt + len % w) |
+                           1ull << (kTagAt + 1 + len % (w - 1)) | 1ull << (kTag2At + len % (w - 1));
       for (unsigned k = 0; k < 16; ++k) {
+        const bool index_top = k & 1, tag_top = k & 2, tag2_top = k & 4;
+        const bool tag1_top = tag_top != tag2_top;  // the first tag fold's leaving bit
         uint64_t m = k & 8 ? out : 0;
-        for (unsigned j = 0; j < 3; ++j)
-          if (k >> j & 1) m ^= 1ull << (at[j] + width[j]) | 1ull << at[j];  // clear the gap, set bit 0
+        if (index_top) m ^= 1ull << tbits_ | 1ull;
+        if (tag_top) m ^= 1ull << (kTagAt + w);  // the tag field's gap
+        if (tag1_top) m ^= 1ull << kTagAt;
+        if (tag2_top) m ^= 1ull << (kTag2At + w - 1) | 1ull << kTag2At | 1ull << (kTagAt + 1);
         t.fix[k] = m;
       }
       // The gather must see exactly the three top bits (no carries between the products).
@@ -148,7 +157,7 @@ class Tage final : public BranchPredictor {
       const Table& t = t_[i];
       const uint64_t f = t.fold;
       const uint32_t idx = static_cast<uint32_t>((p ^ (p >> t.shift) ^ f) & imask_);
-      const uint16_t tag = static_cast<uint16_t>((p ^ (f >> kTag1At) ^ (f >> (kTag2At - 1))) & t.tag_mask);
+      const uint16_t tag = static_cast<uint16_t>((p ^ (f >> kTagAt)) & t.tag_mask);
       Entry* e = t.entries + idx;
       ent_[i] = e;
       tag_[i] = tag;
@@ -209,7 +218,7 @@ class Tage final : public BranchPredictor {
       Table& t = t_[i];
       const uint64_t f = t.fold;
       const unsigned k = static_cast<unsigned>(((f & t.tops) * t.gather) >> 61) | h[t.hist];
-      t.fold = ((f << 1) | in_bits) ^ t.fix[k];
+      t.fold = (f << 1) ^ in_bits ^ t.fix[k];  // XOR: the tag field takes the new bit at bits 0 and 1
     }
   }
 
