@@ -22,15 +22,15 @@ uint64_t splitmix(uint64_t& s) {
   return z ^ (z >> 31);
 }
 
-// A program-like stream: 96 static branches of five kinds, visited in a
-// random walk. Kinds: loop back-edges with fixed trip counts, periodic
+// A program-like stream: static branches (96 unless given) of five kinds,
+// visited in a random walk. Kinds: loop back-edges with fixed trip counts, periodic
 // patterns, branches equal to an XOR of outcomes up to ~600 branches back
 // (only long tagged histories can see those), biased random branches, and
 // always/never-taken branches.
 class Stream {
  public:
-  explicit Stream(uint64_t seed) : seed_(seed) {
-    for (unsigned i = 0; i < kBranches; ++i) {
+  explicit Stream(uint64_t seed, unsigned branches = 96) : seed_(seed), count_(branches) {
+    for (unsigned i = 0; i < count_; ++i) {
       Branch b;
       b.pc = 0x80000000ull + 0x40ull * i + 2 * (splitmix(seed_) & 7);
       b.kind = static_cast<unsigned>(splitmix(seed_) % 5);
@@ -61,18 +61,19 @@ class Stream {
     if (!(b.kind == 0 && t)) {
       const uint64_t r = splitmix(seed_);
       cur_ = (cur_ + 1 + static_cast<unsigned>(r % 3) + ((r >> 8) % 16 == 0 ? static_cast<unsigned>(r >> 16) : 0)) %
-             kBranches;
+             count_;
     }
   }
 
  private:
-  static constexpr unsigned kBranches = 96, kPast = 1024;
+  static constexpr unsigned kPast = 1024;
   struct Branch {
     uint64_t pc;
     unsigned kind, param, lag1, lag2, count = 0;
   };
   bool past(unsigned lag) const { return past_[(pos_ - lag) & (kPast - 1)]; }
   uint64_t seed_;
+  unsigned count_;
   std::vector<Branch> branches_;
   std::vector<uint8_t> past_;
   uint64_t pos_ = kPast;
@@ -85,9 +86,9 @@ struct Outcome {
 };
 
 // n branches through predict_update(), or through predict() then update().
-Outcome run(const BranchPredictorConfig& cfg, unsigned n, bool split, uint64_t seed = 1) {
+Outcome run(const BranchPredictorConfig& cfg, unsigned n, bool split, uint64_t seed = 1, unsigned branches = 96) {
   auto bp = make_branch_predictor(cfg);
-  Stream s(seed);
+  Stream s(seed, branches);
   Outcome o;
   o.hash = 0xcbf29ce484222325ull;
   for (unsigned i = 0; i < n; ++i) {
@@ -146,6 +147,12 @@ std::vector<Expect> tage_cases() {
   BranchPredictorConfig wide = tage(6, 2, 900, 13, 20, 20);
   wide.tag_widths = {4, 16, 9, 12, 15, 6};
   v.push_back({"20-bit tables, mixed tags", wide, 270233, 0xdb2c1c3283c784bcull, 216794, 29767});
+  // length % w == 1 + length % (w - 1) in every table: the outgoing bit's two
+  // places in the tag coincide.
+  BranchPredictorConfig shared = tage(5, 0, 0, 0, 10, 8);
+  shared.histories = {17, 53, 150, 233, 310};
+  shared.tag_widths = {5, 8, 13, 16, 13};
+  v.push_back({"tag folds sharing the outgoing bit", shared, 259042, 0x855245a660b1cfc5ull, 46846, 40958});
   return v;
 }
 
@@ -160,6 +167,33 @@ TEST(Tage, PredictionsMatchTheRecordedSequence) {
     EXPECT_EQ(o.hash, e.hash);
     EXPECT_EQ(o.extra[0].second, e.provider_hits);
     EXPECT_EQ(o.extra[1].second, e.allocations);
+  }
+}
+
+// 5,000 static branches: the tagged tables fill up and alias, so the exact
+// index and tag hashes (not only the prediction logic) decide the predictions.
+TEST(Tage, ManyBranchesMatchTheRecordedSequence) {
+  const uint64_t expect[][4] = {
+      {246583, 0x0fa1fdca3942c576ull, 57119, 53355},  // defaults (rvsim API)
+      {245979, 0x9f10f378a69afff6ull, 44458, 53993},  // virt-pipeline
+      {251327, 0x713a0bd0b05aa0b8ull, 91576, 48673},  // application-core
+      {255716, 0x1e41749293232c23ull, 115995, 44284},  // m1-like
+      {237077, 0x766e0e0c63b61892ull, 41218, 51146},  // one table
+      {238816, 0x9dcb12f8e2a473fdull, 23592, 61183},  // sixteen tables, 1024 history
+      {238915, 0x355afb0987525f6eull, 25234, 60962},  // odd sizes
+      {242295, 0xe557ee428284dd20ull, 50183, 57666},  // explicit lengths and widths
+      {262283, 0x27c884ffc4e051c6ull, 187218, 37717},  // 20-bit tables, mixed tags
+      {239168, 0x59e5e8ab70449493ull, 13033, 60832},  // tag folds sharing the outgoing bit
+  };
+  const std::vector<Expect> cases = tage_cases();
+  ASSERT_EQ(cases.size(), std::size(expect));
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].what);
+    const Outcome o = run(cases[i].cfg, kBranchCount, false, 3, 5000);
+    EXPECT_EQ(o.correct, expect[i][0]);
+    EXPECT_EQ(o.hash, expect[i][1]);
+    EXPECT_EQ(o.extra[0].second, expect[i][2]);
+    EXPECT_EQ(o.extra[1].second, expect[i][3]);
   }
 }
 
