@@ -97,9 +97,10 @@ class Tage final : public BranchPredictor {
         t.gather += 1ull << (61 + j - top);  // top bit of field j to bit 61 + j
       }
       // The outgoing bit enters each fold at length % width; the second tag
-      // fold's enters the tag one place higher too.
-      const uint64_t out = 1ull << (len % tbits_) | 1ull << (kTagAt + len % w) |
-                           1ull << (kTagAt + 1 + len % (w - 1)) | 1ull << (kTag2At + len % (w - 1));
+      // fold's enters the tag one place higher too (XOR: in the tag the two
+      // can fall on the same bit and cancel).
+      const uint64_t out = 1ull << (len % tbits_) ^ 1ull << (kTagAt + len % w) ^
+                           1ull << (kTagAt + 1 + len % (w - 1)) ^ 1ull << (kTag2At + len % (w - 1));
       for (unsigned k = 0; k < 16; ++k) {
         const bool index_top = k & 1, tag_top = k & 2, tag2_top = k & 4;
         const bool tag1_top = tag_top != tag2_top;  // the first tag fold's leaving bit
