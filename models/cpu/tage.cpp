@@ -4,6 +4,7 @@
 // histories keep index and tag computation O(1) per table.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -12,137 +13,124 @@
 namespace vp::cpu {
 namespace {
 
-// The three folded histories of a table (index, tag, second tag) packed in one
-// word, each field followed by a zero gap bit: one shift updates all three.
-// Per field of width w this is the usual fold, v = (value << 1 | in) ^
-// (out << (length % w)); value = (v ^ (v >> w)) & mask: the bit shifted past
-// the field lands in its gap bit and is folded back into the field's bit 0.
-constexpr unsigned kTag1At = 21, kTag2At = 38;  // field offsets: index bits 0-19, tag 21-36, tag2 38-52
-constexpr uint64_t kInBits = 1ull | 1ull << kTag1At | 1ull << kTag2At;
+// The folded histories of a table packed in one word, each field followed by
+// a zero gap bit: the index fold, the tag itself (first tag fold XOR second
+// tag fold shifted left by one, so the lookup reads it with one shift) and the
+// second tag fold. Per fold of width w the update is the usual
+// v = (value << 1 | in) ^ (out << (length % w)), with the bit shifted past the
+// fold brought back to its bit 0. Here one shift moves all three fields; a
+// multiply gathers the three bits that leave them, and with the outgoing
+// history bit they select one precomputed XOR mask that brings them back,
+// clears the gaps and cancels the outgoing bit. (The first tag fold's leaving
+// bit is the tag field's top bit XOR the second tag fold's.)
+// Field offsets: index bits 0-19, tag 21-36, second tag fold 38-52.
+constexpr unsigned kTagAt = 21, kTag2At = 38;
+constexpr uint64_t kInBits = 1ull | 3ull << kTagAt | 1ull << kTag2At;
+constexpr unsigned kMaxHist = 1024;
+// The global history as a linear buffer filled downwards, one byte per
+// outcome (0 or 8: the outgoing bit's place in a mask index); when full, the
+// newest kMaxHist outcomes move back to its top.
+constexpr unsigned kHistBuf = 4096;
 
-class Tage final : public PredictorImpl<Tage> {
- public:
-  explicit Tage(const BranchPredictorConfig& c) : n_(c.tables), tbits_(c.tagged_table_bits), bbits_(c.table_bits) {
-    if (n_ < 1 || n_ > 16) throw std::invalid_argument("tage: tables must be between 1 and 16");
-    if (tbits_ < 4 || tbits_ > 20) throw std::invalid_argument("tage: tagged_table_bits must be between 4 and 20");
-    if (!c.histories.empty() && c.histories.size() != n_)
-      throw std::invalid_argument("tage: histories must list one length per table");
-    if (!c.tag_widths.empty() && c.tag_widths.size() != n_)
-      throw std::invalid_argument("tage: tag_widths must list one width per table");
-    for (unsigned i = 0; i < n_; ++i) {
-      unsigned len;
-      if (!c.histories.empty()) {
-        len = c.histories[i];
-      } else if (n_ == 1) {
-        len = c.max_history;
-      } else {
-        const double r = std::pow(double(c.max_history) / std::max(1u, c.min_history), double(i) / (n_ - 1));
-        len = static_cast<unsigned>(std::lround(std::max(1u, c.min_history) * r));
-      }
-      if (len < 1 || len > kMaxHist) throw std::invalid_argument("tage: history lengths must be between 1 and 1024");
-      const unsigned tag = c.tag_widths.empty() ? std::min(16u, c.tag_bits + i / 2) : c.tag_widths[i];
-      if (tag < 4 || tag > 16) throw std::invalid_argument("tage: tag widths must be between 4 and 16");
-      Table t;
-      t.hist = len;
-      t.tag_bits = tag;
-      t.tag_mask = (1u << tag) - 1;
-      t.shift = tbits_ - (i % tbits_);
-      t.w1 = tag;
-      t.w2 = tag - 1;
-      t.out = 1ull << (len % tbits_) | 1ull << (kTag1At + len % t.w1) | 1ull << (kTag2At + len % t.w2);
-      t.keep = ((1ull << tbits_) - 1) | ((1ull << t.w1) - 1) << kTag1At | ((1ull << t.w2) - 1) << kTag2At;
-      t.g1 = 1ull << (kTag1At + t.w1);
-      t.g2 = 1ull << (kTag2At + t.w2);
-      tables_.push_back(t);
-    }
-    for (size_t i = 1; i < tables_.size(); ++i)
-      if (tables_[i].hist <= tables_[i - 1].hist) throw std::invalid_argument("tage: history lengths must increase");
-    entries_.resize(size_t{n_} << tbits_);
-    base_.assign(size_t{1} << bbits_, 2);
-    ghist_.assign(kBuf, 0);
-  }
+struct Entry {
+  int8_t ctr = 0;  // 3-bit signed: -4..3
+  uint8_t u = 0;   // 2-bit useful
+  uint16_t tag = 0xffff;
+};
 
-  // Index and tag in every table; the longest matching table provides the
-  // prediction, the next longest the alternate (found from a bit mask, so the
-  // host does not branch on the tag comparisons).
-  __attribute__((always_inline)) bool predict(uint64_t pc, uint64_t) override {
-    const uint64_t p = pc >> 1;
-    const uint32_t imask = (1u << tbits_) - 1;
-    uint32_t hits = 0;
-    for (unsigned i = 0; i < n_; ++i) {
-      const Table& t = tables_[i];
-      idx_[i] = static_cast<uint32_t>((p ^ (p >> t.shift) ^ t.fold) & imask);
-      // The tag field; the second tag's bits above it are masked off.
-      tag_[i] = static_cast<uint16_t>((p ^ (t.fold >> kTag1At) ^ ((t.fold >> kTag2At) << 1)) & t.tag_mask);
-      hits |= static_cast<uint32_t>(entry(i).tag == tag_[i]) << i;
-    }
-    provider_ = hits ? 31 - __builtin_clz(hits) : -1;
-    const uint32_t rest = hits & ~(provider_ >= 0 ? 1u << provider_ : 0u);
-    alt_ = rest ? 31 - __builtin_clz(rest) : -1;
-    base_pred_ = base_[p & ((1u << bbits_) - 1)] >= 2;
-    alt_pred_ = alt_ >= 0 ? entry(static_cast<unsigned>(alt_)).ctr >= 0 : base_pred_;
-    if (provider_ < 0) return pred_ = base_pred_;
-    const Entry& e = entry(static_cast<unsigned>(provider_));
-    provider_pred_ = e.ctr >= 0;
-    const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
-    pred_ = weak && use_alt_ >= 0 ? alt_pred_ : provider_pred_;
-    return pred_;
-  }
+struct TableShape {
+  unsigned hist, tag_bits;
+};
 
-  __attribute__((always_inline)) void update(uint64_t pc, uint64_t, bool taken) override {
-    const uint64_t p = pc >> 1;
-    if (provider_ >= 0) {
-      Entry& e = entry(static_cast<unsigned>(provider_));
-      const bool weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
-      if (weak && provider_pred_ != alt_pred_) {
-        if (alt_pred_ == taken) { if (use_alt_ < 7) ++use_alt_; }
-        else if (use_alt_ > -8) --use_alt_;
-      }
-      if (provider_pred_ != alt_pred_) {
-        if (provider_pred_ == taken) { if (e.u < 3) ++e.u; }
-        else if (e.u > 0) --e.u;
-      }
-      ctr_update(e.ctr, taken);
-      if (alt_ < 0 && weak) sat_update(base_[p & ((1u << bbits_) - 1)], taken, 3);
+std::vector<TableShape> table_shapes(const BranchPredictorConfig& c) {
+  const unsigned n = c.tables;
+  if (n < 1 || n > 16) throw std::invalid_argument("tage: tables must be between 1 and 16");
+  if (c.tagged_table_bits < 4 || c.tagged_table_bits > 20)
+    throw std::invalid_argument("tage: tagged_table_bits must be between 4 and 20");
+  if (!c.histories.empty() && c.histories.size() != n)
+    throw std::invalid_argument("tage: histories must list one length per table");
+  if (!c.tag_widths.empty() && c.tag_widths.size() != n)
+    throw std::invalid_argument("tage: tag_widths must list one width per table");
+  std::vector<TableShape> v;
+  for (unsigned i = 0; i < n; ++i) {
+    unsigned len;
+    if (!c.histories.empty()) {
+      len = c.histories[i];
+    } else if (n == 1) {
+      len = c.max_history;
     } else {
-      sat_update(base_[p & ((1u << bbits_) - 1)], taken, 3);
+      const double r = std::pow(double(c.max_history) / std::max(1u, c.min_history), double(i) / (n - 1));
+      len = static_cast<unsigned>(std::lround(std::max(1u, c.min_history) * r));
     }
-    // Allocate on a misprediction in a longer table with a free (u == 0) entry.
-    if (pred_ != taken && provider_ < static_cast<int>(n_) - 1) {
-      bool done = false;
-      rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
-      int start = provider_ + 1;
-      if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(n_)) ++start;  // spread allocations
-      for (int i = start; i < static_cast<int>(n_) && !done; ++i) {
-        Entry& e = entry(static_cast<unsigned>(i));
-        if (e.u == 0) {
-          e.tag = tag_[i];
-          e.ctr = taken ? 0 : -1;
-          done = true;
-          ++allocations_;
-        }
+    if (len < 1 || len > kMaxHist) throw std::invalid_argument("tage: history lengths must be between 1 and 1024");
+    const unsigned tag = c.tag_widths.empty() ? std::min(16u, c.tag_bits + i / 2) : c.tag_widths[i];
+    if (tag < 4 || tag > 16) throw std::invalid_argument("tage: tag widths must be between 4 and 16");
+    if (i > 0 && len <= v.back().hist) throw std::invalid_argument("tage: history lengths must increase");
+    v.push_back({len, tag});
+  }
+  return v;
+}
+
+// N tagged tables (a template parameter, so the per-table loops unroll).
+template <unsigned N>
+class Tage final : public BranchPredictor {
+ public:
+  Tage(const BranchPredictorConfig& c, const std::vector<TableShape>& shapes)
+      : tbits_(c.tagged_table_bits), bbits_(c.table_bits), imask_((1u << tbits_) - 1), bmask_((1u << bbits_) - 1) {
+    entries_.resize(size_t{N} << tbits_);
+    base_.assign(size_t{1} << bbits_, 2);
+    std::memset(ghist_, 0, sizeof ghist_);
+    for (unsigned i = 0; i < N; ++i) {
+      Table& t = t_[i];
+      const unsigned len = shapes[i].hist, w = shapes[i].tag_bits;
+      t.hist = len;
+      t.tag_mask = (1u << w) - 1;
+      t.shift = tbits_ - (i % tbits_);
+      t.entries = entries_.data() + (size_t{i} << tbits_);
+      // Field j: offset, width; its top bit leaves it on the shift.
+      const unsigned at[3] = {0, kTagAt, kTag2At}, width[3] = {tbits_, w, w - 1};
+      t.tops = 0;
+      t.gather = 0;
+      for (unsigned j = 0; j < 3; ++j) {
+        const unsigned top = at[j] + width[j] - 1;
+        t.tops |= 1ull << top;
+        t.gather += 1ull << (61 + j - top);  // top bit of field j to bit 61 + j
       }
-      if (!done)
-        for (int i = provider_ + 1; i < static_cast<int>(n_); ++i) {
-          Entry& e = entry(static_cast<unsigned>(i));
-          if (e.u > 0) --e.u;
-        }
+      // The outgoing bit enters each fold at length % width; the second tag
+      // fold's enters the tag one place higher too (XOR: in the tag the two
+      // can fall on the same bit and cancel).
+      const uint64_t out = 1ull << (len % tbits_) ^ 1ull << (kTagAt + len % w) ^
+                           1ull << (kTagAt + 1 + len % (w - 1)) ^ 1ull << (kTag2At + len % (w - 1));
+      for (unsigned k = 0; k < 16; ++k) {
+        const bool index_top = k & 1, tag_top = k & 2, tag2_top = k & 4;
+        const bool tag1_top = tag_top != tag2_top;  // the first tag fold's leaving bit
+        uint64_t m = k & 8 ? out : 0;
+        if (index_top) m ^= 1ull << tbits_ | 1ull;
+        if (tag_top) m ^= 1ull << (kTagAt + w);  // the tag field's gap
+        if (tag1_top) m ^= 1ull << kTagAt;
+        if (tag2_top) m ^= 1ull << (kTag2At + w - 1) | 1ull << kTag2At | 1ull << (kTagAt + 1);
+        t.fix[k] = m;
+      }
+      // The gather must see exactly the three top bits (no carries between the products).
+      for (unsigned k = 0; k < 8; ++k) {
+        uint64_t x = 0;
+        for (unsigned j = 0; j < 3; ++j)
+          if (k >> j & 1) x |= 1ull << (at[j] + width[j] - 1);
+        if ((x * t.gather) >> 61 != k) throw std::logic_error("tage: folded-history gather");
+      }
     }
-    // Periodic graceful reset of the useful bits.
-    if ((++updates_ & ((1u << 18) - 1)) == 0)
-      for (Entry& e : entries_) e.u >>= 1;
-    if (provider_ >= 0) ++provider_hits_;
-    // Global history.
-    const uint32_t in = taken ? 1 : 0;
-    head_ = (head_ + kBuf - 1) & (kBuf - 1);
-    ghist_[head_] = static_cast<uint8_t>(in);
-    const uint64_t in_bits = in ? kInBits : 0, g0 = 1ull << tbits_;
-    for (unsigned i = 0; i < n_; ++i) {
-      Table& t = tables_[i];
-      const uint64_t out = ghist_[(head_ + t.hist) & (kBuf - 1)];
-      const uint64_t v = ((t.fold << 1) | in_bits) ^ (t.out & (0 - out));
-      t.fold = (v ^ ((v & g0) >> tbits_) ^ ((v & t.g1) >> t.w1) ^ ((v & t.g2) >> t.w2)) & t.keep;
-    }
+  }
+
+  bool predict(uint64_t pc, uint64_t) override {
+    last_ = lookup(pc);
+    return last_.pred;
+  }
+  void update(uint64_t pc, uint64_t, bool taken) override { train(last_, taken); (void)pc; }
+  // Both in one call, the lookup kept in registers.
+  bool predict_update(uint64_t pc, uint64_t, bool taken) override {
+    const Lookup l = lookup(pc);
+    train(l, taken);
+    return l.pred;
   }
 
   const char* name() const override { return "tage"; }
@@ -152,43 +140,148 @@ class Tage final : public PredictorImpl<Tage> {
   }
 
  private:
-  struct Entry {
-    int8_t ctr = 0;  // 3-bit signed: -4..3
-    uint8_t u = 0;   // 2-bit useful
-    uint16_t tag = 0xffff;
+  // What the prediction found, for training.
+  struct Lookup {
+    uint8_t* base;      // the base predictor's counter
+    int provider, alt;  // tables, -1: none
+    bool pred, provider_pred, alt_pred, weak;
   };
+
+  // Index and tag in every table; the longest matching table provides the
+  // prediction, the next longest the alternate (found from a bit mask, so the
+  // host does not branch on the tag comparisons).
+  __attribute__((always_inline)) Lookup lookup(uint64_t pc) {
+    const uint64_t p = pc >> 1;
+    uint32_t hits = 0;
+#pragma GCC unroll 16
+    for (unsigned i = 0; i < N; ++i) {
+      const Table& t = t_[i];
+      const uint64_t f = t.fold;
+      const uint32_t idx = static_cast<uint32_t>((p ^ (p >> t.shift) ^ f) & imask_);
+      const uint16_t tag = static_cast<uint16_t>((p ^ (f >> kTagAt)) & t.tag_mask);
+      Entry* e = t.entries + idx;
+      ent_[i] = e;
+      tag_[i] = tag;
+      hits |= static_cast<uint32_t>(e->tag == tag) << i;
+    }
+    Lookup l;
+    l.base = &base_[p & bmask_];
+    const bool base_pred = *l.base >= 2;
+    if (!hits) {
+      l.provider = l.alt = -1;
+      l.pred = l.alt_pred = base_pred;
+      l.provider_pred = l.weak = false;
+      return l;
+    }
+    l.provider = 31 - __builtin_clz(hits);
+    const uint32_t rest = hits & ~(1u << l.provider);
+    l.alt = rest ? 31 - __builtin_clz(rest) : -1;
+    l.alt_pred = rest ? ent_[l.alt]->ctr >= 0 : base_pred;
+    const Entry& e = *ent_[l.provider];
+    l.provider_pred = e.ctr >= 0;
+    l.weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
+    l.pred = l.weak && use_alt_ >= 0 ? l.alt_pred : l.provider_pred;
+    return l;
+  }
+
+  __attribute__((always_inline)) void train(const Lookup& l, bool taken) {
+    if (l.provider >= 0) {
+      Entry& e = *ent_[l.provider];
+      if (l.provider_pred != l.alt_pred) {
+        if (l.weak) {
+          if (l.alt_pred == taken) { if (use_alt_ < 7) ++use_alt_; }
+          else if (use_alt_ > -8) --use_alt_;
+        }
+        if (l.provider_pred == taken) { if (e.u < 3) ++e.u; }
+        else if (e.u > 0) --e.u;
+      }
+      ctr_update(e.ctr, taken);
+      if (l.alt < 0 && l.weak) sat_update(*l.base, taken, 3);
+      ++provider_hits_;
+    } else {
+      sat_update(*l.base, taken, 3);
+    }
+    // Allocate on a misprediction in a longer table with a free (u == 0) entry.
+    if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(l.provider, taken);
+    // Periodic graceful reset of the useful bits.
+    if ((++updates_ & ((1u << 18) - 1)) == 0)
+      for (Entry& e : entries_) e.u >>= 1;
+    // Global history and the folded histories.
+    if (hpos_ == 0) {
+      std::memmove(ghist_ + kHistBuf - kMaxHist, ghist_, kMaxHist);
+      hpos_ = kHistBuf - kMaxHist;
+    }
+    ghist_[--hpos_] = taken ? 8 : 0;
+    const uint64_t in_bits = taken ? kInBits : 0;
+    const uint8_t* h = ghist_ + hpos_;
+#pragma GCC unroll 16
+    for (unsigned i = 0; i < N; ++i) {
+      Table& t = t_[i];
+      const uint64_t f = t.fold;
+      const unsigned k = static_cast<unsigned>(((f & t.tops) * t.gather) >> 61) | h[t.hist];
+      t.fold = (f << 1) ^ in_bits ^ t.fix[k];  // XOR: the tag field takes the new bit at bits 0 and 1
+    }
+  }
+
   struct Table {
-    uint64_t fold = 0;       // the packed folded histories
-    uint64_t out = 0;        // where the bit leaving the history enters each field
-    uint64_t keep = 0;       // the three fields' bits
-    uint64_t g1 = 0, g2 = 0; // the gap bits after the two tag fields
-    unsigned hist = 0, tag_bits = 0, tag_mask = 0, shift = 0, w1 = 0, w2 = 0;
+    uint64_t fold = 0;     // the packed folded histories
+    uint64_t tops = 0;     // the top bit of each field
+    uint64_t gather = 0;   // multiplier taking the three top bits to bits 61-63
+    Entry* entries = nullptr;
+    unsigned hist = 0, tag_mask = 0, shift = 0;
+    uint64_t fix[16] = {};  // by top bits | outgoing bit << 3: the XOR after the shift
   };
-  Entry& entry(unsigned table) { return entries_[(size_t{table} << tbits_) + idx_[table]]; }
+
+  __attribute__((noinline)) void allocate(int provider, bool taken) {
+    bool done = false;
+    rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
+    int start = provider + 1;
+    if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(N)) ++start;  // spread allocations
+    for (int i = start; i < static_cast<int>(N) && !done; ++i) {
+      Entry& e = *ent_[i];
+      if (e.u == 0) {
+        e.tag = tag_[i];
+        e.ctr = taken ? 0 : -1;
+        done = true;
+        ++allocations_;
+      }
+    }
+    if (!done)
+      for (int i = provider + 1; i < static_cast<int>(N); ++i) {
+        Entry& e = *ent_[i];
+        if (e.u > 0) --e.u;
+      }
+  }
   static void ctr_update(int8_t& c, bool taken) {
     if (taken) { if (c < 3) ++c; }
     else if (c > -4) --c;
   }
-  static constexpr unsigned kMaxHist = 1024, kBuf = 2048;
 
-  unsigned n_, tbits_, bbits_;
-  std::vector<Table> tables_;
+  const unsigned tbits_, bbits_;
+  const uint64_t imask_, bmask_;
+  Table t_[N];
+  Entry* ent_[N] = {};
+  uint16_t tag_[N] = {};
+  Lookup last_ = {};  // predict() for update()
+  int use_alt_ = 0;
+  unsigned hpos_ = kHistBuf - kMaxHist;
+  uint64_t rng_ = 1, updates_ = 0, provider_hits_ = 0, allocations_ = 0;
   std::vector<Entry> entries_;  // table i at i << tbits_
   std::vector<uint8_t> base_;
-  std::vector<uint8_t> ghist_;  // circular; ghist_[head_] is the newest outcome
-  unsigned head_ = 0;
-  uint32_t idx_[16] = {};
-  uint16_t tag_[16] = {};
-  int provider_ = -1, alt_ = -1;
-  bool pred_ = false, provider_pred_ = false, alt_pred_ = false, base_pred_ = false;
-  int use_alt_ = 0;
-  uint64_t rng_ = 1, updates_ = 0, provider_hits_ = 0, allocations_ = 0;
+  uint8_t ghist_[kHistBuf];  // ghist_[hpos_] is the newest outcome
 };
+
+template <unsigned N>
+std::unique_ptr<BranchPredictor> make_tage(const BranchPredictorConfig& cfg, const std::vector<TableShape>& s) {
+  if (s.size() == N) return std::make_unique<Tage<N>>(cfg, s);
+  if constexpr (N < 16) return make_tage<N + 1>(cfg, s);
+  else return nullptr;
+}
 
 }  // namespace
 
 std::unique_ptr<BranchPredictor> make_tage_predictor(const BranchPredictorConfig& cfg) {
-  return std::make_unique<Tage>(cfg);
+  return make_tage<1>(cfg, table_shapes(cfg));
 }
 
 }  // namespace vp::cpu
