@@ -15,7 +15,7 @@ firmware_pkgs=(opensbi u-boot-qemu)
 linux_pkgs=(linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross make bc flex bison
             libssl-dev libelf-dev cpio xz-utils e2fsprogs ccache)
 test_pkgs=(device-tree-compiler gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-           expect verilator qemu-system-misc golang-go
+           expect verilator qemu-system-misc golang-go gdb-multiarch
            python3 python3-dev pybind11-dev python3-pytest python3-pandas python3-distributed
            python3-matplotlib python3-venv python3-setuptools)
 
