@@ -200,6 +200,8 @@ void Core::exec_block(Block* b, unsigned n) {
     if (kTimed) {
       const OpSlots* ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
       const uint64_t pstart = b->ppc - vstart;
+      // Warming and observers change between run() calls only.
+      InOrderBackend* const io = timing_->inorder_fast();
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
         const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);  // before rd is written
@@ -207,7 +209,6 @@ void Core::exec_block(Block* b, unsigned n) {
         // An instruction that neither stalls nor starts a fetch line needs no
         // RetireInfo: the in-order backend's fast path for its kind.
         const OpSlots& s = ts[i];
-        InOrderBackend* io = timing_->inorder_fast();
         if (VP_LIKELY(io != nullptr) && io->unstalled(s, pc, pstart + pc)) {
           if (s.kind == Kind::kPlain) {
             io->retire_plain(s, pc_);
@@ -288,7 +289,10 @@ const OpSlots* Core::timing_slots(Block* b) {
     OpSlots s = timing_->slots(in);
     const unsigned op = static_cast<unsigned>(in.op);
     auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
-    s.mem = in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD);
+    if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+      const OpInfo& o = *s.op;
+      s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
+    }
     b->slots.push_back(s);
   }
   b->slots_id = timing_->slots_id();

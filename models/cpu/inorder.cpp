@@ -150,9 +150,9 @@ void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t p
       fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
       redirect(e, kCauseBranch);
     }
+    update_clear();  // otherwise only cycle_ moved
   }
   finish(s, e + s.latency, false);
-  update_clear();
 }
 
 void InOrderBackend::trap() {

@@ -50,20 +50,21 @@ class InOrderBackend {
     const uint64_t e = begin(s, next_pc);
     finish(s, e + s.latency, false);
   }
-  // An unstalled load or store (not an AMO or SC) to a cached page; false
+  // An unstalled load or store (kLoadOnly, kStoreOnly) to a cached page; false
   // (nothing changed) for any other memory access.
   __attribute__((always_inline)) bool retire_mem(const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t mem_va,
                                                  uint64_t mem_pa, bool cached, uint8_t data_levels) {
-    const OpInfo& o = *s.op;
-    if (!cached || o.load == o.store || o.cls == OpClass::kSc) return false;
+    if (!cached || s.mem < kLoadOnly) return false;
+    const bool load = s.mem == kLoadOnly;
     const uint64_t e = begin(s, next_pc);
     const uint64_t t = e + 1;  // the memory stage
     const uint64_t x = mem_.dtlb(mem_va, data_levels, t);
     st_.dtlb_stall += x - t;
-    const uint64_t done = o.load ? mem_.load(mem_pa, pc, x) : mem_.store(mem_pa, pc, x);
+    const uint64_t done = load ? mem_.load(mem_pa, pc, x) : mem_.store(mem_pa, pc, x);
     mem_free_ = blocking_ ? done - 1 : x + dhit_ - 1;
-    finish(s, o.load ? done : e + s.latency, o.load);
-    update_clear();
+    finish(s, load ? done : e + s.latency, load);
+    // Only mem_free_ changed, to at least e (done > x > e), and clear_ <= e: update_clear() in one step.
+    clear_ = std::max(clear_, mem_free_);
     return true;
   }
   // An unstalled control-flow instruction (Kind::kControl).
