@@ -209,7 +209,11 @@ void Core::exec_block(Block* b, unsigned n) {
         // An instruction that neither stalls nor starts a fetch line needs no
         // RetireInfo: the in-order backend's fast path for its kind.
         const OpSlots& s = ts[i];
-        if (VP_LIKELY(io != nullptr) && io->unstalled(s, pc, pstart + pc)) {
+        // A new fetch line: fetched first, then the fast path may still apply.
+        if (VP_LIKELY(io != nullptr) &&
+            (io->unstalled(s, pc, pstart + pc) ||
+             (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
+              io->unstalled(s, pc, pstart + pc)))) {
           if (s.kind == Kind::kPlain) {
             io->retire_plain(s, pc_);
             continue;

@@ -133,6 +133,12 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
   }
 }
 
+void InOrderBackend::fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+  const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+  fetch_.fetch(RetireInfo{pc, fetch_pa, 0, 0, 0, false, fetch_levels, 0}, f);
+  update_clear();
+}
+
 // retire_any()'s control-flow case for an unstalled instruction (e = cycle_ + 1,
 // fetch on the current line).
 void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc,

@@ -45,6 +45,15 @@ class InOrderBackend {
     const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
     return pc == expected_pc_ && fetch_.same_line(fetch_pa) && std::max(clear_, src) <= cycle_ + 1;
   }
+  // The instruction at pc (on the predicted path, no redirect refill pending)
+  // starts a new fetch line: fetches it now, at the cycle retire_any() would,
+  // whose fetch() then finds the line current; true if it did (then
+  // unstalled() may now hold).
+  bool fetch_ahead(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+    if (pc != expected_pc_ || redirect_ + 2 > cycle_ + 1 || fetch_.same_line(fetch_pa)) return false;
+    fetch_new_line(pc, fetch_pa, fetch_levels);
+    return true;
+  }
   // A plain (Kind::kPlain) unstalled instruction.
   __attribute__((always_inline)) void retire_plain(const OpSlots& s, uint64_t next_pc) {
     const uint64_t e = begin(s, next_pc);
@@ -99,6 +108,7 @@ class InOrderBackend {
   }
   // The first EX cycle that neither a redirect refill, the current fetch line
   // nor a busy memory stage or iterative unit holds back.
+  void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
   void update_clear() {
     clear_ = std::max(std::max(redirect_ + 2, fetch_.line_ready() + 1), std::max(mem_free_, ex_free_));
   }
