@@ -15,15 +15,9 @@ Btb::Btb(unsigned entries, unsigned assoc) : assoc_(assoc ? assoc : 1) {
   hint_mask_ = h - 1;
 }
 
-bool Btb::lookup(uint64_t pc, uint64_t& target) {
+// lookup() when the hinted entry does not hold pc.
+bool Btb::lookup_scan(uint64_t pc, uint64_t& target) {
   uint32_t& h = hint(pc);
-  if (e_[h].pc == pc) {  // the one entry holding pc: what the scan below would find
-    e_[h].stamp = ++clock_;
-    target = e_[h].target;
-    last_pc_ = pc;
-    last_ = h;
-    return true;
-  }
   Entry* s = &e_[((pc >> 1) & (sets_ - 1)) * assoc_];
   Entry* v = &s[0];
   for (unsigned w = 0; w < assoc_; ++w) {
@@ -42,13 +36,8 @@ bool Btb::lookup(uint64_t pc, uint64_t& target) {
   return false;
 }
 
-void Btb::update(uint64_t pc, uint64_t target) {
-  if (pc == last_pc_) {
-    last_pc_ = ~0ull;
-    e_[last_] = {pc, target, ++clock_};
-    hint(pc) = static_cast<uint32_t>(last_);
-    return;
-  }
+// update() of a pc other than the one just looked up.
+void Btb::update_scan(uint64_t pc, uint64_t target) {
   last_pc_ = ~0ull;
   uint32_t& h = hint(pc);
   if (e_[h].pc == pc) {

@@ -10,8 +10,27 @@ class Btb {
  public:
   Btb(unsigned entries, unsigned assoc);
   // Predicted target of the control transfer at pc; false on a miss.
-  bool lookup(uint64_t pc, uint64_t& target);
-  void update(uint64_t pc, uint64_t target);
+  // The common cases inline: a hit on the hinted entry, an update right after the lookup.
+  bool lookup(uint64_t pc, uint64_t& target) {
+    const uint32_t h = hint(pc);
+    if (e_[h].pc == pc) {  // the one entry holding pc: what the set scan would find
+      e_[h].stamp = ++clock_;
+      target = e_[h].target;
+      last_pc_ = pc;
+      last_ = h;
+      return true;
+    }
+    return lookup_scan(pc, target);
+  }
+  void update(uint64_t pc, uint64_t target) {
+    if (pc == last_pc_) {
+      last_pc_ = ~0ull;
+      e_[last_] = {pc, target, ++clock_};
+      hint(pc) = static_cast<uint32_t>(last_);
+      return;
+    }
+    update_scan(pc, target);
+  }
 
  private:
   struct Entry { uint64_t pc = ~0ull, target = 0, stamp = 0; };
@@ -29,6 +48,8 @@ class Btb {
   std::vector<uint32_t> hint_;
   uint64_t hint_mask_ = 0;
   uint32_t& hint(uint64_t pc) { return hint_[(pc >> 1) & hint_mask_]; }
+  bool lookup_scan(uint64_t pc, uint64_t& target);
+  void update_scan(uint64_t pc, uint64_t target);
 };
 
 }  // namespace vp::cpu

@@ -200,15 +200,34 @@ void Core::exec_block(Block* b, unsigned n) {
     if (kTimed) {
       const OpSlots* ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
       const uint64_t pstart = b->ppc - vstart;
+      // Warming and observers change between run() calls only.
+      InOrderBackend* const io = timing_->inorder_fast();
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
         const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);  // before rd is written
         execute(p[i]);
-        // A plain instruction that neither stalls nor starts a fetch line needs
-        // only its pcs: no RetireInfo.
-        InOrderBackend* io = timing_->inorder_fast();
-        if (VP_LIKELY(io != nullptr) && io->retire_plain(ts[i], pc, pc_, pstart + pc)) continue;
-        timed_retire(p[i], ts[i], b, vstart, pc, ea, io);
+        // An instruction that neither stalls nor starts a fetch line needs no
+        // RetireInfo: the in-order backend's fast path for its kind.
+        const OpSlots& s = ts[i];
+        // A new fetch line: fetched first, then the fast path may still apply.
+        if (VP_LIKELY(io != nullptr) &&
+            (io->unstalled(s, pc, pstart + pc) ||
+             (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
+              io->unstalled(s, pc, pstart + pc)))) {
+          if (s.kind == Kind::kPlain) {
+            io->retire_plain(s, pc_);
+            continue;
+          }
+          if (s.kind == Kind::kMemory) {
+            uint64_t pa = ea;
+            const bool cached = s.mem && timed_data_pa(ea, pa);
+            if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? timed_data_levels() : 0)) continue;
+          } else if (s.kind == Kind::kControl) {
+            io->retire_control(p[i], s, pc, pc_, pstart + pc);
+            continue;
+          }
+        }
+        timed_retire(p[i], s, b, vstart, pc, ea, io);
       }
     } else {
       for (; i < n; ++i) execute(p[i]);
@@ -228,21 +247,37 @@ void Core::exec_block(Block* b, unsigned n) {
 // Pipeline mode: physical fetch and data addresses for the timing model. Data
 // pages in the read or write TLB are RAM (DMI); anything else is uncached.
 // Also the page-table levels a TLB miss would walk (0: no translation).
+inline uint8_t Core::timed_satp_levels() const {
+  const unsigned mode = static_cast<unsigned>(satp_ >> 60);
+  return mode == 8 ? 3 : mode == 9 ? 4 : 0;
+}
+
+// The page-table levels a D-TLB miss walks (0: no translation).
+inline uint8_t Core::timed_data_levels() const {
+  const uint8_t levels = timed_satp_levels();
+  return levels && data_priv() != Priv::M ? levels : 0;
+}
+
+// pa: the physical address of ea if its page is in the read or write TLB
+// (then RAM: returns true); unchanged otherwise.
+inline bool Core::timed_data_pa(uint64_t ea, uint64_t& pa) const {
+  const uint64_t vpn = ea >> 12;
+  for (const auto* tlb : {tlb_[0], tlb_[1]}) {
+    const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
+    if (e.tag == vpn) {
+      pa = e.ppage | (ea & 0xfff);
+      return true;
+    }
+  }
+  return false;
+}
+
 inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc,
                                uint64_t ea, InOrderBackend* io) {
-  const unsigned mode = static_cast<unsigned>(satp_ >> 60);
-  const uint8_t levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
+  const uint8_t levels = timed_satp_levels();
   RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), 0};
   if (s.mem) {
-    const uint64_t vpn = ea >> 12;
-    for (const auto* tlb : {tlb_[0], tlb_[1]}) {
-      const TlbEntry& e = tlb[vpn & (kTlbSize - 1)];
-      if (e.tag == vpn) {
-        r.mem_pa = e.ppage | (ea & 0xfff);
-        r.cached = true;
-        break;
-      }
-    }
+    r.cached = timed_data_pa(ea, r.mem_pa);
     if (levels && data_priv() != Priv::M) r.data_levels = levels;
   }
   // io: its retire_plain() declined this instruction; retire() would now call retire_any().
@@ -258,7 +293,10 @@ const OpSlots* Core::timing_slots(Block* b) {
     OpSlots s = timing_->slots(in);
     const unsigned op = static_cast<unsigned>(in.op);
     auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
-    s.mem = in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD);
+    if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+      const OpInfo& o = *s.op;
+      s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
+    }
     b->slots.push_back(s);
   }
   b->slots_id = timing_->slots_id();

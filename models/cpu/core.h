@@ -290,6 +290,9 @@ class Core {
   template <bool kTimed> void exec_block(Block* b, unsigned n);
   void timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea,
                     InOrderBackend* io);
+  uint8_t timed_satp_levels() const;
+  uint8_t timed_data_levels() const;
+  bool timed_data_pa(uint64_t ea, uint64_t& pa) const;
   const OpSlots* timing_slots(Block* b);
   Block* lookup_block();
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);

@@ -120,10 +120,8 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
       redirect(e + 1, kCauseSerialize);
     }
   }
-  const unsigned d = s.dst;
-  ready_[d] = ready;
-  from_load_[d] = load;
-  ready_[0] = 0;  // x0
+  finish(s, ready, load);
+  update_clear();
   if (observer_) {
     // Decode waits for the fetched line; MEM lasts until the access is done.
     const uint64_t m = e + (o.kind == Kind::kMemory ? 1 : std::max<uint64_t>(1, o.latency));
@@ -135,16 +133,46 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
   }
 }
 
+void InOrderBackend::fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+  const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+  fetch_.fetch(RetireInfo{pc, fetch_pa, 0, 0, 0, false, fetch_levels, 0}, f);
+  update_clear();
+}
+
+// retire_any()'s control-flow case for an unstalled instruction (e = cycle_ + 1,
+// fetch on the current line).
+void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc,
+                                    uint64_t fetch_pa) {
+  const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+  const uint64_t e = begin(s, next_pc);
+  const BranchResult b = branch_.resolve(in, s.op->cls, pc, next_pc);
+  if (b.redirect != Redirect::kNone) {
+    const RetireInfo r{pc, fetch_pa, next_pc, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
+    if (b.redirect == Redirect::kResolve) {
+      const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
+      fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
+      redirect(at, kCauseBranch);
+    } else {
+      fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
+      redirect(e, kCauseBranch);
+    }
+    update_clear();  // otherwise only cycle_ moved
+  }
+  finish(s, e + s.latency, false);
+}
+
 void InOrderBackend::trap() {
   ++c_.traps;
   expected_pc_ = ~0ull;
   redirect(cycle_ + 1 + cfg_.trap_penalty, kCauseTrap);
+  update_clear();
 }
 
 void InOrderBackend::idle(uint64_t cycles) {
   c_.idle_cycles += cycles;
   cycle_ += cycles;
   redirect_ = std::max(redirect_, cycle_);
+  update_clear();
 }
 
 void InOrderBackend::for_each_counter(

@@ -27,35 +27,57 @@ class InOrderBackend {
   // memory, control-flow and serializing cases.
   void retire(const Insn& in, const RetireInfo& r) {
     const OpSlots s = ops_.slots(in);
-    if (__builtin_expect(observer_ != nullptr, 0) || !retire_plain(s, r.pc, r.next_pc, r.fetch_pa)) retire_any(in, r, s);
+    if (__builtin_expect(observer_ != nullptr, 0) || s.kind != Kind::kPlain || !unstalled(s, r.pc, r.fetch_pa))
+      retire_any(in, r, s);
+    else
+      retire_plain(s, r.next_pc);
   }
-  // The plain path on its own, for a caller that has the instruction's
-  // OpSlots and has checked that there is no observer: retires a plain
-  // instruction on the predicted path that stays in the fetch line and does
-  // not stall before EX, and returns true; otherwise changes nothing and
-  // returns false (the caller then calls retire_any(), which computes the
-  // same as this would and also attributes stalls). No calls: a leaf.
-  __attribute__((always_inline)) bool retire_plain(const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa) {
-    const OpInfo& o = *s.op;
-    if (o.kind != Kind::kPlain || pc != expected_pc_ || !fetch_.same_line(fetch_pa)) return false;
-    const uint64_t base = cycle_ + 1;
-    const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
-    const uint64_t avail = std::max(f + 1, fetch_.line_ready());  // fetch_.fetch() on the same line
-    const uint64_t t_redirect = std::max(base, redirect_ + 2);
-    const uint64_t t_fetch = std::max(t_redirect, avail + 1);
-    const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
+
+  // The fast paths below are for a caller that has the instruction's OpSlots
+  // and has checked that there is no observer. Each computes exactly what
+  // retire_any() would for an instruction for which unstalled() is true.
+  //
+  // True if the instruction is on the predicted path, stays in the current
+  // fetch line and enters EX the cycle after its predecessor: no redirect
+  // refill, fetch, structural or operand stall (clear_ sums up the first
+  // three). retire_any() then attributes no stall and fetch() is a no-op.
+  __attribute__((always_inline)) bool unstalled(const OpSlots& s, uint64_t pc, uint64_t fetch_pa) const {
     const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
-    const uint64_t e = std::max(t_struct, src);
-    if (e > base) return false;
-    ++c_.instructions;
-    ++c_.mix[static_cast<unsigned>(o.mix)];
-    expected_pc_ = next_pc;
-    cycle_ = e;
-    ready_[s.dst] = e + o.latency;
-    from_load_[s.dst] = false;
-    ready_[0] = 0;  // x0
+    return pc == expected_pc_ && fetch_.same_line(fetch_pa) && std::max(clear_, src) <= cycle_ + 1;
+  }
+  // The instruction at pc (on the predicted path, no redirect refill pending)
+  // starts a new fetch line: fetches it now, at the cycle retire_any() would,
+  // whose fetch() then finds the line current; true if it did (then
+  // unstalled() may now hold).
+  bool fetch_ahead(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+    if (pc != expected_pc_ || redirect_ + 2 > cycle_ + 1 || fetch_.same_line(fetch_pa)) return false;
+    fetch_new_line(pc, fetch_pa, fetch_levels);
     return true;
   }
+  // A plain (Kind::kPlain) unstalled instruction.
+  __attribute__((always_inline)) void retire_plain(const OpSlots& s, uint64_t next_pc) {
+    const uint64_t e = begin(s, next_pc);
+    finish(s, e + s.latency, false);
+  }
+  // An unstalled load or store (kLoadOnly, kStoreOnly) to a cached page; false
+  // (nothing changed) for any other memory access.
+  __attribute__((always_inline)) bool retire_mem(const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t mem_va,
+                                                 uint64_t mem_pa, bool cached, uint8_t data_levels) {
+    if (!cached || s.mem < kLoadOnly) return false;
+    const bool load = s.mem == kLoadOnly;
+    const uint64_t e = begin(s, next_pc);
+    const uint64_t t = e + 1;  // the memory stage
+    const uint64_t x = mem_.dtlb(mem_va, data_levels, t);
+    st_.dtlb_stall += x - t;
+    const uint64_t done = load ? mem_.load(mem_pa, pc, x) : mem_.store(mem_pa, pc, x);
+    mem_free_ = blocking_ ? done - 1 : x + dhit_ - 1;
+    finish(s, load ? done : e + s.latency, load);
+    // Only mem_free_ changed, to at least e (done > x > e), and clear_ <= e: update_clear() in one step.
+    clear_ = std::max(clear_, mem_free_);
+    return true;
+  }
+  // An unstalled control-flow instruction (Kind::kControl).
+  void retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
   void trap();
   void idle(uint64_t cycles);
@@ -72,6 +94,31 @@ class InOrderBackend {
 
  private:
   enum StallCause : uint8_t { kCauseBranch, kCauseSerialize, kCauseTrap };
+  // Counts the instruction and enters EX the cycle after its predecessor; returns that cycle.
+  __attribute__((always_inline)) uint64_t begin(const OpSlots& s, uint64_t next_pc) {
+    ++c_.instructions;
+    ++c_.mix[static_cast<unsigned>(s.mix)];
+    expected_pc_ = next_pc;
+    return ++cycle_;
+  }
+  __attribute__((always_inline)) void finish(const OpSlots& s, uint64_t ready, bool load) {
+    ready_[s.dst] = ready;
+    from_load_[s.dst] = load;
+    ready_[0] = 0;  // x0
+  }
+  // The first EX cycle that neither a redirect refill, the current fetch line
+  // nor a busy memory stage or iterative unit holds back.
+  void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  void update_clear() {
+    clear_ = std::max(std::max(redirect_ + 2, fetch_.line_ready() + 1), std::max(mem_free_, ex_free_));
+  }
+
+ public:
+  // Recomputes the fast-path state after the front end changed outside this
+  // backend (functional warming fetches).
+  void sync() { update_clear(); }
+
+ private:
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
   void attribute(const OpSlots& s, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
@@ -92,6 +139,7 @@ class InOrderBackend {
   uint64_t mem_free_ = 0;         // earliest EX cycle allowed by a busy MEM stage
   uint64_t ex_free_ = 0;          // earliest EX cycle allowed by a busy iterative unit
   uint64_t redirect_ = 0;         // fetch restarts at this cycle
+  uint64_t clear_ = 2;            // see update_clear()
   StallCause redirect_cause_ = kCauseBranch;
   uint64_t expected_pc_ = ~0ull;  // next pc of the last instruction (a different pc: interrupt)
   Stats st_;

@@ -63,11 +63,22 @@ struct OpInfo {
 // once per block (the core keeps these with the block) instead of per
 // executed instruction: the op's entry and the instruction's register-file
 // slots (OpInfo::src/dst applied to its register fields), and whether it has
-// a data address (loads, stores, LR/SC, AMOs, FP loads/stores).
+// a data address (loads, stores, LR/SC, AMOs, FP loads/stores: see MemSlot).
+// The op's kind, mix group and latency are copied here for the in-order fast
+// paths (one load fewer per instruction).
+enum MemSlot : uint8_t {
+  kNoAddress = 0,
+  kAddress,    // AMO, SC: read and write, or a result from the store
+  kLoadOnly,   // loads, FP loads, LR
+  kStoreOnly,  // stores, FP stores
+};
 struct OpSlots {
   const OpInfo* op;
   uint8_t src[3], dst;
-  bool mem;
+  uint8_t mem;  // MemSlot
+  Kind kind;
+  Mix mix;
+  uint8_t latency;
 };
 
 class OpTable {
@@ -80,7 +91,7 @@ class OpTable {
     const OpInfo& o = get(in);
     return OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
                         static_cast<uint8_t>(o.src(2, in.rs3))},
-                   static_cast<uint8_t>(o.dst(in.rd)), false};
+                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency};
   }
   // The class is per op; the operand layout comes from the decoder's entry
   // (Insn::info), taken from the first instruction of each op.

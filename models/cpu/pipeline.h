@@ -95,7 +95,10 @@ class Pipeline {
 
  private:
   void warm(const Insn& in, const RetireInfo& r);
-  void update_fast() { fast_ = warming_ || observed_ || o3_ ? nullptr : inorder_.get(); }
+  void update_fast() {
+    fast_ = warming_ || observed_ || o3_ ? nullptr : inorder_.get();
+    if (inorder_) inorder_->sync();
+  }
   bool warming_ = false;
   bool observed_ = false;
   InOrderBackend* fast_ = nullptr;

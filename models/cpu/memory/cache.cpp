@@ -195,6 +195,30 @@ void Cache::prefetch(uint64_t line, uint64_t t) {
 
 uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
   const uint64_t line = addr >> line_shift_;
+  if (busy_until_ <= t && !pf_hits_ && (op == MemOp::kRead || (op == MemOp::kWrite && cfg_.write_back))) {
+    // A demand hit on a filled, not prefetched line (the prefetcher, if any,
+    // ignores hits): the general path below without its miss cases.
+    const unsigned set = static_cast<unsigned>(line & (sets_ - 1));
+    const size_t base = size_t{set} * assoc_;
+    for (unsigned w = 0; w < assoc_; ++w) {
+      Line& l = lines_[base + w];
+      if (l.tag != line) continue;
+      if (l.ready > t || l.prefetched) break;
+      ++st_.accesses;
+      ++st_.hits;
+      if (op == MemOp::kRead) {
+        ++st_.reads;
+      } else {
+        ++st_.writes;
+        l.dirty = 1;
+      }
+      if (cfg_.replacement == Replacement::kLru) l.stamp = ++clock_;
+      else touch(set, w);
+      mru_line_ = line;
+      mru_idx_ = base + w;
+      return t + cfg_.hit_latency;
+    }
+  }
   const bool write = op == MemOp::kWrite || op == MemOp::kWriteback;
   const bool demand = op == MemOp::kRead || op == MemOp::kWrite;
   if (busy_until_ > t) {  // blocking cache with a miss outstanding
