@@ -613,6 +613,7 @@ class RunnerTarget : public debug::DebugTarget {
       if (end - now < step) step = end - now;
     }
     sc_core::sc_start(step);
+    platform::console_flush();  // the guest's output so far, before the debugger's view
     if (auto stop = platform::stop_request()) return {K::kEnded, stop->exit_code, stop->reason};
     if (auto pause = platform::pause_reason()) return {K::kPaused, 0, *pause};
     return {};
@@ -705,6 +706,7 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
       if (until && until <= now) break;
       if (until) sc_core::sc_start(sc_core::sc_time(static_cast<double>(until - now), sc_core::SC_PS));
       else sc_core::sc_start();
+      platform::console_flush();
       if (!checkpoint || platform::stop_requested() || g_interrupted) break;
       const bool paused = platform::pause_reason().has_value();
       const bool at_time = checkpoint_ps && now_ps() >= *checkpoint_ps;

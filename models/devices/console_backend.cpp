@@ -48,6 +48,8 @@ bool ByteQueue::empty() const {
 
 namespace {
 
+constexpr size_t kFlushAt = 4096;  // bytes a backend holds back at most
+
 void write_all(int fd, const void* data, size_t len) {
   const auto* p = static_cast<const char*>(data);
   while (len > 0) {
@@ -72,11 +74,22 @@ class FileConsole : public ConsoleBackend {
       throw std::runtime_error(o.name + ": cannot open console file '" + o.file + "': " +
                                std::strerror(errno));
   }
-  ~FileConsole() override { ::close(fd_); }
-  void write(uint8_t byte) override { write_all(fd_, &byte, 1); }
+  ~FileConsole() override {
+    flush();
+    ::close(fd_);
+  }
+  void write(uint8_t byte) override {
+    pending_.push_back(char(byte));
+    if (pending_.size() >= kFlushAt) flush();
+  }
+  void flush() override {
+    write_all(fd_, pending_.data(), pending_.size());
+    pending_.clear();
+  }
 
  private:
   int fd_ = -1;
+  std::string pending_;
 };
 
 // A host thread that reads fd into the queue until EOF or stop; it wakes every
@@ -183,6 +196,7 @@ class StdioConsole : public ConsoleBackend {
     });
   }
   ~StdioConsole() override {
+    platform::console_flush();
     reader_.stop();
     if (owner_) {
       restore_tty();
@@ -190,7 +204,8 @@ class StdioConsole : public ConsoleBackend {
       g_stdin_claimed = false;
     }
   }
-  void write(uint8_t byte) override { platform::console_output(reinterpret_cast<const char*>(&byte), 1); }
+  void write(uint8_t byte) override { platform::console_output_buffered(reinterpret_cast<const char*>(&byte), 1); }
+  void flush() override { platform::console_flush(); }
 
  private:
   // Ctrl-A and the next key are vp's; everything else is the guest's.
@@ -269,15 +284,27 @@ class TcpConsole : public ConsoleBackend {
     });
   }
   ~TcpConsole() override {
+    flush();
     reader_.stop();
     if (client_fd_ >= 0) ::close(client_fd_);
     ::close(listen_fd_);
   }
   // Output while no client is connected is dropped (like QEMU's "server,nowait").
   void write(uint8_t byte) override {
+    pending_.push_back(char(byte));
+    if (pending_.size() >= kFlushAt) flush();
+  }
+  void flush() override {
+    if (pending_.empty()) return;
     std::lock_guard<std::mutex> lock(write_mutex_);
     int c = client_fd_.load();
-    if (c >= 0) ::send(c, &byte, 1, MSG_NOSIGNAL);
+    for (size_t at = 0; c >= 0 && at < pending_.size();) {
+      const ssize_t n = ::send(c, pending_.data() + at, pending_.size() - at, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      at += size_t(n);
+    }
+    pending_.clear();
   }
   uint16_t port() const override { return port_; }
 
@@ -286,6 +313,7 @@ class TcpConsole : public ConsoleBackend {
   std::atomic<int> client_fd_{-1};
   std::mutex write_mutex_;
   uint16_t port_ = 0;
+  std::string pending_;  // the simulation thread's only
   Reader reader_;
 };
 

@@ -38,10 +38,14 @@ struct ConsoleOptions {
   std::string name;   // for messages ("uart0")
 };
 
+// Transmitted bytes may be held back until flush(): the device flushes at its own
+// simulated-time period and after a whole buffer (a system call per byte is
+// what the host would otherwise pay). Destroying a backend flushes it.
 class ConsoleBackend {
  public:
   virtual ~ConsoleBackend() = default;
   virtual void write(uint8_t byte) = 0;
+  virtual void flush() {}
   // The TCP port actually listened on (ConsoleKind::Tcp), else 0.
   virtual uint16_t port() const { return 0; }
 };

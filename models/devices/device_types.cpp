@@ -346,7 +346,7 @@ const std::vector<PropertyDoc> kNs16550Docs = {
     {"port", "TCP port for console: tcp (0 picks a free port and prints it)"},
     {"reg_shift", "Register spacing: offset = register << reg_shift (device tree reg-shift)"},
     {"capture", "Also keep the output in memory (Python: Simulator.uart_output())"},
-    {"poll", "How often (simulated time) console input is polled"},
+    {"poll", "How often (simulated time) console input is polled and output handed to the host"},
     kLatencyDoc,
 };
 const std::vector<PropertyDoc> kPlicDocs = {

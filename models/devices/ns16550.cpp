@@ -26,8 +26,9 @@ std::string Ns16550::take_output() {
 void Ns16550::inject_input(const std::string& bytes) { input_.push(bytes.data(), bytes.size()); }
 
 // Every poll period: move waiting host bytes into the RX FIFO (as far as it has
-// room: the host side is flow-controlled, nothing is lost) and raise the
-// character timeout for bytes that sat below the trigger level for a period.
+// room: the host side is flow-controlled, nothing is lost), raise the
+// character timeout for bytes that sat below the trigger level for a period,
+// and hand the bytes transmitted since the last poll to the host.
 void Ns16550::poll() {
   if (!rx_activity_ && !rx_.empty() && rx_.size() < rx_trigger()) rx_timeout_ = true;
   rx_activity_ = false;
@@ -37,6 +38,7 @@ void Ns16550::poll() {
     for (size_t i = 0; i < n; ++i) receive(buf[i]);
   }
   update_irq();
+  backend_->flush();  // transmitted bytes reach the host once per period
   next_trigger(config_.poll);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // NS16550A UART: 16-byte FIFOs, divisor latch, THRE / RX-data / RX-timeout /
 // line-status interrupts with 16550 IIR priorities, loopback. Transmission is
-// instantaneous; received bytes enter the RX FIFO at a fixed poll period of
+// instantaneous for the guest (the bytes reach the host console together, once
+// per poll period); received bytes enter the RX FIFO at a fixed poll period of
 // simulated time, so a run does not depend on host speed for input that is
 // already there (a stdin that is a regular file is read completely at start).
 #include <cstdint>
@@ -21,7 +22,7 @@ struct Ns16550Config {
   uint16_t port = 0;         // ConsoleKind::Tcp (0: any free port)
   unsigned reg_shift = 0;    // register stride = 1 << reg_shift bytes
   bool capture = false;      // keep transmitted bytes for take_output()
-  sc_core::sc_time poll{100, sc_core::SC_US};  // RX delivery / character-timeout period
+  sc_core::sc_time poll{100, sc_core::SC_US};  // RX delivery / character-timeout / TX flush period
   sc_core::sc_time latency{10, sc_core::SC_NS};
 };
 

@@ -30,6 +30,7 @@ void VirtioConsole::inject_input(const std::string& bytes) { input_.push(bytes.d
 
 void VirtioConsole::output(const uint8_t* data, size_t len) {
   for (size_t i = 0; i < len; ++i) backend_->write(data[i]);
+  backend_->flush();
   if (config_.capture) captured_.append(reinterpret_cast<const char*>(data), len);
 }
 
