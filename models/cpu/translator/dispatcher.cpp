@@ -123,6 +123,19 @@ void TranslatorX86::discard(Block* b) {
   }
 }
 
+// After a fence.i every block must be compared with memory (Core::lookup_block) before
+// it runs again: no jump may reach a translation directly.
+void TranslatorX86::unlink_all() {
+  for (TransBlock* tb : all_) {
+    for (auto& e : tb->exits)
+      if (e.to) {
+        patch_rel32(e.site, e.stub);
+        e.to = nullptr;
+      }
+    tb->incoming.clear();
+  }
+}
+
 void TranslatorX86::flush_all() {
   for (TransBlock* tb : all_) {
     tb->block->tb = nullptr;
@@ -203,7 +216,11 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       if (pmp_changed()) {
         flush_all();  // linked jumps skip the fetch checks PMP may now fail
         from = nullptr;
+      } else if (c.code_epoch_ != seen_code_epoch_) {
+        unlink_all();
+        from = nullptr;
       }
+      seen_code_epoch_ = c.code_epoch_;
     }
     cur_flags_ = flags_now();
     const uint64_t tag = vgen_ << 8 | cur_flags_;

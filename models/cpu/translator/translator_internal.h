@@ -169,6 +169,7 @@ class TranslatorX86 final : public Translator {
   void link(TransBlock::Exit* e, TransBlock* to);
   void unlink(TransBlock::Exit* e);
   void drop(TransBlock* tb);
+  void unlink_all();
   void flush_all();
   bool pmp_changed();
   void emit_routines();
@@ -186,6 +187,7 @@ class TranslatorX86 final : public Translator {
   size_t next_cell_ = 0;
   uint64_t vgen_ = 1;
   uint64_t seen_chain_gen_ = 0;
+  uint64_t seen_code_epoch_ = 0;
   std::vector<Core::PmpRange> pmp_seen_;
   uint32_t cur_flags_ = 0;
   bool single_block_ = false;
