@@ -248,7 +248,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     const uint64_t left = budget - c.run_done_;
     bool cold = false;
     if (!tb && b->cacheable && !single_block_) {
-      // Translating a block costs about as much as interpreting it a hundred times:
+      // Translating a block costs about as much as interpreting it a few hundred times:
       // start-up and initialisation code is interpreted (CoreConfig::translate_after).
       cold = b->runs + 1 < c.cfg_.translate_after;
       if (cold) {
