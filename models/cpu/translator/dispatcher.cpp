@@ -43,6 +43,7 @@ TranslatorX86::TranslatorX86(Core& core)
   JitData& d = data();
   d.helpers[kHelperExec] = reinterpret_cast<void*>(&TranslatorX86::helper_exec);
   d.helpers[kHelperTime] = reinterpret_cast<void*>(&TranslatorX86::helper_time);
+  d.helpers[kHelperWfi] = reinterpret_cast<void*>(&TranslatorX86::helper_wfi);
   for (unsigned m = 0; m < 64; ++m) {
     uint8_t f = 0;
     if (m & 0x01) f |= 16;  // IE -> NV
