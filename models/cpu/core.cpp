@@ -18,7 +18,6 @@ Core::Core(const CoreConfig& cfg, CoreHost& host)
   if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
   monitor_ = own_monitor_.get();
   slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
-  blocks_.reserve(4096);  // a firmware boot builds thousands of blocks: no rehash while it does
   reset();
   if (cfg_.translate) translator_ = Translator::create(*this);
 }
@@ -32,8 +31,27 @@ Core::~Core() {
 void Core::reap_blocks() {
   if (translator_)
     for (Block* b : graveyard_) translator_->discard(b);
-  for (Block* b : graveyard_) delete b;
+  for (Block* b : graveyard_) {
+    const bool arena = b->in_arena;
+    const size_t bytes = sizeof(Block) + b->insns.size() * sizeof(Insn);
+    b->~Block();
+    if (arena) {
+      --arena_live_;
+      arena_dead_ += bytes;
+    } else {
+      ::operator delete(b);
+    }
+  }
   graveyard_.clear();
+  if (arena_live_ == 0) {
+    arena_.reset();  // nothing allocated from it is referenced any more
+    arena_dead_ = 0;
+  } else if (arena_dead_ > kArenaDeadLimit && arena_dead_ > arena_.used() / 2) {
+    // Code rewritten again and again without a fence.i: drop every block so that
+    // the arena can be reused (as a fence.i would).
+    flush_blocks();
+    reap_blocks();
+  }
 }
 
 void Core::set_reservation_monitor(platform::ReservationMonitor& monitor) {
@@ -125,7 +143,10 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       why = RunExit::kStop;
       break;
     }
-    if (VP_UNLIKELY(!graveyard_.empty())) reap_blocks();
+    if (VP_UNLIKELY(!graveyard_.empty())) {
+      reap_blocks();
+      prev = nullptr;
+    }
     if (VP_UNLIKELY(irq_check_)) {
       if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
       check_interrupts();
@@ -316,20 +337,56 @@ Block* Core::lookup_block() {
     if (VP_UNLIKELY(e.tag != vpn)) {
       // PMP is not uniform over this page (no TLB entry): a cached block, built
       // in another mode or PMP state, is used only if all of it may be fetched now.
-      auto it = blocks_.find(ppc);
-      if (it != blocks_.end() && pmp_ok(ppc, it->second->pend - ppc, Access::kExec, priv_))
-        return it->second;
+      Block* b = blocks_.find(ppc);
+      if (b && (b->epoch == code_epoch_ || still_valid(b)) && pmp_ok(ppc, b->pend - ppc, Access::kExec, priv_))
+        return b;
       return build_block(pc_, ppc, /*cache=*/false);
     }
   }
-  JumpEntry& j = jump_[(ppc >> 1) & (kJumpSize - 1)];
-  if (VP_LIKELY(j.ppc == ppc && j.block)) return j.block;
-  auto it = blocks_.find(ppc);
-  if (it != blocks_.end()) {
-    j = {ppc, it->second};
-    return it->second;
-  }
+  Block* b = blocks_.find(ppc);
+  if (VP_LIKELY(b != nullptr) && VP_LIKELY(b->epoch == code_epoch_ || still_valid(b))) return b;
   return build_block(pc_, ppc, /*cache=*/true);
+}
+
+// fence.i (unpriv. spec, Zifencei): later fetches must see every store made before it,
+// this hart's and -- once they are visible to it -- other harts' and devices' (DMA).
+// This hart's own stores to code already dropped the blocks they hit
+// (notify_code_write); any other writer is caught by comparing a block built before
+// the fence with memory when it next runs (still_valid). Blocks whose bytes did not
+// change keep their translations and run counts, which a boot's hundreds of fence.i
+// would otherwise throw away.
+void Core::fence_i() {
+  ++code_epoch_;
+  ++chain_gen_;  // chained jumps skip the lookup that checks the epoch
+}
+
+// The block's instructions still in memory as decoded (then it is current again);
+// otherwise it is dropped and false returned.
+bool Core::still_valid(Block* b) {
+  const unsigned len = static_cast<unsigned>(b->pend - b->ppc);  // within one page
+  // Code outside RAM (no host pointer) is decoded again: reading it may have side effects.
+  const uint8_t* mem = host_ptr(b->ppc, len, Access::kRead);
+  bool same = mem != nullptr;
+  unsigned off = 0;
+  for (const Insn& in : b->insns) {
+    if (!same) break;
+    if (in.len == 2) {
+      uint16_t v;
+      std::memcpy(&v, mem + off, 2);
+      same = v == in.raw;
+    } else {
+      uint32_t v;
+      std::memcpy(&v, mem + off, 4);
+      same = v == in.raw;
+    }
+    off += in.len;
+  }
+  if (same) {
+    b->epoch = code_epoch_;
+    return true;
+  }
+  drop_block(b);
+  return false;
 }
 
 uint16_t Core::fetch16(uint64_t va, uint64_t& pa) {
@@ -351,10 +408,18 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
   Insn* const scratch = build_scratch_.data();
   unsigned n = 0;
   uint64_t va = vpc, pa = ppc;
+  // An exec TLB entry with a host pointer: the page is RAM, and PMP allows fetching
+  // all of it (fill_tlb), so the instructions are read without per-halfword checks.
+  const TlbEntry& te = tlb_[2][(vpc >> 12) & (kTlbSize - 1)];
+  const uint8_t* const host = te.tag == vpc >> 12 && te.addend && te.ppage == (ppc & ~0xfffull)
+                                  ? reinterpret_cast<const uint8_t*>(te.addend + vpc)
+                                  : nullptr;
   {
     while (n < kMaxBlockInsns) {
       uint16_t lo;
-      if (n == 0) {
+      if (host) {
+        std::memcpy(&lo, host + (va - vpc), 2);
+      } else if (n == 0) {
         mem_read_phys(va, pa, &lo, 2, Access::kExec);
       } else {
         if (!pmp_ok(pa, 2, Access::kExec, priv_)) break;
@@ -375,6 +440,10 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
           raw |= static_cast<uint32_t>(fetch16(va + 2, pa2)) << 16;
           cache = false;
           straddles = true;
+        } else if (host) {
+          uint16_t hi;
+          std::memcpy(&hi, host + (va - vpc) + 2, 2);
+          raw |= static_cast<uint32_t>(hi) << 16;
         } else {
           uint16_t hi;
           if (!pmp_ok(pa + 2, 2, Access::kExec, priv_)) {
@@ -401,65 +470,92 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
       if ((va & 0xfff) == 0 || straddles) break;
     }
   }
-  auto* b = new Block;
+  Block* b = new_block(n, cache);
   b->ppc = ppc;
-  b->cacheable = cache;
-  b->insns.assign(scratch, scratch + n);
+  std::memcpy(static_cast<void*>(b->insns.data()), scratch, n * sizeof(Insn));
   b->pend = std::min<uint64_t>(pa, (ppc | 0xfff) + 1);  // a straddler's second half is elsewhere
+  b->epoch = code_epoch_;
   ++blocks_built_;
   if (b->cacheable) {
-    blocks_[ppc] = b;
-    auto& list = code_pages_[ppc >> 12];
-    if (list.empty()) {
+    blocks_.insert(ppc, b);
+    Block* const head = code_pages_.find(ppc >> 12);
+    if (!head) {
       // Stores to this page must now take the slow path (code invalidation).
       for (auto& e : tlb_[1])
         if (e.tag != kInvalidTag && e.ppage == (ppc & ~0xfffull)) e.tag = kInvalidTag;
     }
-    list.push_back(b);
-    jump_[(ppc >> 1) & (kJumpSize - 1)] = {ppc, b};
+    b->page_next = head;
+    code_pages_.insert(ppc >> 12, b);
   }
   return b;
 }
 
+// A Block with room for n instructions right after it: cached blocks from the arena,
+// others (run once, then reaped) from the heap.
+Block* Core::new_block(unsigned n, bool cache) {
+  const size_t bytes = sizeof(Block) + n * sizeof(Insn);
+  static_assert(sizeof(Block) % alignof(Insn) == 0, "instructions follow the block");
+  void* mem = cache ? arena_.alloc(bytes) : ::operator new(bytes);
+  Block* b = new (mem) Block;
+  b->cacheable = cache;
+  b->in_arena = cache;
+  if (cache) ++arena_live_;
+  b->insns = BlockInsns(reinterpret_cast<Insn*>(reinterpret_cast<uint8_t*>(mem) + sizeof(Block)), n);
+  return b;
+}
+
 void Core::notify_code_write(uint64_t pa, unsigned len) {
-  auto it = code_pages_.find(pa >> 12);
-  if (it == code_pages_.end()) return;
+  const uint64_t page = pa >> 12;
+  Block* head = code_pages_.find(page);
+  if (!head) return;
   ++chain_gen_;
-  auto& list = it->second;
-  for (size_t i = 0; i < list.size();) {
-    Block* b = list[i];
+  Block** link = &head;
+  while (Block* b = *link) {
     if (pa < b->pend && pa + len > b->ppc) {
+      *link = b->page_next;
       blocks_.erase(b->ppc);
-      JumpEntry& j = jump_[(b->ppc >> 1) & (kJumpSize - 1)];
-      if (j.block == b) j = {0, nullptr};
       graveyard_.push_back(b);
-      list[i] = list.back();
-      list.pop_back();
     } else {
-      ++i;
+      link = &b->page_next;
     }
   }
-  if (list.empty()) code_pages_.erase(it);
+  if (head)
+    code_pages_.insert(page, head);
+  else
+    code_pages_.erase(page);
+}
+
+// Removes one cached block (its code changed).
+void Core::drop_block(Block* b) {
+  ++chain_gen_;
+  blocks_.erase(b->ppc);
+  const uint64_t page = b->ppc >> 12;
+  Block* head = code_pages_.find(page);
+  Block** link = &head;
+  while (*link && *link != b) link = &(*link)->page_next;
+  if (*link) *link = b->page_next;
+  if (head)
+    code_pages_.insert(page, head);
+  else
+    code_pages_.erase(page);
+  graveyard_.push_back(b);
 }
 
 void Core::invalidate_code_page(uint64_t ppage) {
-  auto it = code_pages_.find(ppage);
-  if (it == code_pages_.end()) return;
+  Block* b = code_pages_.erase(ppage);
+  if (!b) return;
   ++chain_gen_;
-  for (Block* b : it->second) {
+  for (; b; b = b->page_next) {
     blocks_.erase(b->ppc);
     graveyard_.push_back(b);
   }
-  code_pages_.erase(it);
-  for (auto& j : jump_) j = {0, nullptr};
 }
 
 void Core::flush_blocks() {
   ++chain_gen_;
-  for (auto& kv : blocks_) graveyard_.push_back(kv.second);
+  blocks_.for_each([this](uint64_t, Block* b) { graveyard_.push_back(b); });
   blocks_.clear();
   code_pages_.clear();
-  for (auto& j : jump_) j = {0, nullptr};
 }
 
 // ---------------------------------------------------------------------------
@@ -672,7 +768,7 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::SRAW: RD = U64(S64(static_cast<int32_t>(RS1) >> (RS2 & 31))); NEXT; break;
     case Op::FENCE: NEXT; break;
     case Op::FENCE_I:
-      flush_blocks();
+      fence_i();
       NEXT;
       break;
     case Op::ECALL:

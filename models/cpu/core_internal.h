@@ -10,12 +10,39 @@ namespace vp::cpu {
 
 struct TransBlock;
 
+// A block's instructions: an array stored right after the Block (Core::new_block),
+// with the read-only part of std::vector's interface.
+class BlockInsns {
+ public:
+  BlockInsns() = default;
+  BlockInsns(Insn* p, uint32_t n) : p_(p), n_(n) {}
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  Insn* data() { return p_; }
+  const Insn* data() const { return p_; }
+  Insn& operator[](size_t i) { return p_[i]; }
+  const Insn& operator[](size_t i) const { return p_[i]; }
+  Insn* begin() { return p_; }
+  Insn* end() { return p_ + n_; }
+  const Insn* begin() const { return p_; }
+  const Insn* end() const { return p_ + n_; }
+
+ private:
+  Insn* p_ = nullptr;
+  uint32_t n_ = 0;
+};
+
 // A pre-decoded run of straight-line instructions starting at a physical pc.
 struct Block {
   uint64_t ppc = 0;    // physical address of the first instruction
   uint64_t pend = 0;   // physical end (exclusive) within the first page
   bool cacheable = true;
-  std::vector<Insn> insns;
+  bool in_arena = false;  // memory from Core's block arena (else operator new)
+  BlockInsns insns;
+  Block* page_next = nullptr;  // the next cached block of the same code page
+  // Core::code_epoch_ when the instructions were last read from memory: a block from
+  // before the latest fence.i is compared with memory before it runs again.
+  uint64_t epoch = 0;
   // Direct chaining to successor blocks: valid while `gen` equals Core::chain_gen_
   // (bumped on any TLB flush or block invalidation).
   struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };

@@ -79,10 +79,7 @@ RunExit Core::run_debug(uint64_t budget, uint64_t& executed) {
       why = RunExit::kStopPc;
       break;
     }
-    if (!graveyard_.empty()) {
-      for (Block* b : graveyard_) delete b;
-      graveyard_.clear();
-    }
+    if (!graveyard_.empty()) reap_blocks();
     if (irq_check_ && !irq_mask_) check_interrupts();
     if (trace_ && !trace_done_) trace_window_update();
     if (pc_ != skip_pc_) {
@@ -245,7 +242,7 @@ bool Core::write_virtual(uint64_t va, const void* data, size_t len) {
 void Core::code_modified(uint64_t pa, uint64_t len) {
   if (len == 0 || code_pages_.empty()) return;
   for (uint64_t page = pa >> 12; page <= (pa + len - 1) >> 12; ++page) {
-    if (!code_pages_.count(page)) continue;
+    if (!is_code_page(page)) continue;
     const uint64_t lo = std::max(pa, page << 12), hi = std::min(pa + len, (page + 1) << 12);
     notify_code_write(lo, static_cast<unsigned>(hi - lo));
   }

@@ -256,15 +256,23 @@ const InsnInfo kTable[] = {
 
 const InsnInfo kIllegal{"unknown", 0, 0, Op::ILLEGAL, Fmt::kNone, 0, E};
 
-// Table entries bucketed by major opcode, most specific mask first.
+// Table entries bucketed by major opcode and funct3, most specific mask first (an
+// entry whose mask leaves funct3 open is in each bucket its match allows): a lookup
+// scans a handful of entries, not every extension's variants of the opcode.
 struct Buckets {
-  std::array<std::vector<const InsnInfo*>, 32> by_opcode;
+  std::array<std::vector<const InsnInfo*>, 256> by_opcode_f3;
   Buckets() {
+    std::array<std::vector<const InsnInfo*>, 32> by_opcode;
     for (const InsnInfo& e : kTable) by_opcode[(e.match >> 2) & 31].push_back(&e);
-    for (auto& v : by_opcode)
+    for (unsigned op = 0; op < 32; ++op) {
+      auto& v = by_opcode[op];
       std::stable_sort(v.begin(), v.end(), [](const InsnInfo* a, const InsnInfo* b) {
         return __builtin_popcount(a->mask) > __builtin_popcount(b->mask);
       });
+      for (uint32_t f3 = 0; f3 < 8; ++f3)
+        for (const InsnInfo* e : v)
+          if ((((f3 << 12) ^ e->match) & e->mask & 0x7000) == 0) by_opcode_f3[op << 3 | f3].push_back(e);
+    }
   }
 };
 const Buckets& buckets() {
@@ -467,7 +475,7 @@ Insn decode(uint32_t raw, uint32_t ext) {
   }
   if ((w & 0x1f) == 0x1f) return in;  // 48-bit and longer encodings: none implemented
   const InsnInfo* found = nullptr;
-  for (const InsnInfo* e : buckets().by_opcode[(w >> 2) & 31]) {
+  for (const InsnInfo* e : buckets().by_opcode_f3[((w >> 2) & 31) << 3 | ((w >> 12) & 7)]) {
     if ((w & e->mask) == e->match) {
       found = e;
       break;

@@ -268,7 +268,13 @@ void Hart::register_statistics() {
     st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
     st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
     st.add_counter(n + ".translator.time_reads", stat(&TranslatorStats::time_reads), "time CSR reads by the direct helper");
+    st.add_counter(n + ".translator.wfi_no_sleep", stat(&TranslatorStats::wfi_no_sleep), "wfi that did not sleep (an interrupt pending), by the direct helper");
     st.add_counter(n + ".translator.interpreted_blocks", stat(&TranslatorStats::interpreted_blocks), "blocks run by the interpreter");
+    const Core* core = core_;
+    st.add_counter(n + ".translator.blocks_decoded", [core] { return static_cast<double>(core->blocks_built()); },
+                   "blocks pre-decoded (built) by the core");
+    st.add_counter(n + ".translator.fence_i", [core] { return static_cast<double>(core->fence_i_count()); },
+                   "fence.i executed (blocks are checked against memory after one)");
   }
   if (!pipeline_) {
     // Functional mode: one cycle per executed instruction, and the cycles asleep (as mcycle).

@@ -128,7 +128,7 @@ void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv ef
   if (acc != Access::kExec) {
     if (!addend || watch_data_) return;  // data fast path: a host pointer, no data triggers
     if (acc == Access::kWrite) {
-      if (code_pages_.count(ppage >> 12)) return;               // stores must invalidate code
+      if (is_code_page(ppage >> 12)) return;                    // stores must invalidate code
       if (monitor_->page_watched(ppage >> 12)) return;          // stores must break reservations
       if (tohost_ && (tohost_ & ~0xfffull) == ppage) return;    // HTIF
     }
@@ -247,8 +247,9 @@ void Core::invalidate_dmi(uint64_t start, uint64_t end) {
   no_dmi_pages_.clear();
   flush_tlb();
   std::vector<uint64_t> pages;
-  for (auto& kv : code_pages_)
-    if ((kv.first << 12) <= end && ((kv.first << 12) | 0xfff) >= start) pages.push_back(kv.first);
+  code_pages_.for_each([&](uint64_t page, Block*) {
+    if ((page << 12) <= end && ((page << 12) | 0xfff) >= start) pages.push_back(page);
+  });
   for (uint64_t p : pages) invalidate_code_page(p);
 }
 

@@ -270,6 +270,38 @@ TEST(Translator, ChainsBlocksWithoutReturningToTheDispatcher) {
   EXPECT_LT(m.core().translator()->stats().entries, 10u);  // linked jumps, not 200000 lookups
 }
 
+// wfi with an interrupt pending and enabled in mie but masked by mstatus.MIE does
+// not sleep (translated: the direct helper, no executor); without one it sleeps.
+TEST(Translator, WfiWithAPendingInterruptIsANoOp) {
+  const std::vector<uint32_t> prog = {
+      0x00800293,  // li t0,8
+      0x3042a073,  // csrs mie,t0 (MSIE)
+      0x10500073,  // 8: wfi
+      0x00150513,  // addi a0,a0,1
+      0xff9ff06f,  // j 8
+  };
+  test::FlatMachine m(1u << 20, translating());
+  if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+  test::FlatMachine ref(1u << 20);
+  uint64_t done = 0, ref_done = 0;
+  for (test::FlatMachine* x : {&m, &ref}) {
+    x->load_words(0x80000000, prog);
+    x->core().set_irq_line(3, true);  // machine software interrupt pending; mstatus.MIE is 0
+  }
+  EXPECT_EQ(m.core().run(30002, done), RunExit::kBudget);
+  EXPECT_EQ(ref.core().run(30002, ref_done), RunExit::kBudget);
+  EXPECT_EQ(m.core().reg(10), 10000u);
+  EXPECT_EQ(m.core().reg(10), ref.core().reg(10));
+  EXPECT_EQ(m.core().pc(), ref.core().pc());
+  EXPECT_EQ(m.core().instret(), ref.core().instret());
+  EXPECT_GT(m.core().translator()->stats().wfi_no_sleep, 9000u);
+  for (test::FlatMachine* x : {&m, &ref}) x->core().set_irq_line(3, false);
+  EXPECT_EQ(m.core().run(100, done), RunExit::kWfi);
+  EXPECT_EQ(ref.core().run(100, ref_done), RunExit::kWfi);
+  EXPECT_EQ(m.core().instret(), ref.core().instret());
+  EXPECT_EQ(m.core().pc(), 0x8000000cu);
+}
+
 TEST(Translator, StoreIntoTranslatedCodeTakesEffect) {
   test::FlatMachine m(1u << 20, translating());
   if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";

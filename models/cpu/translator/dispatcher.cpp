@@ -43,6 +43,7 @@ TranslatorX86::TranslatorX86(Core& core)
   JitData& d = data();
   d.helpers[kHelperExec] = reinterpret_cast<void*>(&TranslatorX86::helper_exec);
   d.helpers[kHelperTime] = reinterpret_cast<void*>(&TranslatorX86::helper_time);
+  d.helpers[kHelperWfi] = reinterpret_cast<void*>(&TranslatorX86::helper_wfi);
   for (unsigned m = 0; m < 64; ++m) {
     uint8_t f = 0;
     if (m & 0x01) f |= 16;  // IE -> NV
@@ -120,6 +121,19 @@ void TranslatorX86::discard(Block* b) {
     gen_.setSize(code_start_);
     next_cell_ = 0;
     for (auto& r : data().ras) r = {~0ull, nullptr};
+  }
+}
+
+// After a fence.i every block must be compared with memory (Core::lookup_block) before
+// it runs again: no jump may reach a translation directly.
+void TranslatorX86::unlink_all() {
+  for (TransBlock* tb : all_) {
+    for (auto& e : tb->exits)
+      if (e.to) {
+        patch_rel32(e.site, e.stub);
+        e.to = nullptr;
+      }
+    tb->incoming.clear();
   }
 }
 
@@ -203,7 +217,11 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       if (pmp_changed()) {
         flush_all();  // linked jumps skip the fetch checks PMP may now fail
         from = nullptr;
+      } else if (c.code_epoch_ != seen_code_epoch_) {
+        unlink_all();
+        from = nullptr;
       }
+      seen_code_epoch_ = c.code_epoch_;
     }
     cur_flags_ = flags_now();
     const uint64_t tag = vgen_ << 8 | cur_flags_;
@@ -231,7 +249,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     const uint64_t left = budget - c.run_done_;
     bool cold = false;
     if (!tb && b->cacheable && !single_block_) {
-      // Translating a block costs about as much as interpreting it a hundred times:
+      // Translating a block costs about as much as interpreting it a few hundred times:
       // start-up and initialisation code is interpreted (CoreConfig::translate_after).
       cold = b->runs + 1 < c.cfg_.translate_after;
       if (cold) {

@@ -247,9 +247,19 @@ bool BlockEmitter::emit_time_read(const Insn& in) {
   return true;
 }
 
+// `wfi` through TranslatorX86::helper_wfi.
+bool BlockEmitter::emit_wfi(const Insn& in) {
+  if (in.op != Op::WFI) return false;
+  writeback();
+  Label& trap = trap_stub();
+  call_helper_exec(in, pc_, trap, kHelperWfi);
+  reload_after_call(0);
+  return true;
+}
+
 // A system instruction, run by the executor; the block ends after it.
 void BlockEmitter::emit_exec_then_exit(const Insn& in) {
-  if (!emit_time_read(in)) emit_exec(in);
+  if (!emit_time_read(in) && !emit_wfi(in)) emit_exec(in);
   writeback();
   switch (in.op) {
     case Op::CSRRW: case Op::CSRRS: case Op::CSRRC: case Op::CSRRWI: case Op::CSRRSI:

@@ -194,4 +194,17 @@ HelperResult TranslatorX86::helper_time(TranslatorX86* t, const Insn* in, uint64
   });
 }
 
+// `wfi` with an interrupt pending and enabled in mie returns at once (priv. spec
+// 3.3.3): an idle or wait loop with interrupts masked globally (a secondary hart of a
+// Linux boot in OpenSBI's HSM wait) runs it hundreds of thousands of times. That no-op
+// needs none of the executor's frame; a wfi that sleeps or traps goes to helper_exec.
+HelperResult TranslatorX86::helper_wfi(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
+  Core& c = t->core_;
+  const bool allowed = c.priv_ == Priv::M || (c.priv_ == Priv::S && !(c.mstatus_ & mst::TW));
+  if (!allowed || !c.wfi_wakeup()) return helper_exec(t, in, vpc, left);
+  ++t->stats_.wfi_no_sleep;
+  c.pc_ = vpc + in->len;
+  return {0, t->after_helper(left)};
+}
+
 }  // namespace vp::cpu

@@ -102,7 +102,7 @@ struct JitData {
   uint64_t cells[kCells][2];         // initialised when handed out
 };
 
-enum HelperIndex : unsigned { kHelperExec = 0, kHelperTime = 1, kHelperCount };
+enum HelperIndex : unsigned { kHelperExec = 0, kHelperTime = 1, kHelperWfi = 2, kHelperCount };
 
 constexpr unsigned kCsrTime = 0xc01;
 
@@ -138,6 +138,7 @@ class TranslatorX86 final : public Translator {
   // Helpers called from generated code (SysV ABI; helpers.cpp).
   static HelperResult helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
   static HelperResult helper_time(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
+  static HelperResult helper_wfi(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
   // The frame every helper runs in: the hart's pc/instret view at the instruction, fflags,
   // traps and other exceptions handed back to the dispatcher, MXCSR restored.
   template <class Body>
@@ -169,6 +170,7 @@ class TranslatorX86 final : public Translator {
   void link(TransBlock::Exit* e, TransBlock* to);
   void unlink(TransBlock::Exit* e);
   void drop(TransBlock* tb);
+  void unlink_all();
   void flush_all();
   bool pmp_changed();
   void emit_routines();
@@ -186,6 +188,7 @@ class TranslatorX86 final : public Translator {
   size_t next_cell_ = 0;
   uint64_t vgen_ = 1;
   uint64_t seen_chain_gen_ = 0;
+  uint64_t seen_code_epoch_ = 0;
   std::vector<Core::PmpRange> pmp_seen_;
   uint32_t cur_flags_ = 0;
   bool single_block_ = false;
@@ -254,6 +257,7 @@ class BlockEmitter {
   void ras_push(uint64_t return_vpc);
   void call_helper_exec(const Insn& in, uint64_t vpc, Xbyak::Label& trap, HelperIndex helper = kHelperExec);
   bool emit_time_read(const Insn& in);
+  bool emit_wfi(const Insn& in);
   Xbyak::Label& trap_stub();
 
   TranslatorX86& t_;
