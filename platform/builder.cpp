@@ -52,7 +52,10 @@ std::optional<uint64_t> Platform::base_of(const std::string& component) const {
 
 size_t Platform::write_physical(uint64_t addr, const void* data, size_t len) const {
   if (!debug_port_) return 0;
-  return debug_port_->transfer(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
+  const size_t done = debug_port_->transfer(tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len);
+  // Not a processor's store: reservations break, private copies of memory follow.
+  if (reservations_ && done) reservations_->device_store(addr, data, done);
+  return done;
 }
 
 size_t Platform::read_physical(uint64_t addr, void* data, size_t len) const {
@@ -227,7 +230,10 @@ std::unique_ptr<Platform> build_platform(const PlatformSpec& spec, Registry& reg
   // LR/SC across processors: one reservation monitor, owned by the platform.
   platform->reservations_ = std::make_unique<ReservationMonitor>();
   for (auto& inst : platform->instances_)
-    if (auto* p = dynamic_cast<Processor*>(inst.component.get())) p->set_reservation_monitor(*platform->reservations_);
+    if (auto* p = dynamic_cast<Processor*>(inst.component.get()))
+      p->set_reservation_monitor(*platform->reservations_);
+    else if (auto* d = dynamic_cast<DmaInitiator*>(inst.component.get()))
+      d->set_reservation_monitor(*platform->reservations_);
 
   // 3. Bind sockets.
   // Sockets, not names: "cpu0" and "cpu0.mem" may name the same default socket.

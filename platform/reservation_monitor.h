@@ -57,6 +57,14 @@ class ReservationMonitor {
   // A store of len bytes at pa through the checked path, by `hart` (or
   // kNoHart): breaks every other hart's reservation on those granules.
   void store(unsigned hart, uint64_t pa, uint64_t len);
+  // A store by no processor, with its data: store(kNoHart, ...) and every observer.
+  using StoreObserver = std::function<void(uint64_t pa, const void* data, uint64_t len)>;
+  void device_store(uint64_t pa, const void* data, uint64_t len);
+  // Returns an id for remove_observer.
+  unsigned add_observer(StoreObserver observer);
+  void remove_observer(unsigned id);
+  // How many processors are attached.
+  unsigned processors() const;
   // Fast checks for the store paths.
   bool watching() const { return published_ != 0; }
   bool page_watched(uint64_t page) const { return published_ && watched_.count(page); }
@@ -75,6 +83,15 @@ class ReservationMonitor {
   std::vector<Slot> slots_;
   std::unordered_map<uint64_t, unsigned> watched_;  // page -> published reservations on it
   unsigned published_ = 0;
+  std::vector<StoreObserver> observers_;  // empty slots removed
+};
+
+// A component that stores into memory on its own (a DMA engine): the builder
+// hands it the platform's monitor, to which it reports those stores (device_store).
+class DmaInitiator {
+ public:
+  virtual ~DmaInitiator() = default;
+  virtual void set_reservation_monitor(ReservationMonitor& monitor) = 0;
 };
 
 inline unsigned ReservationMonitor::attach(Revoke revoke) {
@@ -141,6 +158,27 @@ inline void ReservationMonitor::store(unsigned hart, uint64_t pa, uint64_t len) 
     Slot& s = slots_[i];
     if (i != hart && s.valid && s.granule >= first && s.granule <= last) clear(i);
   }
+}
+
+inline void ReservationMonitor::device_store(uint64_t pa, const void* data, uint64_t len) {
+  store(kNoHart, pa, len);
+  for (const auto& o : observers_)
+    if (o) o(pa, data, len);
+}
+
+inline unsigned ReservationMonitor::add_observer(StoreObserver observer) {
+  observers_.push_back(std::move(observer));
+  return static_cast<unsigned>(observers_.size() - 1);
+}
+
+inline void ReservationMonitor::remove_observer(unsigned id) {
+  if (id < observers_.size()) observers_[id] = nullptr;
+}
+
+inline unsigned ReservationMonitor::processors() const {
+  unsigned n = 0;
+  for (const Slot& s : slots_) n += s.attached;
+  return n;
 }
 
 }  // namespace vp::platform

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 #include "models/cpu/core_internal.h"
 #include "models/cpu/htif.h"
@@ -27,13 +28,17 @@ class Lockstep::Recorder : public CoreHost {
   bool read(uint64_t paddr, void* data, unsigned len) override {
     const bool ok = l_.host_.read(paddr, data, len);
     const auto* p = static_cast<const uint8_t*>(data);
-    l_.log_.push_back({Event::kRead, ok, paddr, std::vector<uint8_t>(p, p + len), l_.primary_->irq_lines_});
+    l_.log_.push_back({Event::kRead, ok, paddr, std::vector<uint8_t>(p, p + len), l_.primary_->irq_lines_,
+                       std::move(l_.pending_)});
+    l_.pending_.clear();
     return ok;
   }
   bool write(uint64_t paddr, const void* data, unsigned len) override {
     const bool ok = l_.host_.write(paddr, data, len);
     const auto* p = static_cast<const uint8_t*>(data);
-    l_.log_.push_back({Event::kWrite, ok, paddr, std::vector<uint8_t>(p, p + len), l_.primary_->irq_lines_});
+    l_.log_.push_back({Event::kWrite, ok, paddr, std::vector<uint8_t>(p, p + len), l_.primary_->irq_lines_,
+                       std::move(l_.pending_)});
+    l_.pending_.clear();
     return ok;
   }
   uint64_t time_now() override {
@@ -93,9 +98,11 @@ class Lockstep::Replay : public CoreHost {
   }
 
  private:
-  // Pops the front event; the interrupt lines it left are the shadow's from now on.
+  // Pops the front event; the device stores made during it and the interrupt lines it
+  // left are the shadow's from now on.
   bool consume() {
     const Event& e = l_.log_.front();
+    for (const Store& st : e.stores) l_.apply(st);
     l_.apply_lines(e.lines);
     const bool ok = e.ok;
     l_.log_.pop_front();
@@ -127,7 +134,54 @@ Lockstep::Lockstep(const CoreConfig& cfg, CoreHost& host, std::ostream& report)
   if (auto* t = const_cast<Translator*>(primary_->translator())) t->set_single_block(true);
 }
 
-Lockstep::~Lockstep() = default;
+Lockstep::~Lockstep() {
+  if (monitor_) monitor_->remove_observer(observer_);
+}
+
+// The primary's reservation monitor is the platform's once the platform has handed it
+// over (before the first run): device stores are observed through it.
+void Lockstep::attach_monitor() {
+  monitor_ = primary_->monitor_;
+  if (monitor_->processors() > 1)
+    throw std::runtime_error(
+        "lock-step checking (lockstep: true) needs a platform with a single hart: this one has " +
+        std::to_string(monitor_->processors()) +
+        ", and the other harts' stores into memory cannot be applied to the interpreter's copy of it");
+  observer_ = monitor_->add_observer(
+      [this](uint64_t pa, const void* data, uint64_t len) { device_store(pa, data, len); });
+}
+
+void Lockstep::device_store(uint64_t pa, const void* data, uint64_t len) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  Store st{pa, std::vector<uint8_t>(p, p + len)};
+  if (in_primary_)
+    pending_.push_back(std::move(st));  // applied when the shadow reaches the same point
+  else
+    apply(st);
+}
+
+// A device store on the shadow's side: its memory copy and its reservation.
+void Lockstep::apply(const Store& st) {
+  shadow_->monitor_->store(platform::ReservationMonitor::kNoHart, st.addr, st.data.size());
+  uint64_t pa = st.addr;
+  size_t off = 0;
+  while (off < st.data.size()) {
+    const uint64_t left = st.data.size() - off;
+    if (Region* r = region_of(pa)) {
+      const size_t n = size_t(std::min<uint64_t>(left, r->real.end - pa + 1));
+      std::memcpy(r->copy + (pa - r->real.base), st.data.data() + off, n);
+      off += n;
+      pa += n;
+      continue;
+    }
+    // Not in a copied region: skip to the next region that starts inside the store.
+    uint64_t next = pa + left;
+    for (auto& r : regions_)
+      if (r->real.base > pa && r->real.base < next) next = r->real.base;
+    off += size_t(next - pa);
+    pa = next;
+  }
+}
 
 void Lockstep::snapshot(const DmiRegion& r) {
   for (auto& reg : regions_)
@@ -229,6 +283,7 @@ RunExit Lockstep::run(uint64_t budget, uint64_t& executed) {
   if (diverged_) return RunExit::kStop;
   if (!started_) {  // boot set-up (pc, a0/a1, HTIF) was done on the primary
     started_ = true;
+    attach_monitor();
     std::memcpy(s.x_, p.x_, sizeof s.x_);
     std::memcpy(s.f_, p.f_, sizeof s.f_);
     s.pc_ = p.pc_;
@@ -240,10 +295,15 @@ RunExit Lockstep::run(uint64_t budget, uint64_t& executed) {
     const uint64_t pc0 = p.pc_;
     s.idle_cycles_ = p.idle_cycles_;  // WFI sleep the host added (mcycle counts it)
     uint64_t k = 0;
+    in_primary_ = true;
     why = p.run(budget - executed, k);
+    in_primary_ = false;
     apply_lines(lines);
     uint64_t ks = 0;
     if (k) s.run(k, ks);
+    // Device stores the primary caused outside an MMIO access: after the block.
+    for (const Store& st : pending_) apply(st);
+    pending_.clear();
     executed += k;
     ++blocks_;
     if (ks != k) {

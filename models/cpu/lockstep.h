@@ -7,7 +7,11 @@
 // (pc, privilege, integer and FP registers, CSRs, instruction count). The shadow has its
 // own copy of every DMI region (taken when the primary first asks for it) and replays
 // what the primary saw from the rest of the platform: MMIO reads (values), MMIO writes
-// (checked), `time` reads and interrupt lines. The first difference is reported with the
+// (checked), `time` reads and interrupt lines. Stores into memory by no processor (device
+// DMA, the platform's debug writes) reach it through the platform's reservation monitor
+// and are applied to the copy too; a store made during one of the primary's MMIO accesses
+// is applied when the shadow replays that access. Other harts' stores cannot be seen: a
+// platform with more than one hart is refused. The first difference is reported with the
 // block's instructions and the first instruction whose result differs.
 #include <cstdint>
 #include <deque>
@@ -42,12 +46,18 @@ class Lockstep {
   class Replay;
   friend class Recorder;
   friend class Replay;
+  // A store into memory by no processor.
+  struct Store {
+    uint64_t addr;
+    std::vector<uint8_t> data;
+  };
   struct Event {
     enum Kind : uint8_t { kRead, kWrite, kTime } kind;
     bool ok;
     uint64_t addr;
     std::vector<uint8_t> data;
     uint64_t lines;  // the primary's interrupt lines after the access (a device may change them)
+    std::vector<Store> stores = {};  // device stores made during the access
   };
   // A DMI region and the shadow's copy of it (anonymous memory: pages still zero in
   // the platform's region are neither copied nor touched).
@@ -67,6 +77,9 @@ class Lockstep {
   bool compare(uint64_t pc0, uint64_t executed);
   Region* region_of(uint64_t pa);
   void snapshot(const DmiRegion& r);
+  void attach_monitor();
+  void device_store(uint64_t pa, const void* data, uint64_t len);
+  void apply(const Store& st);
 
   CoreHost& host_;
   std::ostream& report_;
@@ -75,6 +88,10 @@ class Lockstep {
   std::unique_ptr<Core> primary_, shadow_;
   std::deque<Event> log_;
   std::vector<std::unique_ptr<Region>> regions_;
+  platform::ReservationMonitor* monitor_ = nullptr;  // the primary's (the platform's)
+  unsigned observer_ = 0;
+  bool in_primary_ = false;      // the primary is running: device stores wait in pending_
+  std::vector<Store> pending_;
   bool started_ = false;
   bool diverged_ = false;
   std::string message_;

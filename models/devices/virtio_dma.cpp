@@ -43,10 +43,12 @@ bool VirtioDma::access(bool is_write, uint64_t addr, uint8_t* data, size_t len) 
     if (const tlm::tlm_dmi* d = find_dmi(at, is_write)) {
       const size_t n = size_t(std::min<uint64_t>(left, d->get_end_address() - at + 1));
       uint8_t* host = d->get_dmi_ptr() + (at - d->get_start_address());
-      if (is_write)
+      if (is_write) {
         std::memcpy(host, data + done, n);
-      else
+        if (monitor_) monitor_->device_store(at, data + done, n);
+      } else {
         std::memcpy(data + done, host, n);
+      }
       done += n;
       continue;
     }
@@ -63,6 +65,7 @@ bool VirtioDma::access(bool is_write, uint64_t addr, uint8_t* data, size_t len) 
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     socket->b_transport(gp, delay);
     if (!gp.is_response_ok()) return false;
+    if (is_write && monitor_) monitor_->device_store(at, data + done, n);
     done += n;
   }
   return true;

@@ -26,9 +26,12 @@ struct VirtioMmioConfig {
   sc_core::sc_time latency{10, sc_core::SC_NS};
 };
 
-class VirtioMmio : public MmioTarget, private VirtioContext {
+class VirtioMmio : public MmioTarget, public platform::DmaInitiator, private VirtioContext {
  public:
   static constexpr uint64_t kSize = 0x1000;
+
+  // Its DMA stores are reported to the platform (they break reservations).
+  void set_reservation_monitor(platform::ReservationMonitor& monitor) override { dma_.set_reservation_monitor(monitor); }
 
   // Register offsets (4.2.2, "MMIO Device Register Layout").
   static constexpr uint64_t kMagicValue = 0x000;  // "virt"

@@ -1,6 +1,7 @@
 // platform::ReservationMonitor: LR/SC reservation sets shared by processors.
 #include <gtest/gtest.h>
 
+#include <utility>
 #include <vector>
 
 #include "platform/reservation_monitor.h"
@@ -92,4 +93,29 @@ TEST(ReservationMonitor, DetachedSlotsAreReused) {
   h.m.reserve(0, 0x2000);
   h.m.publish(0);  // a slot without a callback is skipped
   EXPECT_TRUE(h.m.page_watched(0x2));
+}
+
+TEST(ReservationMonitor, DeviceStoresBreakReservationsAndReachObservers) {
+  Harts h(2);
+  EXPECT_EQ(h.m.processors(), 2u);
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> seen;
+  const unsigned id = h.m.add_observer([&](uint64_t pa, const void* data, uint64_t len) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    seen.push_back({pa, std::vector<uint8_t>(p, p + len)});
+  });
+  h.m.reserve(0, 0x80000040);
+  h.m.reserve(1, 0x80000100);
+  const uint8_t bytes[3] = {1, 2, 3};
+  h.m.device_store(0x8000007e, bytes, 3);  // ends in the next granule: hart 0's is hit
+  EXPECT_FALSE(h.m.holds(0));
+  EXPECT_TRUE(h.m.holds(1));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, 0x8000007eu);
+  EXPECT_EQ(seen[0].second, std::vector<uint8_t>({1, 2, 3}));
+  h.m.remove_observer(id);
+  h.m.device_store(0x80000100, bytes, 1);
+  EXPECT_FALSE(h.m.holds(1));
+  EXPECT_EQ(seen.size(), 1u);  // removed: not called any more
+  h.m.detach(1);
+  EXPECT_EQ(h.m.processors(), 1u);
 }
