@@ -202,6 +202,10 @@ class Core {
   bool write_virtual(uint64_t va, const void* data, size_t len);
   // Memory at [pa, pa + len) changed behind the core's back (debugger, loader): forget its decoded code.
   void code_modified(uint64_t pa, uint64_t len);
+  // A store into memory no processor made (a debugger's write through the hart's port):
+  // reported to the reservation monitor, which breaks LR reservations on those bytes and
+  // passes them to its observers (lock-step's copy of memory).
+  void foreign_store(uint64_t pa, const void* data, uint64_t len) { monitor_->device_store(pa, data, len); }
 
   // --- Stuck detection (stuck.h): the same exception, pc and registers again
   // and again. The run stops with kStop; stuck() tells why.

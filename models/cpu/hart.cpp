@@ -416,6 +416,11 @@ void Hart::run_thread() {
     const bool timed = core_->timing() != nullptr;
     const auto t0 = std::chrono::steady_clock::now();
     const RunExit why = lockstep_ ? lockstep_->run(budget, done) : core_->run(budget, done);
+    if (lockstep_ && lockstep_->refused()) {
+      stopped_ = true;
+      platform::request_stop(2, "lockstep: refused (see above)");
+      break;
+    }
     if (lockstep_ && lockstep_->diverged()) {
       stopped_ = true;
       platform::request_stop(3, "lockstep: translated code and interpreter differ: " + lockstep_->message());

@@ -167,6 +167,7 @@ size_t Hart::write_memory(uint64_t addr, const void* data, size_t len, bool phys
     if (!physical && !core_->debug_translate(va, false, pa)) break;
     const size_t put = debug_transport(true, pa, const_cast<uint8_t*>(d + done), n);
     core_->code_modified(pa, put);
+    if (put) core_->foreign_store(pa, d + done, put);
     done += put;
     if (put < n) break;
   }

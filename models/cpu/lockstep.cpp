@@ -140,15 +140,20 @@ Lockstep::~Lockstep() {
 
 // The primary's reservation monitor is the platform's once the platform has handed it
 // over (before the first run): device stores are observed through it.
-void Lockstep::attach_monitor() {
+bool Lockstep::attach_monitor() {
   monitor_ = primary_->monitor_;
-  if (monitor_->processors() > 1)
-    throw std::runtime_error(
-        "lock-step checking (lockstep: true) needs a platform with a single hart: this one has " +
-        std::to_string(monitor_->processors()) +
-        ", and the other harts' stores into memory cannot be applied to the interpreter's copy of it");
+  if (monitor_->processors() > 1) {
+    refused_ = true;
+    message_ = "lock-step checking (lockstep: true) needs a platform with a single hart: this one has " +
+               std::to_string(monitor_->processors()) +
+               ", and the other harts' stores into memory cannot be applied to the interpreter's copy of it";
+    monitor_ = nullptr;
+    report_ << "lockstep: " << message_ << "\n";  // also under --quiet, as a divergence report is
+    return false;
+  }
   observer_ = monitor_->add_observer(
       [this](uint64_t pa, const void* data, uint64_t len) { device_store(pa, data, len); });
+  return true;
 }
 
 void Lockstep::device_store(uint64_t pa, const void* data, uint64_t len) {
@@ -280,10 +285,10 @@ RunExit Lockstep::run(uint64_t budget, uint64_t& executed) {
   Core& p = *primary_;
   Core& s = *shadow_;
   executed = 0;
-  if (diverged_) return RunExit::kStop;
+  if (diverged_ || refused_) return RunExit::kStop;
   if (!started_) {  // boot set-up (pc, a0/a1, HTIF) was done on the primary
     started_ = true;
-    attach_monitor();
+    if (!attach_monitor()) return RunExit::kStop;
     std::memcpy(s.x_, p.x_, sizeof s.x_);
     std::memcpy(s.f_, p.f_, sizeof s.f_);
     s.pc_ = p.pc_;

@@ -36,6 +36,8 @@ class Lockstep {
   RunExit run(uint64_t budget, uint64_t& executed);
   void invalidate_dmi(uint64_t start, uint64_t end);
   bool diverged() const { return diverged_; }
+  // The platform cannot be checked (several harts): run() does nothing; message() says why.
+  bool refused() const { return refused_; }
   const std::string& message() const { return message_; }
   uint64_t blocks_checked() const { return blocks_; }
   // Compares every DMI region of both cores (also done every kMemoryCheckInterval blocks).
@@ -77,7 +79,7 @@ class Lockstep {
   bool compare(uint64_t pc0, uint64_t executed);
   Region* region_of(uint64_t pa);
   void snapshot(const DmiRegion& r);
-  void attach_monitor();
+  bool attach_monitor();  // false: refused (several harts)
   void device_store(uint64_t pa, const void* data, uint64_t len);
   void apply(const Store& st);
 
@@ -94,6 +96,7 @@ class Lockstep {
   std::vector<Store> pending_;
   bool started_ = false;
   bool diverged_ = false;
+  bool refused_ = false;
   std::string message_;
   uint64_t blocks_ = 0;
 };
