@@ -204,14 +204,7 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
       Line& l = lines_[base + w];
       if (l.tag != line) continue;
       if (l.ready > t || l.prefetched) break;
-      ++st_.accesses;
-      ++st_.hits;
-      if (op == MemOp::kRead) {
-        ++st_.reads;
-      } else {
-        ++st_.writes;
-        l.dirty = 1;
-      }
+      count_hit(l, op);
       if (cfg_.replacement == Replacement::kLru) l.stamp = ++clock_;
       else touch(set, w);
       mru_line_ = line;

@@ -48,14 +48,7 @@ class Cache final : public MemLevel {
   uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override {
     if ((addr >> line_shift_) == mru_line_ && !pf_hits_ && busy_until_ <= t && lines_[mru_idx_].ready <= t &&
         (op == MemOp::kRead || (op == MemOp::kWrite && cfg_.write_back))) {
-      ++st_.accesses;
-      ++st_.hits;
-      if (op == MemOp::kRead) {
-        ++st_.reads;
-      } else {
-        ++st_.writes;
-        lines_[mru_idx_].dirty = 1;
-      }
+      count_hit(lines_[mru_idx_], op);
       return t + cfg_.hit_latency;
     }
     return access_slow(addr, op, t, pc);
@@ -94,6 +87,17 @@ class Cache final : public MemLevel {
     uint64_t stamp;  // LRU: last use; FIFO: fill time
     uint8_t dirty, prefetched;
   };
+  // A demand read or write-back write hitting a filled line: its statistics and dirty bit.
+  void count_hit(Line& l, MemOp op) {
+    ++st_.accesses;
+    ++st_.hits;
+    if (op == MemOp::kRead) {
+      ++st_.reads;
+    } else {
+      ++st_.writes;
+      l.dirty = 1;
+    }
+  }
   uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   unsigned victim(unsigned set);
   void touch(unsigned set, unsigned way);
