@@ -201,17 +201,27 @@ bool wait_for_rx(TestInitiator& cpu) {
 // Runs the simulation past the next poll (sc_start stops before the events at its end time).
 void next_poll(const Ns16550Config& config) { sc_start(config.poll + sc_time(1, SC_NS)); }
 
-TEST(Ns16550, FileConsole) {
-  const std::string path = "/tmp/vp_ns16550_test_" + std::to_string(getpid()) + ".txt";
+// A UART whose console is the file at `path`.
+Ns16550Config file_console(const std::string& path) {
   Ns16550Config config;
   config.console = vp::dev::ConsoleKind::File;
   config.console_file = path;
+  return config;
+}
+
+std::string file_text(const std::string& path) {
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
+}
+
+TEST(Ns16550, FileConsole) {
+  const std::string path = "/tmp/vp_ns16550_test_" + std::to_string(getpid()) + ".txt";
+  const Ns16550Config config = file_console(path);
   auto [uart, cpu] = bench(config);
   for (char c : std::string("to file")) cpu.write8(THR, uint8_t(c));
   next_poll(config);  // the bytes reach the host at the next poll
-  std::stringstream text;
-  text << std::ifstream(path).rdbuf();
-  EXPECT_EQ(text.str(), "to file");
+  EXPECT_EQ(file_text(path), "to file");
   EXPECT_EQ(uart.take_output(), "to file");  // captured as well
   unlink(path.c_str());
 }
@@ -221,15 +231,9 @@ TEST(Ns16550, FileConsole) {
 // backend holds back at once (4 KiB) goes out on its own.
 TEST(Ns16550, FileConsoleAcrossPollPeriods) {
   const std::string path = "/tmp/vp_ns16550_test_periods_" + std::to_string(getpid()) + ".txt";
-  Ns16550Config config;
-  config.console = vp::dev::ConsoleKind::File;
-  config.console_file = path;
+  const Ns16550Config config = file_console(path);
   auto [uart, cpu] = bench(config);
-  auto file = [&] {
-    std::stringstream text;
-    text << std::ifstream(path).rdbuf();
-    return text.str();
-  };
+  auto file = [&] { return file_text(path); };
   std::string sent;
   for (int period = 0; period < 3; ++period) {
     for (int i = 0; i < 5; ++i) {
