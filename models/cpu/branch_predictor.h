@@ -43,8 +43,10 @@ class BranchPredictor {
   virtual void extra_stats(const std::function<void(const std::string&, const uint64_t*)>&) {}
 };
 
-// A predictor class D derives from PredictorImpl<D>: predict_update() calls
-// D's own predict() and update() directly (no virtual calls, inlined).
+// A simple predictor class D derives from PredictorImpl<D>: predict_update() calls
+// D's own predict() and update() directly (no virtual calls, inlined). TAGE
+// (tage.cpp) implements predict_update() itself, to keep its lookup in registers
+// from the prediction to the training.
 template <class D>
 class PredictorImpl : public BranchPredictor {
  public:
