@@ -54,8 +54,7 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
   expected_pc_ = r.next_pc;
   const uint64_t base = cycle_ + 1;
 
-  // Front end: fetch runs two stages ahead of EX.
-  const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+  const uint64_t f = fetch_cycle();
   const uint64_t avail = fetch_.fetch(r, f);
   const uint64_t t_redirect = std::max(base, redirect_ + 2);
   const uint64_t t_fetch = std::max(t_redirect, avail + 1);
@@ -134,7 +133,7 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
 }
 
 void InOrderBackend::fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
-  const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+  const uint64_t f = fetch_cycle();
   fetch_.fetch(RetireInfo{pc, fetch_pa, 0, 0, 0, false, fetch_levels, 0}, f);
   update_clear();
 }
@@ -143,7 +142,7 @@ void InOrderBackend::fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetc
 // fetch on the current line).
 void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc,
                                     uint64_t fetch_pa) {
-  const uint64_t f = std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_);
+  const uint64_t f = fetch_cycle();
   const uint64_t e = begin(s, next_pc);
   const BranchResult b = branch_.resolve(in, s.op->cls, pc, next_pc);
   if (b.redirect != Redirect::kNone) {

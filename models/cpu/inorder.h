@@ -79,6 +79,9 @@ class InOrderBackend {
   // An unstalled control-flow instruction (Kind::kControl).
   void retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
+  // Recomputes the fast-path state after the front end changed outside this
+  // backend (functional warming fetches).
+  void sync() { update_clear(); }
   void trap();
   void idle(uint64_t cycles);
   uint64_t cycles() const { return cycle_; }
@@ -106,19 +109,14 @@ class InOrderBackend {
     from_load_[s.dst] = load;
     ready_[0] = 0;  // x0
   }
-  // The first EX cycle that neither a redirect refill, the current fetch line
-  // nor a busy memory stage or iterative unit holds back.
+  // Front end: fetch runs two stages ahead of EX, and not before a redirect.
+  uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
   void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  // clear_: the first EX cycle that neither a redirect refill, the current fetch
+  // line nor a busy memory stage or iterative unit holds back.
   void update_clear() {
     clear_ = std::max(std::max(redirect_ + 2, fetch_.line_ready() + 1), std::max(mem_free_, ex_free_));
   }
-
- public:
-  // Recomputes the fast-path state after the front end changed outside this
-  // backend (functional warming fetches).
-  void sync() { update_clear(); }
-
- private:
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
   void attribute(const OpSlots& s, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
