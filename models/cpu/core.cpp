@@ -299,7 +299,7 @@ inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b,
   RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), 0};
   if (s.mem) {
     r.cached = timed_data_pa(ea, r.mem_pa);
-    if (levels && data_priv() != Priv::M) r.data_levels = levels;
+    r.data_levels = timed_data_levels();
   }
   // io: its retire_plain() declined this instruction; retire() would now call retire_any().
   if (io) io->retire_any(in, r, s);
@@ -337,15 +337,21 @@ Block* Core::lookup_block() {
     if (VP_UNLIKELY(e.tag != vpn)) {
       // PMP is not uniform over this page (no TLB entry): a cached block, built
       // in another mode or PMP state, is used only if all of it may be fetched now.
-      Block* b = blocks_.find(ppc);
-      if (b && (b->epoch == code_epoch_ || still_valid(b)) && pmp_ok(ppc, b->pend - ppc, Access::kExec, priv_))
-        return b;
+      Block* b = current_block(ppc);
+      if (b && pmp_ok(ppc, b->pend - ppc, Access::kExec, priv_)) return b;
       return build_block(pc_, ppc, /*cache=*/false);
     }
   }
+  if (Block* b = current_block(ppc)) return b;
+  return build_block(pc_, ppc, /*cache=*/true);
+}
+
+// The cached block at ppc if its instructions are current (read since the latest
+// fence.i, or still equal to memory); nullptr otherwise.
+inline Block* Core::current_block(uint64_t ppc) {
   Block* b = blocks_.find(ppc);
   if (VP_LIKELY(b != nullptr) && VP_LIKELY(b->epoch == code_epoch_ || still_valid(b))) return b;
-  return build_block(pc_, ppc, /*cache=*/true);
+  return nullptr;
 }
 
 // fence.i (unpriv. spec, Zifencei): later fetches must see every store made before it,
@@ -519,6 +525,11 @@ void Core::notify_code_write(uint64_t pa, unsigned len) {
       link = &b->page_next;
     }
   }
+  set_page_blocks(page, head);
+}
+
+// The cached blocks of a code page are now the list from head (none: not a code page).
+void Core::set_page_blocks(uint64_t page, Block* head) {
   if (head)
     code_pages_.insert(page, head);
   else
@@ -534,10 +545,7 @@ void Core::drop_block(Block* b) {
   Block** link = &head;
   while (*link && *link != b) link = &(*link)->page_next;
   if (*link) *link = b->page_next;
-  if (head)
-    code_pages_.insert(page, head);
-  else
-    code_pages_.erase(page);
+  set_page_blocks(page, head);
   graveyard_.push_back(b);
 }
 

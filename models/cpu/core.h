@@ -304,6 +304,7 @@ class Core {
   bool timed_data_pa(uint64_t ea, uint64_t& pa) const;
   const OpSlots* timing_slots(Block* b);
   Block* lookup_block();
+  Block* current_block(uint64_t ppc);
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   Block* new_block(unsigned n, bool cache);
   bool still_valid(Block* b);
@@ -336,6 +337,7 @@ class Core {
   void notify_code_write(uint64_t pa, unsigned len);
   void invalidate_code_page(uint64_t ppage);
   void drop_block(Block* b);
+  void set_page_blocks(uint64_t page, Block* head);
   void flush_blocks();
   void reap_blocks();  // deletes discarded blocks (after the translator dropped them)
 
