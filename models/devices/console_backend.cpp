@@ -16,6 +16,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "platform/full_io.h"
 #include "platform/terminal.h"
 
 namespace vp::dev {
@@ -48,25 +49,35 @@ bool ByteQueue::empty() const {
 
 namespace {
 
-constexpr size_t kFlushAt = 4096;  // bytes a backend holds back at most
+// A backend that gathers transmitted bytes and hands them to send() in one piece
+// at flush() or once kFlushAt are waiting. The simulation thread's only.
+class BufferedConsole : public ConsoleBackend {
+ public:
+  static constexpr size_t kFlushAt = 4096;  // bytes held back at most
 
-void write_all(int fd, const void* data, size_t len) {
-  const auto* p = static_cast<const char*>(data);
-  while (len > 0) {
-    ssize_t n = ::write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // closed pipe or full socket: output is dropped
-    p += n;
-    len -= size_t(n);
+  void write(uint8_t byte) final {
+    pending_.push_back(char(byte));
+    if (pending_.size() >= kFlushAt) flush();
   }
-}
+  void flush() final {
+    if (pending_.empty()) return;
+    send(pending_.data(), pending_.size());
+    pending_.clear();
+  }
+
+ protected:
+  virtual void send(const char* data, size_t len) = 0;
+
+ private:
+  std::string pending_;
+};
 
 class NullConsole : public ConsoleBackend {
  public:
   void write(uint8_t) override {}
 };
 
-class FileConsole : public ConsoleBackend {
+class FileConsole : public BufferedConsole {
  public:
   explicit FileConsole(const ConsoleOptions& o) {
     fd_ = ::open(o.file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -78,18 +89,12 @@ class FileConsole : public ConsoleBackend {
     flush();
     ::close(fd_);
   }
-  void write(uint8_t byte) override {
-    pending_.push_back(char(byte));
-    if (pending_.size() >= kFlushAt) flush();
-  }
-  void flush() override {
-    write_all(fd_, pending_.data(), pending_.size());
-    pending_.clear();
-  }
 
  private:
+  void send(const char* data, size_t len) override {
+    platform::write_full(fd_, data, len);  // false: a closed pipe, output is dropped
+  }
   int fd_ = -1;
-  std::string pending_;
 };
 
 // A host thread that reads fd into the queue until EOF or stop; it wakes every
@@ -238,7 +243,7 @@ class StdioConsole : public ConsoleBackend {
 };
 
 // --- tcp: 127.0.0.1:port, one client at a time ------------------------------
-class TcpConsole : public ConsoleBackend {
+class TcpConsole : public BufferedConsole {
  public:
   TcpConsole(const ConsoleOptions& o, ByteQueue& input) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -289,31 +294,24 @@ class TcpConsole : public ConsoleBackend {
     if (client_fd_ >= 0) ::close(client_fd_);
     ::close(listen_fd_);
   }
+  uint16_t port() const override { return port_; }
+
+ private:
   // Output while no client is connected is dropped (like QEMU's "server,nowait").
-  void write(uint8_t byte) override {
-    pending_.push_back(char(byte));
-    if (pending_.size() >= kFlushAt) flush();
-  }
-  void flush() override {
-    if (pending_.empty()) return;
+  void send(const char* data, size_t len) override {
     std::lock_guard<std::mutex> lock(write_mutex_);
-    int c = client_fd_.load();
-    for (size_t at = 0; c >= 0 && at < pending_.size();) {
-      const ssize_t n = ::send(c, pending_.data() + at, pending_.size() - at, MSG_NOSIGNAL);
+    const int c = client_fd_.load();
+    for (size_t at = 0; c >= 0 && at < len;) {
+      const ssize_t n = ::send(c, data + at, len - at, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       at += size_t(n);
     }
-    pending_.clear();
   }
-  uint16_t port() const override { return port_; }
-
- private:
   int listen_fd_ = -1;
   std::atomic<int> client_fd_{-1};
   std::mutex write_mutex_;
   uint16_t port_ = 0;
-  std::string pending_;  // the simulation thread's only
   Reader reader_;
 };
 
