@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -222,6 +223,37 @@ TEST(BranchPredictors, EveryTypeMatchesTheRecordedSequence) {
     const Outcome o = run(cfg, kBranchCount, false);
     EXPECT_EQ(o.correct, c.correct);
     EXPECT_EQ(o.hash, c.hash);
+  }
+}
+
+// A TAGE shape it cannot build is refused, naming the parameter (the checks the
+// template rewrite carried over from the original constructor).
+TEST(BranchPredictors, TageRefusesImpossibleShapes) {
+  struct Bad {
+    const char* what;
+    void (*set)(BranchPredictorConfig&);
+  };
+  const Bad bad[] = {
+      {"tables must be between 1 and 16", [](BranchPredictorConfig& c) { c.tables = 0; }},
+      {"tables must be between 1 and 16", [](BranchPredictorConfig& c) { c.tables = 17; }},
+      {"tagged_table_bits must be between 4 and 20", [](BranchPredictorConfig& c) { c.tagged_table_bits = 21; }},
+      {"histories must list one length per table", [](BranchPredictorConfig& c) { c.histories = {8, 16}; }},
+      {"tag_widths must list one width per table", [](BranchPredictorConfig& c) { c.tag_widths = {9}; }},
+      {"history lengths must be between 1 and 1024", [](BranchPredictorConfig& c) { c.max_history = 2000; }},
+      {"tag widths must be between 4 and 16", [](BranchPredictorConfig& c) { c.tag_widths = {9, 9, 9, 17}; }},
+      {"history lengths must increase", [](BranchPredictorConfig& c) { c.histories = {8, 16, 16, 32}; }},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.what);
+    BranchPredictorConfig cfg;
+    cfg.type = "tage";
+    b.set(cfg);
+    try {
+      make_branch_predictor(cfg);
+      ADD_FAILURE() << "accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(b.what), std::string::npos) << e.what();
+    }
   }
 }
 
