@@ -56,6 +56,10 @@ class Platform {
   // The lowest mapped address in [addr, addr + len), if any.
   std::optional<uint64_t> first_mapped(uint64_t addr, uint64_t len) const;
 
+  // The LR/SC reservations of every processor; components that store into
+  // memory on their own (DmaInitiator) report to it too.
+  ReservationMonitor& reservations() const { return *reservations_; }
+
   // Calls Component::reset() on every component.
   void reset();
 

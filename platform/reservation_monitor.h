@@ -63,8 +63,18 @@ class ReservationMonitor {
   // Returns an id for remove_observer.
   unsigned add_observer(StoreObserver observer);
   void remove_observer(unsigned id);
+  // Whether an observer wants the data of every device store (lock-step checking).
+  bool observed() const;
   // How many processors are attached.
   unsigned processors() const;
+
+  // A device that stores through host pointers it keeps (DMI) joins too: its
+  // revoke is called, like a processor's, when a reservation in a page becomes
+  // watched, and with kAllPages when an observer starts wanting every store;
+  // from then on its stores there must go through device_store. Returns an id.
+  static constexpr uint64_t kAllPages = ~0ull;
+  unsigned attach_device(Revoke revoke);
+  void detach_device(unsigned id);
   // Fast checks for the store paths.
   bool watching() const { return published_ != 0; }
   bool page_watched(uint64_t page) const { return published_ && watched_.count(page); }
@@ -84,10 +94,12 @@ class ReservationMonitor {
   std::unordered_map<uint64_t, unsigned> watched_;  // page -> published reservations on it
   unsigned published_ = 0;
   std::vector<StoreObserver> observers_;  // empty slots removed
+  std::vector<Revoke> devices_;           // empty slots detached
 };
 
 // A component that stores into memory on its own (a DMA engine): the builder
-// hands it the platform's monitor, to which it reports those stores (device_store).
+// hands it the platform's monitor, to which it reports those stores
+// (device_store). platform/dma.h implements it for devices (DmaReporter).
 class DmaInitiator {
  public:
   virtual ~DmaInitiator() = default;
@@ -149,6 +161,8 @@ inline void ReservationMonitor::publish(unsigned hart) {
   if (watched_[page]++ != 0) return;  // the others' fast paths are revoked already
   for (unsigned i = 0; i < slots_.size(); ++i)
     if (i != hart && slots_[i].attached && slots_[i].revoke) slots_[i].revoke(page);
+  for (const Revoke& d : devices_)
+    if (d) d(page);
 }
 
 inline void ReservationMonitor::store(unsigned hart, uint64_t pa, uint64_t len) {
@@ -167,8 +181,27 @@ inline void ReservationMonitor::device_store(uint64_t pa, const void* data, uint
 }
 
 inline unsigned ReservationMonitor::add_observer(StoreObserver observer) {
+  const bool first = !observed();
   observers_.push_back(std::move(observer));
+  if (first)
+    for (const Revoke& d : devices_)
+      if (d) d(kAllPages);
   return static_cast<unsigned>(observers_.size() - 1);
+}
+
+inline bool ReservationMonitor::observed() const {
+  for (const auto& o : observers_)
+    if (o) return true;
+  return false;
+}
+
+inline unsigned ReservationMonitor::attach_device(Revoke revoke) {
+  devices_.push_back(std::move(revoke));
+  return static_cast<unsigned>(devices_.size() - 1);
+}
+
+inline void ReservationMonitor::detach_device(unsigned id) {
+  if (id < devices_.size()) devices_[id] = nullptr;
 }
 
 inline void ReservationMonitor::remove_observer(unsigned id) {

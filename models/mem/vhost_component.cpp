@@ -106,6 +106,7 @@ size_t VhostMemories::physical(uint64_t addr, void* data, size_t len, bool write
     gp.set_data_length(chunk);
     gp.set_streaming_width(chunk);
     const unsigned n = mem->transport_dbg(gp);
+    if (write) report_store(addr + done, p + done, n);
     done += n;
     if (n != chunk) break;
   }

@@ -15,6 +15,7 @@
 
 #include "models/mem/memory_definition.h"
 #include "platform/component.h"
+#include "platform/dma.h"
 
 namespace vp::mem {
 
@@ -30,7 +31,9 @@ struct VhostConfig {
 // The port name of a memory path ("top.u_rom" -> "top_u_rom").
 std::string vhost_port_name(const std::string& path);
 
-class VhostMemories : public platform::Component, public tlm::tlm_bw_transport_if<> {
+class VhostMemories : public platform::Component,
+                      public platform::DmaReporter,  // __vhost_bb_mem_write's stores through `mem`
+                      public tlm::tlm_bw_transport_if<> {
  public:
   using Socket = tlm_utils::simple_target_socket_tagged<VhostMemories, 32>;
   platform::InitiatorSocket mem{"mem"};  // exposed only with memory_map
@@ -44,6 +47,7 @@ class VhostMemories : public platform::Component, public tlm::tlm_bw_transport_i
   // Writes every instance into `dir` ($readmemh); returns the files written.
   std::vector<std::string> export_all(const std::string& dir) const;
   // Physical access through `mem` (what __vhost_bb_mem_* use); bytes transferred.
+  // Writes are reported (platform/dma.h).
   size_t physical(uint64_t addr, void* data, size_t len, bool write);
 
   // tlm_bw_transport_if (the `mem` socket)

@@ -25,6 +25,7 @@ bool DpiMaster::direct(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint6
         std::memcpy(data, p, size);  // little-endian host
       } else {
         std::memcpy(p, data, size);
+        reporter_.report_store(addr, data, size);
       }
       ++direct_;
       return true;
@@ -107,7 +108,7 @@ void DpiMaster::serve(sc_core::sc_time& delay) {
   gp.set_byte_enable_ptr(nullptr);
   gp.set_dmi_allowed(false);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  (*socket_)->b_transport(gp, delay);
+  reporter_.transport(*socket_, gp, delay);
   if (gp.is_response_ok()) {
     data_ = cmd_ == tlm::TLM_READ_COMMAND ? buffer : 0;
     state_ = State::Done;

@@ -12,6 +12,7 @@
 #include <tlm>
 
 #include "platform/component.h"
+#include "platform/dma.h"
 
 extern "C" {
 enum { VP_DPI_OK = 0, VP_DPI_PENDING = 1, VP_DPI_ERROR = -1 };
@@ -28,7 +29,9 @@ class DpiMaster {
   // The master whose RTL is being evaluated; DPI calls go to it.
   static DpiMaster* current();
 
-  explicit DpiMaster(platform::InitiatorSocket* socket) : socket_(socket) {}
+  // Its stores into memory are reported through `reporter` (the owning component).
+  DpiMaster(platform::InitiatorSocket* socket, const platform::DmaReporter& reporter)
+      : socket_(socket), reporter_(reporter) {}
 
   int read(uint64_t addr, unsigned size, uint64_t* data);
   int write(uint64_t addr, unsigned size, uint64_t data);
@@ -50,6 +53,7 @@ class DpiMaster {
   bool direct(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t* data);
 
   platform::InitiatorSocket* socket_;
+  const platform::DmaReporter& reporter_;
   State state_ = State::Idle;
   tlm::tlm_command cmd_ = tlm::TLM_READ_COMMAND;
   uint64_t addr_ = 0, data_ = 0;

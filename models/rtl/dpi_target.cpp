@@ -137,7 +137,7 @@ void DpiTarget::serve_bus() {
     gp.set_streaming_width(bus_size_);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    mem->b_transport(gp, delay);
+    transport(mem, gp, delay);
     wait(delay);
     if (gp.is_response_ok()) {
       bus_data_ = bus_write_ ? bus_data_ : load_le(buf, bus_size_);

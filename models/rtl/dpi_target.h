@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "platform/component.h"
+#include "platform/dma.h"
 
 namespace vp::rtl {
 
@@ -26,7 +27,10 @@ struct DpiTargetConfig {
 using DpiTargetHandler = int (*)(void* user, const char* target, int is_write, uint64_t offset, int size,
                                  uint64_t* data);
 
-class DpiTarget : public platform::Component, public tlm::tlm_fw_transport_if<>, public tlm::tlm_bw_transport_if<> {
+class DpiTarget : public platform::Component,
+                  public platform::DmaReporter,  // the bus functional model's stores into memory
+                  public tlm::tlm_fw_transport_if<>,
+                  public tlm::tlm_bw_transport_if<> {
  public:
   platform::TargetSocket socket{"socket"};
   platform::InitiatorSocket mem{"mem"};

@@ -5,19 +5,22 @@
 
 namespace vp::rtl {
 
-// The guest's memory as the mailbox reaches it: debug transport on `mem`.
+// The guest's memory as the mailbox reaches it: debug transport on `mem`;
+// writes are reported as the mailbox's (DmaReporter).
 class Mailbox::BusMemory : public GuestMemory {
  public:
-  explicit BusMemory(platform::InitiatorSocket& socket) : socket_(socket) {}
+  BusMemory(platform::InitiatorSocket& socket, const platform::DmaReporter& reporter)
+      : socket_(socket), reporter_(reporter) {}
   bool read(uint64_t addr, void* data, uint64_t len) override {
     return platform::debug_transfer(socket_, tlm::TLM_READ_COMMAND, addr, data, len) == len;
   }
   bool write(uint64_t addr, const void* data, uint64_t len) override {
-    return platform::debug_transfer(socket_, tlm::TLM_WRITE_COMMAND, addr, const_cast<void*>(data), len) == len;
+    return reporter_.debug_write(socket_, addr, data, len) == len;
   }
 
  private:
   platform::InitiatorSocket& socket_;
+  const platform::DmaReporter& reporter_;
 };
 
 namespace {
@@ -34,7 +37,7 @@ MailboxEngineConfig engine_config(const MailboxConfig& c) {
 Mailbox::Mailbox(const sc_core::sc_module_name& name, const MailboxConfig& config)
     : MmioTarget(name, mbox::kSize, config.latency),
       config_(config),
-      bus_(std::make_unique<BusMemory>(mem)),
+      bus_(std::make_unique<BusMemory>(mem, *this)),
       engine_(engine_config(config), [](int code) {
         platform::request_stop(code, "mailbox: exit " + std::to_string(code));
       }) {

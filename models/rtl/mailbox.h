@@ -5,13 +5,15 @@
 // PRINT, MEMMOVE, MEMSET, MEMCMP, CALL, file services; models/rtl/
 // mailbox_engine.h) through the component's own initiator socket `mem` (debug
 // transport, bound to the bus) and writes the status and result back into the
-// block. Layout and codes: docs/rtl.md.
+// block. Its stores into memory are reported (platform/dma.h). Layout and
+// codes: docs/rtl.md.
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "models/devices/mmio_target.h"
 #include "models/rtl/mailbox_engine.h"
+#include "platform/dma.h"
 
 namespace vp::rtl {
 
@@ -23,7 +25,7 @@ struct MailboxConfig {
   std::string fs_root;                // file services ("" = off)
 };
 
-class Mailbox : public dev::MmioTarget, public tlm::tlm_bw_transport_if<> {
+class Mailbox : public dev::MmioTarget, public platform::DmaReporter, public tlm::tlm_bw_transport_if<> {
  public:
   platform::InitiatorSocket mem{"mem"};
 

@@ -12,7 +12,7 @@ RtlBridge::RtlBridge(const sc_core::sc_module_name& name, std::unique_ptr<RtlMod
       mem_(config.master ? std::make_unique<platform::InitiatorSocket>("mem") : nullptr),
       model_(std::move(model)),
       config_(config),
-      dpi_(mem_.get()) {
+      dpi_(mem_.get(), *this) {
   socket.bind(*this);
   expose_target("", socket, config_.size);
   expose_irq_out("irq", irq);

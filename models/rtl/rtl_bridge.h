@@ -36,6 +36,7 @@ struct RtlBridgeConfig {
 };
 
 class RtlBridge : public platform::Component,
+                  public platform::DmaReporter,  // the RTL's DPI-C stores into memory
                   public tlm::tlm_fw_transport_if<>,
                   public tlm::tlm_bw_transport_if<> {
  public:

@@ -119,3 +119,29 @@ TEST(ReservationMonitor, DeviceStoresBreakReservationsAndReachObservers) {
   h.m.detach(1);
   EXPECT_EQ(h.m.processors(), 1u);
 }
+
+// A device keeping DMI pointers (platform/dma.h) is told, as a processor is, when a page
+// gets a watched reservation, and with kAllPages when the first observer arrives; it is
+// no processor (processors() does not count it) and stops being told once detached.
+TEST(ReservationMonitor, DevicesAreToldWhichStoresMustBeReported) {
+  Harts h(1);
+  std::vector<uint64_t> told;
+  const unsigned dev = h.m.attach_device([&](uint64_t page) { told.push_back(page); });
+  EXPECT_EQ(h.m.processors(), 1u);
+  h.m.reserve(0, 0x80003010);
+  h.m.publish(0);
+  EXPECT_EQ(told, std::vector<uint64_t>({0x80003}));
+  EXPECT_FALSE(h.m.observed());
+  const unsigned a = h.m.add_observer([](uint64_t, const void*, uint64_t) {});
+  const unsigned b = h.m.add_observer([](uint64_t, const void*, uint64_t) {});
+  EXPECT_TRUE(h.m.observed());
+  EXPECT_EQ(told, std::vector<uint64_t>({0x80003, ReservationMonitor::kAllPages}));  // once
+  h.m.remove_observer(a);
+  EXPECT_TRUE(h.m.observed());
+  h.m.remove_observer(b);
+  EXPECT_FALSE(h.m.observed());
+  h.m.detach_device(dev);
+  h.m.reserve(0, 0x80004000);
+  h.m.publish(0);
+  EXPECT_EQ(told.size(), 2u);
+}

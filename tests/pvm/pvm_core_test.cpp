@@ -13,6 +13,7 @@
 
 #include "assembler.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/support/store_probe.h"
 #include "tests/support/test_initiator.h"
 
 using namespace sc_core;
@@ -203,6 +204,44 @@ void dmi_invalidated(pvm_backend backend) {
   EXPECT_EQ(b.mem.u64(0x12000), 42u);
   EXPECT_EQ(b.mem.transactions, 2u);
   for (uint8_t x : b.mem.retired) ASSERT_EQ(x, 0xEE);  // nothing written through a stale pointer
+}
+
+// The PVM's stores into platform memory are no processor's (platform/dma.h). With a hart's LR
+// reservation watched in a page, the PVM's DMI binding of that page gives way to transactions,
+// so its store into the reservation's granule breaks it (one in another granule stays), while
+// other pages keep DMI. The builder hands the monitor over on a platform; here the test does.
+void reservation_broken(pvm_backend backend) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  Bench b(backend, true);
+  auto& monitor = make<vp::platform::ReservationMonitor>();
+  b.core.set_reservation_monitor(monitor);
+  vp::test::StoreProbe hit(monitor, false), miss(monitor, false);
+  hit.reserve(kBase + 0x10008);
+  miss.reserve(kBase + 0x10040);
+  EXPECT_EQ(b.run(PvmCore::kStart), uint32_t(PvmCore::kHostCall));
+  EXPECT_EQ(b.mem.u64(0x10008), 42u);
+  EXPECT_FALSE(hit.holds());
+  EXPECT_TRUE(miss.holds());
+  EXPECT_EQ(b.mem.transactions, 2u);  // the load and the store in the watched page
+  EXPECT_EQ(b.run(PvmCore::kResume), uint32_t(PvmCore::kPageFault));
+  EXPECT_EQ(b.mem.u64(0x11000), 42u);
+  EXPECT_EQ(b.mem.transactions, 2u);  // another page: still DMI
+}
+
+// With an observer (lock-step checking wants every store's bytes) no store goes through DMI
+// unseen: every writable page is bound to transactions, which are reported.
+void stores_observed(pvm_backend backend) {
+  if (!pvm_backend_available(backend)) GTEST_SKIP() << "backend unavailable";
+  Bench b(backend, true);
+  auto& monitor = make<vp::platform::ReservationMonitor>();
+  b.core.set_reservation_monitor(monitor);
+  vp::test::StoreProbe probe(monitor);
+  EXPECT_EQ(b.run(PvmCore::kStart), uint32_t(PvmCore::kHostCall));
+  const uint64_t v = 42;
+  EXPECT_TRUE(probe.saw(kBase + 0x10008, &v, 8));
+  EXPECT_EQ(b.run(PvmCore::kResume), uint32_t(PvmCore::kPageFault));
+  EXPECT_TRUE(probe.saw(kBase + 0x11000, &v, 8));
+  EXPECT_EQ(b.mem.u64(0x11000), 42u);
 }
 
 // A standard program (GP A.7, PROG_FORMAT 2) writing to its own read-only data: LOAD put the data
@@ -447,6 +486,10 @@ TEST(PvmCoreWindow, NoDmiInterpreter) { no_dmi(PVM_BACKEND_INTERPRETER); }
 TEST(PvmCoreWindow, NoDmiRecompiler) { no_dmi(PVM_BACKEND_RECOMPILER); }
 TEST(PvmCoreWindow, DmiInvalidatedInterpreter) { dmi_invalidated(PVM_BACKEND_INTERPRETER); }
 TEST(PvmCoreWindow, DmiInvalidatedRecompiler) { dmi_invalidated(PVM_BACKEND_RECOMPILER); }
+TEST(PvmCoreWindow, ReservationBrokenInterpreter) { reservation_broken(PVM_BACKEND_INTERPRETER); }
+TEST(PvmCoreWindow, ReservationBrokenRecompiler) { reservation_broken(PVM_BACKEND_RECOMPILER); }
+TEST(PvmCoreWindow, StoresObservedInterpreter) { stores_observed(PVM_BACKEND_INTERPRETER); }
+TEST(PvmCoreWindow, StoresObservedRecompiler) { stores_observed(PVM_BACKEND_RECOMPILER); }
 
 }  // namespace
 

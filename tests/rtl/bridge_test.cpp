@@ -16,6 +16,7 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/support/store_probe.h"
 #include "tests/support/test_initiator.h"
 
 std::unique_ptr<vp::rtl::RtlModel> vp_rtl_make_crc32();
@@ -277,6 +278,46 @@ TEST(RtlPlatform, DmaCopiesMemoryThroughDpi) {
   poke(*p, d + 0x14, 1);
   sc_core::sc_start(10, sc_core::SC_US);
   EXPECT_EQ(peek(*p, d + 0x18), 4u);
+  p.release();
+}
+
+// The RTL's DPI-C stores are no processor's: reported to the platform's reservation
+// monitor, through DMI (RAM) and through b_transport (a register), so an LR reservation
+// on the bytes breaks (one elsewhere stays) and an observer (lock-step) gets the bytes.
+TEST(RtlPlatform, DmaStoresReachTheReservationMonitor) {
+  auto p = build_platform(load_platform_string(kPlatform), registry());
+  auto* dma = dynamic_cast<RtlBridge*>(p->find("dma0"));
+  ASSERT_TRUE(dma);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  std::vector<uint8_t> src(128);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = uint8_t(i * 13 + 1);
+  ASSERT_EQ(p->write_physical(0x80001000, src.data(), src.size()), src.size());
+  vp::test::StoreProbe hit(p->reservations()), miss(p->reservations(), false);
+  hit.reserve(0x80002040);
+  miss.reserve(0x80002080);  // just past the copy
+  const uint64_t d = 0x10011000;
+  poke(*p, d + 0x00, 0x80001000);
+  poke(*p, d + 0x08, 0x80002000);
+  poke(*p, d + 0x10, uint32_t(src.size()));
+  poke(*p, d + 0x14, 1);
+  sc_core::sc_start(10, sc_core::SC_US);
+  EXPECT_EQ(peek(*p, d + 0x18), 2u);
+  EXPECT_EQ(dma->dpi().queued_accesses(), 0u);  // through DMI
+  EXPECT_FALSE(hit.holds());
+  EXPECT_TRUE(miss.holds());
+  EXPECT_TRUE(hit.saw(0x80002000, src.data(), src.size()));
+
+  // Into the CRC block's DATA register: no DMI, a b_transport write served by the thread.
+  poke(*p, 0x10010000 + kCtrl, 1);
+  poke(*p, d + 0x18, 6);
+  poke(*p, d + 0x00, 0x80001000);  // SRC and DST move on as the DMA copies
+  poke(*p, d + 0x08, 0x10010000 + kData);
+  poke(*p, d + 0x10, 4);
+  poke(*p, d + 0x14, 1);
+  sc_core::sc_start(10, sc_core::SC_US);
+  EXPECT_EQ(peek(*p, d + 0x18), 2u);
+  EXPECT_EQ(dma->dpi().queued_accesses(), 1u);
+  EXPECT_TRUE(hit.saw(0x10010000 + kData, src.data(), 4));
   p.release();
 }
 

@@ -20,6 +20,7 @@
 #include "platform/simulation.h"
 #include "platform/state.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/support/store_probe.h"
 #include "tests/support/test_initiator.h"
 
 using namespace vp::rtl;
@@ -261,6 +262,43 @@ TEST(Mailbox, ExitStopsTheSimulation) {
   ASSERT_TRUE(stop);
   EXPECT_EQ(stop->exit_code, -3);
   EXPECT_EQ(stop->reason, "mailbox: exit -3");
+}
+
+// Its stores into memory are no processor's: reported to the platform's reservation
+// monitor (the builder hands it over), so an LR reservation on the bytes breaks (one
+// elsewhere stays) and an observer (lock-step checking) gets the bytes.
+TEST(Mailbox, StoresReachTheReservationMonitor) {
+  using namespace vp::platform;
+  const char* yaml = R"(
+components:
+  bus: { type: router }
+  ram: { type: mem.ram, size: 64KiB }
+  mbox: { type: dev.mailbox, output: none }
+bind:
+  - mbox.mem -> bus
+  - bus: { ram: 0x80000000, mbox: 0x10020000 }
+)";
+  auto p = build_platform(load_platform_string(yaml), registry());
+  auto* box = dynamic_cast<Mailbox*>(p->find("mbox"));
+  ASSERT_TRUE(box);
+  uint8_t block[mb::kBlockSize] = {};
+  const uint32_t cmd = mb::Memset, status = 0xffffffff;
+  const uint64_t args[] = {0x80001000, 0x5a, 16};
+  std::memcpy(block, &cmd, 4);
+  std::memcpy(block + mb::kBlockStatus, &status, 4);
+  std::memcpy(block + mb::kBlockArgs, args, sizeof args);
+  ASSERT_EQ(p->write_physical(0x80000000, block, sizeof block), sizeof block);
+  vp::test::StoreProbe hit(p->reservations()), miss(p->reservations(), false);
+  hit.reserve(0x80001008);
+  miss.reserve(0x80001040);  // the next granule: not written
+  box->serve(0x80000000);
+  EXPECT_EQ(box->last_status(), mb::Ok);
+  EXPECT_FALSE(hit.holds());
+  EXPECT_TRUE(miss.holds());
+  const std::vector<uint8_t> set(16, 0x5a);
+  EXPECT_TRUE(hit.saw(0x80001000, set.data(), set.size()));
+  const uint32_t ok = mb::Ok;
+  EXPECT_TRUE(hit.saw(0x80000000 + mb::kBlockStatus, &ok, 4));  // the status written back
 }
 
 // Built from YAML: the mailbox's `mem` socket on the bus, registers on the bus.

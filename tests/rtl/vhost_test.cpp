@@ -17,6 +17,7 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/support/store_probe.h"
 
 using namespace vp::platform;
 using vp::mem::VhostMemories;
@@ -115,6 +116,22 @@ TEST(Vhost, BuildsMemoriesAndExportsAtEnd) {
   for (int b = 0; b < 4; ++b)
     EXPECT_EQ(::stat((kOut + "/top.u_sram.bank" + std::to_string(b) + ".hex").c_str(), &st), 0) << b;
   EXPECT_NE(slurp(kOut + "/top.u_sram.bank1.hex").find("01234567"), std::string::npos);
+  p.release();
+}
+
+// __vhost_bb_mem_write stores through `mem` as no processor: reported to the platform's
+// reservation monitor (an LR reservation on the bytes breaks, one elsewhere stays; an
+// observer such as lock-step checking gets the bytes).
+TEST(Vhost, StoresReachTheReservationMonitor) {
+  auto p = build_platform(load_platform_string(platform_yaml(", space: cpu", kAllBinds)), registry());
+  vp::test::StoreProbe hit(p->reservations()), miss(p->reservations(), false);
+  hit.reserve(0x10000024);
+  miss.reserve(0x10000040);
+  const uint32_t v = 0xcafef00d;
+  EXPECT_EQ(__vhost_bb_mem_write(0x10000000, 0x20, &v, 4), 0);  // RAM
+  EXPECT_FALSE(hit.holds());
+  EXPECT_TRUE(miss.holds());
+  EXPECT_TRUE(hit.saw(0x10000020, &v, 4));
   p.release();
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "platform/debug_access.h"
 #include "platform/statistics.h"
 
 namespace vp::pvmcore {
@@ -36,8 +37,22 @@ PvmCore::PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& confi
 }
 
 PvmCore::~PvmCore() {
+  if (auto* m = reservation_monitor()) m->detach_device(device_);
   platform::Statistics::global().remove(name());
   pvm_destroy(vm_);
+}
+
+void PvmCore::set_reservation_monitor(platform::ReservationMonitor& monitor) {
+  if (auto* m = reservation_monitor()) m->detach_device(device_);
+  DmaReporter::set_reservation_monitor(monitor);
+  // A page whose stores must now be reported leaves DMI (bind() asks direct_store_allowed).
+  device_ = monitor.attach_device([this](uint64_t page) {
+    constexpr unsigned kBits = platform::ReservationMonitor::kPageBits;
+    if (page == platform::ReservationMonitor::kAllPages)
+      rebind(0, ~uint64_t(0));
+    else
+      rebind(page << kBits, ((page + 1) << kBits) - 1);
+  });
 }
 
 // ---------------------------------------------------------------- registers
@@ -198,28 +213,12 @@ void PvmCore::command(uint32_t c) {
 // ---------------------------------------------------------------- program and memory window
 
 // A loader's access to platform memory: the debug transport (no time, no DMI).
-// Debug transport in pieces: a target may serve less than asked per call.
-bool PvmCore::debug_transport(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len) {
-  for (uint32_t done = 0; done < len;) {
-    tlm::tlm_generic_payload gp;
-    gp.set_command(cmd);
-    gp.set_address(addr + done);
-    gp.set_data_ptr(data + done);
-    gp.set_data_length(len - done);
-    gp.set_streaming_width(len - done);
-    const unsigned n = mem->transport_dbg(gp);
-    if (n == 0) return false;
-    done += n;
-  }
-  return true;
-}
-
 bool PvmCore::read_platform(uint64_t addr, uint8_t* data, uint32_t len) {
-  return debug_transport(tlm::TLM_READ_COMMAND, addr, data, len);
+  return platform::debug_transfer(mem, tlm::TLM_READ_COMMAND, addr, data, len) == len;
 }
 
 bool PvmCore::write_platform(uint64_t addr, const uint8_t* data, uint32_t len) {
-  return debug_transport(tlm::TLM_WRITE_COMMAND, addr, const_cast<uint8_t*>(data), len);
+  return debug_write(mem, addr, data, len) == len;
 }
 
 bool plan_window(const pvm_memory_info& info, uint32_t args_len, uint64_t window_size, WindowRegion out[kRegions]) {
@@ -374,6 +373,11 @@ void PvmCore::bind(uint32_t addr, uint32_t len, pvm_access access) {
         (write ? dmi.is_write_allowed() : dmi.is_read_allowed())) {
       const uint64_t last = std::min<uint64_t>(dmi.get_end_address(), first + (end - addr) - 1);
       chunk = last >= platform ? (last - platform + 1) / kPage * kPage : 0;
+      if (write && !direct_store_allowed(platform, chunk)) {  // only up to the first page that must report
+        uint64_t direct = 0;
+        while (direct < chunk && direct_store_allowed(platform + direct, kPage)) direct += kPage;
+        chunk = direct;
+      }
       uint8_t* host = dmi.get_dmi_ptr() + (platform - dmi.get_start_address());
       if (chunk && pvm_map_external(vm_, uint32_t(a), uint32_t(chunk), host, access) == 0) {
         if (access != PVM_ACCESS_NONE) stat_dmi_pages_ += chunk / kPage;
@@ -398,15 +402,18 @@ int PvmCore::window_access(void* self, uint32_t addr, void* data, uint32_t len, 
   gp.set_streaming_width(len);
   gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_core::sc_time delay = core->qk_.get_local_time();
-  core->mem->b_transport(gp, delay);
+  core->transport(core->mem, gp, delay);
   core->qk_.set(delay);
   ++core->stat_transactions_;
   return gp.is_response_ok() ? 0 : 1;
 }
 
-// The target took DMI back: bind the window pages in that range again with their current access
-// (sbrk and MAP change it), DMI again if granted, else transactions.
-void PvmCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+// The target took DMI back: bind the window pages in that range again.
+void PvmCore::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) { rebind(start, end); }
+
+// Binds the window pages in the platform range [start, end] again with their current access (sbrk
+// and MAP change it), DMI again if granted and allowed, else transactions.
+void PvmCore::rebind(uint64_t start, uint64_t end) {
   if (!vm_) return;
   for (const Mapping& m : mappings_) {
     const uint64_t lo = config_.window_base + window_offset(m.addr), hi = lo + m.len - 1;

@@ -14,6 +14,9 @@
 //     pointers where the target grants them (guest accesses are then plain host loads/stores)
 //     and become b_transport transactions otherwise; pages grown by the guest's sbrk are window
 //     pages too. Anything else is a PVM page fault (or panic below 64 KiB), reported, not fatal;
+//     Its stores into platform memory are reported (platform/dma.h): transactions and the
+//     loader's writes as they happen; pages whose stores must be seen (a hart's watched LR
+//     reservation there, lock-step checking) are bound to transactions instead of DMI;
 //   - `irq` (output): raised while IRQ_STATUS & IRQ_ENABLE (bit 0: the PVM stopped: halt, panic,
 //     out of gas, page fault or host call).
 // Executed gas advances simulated time by gas_period per unit, through a quantum keeper; the
@@ -26,6 +29,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "platform/component.h"
+#include "platform/dma.h"
 #include "platform/irq.h"
 #include "pvm.h"
 
@@ -55,7 +59,10 @@ enum WindowRegionIndex : unsigned { kRegionRo = 0, kRegionRw = 1, kRegionStack =
 // when the layout does not fit (a region would overlap the stack's offset).
 bool plan_window(const pvm_memory_info& info, uint32_t args_len, uint64_t window_size, WindowRegion out[kRegions]);
 
-class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, public tlm::tlm_bw_transport_if<> {
+class PvmCore : public platform::Component,
+                public platform::DmaReporter,
+                public tlm::tlm_fw_transport_if<>,
+                public tlm::tlm_bw_transport_if<> {
  public:
   static constexpr uint64_t kSize = 0x1000;
 
@@ -101,6 +108,9 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
   PvmCore(const sc_core::sc_module_name& name, const PvmCoreConfig& config);
   ~PvmCore() override;
 
+  // Joins the monitor as a device that keeps DMI pointers (ReservationMonitor::attach_device).
+  void set_reservation_monitor(platform::ReservationMonitor& monitor) override;
+
   // tlm_fw_transport_if (registers)
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   unsigned transport_dbg(tlm::tlm_generic_payload& gp) override;
@@ -125,11 +135,11 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
   Error load();
   bool read_platform(uint64_t addr, uint8_t* data, uint32_t len);
   bool write_platform(uint64_t addr, const uint8_t* data, uint32_t len);
-  bool debug_transport(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint32_t len);
   bool map(uint32_t addr, uint32_t len, pvm_access access);
   bool apply_layout(uint32_t rw_end);
   uint64_t window_offset(uint32_t addr) const;
   void bind(uint32_t addr, uint32_t len, pvm_access access);
+  void rebind(uint64_t start, uint64_t end);
   void run_thread();
   void stopped(pvm_status s);
   void update_irq() { irq.set((irq_status_ & irq_enable_) != 0); }
@@ -137,6 +147,7 @@ class PvmCore : public platform::Component, public tlm::tlm_fw_transport_if<>, p
 
   PvmCoreConfig config_;
   pvm_vm* vm_ = nullptr;
+  unsigned device_ = 0;  // its id as a device of reservation_monitor()
   std::vector<Mapping> mappings_;
   WindowRegion regions_[kRegions];
   tlm_utils::tlm_quantumkeeper qk_;
