@@ -29,7 +29,8 @@ class DmaReporter : public DmaInitiator {
   // A write through the socket's debug transport (debug_transfer), reported;
   // returns the bytes written.
   size_t debug_write(InitiatorSocket& socket, uint64_t pa, const void* data, size_t len) const;
-  // b_transport through the socket; a write that succeeds is reported.
+  // b_transport through the socket; a write that succeeds is reported (its data
+  // contiguous: no byte enables, streaming width = length).
   void transport(InitiatorSocket& socket, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) const;
   // Whether a store to [pa, pa + len) may go through a host pointer kept from an
   // earlier DMI grant without a report: not while a reservation in its page is

@@ -16,6 +16,7 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/rtl/rtl_registry.h"
 #include "tests/support/store_probe.h"
 #include "tests/support/test_initiator.h"
 
@@ -169,17 +170,7 @@ TEST(RtlBridge, Waveforms) {
   EXPECT_GT(st.st_size, 100);
 }
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_platform_types(reg);
-    register_memory_types(reg);
-    register_device_types(reg);
-    register_rtl_types(reg);
-    return reg;
-  }();
-  return r;
-}
+vp::platform::Registry& registry() { return vp::test::rtl_registry(); }
 
 const char* kPlatform = R"(
 platform: rtl

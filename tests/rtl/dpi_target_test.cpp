@@ -8,24 +8,13 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/rtl/rtl_registry.h"
 #include "tests/support/store_probe.h"
 
 using namespace vp::platform;
 using vp::rtl::DpiTarget;
 
 namespace {
-
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_platform_types(reg);
-    register_memory_types(reg);
-    register_device_types(reg);
-    register_rtl_types(reg);
-    return reg;
-  }();
-  return r;
-}
 
 TEST(DpiTarget, BusWritesReachTheReservationMonitor) {
   const char* yaml = R"(
@@ -37,7 +26,7 @@ bind:
   - tb.mem -> bus
   - bus: { ram: 0x80000000, tb: 0x10000000 }
 )";
-  auto p = build_platform(load_platform_string(yaml), registry());
+  auto p = build_platform(load_platform_string(yaml), vp::test::rtl_registry());
   auto* tb = dynamic_cast<DpiTarget*>(p->find("tb"));
   ASSERT_TRUE(tb);
   sc_core::sc_start(sc_core::SC_ZERO_TIME);

@@ -20,6 +20,7 @@
 #include "platform/simulation.h"
 #include "platform/state.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/rtl/rtl_registry.h"
 #include "tests/support/store_probe.h"
 #include "tests/support/test_initiator.h"
 
@@ -30,17 +31,7 @@ using vp::test::TestInitiator;
 
 namespace {
 
-vp::platform::Registry& registry() {
-  static vp::platform::Registry r = [] {
-    vp::platform::Registry reg;
-    vp::platform::register_platform_types(reg);
-    vp::platform::register_memory_types(reg);
-    vp::platform::register_device_types(reg);
-    vp::platform::register_rtl_types(reg);
-    return reg;
-  }();
-  return r;
-}
+vp::platform::Registry& registry() { return vp::test::rtl_registry(); }
 
 constexpr uint64_t kRamSize = 0x10000;
 constexpr uint64_t kBlock = 0x100;
@@ -264,30 +255,37 @@ TEST(Mailbox, ExitStopsTheSimulation) {
   EXPECT_EQ(stop->reason, "mailbox: exit -3");
 }
 
+// The mailbox's `mem` socket and registers on a bus with RAM.
+const char* kBusPlatform = R"(
+components:
+  bus: { type: router }
+  ram: { type: mem.ram, size: 64KiB }
+  mbox: { type: dev.mailbox, output: none, max_length: 1KiB }
+bind:
+  - mbox.mem -> bus
+  - bus: { ram: 0x80000000, mbox: 0x10020000 }
+)";
+
+// A MEMSET request block at `block` (status 0xffffffff, as firmware leaves it).
+void put_memset(vp::platform::Platform& p, uint64_t block, uint64_t dst, uint64_t value, uint64_t len) {
+  uint8_t b[mb::kBlockSize] = {};
+  const uint32_t cmd = mb::Memset, status = 0xffffffff;
+  const uint64_t args[] = {dst, value, len};
+  std::memcpy(b, &cmd, 4);
+  std::memcpy(b + mb::kBlockStatus, &status, 4);
+  std::memcpy(b + mb::kBlockArgs, args, sizeof args);
+  ASSERT_EQ(p.write_physical(block, b, sizeof b), sizeof b);
+}
+
 // Its stores into memory are no processor's: reported to the platform's reservation
 // monitor (the builder hands it over), so an LR reservation on the bytes breaks (one
 // elsewhere stays) and an observer (lock-step checking) gets the bytes.
 TEST(Mailbox, StoresReachTheReservationMonitor) {
   using namespace vp::platform;
-  const char* yaml = R"(
-components:
-  bus: { type: router }
-  ram: { type: mem.ram, size: 64KiB }
-  mbox: { type: dev.mailbox, output: none }
-bind:
-  - mbox.mem -> bus
-  - bus: { ram: 0x80000000, mbox: 0x10020000 }
-)";
-  auto p = build_platform(load_platform_string(yaml), registry());
+  auto p = build_platform(load_platform_string(kBusPlatform), registry());
   auto* box = dynamic_cast<Mailbox*>(p->find("mbox"));
   ASSERT_TRUE(box);
-  uint8_t block[mb::kBlockSize] = {};
-  const uint32_t cmd = mb::Memset, status = 0xffffffff;
-  const uint64_t args[] = {0x80001000, 0x5a, 16};
-  std::memcpy(block, &cmd, 4);
-  std::memcpy(block + mb::kBlockStatus, &status, 4);
-  std::memcpy(block + mb::kBlockArgs, args, sizeof args);
-  ASSERT_EQ(p->write_physical(0x80000000, block, sizeof block), sizeof block);
+  put_memset(*p, 0x80000000, 0x80001000, 0x5a, 16);
   vp::test::StoreProbe hit(p->reservations()), miss(p->reservations(), false);
   hit.reserve(0x80001008);
   miss.reserve(0x80001040);  // the next granule: not written
@@ -304,27 +302,13 @@ bind:
 // Built from YAML: the mailbox's `mem` socket on the bus, registers on the bus.
 TEST(Mailbox, FromYaml) {
   using namespace vp::platform;
-  const char* yaml = R"(
-components:
-  bus: { type: router }
-  ram: { type: mem.ram, size: 64KiB }
-  mbox: { type: dev.mailbox, output: none, max_length: 1KiB }
-bind:
-  - mbox.mem -> bus
-  - bus: { ram: 0x80000000, mbox: 0x10020000 }
-)";
-  auto p = build_platform(load_platform_string(yaml), registry());
+  auto p = build_platform(load_platform_string(kBusPlatform), registry());
   auto* box = dynamic_cast<Mailbox*>(p->find("mbox"));
   ASSERT_TRUE(box);
   uint32_t id = 0;
   EXPECT_EQ(p->read_physical(0x10020000, &id, 4), 4u);
   EXPECT_EQ(id, mb::kMagic);
-  uint8_t block[mb::kBlockSize] = {};
-  const uint32_t cmd = mb::Memset;
-  const uint64_t args[] = {0x80001000, 0x5a, 16};
-  std::memcpy(block, &cmd, 4);
-  std::memcpy(block + mb::kBlockArgs, args, sizeof args);
-  ASSERT_EQ(p->write_physical(0x80000000, block, sizeof block), sizeof block);
+  put_memset(*p, 0x80000000, 0x80001000, 0x5a, 16);
   box->serve(0x80000000);
   EXPECT_EQ(box->last_status(), mb::Ok);
   uint8_t got[17] = {};

@@ -20,6 +20,7 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/rtl/rtl_registry.h"
 #include "tests/support/test_initiator.h"
 
 using namespace vp::platform;
@@ -49,17 +50,7 @@ std::string sock_path(const char* tag) {
   return "/tmp/vp-rtl-test-" + std::to_string(getpid()) + "-" + tag + ".sock";
 }
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_platform_types(reg);
-    register_memory_types(reg);
-    register_device_types(reg);
-    register_rtl_types(reg);
-    return reg;
-  }();
-  return r;
-}
+vp::platform::Registry& registry() { return vp::test::rtl_registry(); }
 
 void poke(Platform& p, uint64_t addr, uint32_t v) { ASSERT_EQ(p.write_physical(addr, &v, 4), 4u); }
 uint32_t peek(Platform& p, uint64_t addr, bool ok = true) {

@@ -17,6 +17,7 @@
 #include "platform/builder.h"
 #include "platform/loader.h"
 #include "tests/devices/sc_test_main.h"
+#include "tests/rtl/rtl_registry.h"
 #include "tests/support/store_probe.h"
 
 using namespace vp::platform;
@@ -24,17 +25,7 @@ using vp::mem::VhostMemories;
 
 namespace {
 
-Registry& registry() {
-  static Registry r = [] {
-    Registry reg;
-    register_platform_types(reg);
-    register_memory_types(reg);
-    register_device_types(reg);
-    register_rtl_types(reg);
-    return reg;
-  }();
-  return r;
-}
+vp::platform::Registry& registry() { return vp::test::rtl_registry(); }
 
 const std::string kDef = std::string(VP_MEMDEF_DIR) + "/good.yaml";
 const std::string kOut = std::string(VP_MEMDEF_DIR) + "/../vhost_export/run";

@@ -19,18 +19,6 @@
 
 #define REG32(a) (*(volatile uint32_t *)(uintptr_t)(a))
 
-void *memset(void *d, int c, unsigned long n) {
-  uint8_t *p = d;
-  while (n--) *p++ = (uint8_t)c;
-  return d;
-}
-void *memcpy(void *d, const void *s, unsigned long n) {
-  uint8_t *p = d;
-  const uint8_t *q = s;
-  while (n--) *p++ = *q++;
-  return d;
-}
-
 static inline uint64_t lr_d(volatile uint64_t *p) {
   uint64_t v;
   __asm__ volatile("lr.d %0, (%1)" : "=r"(v) : "r"(p) : "memory");
