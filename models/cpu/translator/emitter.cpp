@@ -137,8 +137,10 @@ void BlockEmitter::put_imm(unsigned r, uint64_t v) {
 }
 
 void BlockEmitter::writeback(uint64_t dirty) {
-  for (unsigned r = 1; r < 32; ++r)
-    if ((dirty >> r) & 1) g_.mov(xmem(r), hreg(r));
+  for (uint64_t d = dirty & 0xfffffffeull; d; d &= d - 1) {
+    const unsigned r = static_cast<unsigned>(__builtin_ctzll(d));
+    g_.mov(xmem(r), hreg(r));
+  }
 }
 
 void BlockEmitter::writeback() {
@@ -149,8 +151,8 @@ void BlockEmitter::writeback() {
 // After a helper call: caller-saved host registers are reloaded from the core (the
 // helper saw them written back), and so is a register the helper wrote.
 void BlockEmitter::reload_after_call(unsigned rd_written) {
-  for (unsigned r = 1; r < 32; ++r) {
-    if (!cached(r)) continue;
+  for (uint64_t m = cached_mask_; m; m &= m - 1) {
+    const unsigned r = static_cast<unsigned>(__builtin_ctzll(m));
     const bool caller_saved = static_cast<unsigned>(host_[r]) >= kCallerSavedFirst;
     if ((((valid_ >> r) & 1) && caller_saved) || r == rd_written) g_.mov(hreg(r), xmem(r));
   }
@@ -177,23 +179,29 @@ void BlockEmitter::emit() {
       written |= 1ull << w;
     }
   }
-  unsigned order[31];  // registers by falling use count, ties in register order
+  unsigned order[31];  // the used registers by falling use count, ties in register order
+  unsigned used = 0;
   for (unsigned r = 1; r < 32; ++r) {
-    unsigned k = r - 1;
+    if (!uses[r]) continue;
+    unsigned k = used++;
     for (; k > 0 && uses[order[k - 1]] < uses[r]; --k) order[k] = order[k - 1];
     order[k] = r;
   }
-  for (int k = 0; k < kPool && uses[order[k]]; ++k) host_[order[k]] = static_cast<int8_t>(k);
-  for (unsigned r = 1; r < 32; ++r)
-    if (cached(r) && ((live_in >> r) & 1)) live_in_ |= 1ull << r;
+  for (unsigned k = 0; k < static_cast<unsigned>(kPool) && k < used; ++k) {
+    host_[order[k]] = static_cast<int8_t>(k);
+    cached_mask_ |= 1ull << order[k];
+  }
+  live_in_ = live_in & cached_mask_;
 
   // Prologue: budget check, then the cached registers the block reads.
   Label& no_budget = new_label();
   const uint32_t n = tb_.n;
   g_.sub(r14, n);
   g_.jb(no_budget, Asm::T_NEAR);
-  for (unsigned r = 1; r < 32; ++r)
-    if ((live_in_ >> r) & 1) g_.mov(hreg(r), xmem(r));
+  for (uint64_t m = live_in_; m; m &= m - 1) {
+    const unsigned r = static_cast<unsigned>(__builtin_ctzll(m));
+    g_.mov(hreg(r), xmem(r));
+  }
   valid_ = live_in_;
   EmitStub& budget = add_stub(EmitStub::kBudget, &no_budget);
   budget.n = n;

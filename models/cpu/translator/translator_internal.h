@@ -299,6 +299,7 @@ class BlockEmitter {
   EmitScratch& scratch_;
   size_t labels_used_ = 0;
   int8_t host_[33];
+  uint64_t cached_mask_ = 0;  // guest registers with a host register
   uint64_t live_in_ = 0, dirty_ = 0, valid_ = 0;
   unsigned i_ = 0;          // index of the instruction being emitted
   uint64_t pc_ = 0;         // its virtual pc

@@ -16,6 +16,8 @@
 
 namespace vp::cpu::x86 {
 
+#define VP_X86_INLINE inline __attribute__((always_inline))
+
 struct Reg8;
 struct Reg16;
 struct Reg32;
@@ -166,24 +168,27 @@ class Asm {
   void mov(const Reg& d, const Mem& m) { rm(d, m, d.bits == 8 ? 0x8A : 0x8B); }
   void mov(const Mem& m, const Reg& s) { rm(s, m, s.bits == 8 ? 0x88 : 0x89); }
   void mov(const Reg& d, uint64_t imm) {
+    uint8_t* p;
     if (d.bits == 64 && (imm >> 32) == 0) {  // mov r32, imm32 (zero-extends)
-      rex_rr(Reg{0, 0, true}, Reg{d.idx, 32});
-      db(0xB8 | (d.idx & 7));
-      dd(static_cast<uint32_t>(imm));
+      p = put_rex_rr(p_, Reg{0, 0, true}, Reg{d.idx, 32});
+      *p++ = static_cast<uint8_t>(0xB8 | (d.idx & 7));
     } else if (d.bits == 64 && fits32(imm)) {  // mov r64, simm32
-      rex_rr(Reg{0, 0, true}, d);
-      db(0xC7);
-      db(0xC0 | (d.idx & 7));
-      dd(static_cast<uint32_t>(imm));
-    } else if (d.bits == 64) {
-      rex_rr(Reg{0, 0, true}, d);
-      db(0xB8 | (d.idx & 7));
-      dq(imm);
+      p = put_rex_rr(p_, Reg{0, 0, true}, d);
+      *p++ = 0xC7;
+      *p++ = static_cast<uint8_t>(0xC0 | (d.idx & 7));
+    } else if (d.bits == 64) {  // movabs
+      p = put_rex_rr(p_, Reg{0, 0, true}, d);
+      *p++ = static_cast<uint8_t>(0xB8 | (d.idx & 7));
+      std::memcpy(p, &imm, 8);
+      p_ = p + 8;
+      return;
     } else {  // 32 bits (8/16 unused)
-      rex_rr(Reg{0, 0, true}, d);
-      db(0xB8 | (d.idx & 7));
-      dd(static_cast<uint32_t>(imm));
+      p = put_rex_rr(p_, Reg{0, 0, true}, d);
+      *p++ = static_cast<uint8_t>(0xB8 | (d.idx & 7));
     }
+    const uint32_t v = static_cast<uint32_t>(imm);
+    std::memcpy(p, &v, 4);
+    p_ = p + 4;
   }
   void mov(const Mem& m, uint64_t imm) {
     const int n = m.bits / 8 > 4 ? 4 : m.bits / 8;
@@ -227,7 +232,7 @@ class Asm {
   void idiv(const Reg& r) { grp3(7, r); }
   void imul(const Reg& d, const Reg& s) { rr(d, s, 0x0F, 0xAF); }
   void inc(const Reg& r) {
-    rex_rr(Reg{0, r.bits, true}, r);
+    p_ = put_rex_rr(p_, Reg{0, r.bits, true}, r);
     db(r.bits == 8 ? 0xFE : 0xFF);
     modrm(3, 0, r.idx);
   }
@@ -235,7 +240,7 @@ class Asm {
   void test(const Reg& r, uint32_t imm) {
     const int n = r.bits / 8 > 4 ? 4 : r.bits / 8;
     if (r.idx == 0) {
-      rex_rr(Reg{0, 0, true}, r);
+      p_ = put_rex_rr(p_, Reg{0, 0, true}, r);
       db(r.bits == 8 ? 0xA8 : 0xA9);
     } else {
       rr(Reg{0, r.bits, true}, r, r.bits == 8 ? 0xF6 : 0xF7);
@@ -328,59 +333,50 @@ class Asm {
   static bool is32or64(int bits) { return bits == 32 || bits == 64; }
 
   void modrm(int mod, int r, int m) { db((mod << 6) | ((r & 7) << 3) | (m & 7)); }
-  void imm_bytes(uint32_t v, int n) {
-    for (int k = 0; k < n; ++k) db(v >> (8 * k));
-  }
+  void imm_bytes(uint32_t v, int n) { p_ = put_imm(p_, v, n); }
   void rel32_to(const void* target) {
     const int64_t rel = static_cast<const uint8_t*>(target) - (p_ + 4);
     dd(static_cast<uint32_t>(static_cast<int32_t>(rel)));
   }
+  // The encoders below write through a local pointer (a byte store through p_ would
+  // make the compiler reload p_ after every byte).
+  VP_X86_INLINE static uint8_t* put_imm(uint8_t* p, uint32_t v, int n) {
+    for (int k = 0; k < n; ++k) *p++ = static_cast<uint8_t>(v >> (8 * k));
+    return p;
+  }
   // Operand-size and REX prefixes, register `r` in ModRM.reg, register `b` in ModRM.rm.
-  void rex_rr(const Reg& r, const Reg& b) {
-    if ((r.bits == 16 && !is32or64(b.bits)) || (b.bits == 16 && !is32or64(r.bits))) db(0x66);
+  VP_X86_INLINE static uint8_t* put_rex_rr(uint8_t* p, const Reg& r, const Reg& b) {
+    if ((r.bits == 16 && !is32or64(b.bits)) || (b.bits == 16 && !is32or64(r.bits))) *p++ = 0x66;
     uint8_t rex = (r.bits == 64 ? 8 : 0) | (r.idx & 8 ? 4 : 0) | (b.bits == 64 ? 8 : 0) | (b.idx & 8 ? 1 : 0);
     if (rex || r.ext8() || b.ext8()) rex |= 0x40;
-    if (rex) db(rex);
+    if (rex) *p++ = rex;
+    return p;
   }
-  void rex_rm(const Reg& r, const Mem& m) {
-    if ((r.bits == 16 && !is32or64(m.bits)) || (m.bits == 16 && !is32or64(r.bits))) db(0x66);
+  VP_X86_INLINE static uint8_t* put_rex_rm(uint8_t* p, const Reg& r, const Mem& m) {
+    if ((r.bits == 16 && !is32or64(m.bits)) || (m.bits == 16 && !is32or64(r.bits))) *p++ = 0x66;
     uint8_t rx = (m.e.index >= 0 && (m.e.index & 8) ? 2 : 0) | (m.e.base >= 0 && (m.e.base & 8) ? 1 : 0);
     if (rx) rx |= 0x40;
     uint8_t rr = (r.bits == 64 ? 8 : 0) | (r.idx & 8 ? 4 : 0);
     if (rr || r.ext8()) rr |= 0x40;
-    if (rx | rr) db(rx | rr);
+    if (rx | rr) *p++ = rx | rr;
+    return p;
   }
-  void ops(int op0, int op1, int op2) {
-    db(op0);
-    if (op1 >= 0) db(op1);
-    if (op2 >= 0) db(op2);
-  }
-  void rr(const Reg& r, const Reg& b, int op0, int op1 = -1, int op2 = -1) {
-    rex_rr(r, b);
-    ops(op0, op1, op2);
-    modrm(3, r.idx, b.idx);
-  }
-  void rm(const Reg& r, const Mem& m, int op0, int op1 = -1, int op2 = -1, int imm_size = 0) {
-    rex_rm(r, m);
-    ops(op0, op1, op2);
-    mem(r.idx, m, imm_size);
-  }
-  void sse_r(int pref, int op, const Reg& r, const Reg& b) {
-    if (pref) db(pref);
-    rr(r, b, 0x0F, op);
-  }
-  void sse_m(int pref, int op, const Xmm& x, const Mem& m) {
-    if (pref) db(pref);
-    rm(Reg{x.idx, 128}, m, 0x0F, op);
+  VP_X86_INLINE static uint8_t* put_ops(uint8_t* p, int op0, int op1, int op2) {
+    *p++ = static_cast<uint8_t>(op0);
+    if (op1 >= 0) *p++ = static_cast<uint8_t>(op1);
+    if (op2 >= 0) *p++ = static_cast<uint8_t>(op2);
+    return p;
   }
   // ModRM (+ SIB, displacement) for a memory operand; imm_size: immediate bytes after it
   // (a rip-relative displacement counts from the end of the instruction).
-  void mem(int r, const Mem& m, int imm_size) {
+  VP_X86_INLINE static uint8_t* put_mem(uint8_t* p, int r, const Mem& m, int imm_size) {
     const RegExp& e = m.e;
+    const int reg = (r & 7) << 3;
     if (e.rip) {
-      modrm(0, r, 5);
-      rel32_to(reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(e.disp)) - imm_size);
-      return;
+      *p = static_cast<uint8_t>(reg | 5);
+      const int32_t rel = static_cast<int32_t>(e.disp - static_cast<int64_t>(reinterpret_cast<uintptr_t>(p + 5)) - imm_size);
+      std::memcpy(p + 1, &rel, 4);
+      return p + 5;
     }
     const uint32_t disp = static_cast<uint32_t>(e.disp);
     const bool has_base = e.base >= 0, has_index = e.index >= 0;
@@ -390,18 +386,36 @@ class Asm {
     else if (fits8(disp))
       mod = 1;
     const int base = has_base ? (e.base & 7) : 5;
-    const bool sib = has_index || (has_base && (e.base & 7) == 4) || (!has_base && !has_index);
-    if (sib) {
-      modrm(mod, r, 4);
+    if (has_index || (has_base && (e.base & 7) == 4) || !has_base) {
+      *p++ = static_cast<uint8_t>(mod << 6 | reg | 4);
       const int ss = e.scale == 8 ? 3 : e.scale == 4 ? 2 : e.scale == 2 ? 1 : 0;
-      modrm(ss, has_index ? (e.index & 7) : 4, base);
+      *p++ = static_cast<uint8_t>(ss << 6 | (has_index ? (e.index & 7) : 4) << 3 | base);
     } else {
-      modrm(mod, r, base);
+      *p++ = static_cast<uint8_t>(mod << 6 | reg | base);
     }
-    if (mod == 1)
-      db(disp);
-    else if (mod == 2 || (mod == 0 && !has_base))
-      dd(disp);
+    if (mod == 1) {
+      *p++ = static_cast<uint8_t>(disp);
+    } else if (mod == 2 || !has_base) {
+      std::memcpy(p, &disp, 4);
+      p += 4;
+    }
+    return p;
+  }
+  VP_X86_INLINE void rr(const Reg& r, const Reg& b, int op0, int op1 = -1, int op2 = -1) {
+    uint8_t* p = put_ops(put_rex_rr(p_, r, b), op0, op1, op2);
+    *p++ = static_cast<uint8_t>(0xC0 | (r.idx & 7) << 3 | (b.idx & 7));
+    p_ = p;
+  }
+  VP_X86_INLINE void rm(const Reg& r, const Mem& m, int op0, int op1 = -1, int op2 = -1, int imm_size = 0) {
+    p_ = put_mem(put_ops(put_rex_rm(p_, r, m), op0, op1, op2), r.idx, m, imm_size);
+  }
+  void sse_r(int pref, int op, const Reg& r, const Reg& b) {
+    if (pref) db(pref);
+    rr(r, b, 0x0F, op);
+  }
+  void sse_m(int pref, int op, const Xmm& x, const Mem& m) {
+    if (pref) db(pref);
+    rm(Reg{x.idx, 128}, m, 0x0F, op);
   }
   void alu_rr(int ext, const Reg& d, const Reg& s) { rr(s, d, (ext << 3) | (d.bits == 8 ? 0 : 1)); }
   void alu_rm(int ext, const Reg& d, const Mem& m) { rm(d, m, (ext << 3) | 2 | (d.bits == 8 ? 0 : 1)); }
@@ -415,7 +429,7 @@ class Asm {
   void alu_ri(int ext, const Reg& d, uint32_t imm) {
     const int ib = imm_bits(imm, d.bits);
     if (d.idx == 0 && (d.bits == ib || (d.bits == 64 && ib == 32))) {  // al/eax/rax short form
-      rex_rr(Reg{0, 0, true}, d);
+      p_ = put_rex_rr(p_, Reg{0, 0, true}, d);
       db((ext << 3) | 4 | (ib == 8 ? 0 : 1));
     } else {
       const int tmp = ib < (d.bits < 32 ? d.bits : 32) ? 2 : 0;
