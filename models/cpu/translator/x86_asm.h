@@ -165,8 +165,18 @@ class Asm {
 
   // --- integer ---------------------------------------------------------------
   void mov(const Reg& d, const Reg& s) { rr(s, d, d.bits == 8 ? 0x88 : 0x89); }
-  void mov(const Reg& d, const Mem& m) { rm(d, m, d.bits == 8 ? 0x8A : 0x8B); }
-  void mov(const Mem& m, const Reg& s) { rm(s, m, s.bits == 8 ? 0x88 : 0x89); }
+  void mov(const Reg& d, const Mem& m) {
+    if (d.bits == 64 && base_disp(m))
+      p_ = put_base_disp(p_, 0x8B, d, m.e);
+    else
+      rm(d, m, d.bits == 8 ? 0x8A : 0x8B);
+  }
+  void mov(const Mem& m, const Reg& s) {
+    if (s.bits == 64 && base_disp(m))
+      p_ = put_base_disp(p_, 0x89, s, m.e);
+    else
+      rm(s, m, s.bits == 8 ? 0x88 : 0x89);
+  }
   void mov(const Reg& d, uint64_t imm) {
     uint8_t* p;
     if (d.bits == 64 && (imm >> 32) == 0) {  // mov r32, imm32 (zero-extends)
@@ -396,6 +406,30 @@ class Asm {
     if (mod == 1) {
       *p++ = static_cast<uint8_t>(disp);
     } else if (mod == 2 || !has_base) {
+      std::memcpy(p, &disp, 4);
+      p += 4;
+    }
+    return p;
+  }
+  // [base + disp] with a base that needs no SIB byte and no forced displacement (not
+  // rsp/r12/rbp/r13), the form of every guest register spill and reload (r15-based).
+  static bool base_disp(const Mem& m) {
+    return !m.e.rip && m.e.index < 0 && m.e.base >= 0 && ((m.e.base & 7) < 4 || (m.e.base & 7) > 5) &&
+           fits32(static_cast<uint64_t>(m.e.disp));
+  }
+  // REX.W op ModRM [disp8|disp32], as put_rex_rm/put_mem encode it for a 64-bit register.
+  static uint8_t* put_base_disp(uint8_t* p, int op, const Reg& r, const RegExp& e) {
+    *p++ = static_cast<uint8_t>(0x48 | (r.idx & 8 ? 4 : 0) | (e.base & 8 ? 1 : 0));
+    *p++ = static_cast<uint8_t>(op);
+    const int reg = (r.idx & 7) << 3, base = e.base & 7;
+    const uint32_t disp = static_cast<uint32_t>(e.disp);
+    if (disp == 0) {
+      *p++ = static_cast<uint8_t>(reg | base);
+    } else if (fits8(disp)) {
+      *p++ = static_cast<uint8_t>(0x40 | reg | base);
+      *p++ = static_cast<uint8_t>(disp);
+    } else {
+      *p++ = static_cast<uint8_t>(0x80 | reg | base);
       std::memcpy(p, &disp, 4);
       p += 4;
     }
