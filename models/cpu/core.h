@@ -78,10 +78,11 @@ struct CoreConfig {
   // translator; pipeline timing and tracing always use the interpreter.
   bool translate = false;
   // A block is translated when it starts for the translate_after-th time (code that
-  // runs a few times only is cheaper to interpret: translating a block costs ~45,000
-  // host instructions, interpreting it ~200; in a Linux boot 64 and 256 cost 5 % and
-  // 2 % more host instructions than 128); 1: at once (tests).
-  unsigned translate_after = 128;
+  // runs a few times only is cheaper to interpret: translating a block costs ~8,000
+  // host instructions, interpreting it ~170; callgrind over 41 M instructions of a
+  // 1-hart Linux boot: 16: 769 M, 24: 766 M, 32: 759 M, 48: 772 M, 64: 785 M,
+  // 128: 812 M host instructions); 1: at once (tests).
+  unsigned translate_after = 32;
 };
 
 // A synchronous exception (thrown inside the core, turned into a trap).

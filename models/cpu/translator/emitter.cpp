@@ -6,17 +6,18 @@
 // registers from the block's start to its end; those read before being written are
 // loaded in the prologue, the ones written are stored at every exit (and before every
 // helper call, so the core's state is exact wherever C++ code can look at it).
-#include <algorithm>
+#include <cstdlib>
 
 #include "models/cpu/translator/translator_internal.h"
 
 namespace vp::cpu {
 
-using namespace Xbyak::util;
-using Xbyak::Label;
-using Xbyak::Reg64;
+using namespace x86;
 
 namespace {
+
+constexpr uint32_t kCanonNanF = 0x7fc00000u;
+constexpr uint64_t kCanonNanD = 0x7ff8000000000000ull;
 
 const Reg64& pool(int k) {
   static const Reg64 regs[10] = {rbx, rbp, r12, r13, rsi, rdi, r8, r9, r10, r11};
@@ -62,18 +63,36 @@ void int_regs(const Insn& in, unsigned& r1, unsigned& r2, unsigned& w) {
 }  // namespace
 
 BlockEmitter::BlockEmitter(TranslatorX86& t, Xbyak::CodeGenerator& g, TransBlock& tb)
-    : t_(t), g_(g), tb_(tb), b_(*tb.block) {
-  std::fill(std::begin(host_), std::end(host_), int8_t{-1});
+    : t_(t),
+      gen_(g),
+      g_(const_cast<uint8_t*>(g.getCurr())),
+      tb_(tb),
+      b_(*tb.block),
+      scratch_(t.emit_scratch()) {
+  for (int8_t& h : host_) h = -1;
+  if (scratch_.labels.size() < EmitScratch::kLabels) scratch_.labels.resize(EmitScratch::kLabels);
+  scratch_.stubs.clear();
 }
 
+// Labels live in the scratch pool (fixed size: references stay valid for the block).
 Label& BlockEmitter::new_label() {
-  labels_.push_back(std::make_unique<Label>());
-  return *labels_.back();
+  if (labels_used_ == scratch_.labels.size()) std::abort();  // more than kMaxBlockInsns allow
+  Label& l = scratch_.labels[labels_used_++];
+  l = Label{};
+  return l;
+}
+
+EmitStub& BlockEmitter::add_stub(EmitStub::Kind kind, Label* l) {
+  scratch_.stubs.emplace_back();
+  EmitStub& s = scratch_.stubs.back();
+  s.kind = kind;
+  s.l = l;
+  return s;
 }
 
 const Reg64& BlockEmitter::hreg(unsigned r) const { return pool(host_[r]); }
-Xbyak::Address BlockEmitter::xmem(unsigned r) const { return g_.qword[r15 + t_.off().x + 8 * static_cast<int>(r)]; }
-Xbyak::Address BlockEmitter::fmem(unsigned r) const { return g_.qword[r15 + t_.off().f + 8 * static_cast<int>(r)]; }
+Mem BlockEmitter::xmem(unsigned r) const { return Asm::qword[r15 + t_.off().x + 8 * static_cast<int>(r)]; }
+Mem BlockEmitter::fmem(unsigned r) const { return Asm::qword[r15 + t_.off().f + 8 * static_cast<int>(r)]; }
 
 void BlockEmitter::mov_imm(const Reg64& d, uint64_t v) {
   if (v == 0)
@@ -118,8 +137,10 @@ void BlockEmitter::put_imm(unsigned r, uint64_t v) {
 }
 
 void BlockEmitter::writeback(uint64_t dirty) {
-  for (unsigned r = 1; r < 32; ++r)
-    if ((dirty >> r) & 1) g_.mov(xmem(r), hreg(r));
+  for (uint64_t d = dirty & 0xfffffffeull; d; d &= d - 1) {
+    const unsigned r = static_cast<unsigned>(__builtin_ctzll(d));
+    g_.mov(xmem(r), hreg(r));
+  }
 }
 
 void BlockEmitter::writeback() {
@@ -130,8 +151,8 @@ void BlockEmitter::writeback() {
 // After a helper call: caller-saved host registers are reloaded from the core (the
 // helper saw them written back), and so is a register the helper wrote.
 void BlockEmitter::reload_after_call(unsigned rd_written) {
-  for (unsigned r = 1; r < 32; ++r) {
-    if (!cached(r)) continue;
+  for (uint64_t m = cached_mask_; m; m &= m - 1) {
+    const unsigned r = static_cast<unsigned>(__builtin_ctzll(m));
     const bool caller_saved = static_cast<unsigned>(host_[r]) >= kCallerSavedFirst;
     if ((((valid_ >> r) & 1) && caller_saved) || r == rd_written) g_.mov(hreg(r), xmem(r));
   }
@@ -158,31 +179,33 @@ void BlockEmitter::emit() {
       written |= 1ull << w;
     }
   }
-  unsigned order[31];
-  for (unsigned r = 1; r < 32; ++r) order[r - 1] = r;
-  std::stable_sort(order, order + 31, [&](unsigned a, unsigned b) { return uses[a] > uses[b]; });
-  for (int k = 0; k < kPool && uses[order[k]]; ++k) host_[order[k]] = static_cast<int8_t>(k);
-  for (unsigned r = 1; r < 32; ++r)
-    if (cached(r) && ((live_in >> r) & 1)) live_in_ |= 1ull << r;
+  unsigned order[31];  // the used registers by falling use count, ties in register order
+  unsigned used = 0;
+  for (unsigned r = 1; r < 32; ++r) {
+    if (!uses[r]) continue;
+    unsigned k = used++;
+    for (; k > 0 && uses[order[k - 1]] < uses[r]; --k) order[k] = order[k - 1];
+    order[k] = r;
+  }
+  for (unsigned k = 0; k < static_cast<unsigned>(kPool) && k < used; ++k) {
+    host_[order[k]] = static_cast<int8_t>(k);
+    cached_mask_ |= 1ull << order[k];
+  }
+  live_in_ = live_in & cached_mask_;
 
   // Prologue: budget check, then the cached registers the block reads.
   Label& no_budget = new_label();
   const uint32_t n = tb_.n;
   g_.sub(r14, n);
-  g_.jb(no_budget, Xbyak::CodeGenerator::T_NEAR);
-  for (unsigned r = 1; r < 32; ++r)
-    if ((live_in_ >> r) & 1) g_.mov(hreg(r), xmem(r));
+  g_.jb(no_budget, Asm::T_NEAR);
+  for (uint64_t m = live_in_; m; m &= m - 1) {
+    const unsigned r = static_cast<unsigned>(__builtin_ctzll(m));
+    g_.mov(hreg(r), xmem(r));
+  }
   valid_ = live_in_;
-  const uint64_t vpc = tb_.vpc;
-  stubs_.push_back([this, &no_budget, n, vpc] {
-    g_.L(no_budget);
-    g_.add(r14, n);
-    g_.mov(rax, vpc);
-    g_.mov(g_.ptr[r15 + t_.off().pc], rax);
-    g_.mov(eax, kExitBudget);
-    g_.xor_(edx, edx);
-    g_.jmp(t_.routines().exit, Xbyak::CodeGenerator::T_NEAR);
-  });
+  EmitStub& budget = add_stub(EmitStub::kBudget, &no_budget);
+  budget.n = n;
+  budget.a = tb_.vpc;
 
   pc_ = tb_.vpc;
   for (i_ = 0; i_ < insns.size(); ++i_) {
@@ -193,24 +216,60 @@ void BlockEmitter::emit() {
     writeback();
     exit_direct(pc_, 0, -1);
   }
-  for (size_t k = 0; k < stubs_.size(); ++k) {
-    const std::function<void()> stub = stubs_[k];  // a stub may add stubs
-    stub();
+  for (size_t k = 0; k < scratch_.stubs.size(); ++k) {
+    const EmitStub s = scratch_.stubs[k];  // (a copy: a stub may add stubs)
+    emit_stub(s);
   }
   for (int k = 0; k < 2; ++k)
     if (tb_.exits[k].site) tb_.exits[k].stub = const_cast<uint8_t*>(exit_label_[k]->getAddress());
+  gen_.setSize(static_cast<size_t>(g_.getCurr() - gen_.getCode()));
+}
+
+void BlockEmitter::emit_stub(const EmitStub& s) {
+  g_.L(*s.l);
+  switch (s.kind) {
+    case EmitStub::kBudget:
+      g_.add(r14, s.n);
+      g_.mov(rax, s.a);
+      g_.mov(Asm::ptr[r15 + t_.off().pc], rax);
+      g_.mov(eax, kExitBudget);
+      g_.xor_(edx, edx);
+      g_.jmp(t_.routines().exit);
+      break;
+    case EmitStub::kTrap:
+      g_.mov(Asm::dword[Asm::rip + &t_.data().refund], s.n);
+      g_.mov(eax, kExitTrap);
+      g_.xor_(edx, edx);
+      g_.jmp(t_.routines().exit);
+      break;
+    case EmitStub::kChain:
+      g_.mov(rax, s.a);
+      g_.mov(Asm::ptr[r15 + t_.off().pc], rax);
+      g_.mov(rdx, reinterpret_cast<uint64_t>(s.p));
+      g_.mov(eax, kExitChain);
+      g_.jmp(t_.routines().exit);
+      break;
+    case EmitStub::kLookup:
+      g_.mov(rax, s.a);
+      g_.jmp(t_.routines().lookup);
+      break;
+    case EmitStub::kLoadSlow:
+    case EmitStub::kStoreSlow:
+      emit_mem_slow(s);
+      break;
+    case EmitStub::kFpNan:
+      if (s.flag)
+        g_.mov(eax, kCanonNanF);
+      else
+        g_.mov(rax, kCanonNanD);
+      g_.jmp(*s.back, Asm::T_NEAR);
+      break;
+  }
 }
 
 Label& BlockEmitter::trap_stub() {
   Label& l = new_label();
-  const uint32_t refund = tb_.n - i_ - 1;
-  stubs_.push_back([this, &l, refund] {
-    g_.L(l);
-    g_.mov(g_.dword[g_.rip + &t_.data().refund], refund);
-    g_.mov(eax, kExitTrap);
-    g_.xor_(edx, edx);
-    g_.jmp(t_.routines().exit, Xbyak::CodeGenerator::T_NEAR);
-  });
+  add_stub(EmitStub::kTrap, &l).n = tb_.n - i_ - 1;
   return l;
 }
 
@@ -221,9 +280,9 @@ void BlockEmitter::call_helper_exec(const Insn& in, uint64_t vpc, Label& trap, H
   g_.mov(rsi, reinterpret_cast<uint64_t>(&in));
   g_.mov(rdx, vpc);
   g_.mov(rcx, r14);
-  g_.call(g_.ptr[g_.rip + &t_.data().helpers[helper]]);
+  g_.call(Asm::ptr[Asm::rip + &t_.data().helpers[helper]]);
   g_.cmp(rdx, static_cast<int32_t>(kLeftTrap));
-  g_.jae(trap, Xbyak::CodeGenerator::T_NEAR);
+  g_.jae(trap, Asm::T_NEAR);
   g_.mov(r14, rdx);
 }
 
@@ -267,7 +326,7 @@ void BlockEmitter::emit_exec_then_exit(const Insn& in) {
       exit_direct(pc_ + in.len, 0, -1);
       break;
     default:  // mret, sret, wfi (ecall, ebreak and illegal instructions always trap)
-      g_.mov(rax, g_.ptr[r15 + t_.off().pc]);
+      g_.mov(rax, Asm::ptr[r15 + t_.off().pc]);
       exit_indirect_rax(false);
       break;
   }
@@ -425,19 +484,19 @@ bool BlockEmitter::emit_alu(const Insn& in) {
     case Op::SLLI: ri([&](const Reg64& d) { g.shl(d, imm); }); return true;
     case Op::SRLI: ri([&](const Reg64& d) { g.shr(d, imm); }); return true;
     case Op::SRAI: ri([&](const Reg64& d) { g.sar(d, imm); }); return true;
-    case Op::SLL: shift_rr([&](const Xbyak::Reg& d) { g.shl(d, cl); }, false); return true;
-    case Op::SRL: shift_rr([&](const Xbyak::Reg& d) { g.shr(d, cl); }, false); return true;
-    case Op::SRA: shift_rr([&](const Xbyak::Reg& d) { g.sar(d, cl); }, false); return true;
-    case Op::SLLW: shift_rr([&](const Xbyak::Reg& d) { g.shl(d, cl); }, true); return true;
-    case Op::SRLW: shift_rr([&](const Xbyak::Reg& d) { g.shr(d, cl); }, true); return true;
-    case Op::SRAW: shift_rr([&](const Xbyak::Reg& d) { g.sar(d, cl); }, true); return true;
-    case Op::SLT: set_cc([&](const Xbyak::Reg8& r) { g.setl(r); }, false); return true;
-    case Op::SLTU: set_cc([&](const Xbyak::Reg8& r) { g.setb(r); }, false); return true;
+    case Op::SLL: shift_rr([&](const Reg& d) { g.shl(d, cl); }, false); return true;
+    case Op::SRL: shift_rr([&](const Reg& d) { g.shr(d, cl); }, false); return true;
+    case Op::SRA: shift_rr([&](const Reg& d) { g.sar(d, cl); }, false); return true;
+    case Op::SLLW: shift_rr([&](const Reg& d) { g.shl(d, cl); }, true); return true;
+    case Op::SRLW: shift_rr([&](const Reg& d) { g.shr(d, cl); }, true); return true;
+    case Op::SRAW: shift_rr([&](const Reg& d) { g.sar(d, cl); }, true); return true;
+    case Op::SLT: set_cc([&](const Reg& r) { g.setl(r); }, false); return true;
+    case Op::SLTU: set_cc([&](const Reg& r) { g.setb(r); }, false); return true;
     case Op::SLTI:
       if (in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase) return false;  // ROI marker: the executor, then exit
-      set_cc([&](const Xbyak::Reg8& r) { g.setl(r); }, true);
+      set_cc([&](const Reg& r) { g.setl(r); }, true);
       return true;
-    case Op::SLTIU: set_cc([&](const Xbyak::Reg8& r) { g.setb(r); }, true); return true;
+    case Op::SLTIU: set_cc([&](const Reg& r) { g.setb(r); }, true); return true;
     case Op::ADDIW:
       if (rd == 0 || rd == 32) return true;
       if (cached(rd) && cached(rs1)) {
@@ -445,14 +504,14 @@ bool BlockEmitter::emit_alu(const Insn& in) {
         g.movsxd(hreg(rd), hreg(rd).cvt32());
         put(rd, hreg(rd));
       } else {
-        ri_w([&](const Xbyak::Reg32& d) { g.add(d, imm); });
+        ri_w([&](const Reg& d) { g.add(d, imm); });
       }
       return true;
-    case Op::SLLIW: ri_w([&](const Xbyak::Reg32& d) { g.shl(d, imm); }); return true;
-    case Op::SRLIW: ri_w([&](const Xbyak::Reg32& d) { g.shr(d, imm); }); return true;
-    case Op::SRAIW: ri_w([&](const Xbyak::Reg32& d) { g.sar(d, imm); }); return true;
-    case Op::ADDW: rr_w([&](const Xbyak::Reg32& d, const Xbyak::Reg32& s) { g.add(d, s); }); return true;
-    case Op::SUBW: rr_w([&](const Xbyak::Reg32& d, const Xbyak::Reg32& s) { g.sub(d, s); }); return true;
+    case Op::SLLIW: ri_w([&](const Reg& d) { g.shl(d, imm); }); return true;
+    case Op::SRLIW: ri_w([&](const Reg& d) { g.shr(d, imm); }); return true;
+    case Op::SRAIW: ri_w([&](const Reg& d) { g.sar(d, imm); }); return true;
+    case Op::ADDW: rr_w([&](const Reg& d, const Reg& s) { g.add(d, s); }); return true;
+    case Op::SUBW: rr_w([&](const Reg& d, const Reg& s) { g.sub(d, s); }); return true;
     default:
       return false;
   }
@@ -640,7 +699,7 @@ bool BlockEmitter::emit_bitmanip(const Insn& in) {
 void BlockEmitter::exit_direct(uint64_t target, int slot, int cc) {
   auto& g = g_;
   Label& l = new_label();
-  using CG = Xbyak::CodeGenerator;
+  using CG = Asm;
   switch (cc) {
     case -1: g.jmp(l, CG::T_NEAR); break;
     case 0: g.je(l, CG::T_NEAR); break;
@@ -656,25 +715,16 @@ void BlockEmitter::exit_direct(uint64_t target, int slot, int cc) {
     e.site = const_cast<uint8_t*>(g.getCurr()) - 4;
     e.target = target;
     exit_label_[slot] = &l;
-    stubs_.push_back([this, &l, &e, target] {
-      g_.L(l);
-      g_.mov(rax, target);
-      g_.mov(g_.ptr[r15 + t_.off().pc], rax);
-      g_.mov(rdx, reinterpret_cast<uint64_t>(&e));
-      g_.mov(eax, kExitChain);
-      g_.jmp(t_.routines().exit, CG::T_NEAR);
-    });
+    EmitStub& s = add_stub(EmitStub::kChain, &l);
+    s.a = target;
+    s.p = &e;
   } else {
-    stubs_.push_back([this, &l, target] {
-      g_.L(l);
-      g_.mov(rax, target);
-      g_.jmp(t_.routines().lookup, CG::T_NEAR);
-    });
+    add_stub(EmitStub::kLookup, &l).a = target;
   }
 }
 
 void BlockEmitter::exit_indirect_rax(bool is_return) {
-  g_.jmp(is_return ? t_.routines().ret : t_.routines().lookup, Xbyak::CodeGenerator::T_NEAR);
+  g_.jmp(is_return ? t_.routines().ret : t_.routines().lookup);
 }
 
 // Call: push the return address and its cell on the return-address stack (rcx, rdx,

@@ -12,12 +12,9 @@
 
 namespace vp::cpu {
 
-using namespace Xbyak::util;
-using Xbyak::Label;
-using Xbyak::Reg64;
+using namespace x86;
 
 namespace {
-constexpr uint64_t kCanonD = 0x7ff8000000000000ull;
 constexpr uint32_t kCanonF = 0x7fc00000u;
 constexpr uint64_t kBox = 0xffffffff00000000ull;
 }  // namespace
@@ -37,7 +34,7 @@ void BlockEmitter::fp_arm() {
 }
 
 // xmm = f[r] as a single: the low word if NaN-boxed, else the canonical NaN. Uses rax, rcx.
-void BlockEmitter::load_single(const Xbyak::Xmm& x, unsigned r) {
+void BlockEmitter::load_single(const Xmm& x, unsigned r) {
   g_.mov(rax, fmem(r));
   g_.mov(rcx, rax);
   g_.shr(rcx, 32);
@@ -54,7 +51,7 @@ void BlockEmitter::store_fp_result(unsigned rd, bool single) {
   Label& back = new_label();
   if (single) {
     g.ucomiss(xmm0, xmm0);
-    g.jp(nan, Xbyak::CodeGenerator::T_NEAR);
+    g.jp(nan, Asm::T_NEAR);
     g.movd(eax, xmm0);
     g.L(back);
     g.mov(rcx, kBox);
@@ -62,19 +59,14 @@ void BlockEmitter::store_fp_result(unsigned rd, bool single) {
     g.mov(fmem(rd), rax);
   } else {
     g.ucomisd(xmm0, xmm0);
-    g.jp(nan, Xbyak::CodeGenerator::T_NEAR);
+    g.jp(nan, Asm::T_NEAR);
     g.movq(rax, xmm0);
     g.L(back);
     g.mov(fmem(rd), rax);
   }
-  stubs_.push_back([this, &nan, &back, single] {
-    g_.L(nan);
-    if (single)
-      g_.mov(eax, kCanonF);
-    else
-      g_.mov(rax, kCanonD);
-    g_.jmp(back, Xbyak::CodeGenerator::T_NEAR);
-  });
+  EmitStub& s = add_stub(EmitStub::kFpNan, &nan);
+  s.flag = single;
+  s.back = &back;
 }
 
 // MXCSR.RC (SDM vol. 1, 10.2.3.3) for a RISC-V rounding mode other than RNE: RTZ -> 11,

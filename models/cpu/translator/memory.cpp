@@ -9,9 +9,7 @@
 
 namespace vp::cpu {
 
-using namespace Xbyak::util;
-using Xbyak::Label;
-using Xbyak::Reg64;
+using namespace x86;
 
 namespace {
 static_assert(sizeof(Core*) == 8, "x86-64 only");
@@ -40,7 +38,7 @@ void BlockEmitter::tlb_check(unsigned size, int acc, Label& slow) {
   const int32_t base = t_.off().tlb + acc * static_cast<int32_t>(Core::kTlbSize) * kTlbEntrySize;
   if (size > 1 && !t_.core().config().misaligned_emulate) {
     g.test(al, size - 1);
-    g.jnz(slow, Xbyak::CodeGenerator::T_NEAR);
+    g.jnz(slow, Asm::T_NEAR);
   }
   g.mov(ecx, eax);
   g.shr(ecx, 12);
@@ -52,7 +50,7 @@ void BlockEmitter::tlb_check(unsigned size, int acc, Label& slow) {
     g.mov(rdx, rax);
   g.shr(rdx, 12);
   g.cmp(rdx, g.ptr[r15 + rcx * 8 + base]);
-  g.jne(slow, Xbyak::CodeGenerator::T_NEAR);
+  g.jne(slow, Asm::T_NEAR);
   g.add(rax, g.ptr[r15 + rcx * 8 + (base + 8)]);
 }
 
@@ -103,25 +101,29 @@ bool BlockEmitter::emit_load(const Insn& in) {
   }
   // Slow path: the executor does the whole load; the block continues with its result.
   Label& trap = trap_stub();
-  const Insn* insn = &in;
-  const uint64_t vpc = pc_;
-  const unsigned rd = in.rd;
-  stubs_.push_back([this, &slow, &back, done, dirty, valid, &trap, insn, vpc, rd, fp] {
-    g_.L(slow);
-    writeback(dirty);
-    call_helper_exec(*insn, vpc, trap);
-    const uint64_t saved = valid_;
-    valid_ = valid;
-    reload_after_call(0);
-    valid_ = saved;
-    if (fp) {
-      g_.jmp(*done, Xbyak::CodeGenerator::T_NEAR);
-    } else {
-      g_.mov(rax, xmem(rd));
-      g_.jmp(back, Xbyak::CodeGenerator::T_NEAR);
-    }
-  });
+  EmitStub& s = add_stub(EmitStub::kLoadSlow, &slow);
+  s.flag = fp;
+  s.n = in.rd;
+  s.back = fp ? done : &back;
+  s.trap = &trap;
+  s.a = pc_;
+  s.dirty = dirty;
+  s.valid = valid;
+  s.p = &in;
   return true;
+}
+
+// The slow path of a load or store: registers as the main path had them before the
+// access, the executor runs the instruction, then back to the main path.
+void BlockEmitter::emit_mem_slow(const EmitStub& s) {
+  writeback(s.dirty);
+  call_helper_exec(*static_cast<const Insn*>(s.p), s.a, *s.trap);
+  const uint64_t saved = valid_;
+  valid_ = s.valid;
+  reload_after_call(0);
+  valid_ = saved;
+  if (s.kind == EmitStub::kLoadSlow && !s.flag) g_.mov(rax, xmem(s.n));
+  g_.jmp(*s.back, Asm::T_NEAR);
 }
 
 bool BlockEmitter::emit_store(const Insn& in) {
@@ -167,18 +169,13 @@ bool BlockEmitter::emit_store(const Insn& in) {
   }
   g.L(back);
   Label& trap = trap_stub();
-  const Insn* insn = &in;
-  const uint64_t vpc = pc_;
-  stubs_.push_back([this, &slow, &back, dirty, valid, &trap, insn, vpc] {
-    g_.L(slow);
-    writeback(dirty);
-    call_helper_exec(*insn, vpc, trap);
-    const uint64_t saved = valid_;
-    valid_ = valid;
-    reload_after_call(0);
-    valid_ = saved;
-    g_.jmp(back, Xbyak::CodeGenerator::T_NEAR);
-  });
+  EmitStub& s = add_stub(EmitStub::kStoreSlow, &slow);
+  s.back = &back;
+  s.trap = &trap;
+  s.a = pc_;
+  s.dirty = dirty;
+  s.valid = valid;
+  s.p = &in;
   return true;
 }
 

@@ -29,6 +29,7 @@
 
 #include "models/cpu/core_internal.h"
 #include "models/cpu/translator.h"
+#include "models/cpu/translator/x86_asm.h"
 
 namespace vp::cpu {
 
@@ -102,6 +103,28 @@ struct JitData {
   uint64_t cells[kCells][2];         // initialised when handed out
 };
 
+// Out-of-line code of a block (after its body), recorded while the body is emitted and
+// emitted in order at the end (BlockEmitter::emit_stub).
+struct EmitStub {
+  enum Kind : uint8_t { kBudget, kTrap, kChain, kLookup, kLoadSlow, kStoreSlow, kFpNan };
+  Kind kind;
+  bool flag;   // kLoadSlow: an FP load; kFpNan: single precision
+  uint32_t n;  // kBudget: the block's instructions; kTrap: refund; kLoadSlow: rd
+  x86::Label* l;     // the stub's entry
+  x86::Label* back;  // where the main path continues
+  x86::Label* trap;  // kLoadSlow, kStoreSlow: the trap stub
+  uint64_t a;        // kBudget, kLoadSlow, kStoreSlow: vpc; kChain, kLookup: target
+  uint64_t dirty, valid;
+  const void* p;  // kLoadSlow, kStoreSlow: the Insn; kChain: the TransBlock::Exit
+};
+
+// Storage BlockEmitter reuses from block to block (no allocation per block).
+struct EmitScratch {
+  static constexpr size_t kLabels = 8 * kMaxBlockInsns + 16;  // an instruction takes at most 4
+  std::vector<x86::Label> labels;
+  std::vector<EmitStub> stubs;
+};
+
 enum HelperIndex : unsigned { kHelperExec = 0, kHelperTime = 1, kHelperWfi = 2, kHelperCount };
 
 constexpr unsigned kCsrTime = 0xc01;
@@ -161,6 +184,7 @@ class TranslatorX86 final : public Translator {
   const Routines& routines() const { return routines_; }
   uint64_t* alloc_cell();
   bool has_bmi2() const { return bmi2_; }
+  EmitScratch& emit_scratch() { return emit_scratch_; }
 
  private:
   friend class BlockEmitter;
@@ -201,24 +225,28 @@ class TranslatorX86 final : public Translator {
   uint64_t saved_left_ = 0; // r14 when it did
   Trap trap_{0, 0};
   std::exception_ptr pending_;  // a C++ exception thrown inside a helper
+  EmitScratch emit_scratch_;
 };
 
-// Translates one block (emitter.cpp; loads/stores in memory.cpp, FP in fp.cpp).
+// Translates one block (emitter.cpp; loads/stores in memory.cpp, FP in fp.cpp). The code
+// goes to the code generator's current position through x86::Asm (xbyak's encodings,
+// without its per-instruction overhead); the generator's size is advanced at the end.
 class BlockEmitter {
  public:
   BlockEmitter(TranslatorX86& t, Xbyak::CodeGenerator& g, TransBlock& tb);
   void emit();
 
  private:
-  using Reg64 = Xbyak::Reg64;
+  using Reg64 = x86::Reg64;
+  using Label = x86::Label;
   static constexpr int kPool = 10;
   static constexpr unsigned kCallerSavedFirst = 4;  // pool[4..9] are caller-saved
 
   // Guest register access.
   bool cached(unsigned r) const { return r != 0 && r < 32 && host_[r] >= 0; }
   const Reg64& hreg(unsigned r) const;
-  Xbyak::Address xmem(unsigned r) const;
-  Xbyak::Address fmem(unsigned r) const;
+  x86::Mem xmem(unsigned r) const;
+  x86::Mem fmem(unsigned r) const;
   const Reg64& get(unsigned r, const Reg64& scratch);  // value of x[r] in a register
   void put(unsigned r, const Reg64& v);                // x[r] = v (x0/x32: dropped)
   void put_imm(unsigned r, uint64_t v);
@@ -240,12 +268,13 @@ class BlockEmitter {
   // memory.cpp
   bool emit_load(const Insn& in);
   bool emit_store(const Insn& in);
-  void tlb_check(unsigned size, int acc, Xbyak::Label& slow);
+  void tlb_check(unsigned size, int acc, Label& slow);
   void addr_to_rax(const Insn& in);
+  void emit_mem_slow(const EmitStub& s);
   // fp.cpp
   bool emit_fp(const Insn& in);
   void fp_arm();
-  void load_single(const Xbyak::Xmm& x, unsigned r);
+  void load_single(const x86::Xmm& x, unsigned r);
   void store_fp_result(unsigned rd, bool single);
   void set_rounding(unsigned rm);
   void reset_rounding(unsigned rm);
@@ -255,25 +284,29 @@ class BlockEmitter {
   void exit_direct(uint64_t target, int slot, int cc);
   void exit_indirect_rax(bool is_return);
   void ras_push(uint64_t return_vpc);
-  void call_helper_exec(const Insn& in, uint64_t vpc, Xbyak::Label& trap, HelperIndex helper = kHelperExec);
+  void call_helper_exec(const Insn& in, uint64_t vpc, Label& trap, HelperIndex helper = kHelperExec);
   bool emit_time_read(const Insn& in);
   bool emit_wfi(const Insn& in);
-  Xbyak::Label& trap_stub();
+  Label& trap_stub();
+  EmitStub& add_stub(EmitStub::Kind kind, Label* l);
+  void emit_stub(const EmitStub& s);
 
   TranslatorX86& t_;
-  Xbyak::CodeGenerator& g_;
+  Xbyak::CodeGenerator& gen_;
+  x86::Asm g_;
   TransBlock& tb_;
   const Block& b_;
+  EmitScratch& scratch_;
+  size_t labels_used_ = 0;
   int8_t host_[33];
+  uint64_t cached_mask_ = 0;  // guest registers with a host register
   uint64_t live_in_ = 0, dirty_ = 0, valid_ = 0;
   unsigned i_ = 0;          // index of the instruction being emitted
   uint64_t pc_ = 0;         // its virtual pc
   bool ended_ = false;      // the block's exit is emitted
   bool fp_armed_ = false;   // an inline FP instruction of this block checked JitData::fp_live
-  std::vector<std::function<void()>> stubs_;
-  Xbyak::Label* exit_label_[2] = {};
-  std::vector<std::unique_ptr<Xbyak::Label>> labels_;
-  Xbyak::Label& new_label();
+  Label* exit_label_[2] = {};
+  Label& new_label();
 };
 
 }  // namespace vp::cpu
