@@ -432,6 +432,10 @@ class Core {
   // Translation caches: per access type.
   TlbEntry tlb_[3][kTlbSize];
   uint64_t xlate_ctx_ = ~0ull;
+  // Page walks and bus (non-DMI) accesses so far: code that made none between two
+  // points touched memory only through DMI loads and stores (the translator's
+  // spin-loop check, dispatcher.cpp).
+  uint64_t slow_mem_ = 0;
   std::vector<DmiRegion> dmi_;
   std::vector<uint64_t> no_dmi_pages_;  // small negative cache
 

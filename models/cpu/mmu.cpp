@@ -51,6 +51,7 @@ uint64_t Core::translate(uint64_t va, Access acc, Priv priv) {
 }
 
 uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
+  ++slow_mem_;
   const unsigned mode = static_cast<unsigned>(satp_ >> 60);
   const int levels = mode == 9 ? 4 : 3;
   const int vabits = 12 + 9 * levels;
@@ -217,13 +218,14 @@ void Core::mem_read_phys(uint64_t va, uint64_t pa, void* d, unsigned len, Access
     std::memcpy(d, h, len);
     return;
   }
+  ++slow_mem_;
   if (!host_.read(pa, d, len)) throw Trap{access_fault(acc), va};
 }
 
 void Core::mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len) {
   if (uint8_t* h = host_ptr(pa, len, Access::kWrite))
     std::memcpy(h, d, len);
-  else if (!host_.write(pa, d, len))
+  else if (++slow_mem_, !host_.write(pa, d, len))
     throw Trap{kStoreAccessFault, va};
   if (!code_pages_.empty()) notify_code_write(pa, len);
   if (monitor_->watching()) monitor_->store(slot_, pa, len);
