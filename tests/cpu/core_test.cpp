@@ -414,6 +414,81 @@ TEST(Translator, WfiLoopWithSideEffectsIsNotSkipped) {
   }
 }
 
+// The TLB of the context a trap leaves is kept in a bank and comes back with the
+// return (Core::update_xlate_ctx). Whatever invalidates TLB entries must reach the banks.
+//
+// 1. S mode stores to page X (a write TLB entry), traps; M runs code at X (X becomes a
+// code page: write entries to it are revoked), returns; S rewrites that code: the store
+// must take the slow path (it drops the stale block), so the second trap's call into X
+// runs the new code: s2 = 1 + 2.
+TEST(Core, TlbBankOfTheTrappedContextLosesWriteEntriesToNewCode) {
+  const std::vector<uint32_t> prog = {
+      0x00000297, 0x06428293, 0x30529073,  // la t0, handler; csrw mtvec, t0
+      0x00000297, 0x02828293, 0x34129073,  // la t0, s_code; csrw mepc, t0
+      0x000012b7, 0x8002829b, 0x3002a073,  // li t0, 0x800; csrs mstatus, t0 (MPP = S)
+      0x00040537, 0x0015051b, 0x00d51513,  // li a0, 0x80002000 (X)
+      0x30200073,                          // mret
+      // s_code (S mode):
+      0x00100337, 0x6133031b, 0x00652023,  // li t1, `addi a2, zero, 1`; sw t1, 0(a0)
+      0x00008337, 0x0673031b, 0x00652223,  // li t1, `ret`; sw t1, 4(a0)
+      0x00000073,                          // ecall
+      0x002003b7, 0x6133839b, 0x00752023,  // li t2, `addi a2, zero, 2`; sw t2, 0(a0)
+      0x00000073,                          // ecall
+      0x0000006f,                          // j .
+      // handler (M mode):
+      0x000500e7, 0x00c90933,              // jalr a0 (X); add s2, s2, a2
+      0x341022f3, 0x00428293, 0x34129073,  // mepc += 4
+      0x30200073,                          // mret
+  };
+  for (const bool jit : {false, true}) {
+    CoreConfig cfg = jit ? translating() : CoreConfig{};
+    cfg.pmp_entries = 0;  // S mode may access everything
+    test::FlatMachine m(1u << 20, cfg);
+    m.load_words(0x80000000, prog);
+    uint64_t done = 0;
+    m.core().run(500, done);
+    EXPECT_EQ(m.core().reg(18), 3u) << (jit ? "translated" : "interpreted");
+    EXPECT_EQ(m.core().pc(), 0x80000060u);
+    EXPECT_EQ(m.core().priv(), Priv::S);
+  }
+}
+
+// 2. S mode loads from page P (a read TLB entry), traps; M takes read permission on P
+// away with PMP (a flush) and returns: the restored context must not keep the entry,
+// so the second load faults (mcause 5, mtval P) instead of reading.
+TEST(Core, TlbFlushEmptiesTheBanksOfOtherContexts) {
+  const std::vector<uint32_t> prog = {
+      0xfff00293, 0x3b129073,              // csrw pmpaddr1, -1
+      0x000022b7, 0xf002829b, 0x3a029073,  // csrw pmpcfg0, 0x1f00 (entry 1: NAPOT all, RWX)
+      0x00000297, 0x04828293, 0x30529073,  // la t0, handler; csrw mtvec, t0
+      0x00000297, 0x02828293, 0x34129073,  // la t0, s_code; csrw mepc, t0
+      0x000012b7, 0x8002829b, 0x3002a073,  // MPP = S
+      0x000805b7, 0x0035859b, 0x00c59593,  // li a1, 0x80003000 (P)
+      0x30200073,                          // mret
+      // s_code (S mode):
+      0x0005b303, 0x00000073,              // ld t1, 0(a1); ecall
+      0x0005b303, 0x00100a93,              // ld t1, 0(a1); li s5, 1
+      0x0000006f,                          // j .
+      // handler (M mode):
+      0x342029f3, 0x00900293, 0x02599263,  // s3 = mcause; if (s3 != 9) goto 2f
+      0x0025d293, 0x1ff2e293, 0x3b029073,  // pmpaddr0 = NAPOT(P, 4 KiB)
+      0x3a0c6073,                          // csrs pmpcfg0, 0x18 (entry 0: no access)
+      0x341022f3, 0x00428293, 0x34129073,  // mepc += 4
+      0x30200073,                          // mret
+      0x34302a73, 0x0000006f,              // 2: s4 = mtval; j .
+  };
+  for (const bool jit : {false, true}) {
+    test::FlatMachine m(1u << 20, jit ? translating() : CoreConfig{});
+    m.load_words(0x80000000, prog);
+    uint64_t done = 0;
+    m.core().run(500, done);
+    EXPECT_EQ(m.core().reg(19), 5u) << (jit ? "translated" : "interpreted");  // load access fault
+    EXPECT_EQ(m.core().reg(20), 0x80003000u);
+    EXPECT_EQ(m.core().reg(21), 0u);  // the second load did not complete
+    EXPECT_EQ(m.core().priv(), Priv::M);
+  }
+}
+
 TEST(Translator, StoreIntoTranslatedCodeTakesEffect) {
   test::FlatMachine m(1u << 20, translating());
   if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
