@@ -140,6 +140,14 @@ class Core {
   // Pipeline mode: every executed instruction is also passed to this timing
   // model (nullptr: functional mode, no per-instruction cost). Not owned.
   void set_timing(Pipeline* timing) { timing_ = timing; }
+  // A run that will switch to pipeline timing later (fast-forward, sampling) keeps no
+  // TLB banks (update_xlate_ctx), so the TLB the timing model starts from is the one
+  // it always was.
+  void set_tlb_banks(bool on) {
+    tlb_banks_on_ = on;
+    if (!on && tlb_banks_)
+      for (unsigned i = 0; i < kTlbBanks; ++i) tlb_banks_[i].ctx = ~0ull;
+  }
   Pipeline* timing() const { return timing_; }
   // Instructions executed so far in the current run() call (for timing MMIO mid-run).
   uint64_t run_progress() const { return run_done_ + blk_i_; }
@@ -456,6 +464,7 @@ class Core {
   uint64_t tlb_used_[kTlbUsedWords] = {};
   static constexpr unsigned kTlbBanks = 4;
   std::unique_ptr<TlbBank[]> tlb_banks_;
+  bool tlb_banks_on_ = true;
   unsigned tlb_bank_victim_ = 0;
   void revoke_write_entries(uint64_t ppage);  // in the TLB and every bank
   void clear_tlb();

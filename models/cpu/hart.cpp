@@ -495,6 +495,7 @@ bool Hart::set_detail_region(const platform::DetailRegion& region) {
   region_ = region;
   phase_ = Phase::kFastForward;
   core_->set_timing(nullptr);  // functional until the start
+  core_->set_tlb_banks(false);
   core_->set_stop_pc(region.start == Start::kPc ? region.at : ~0ull);
   if (region.period) register_statistics();  // adds the sampling estimate
   if (region.start == Start::kReset) start_detail();

@@ -66,7 +66,7 @@ void Core::update_xlate_ctx() {
   if (ctx == xlate_ctx_) return;
   const uint64_t old = xlate_ctx_;
   xlate_ctx_ = ctx;
-  if (timing_ || old == ~0ull || ctx == ~0ull) {
+  if (timing_ || !tlb_banks_on_ || old == ~0ull || ctx == ~0ull) {
     flush_tlb();
     return;
   }
