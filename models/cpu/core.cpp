@@ -18,6 +18,8 @@ Core::Core(const CoreConfig& cfg, CoreHost& host)
   if (cfg_.pmp_entries > 64) cfg_.pmp_entries = 64;
   monitor_ = own_monitor_.get();
   slot_ = monitor_->attach([this](uint64_t page) { revoke_store_page(page); });
+  for (auto& t : tlb_)
+    for (auto& e : t) e = {kInvalidTag, 0, 0};  // flushes clear only the entries filled since
   reset();
   if (cfg_.translate) translator_ = Translator::create(*this);
 }
@@ -72,8 +74,7 @@ void Core::share_reservation() {
 // Another processor published a reservation in this page: stores to it leave
 // the DMI fast path (fill_tlb keeps them off it while it is watched).
 void Core::revoke_store_page(uint64_t page) {
-  for (auto& e : tlb_[1])
-    if (e.tag != kInvalidTag && e.ppage == page << platform::ReservationMonitor::kPageBits) e.tag = kInvalidTag;
+  revoke_write_entries(page << platform::ReservationMonitor::kPageBits);
 }
 
 void Core::reset() {
@@ -487,8 +488,7 @@ Block* Core::build_block(uint64_t vpc, uint64_t ppc, bool cache) {
     Block* const head = code_pages_.find(ppc >> 12);
     if (!head) {
       // Stores to this page must now take the slow path (code invalidation).
-      for (auto& e : tlb_[1])
-        if (e.tag != kInvalidTag && e.ppage == (ppc & ~0xfffull)) e.tag = kInvalidTag;
+      revoke_write_entries(ppc & ~0xfffull);
     }
     b->page_next = head;
     code_pages_.insert(ppc >> 12, b);

@@ -141,6 +141,14 @@ class Core {
   // Pipeline mode: every executed instruction is also passed to this timing
   // model (nullptr: functional mode, no per-instruction cost). Not owned.
   void set_timing(Pipeline* timing) { timing_ = timing; }
+  // A run that will switch to pipeline timing later (fast-forward, sampling) keeps no
+  // TLB banks (update_xlate_ctx), so the TLB the timing model starts from is the one
+  // it always was.
+  void set_tlb_banks(bool on) {
+    tlb_banks_on_ = on;
+    if (!on && tlb_banks_)
+      for (unsigned i = 0; i < kTlbBanks; ++i) tlb_banks_[i].ctx = ~0ull;
+  }
   Pipeline* timing() const { return timing_; }
   // Instructions executed so far in the current run() call (for timing MMIO mid-run).
   uint64_t run_progress() const { return run_done_ + blk_i_; }
@@ -327,7 +335,15 @@ class Core {
   uint64_t access_phys(uint64_t va, Access acc, unsigned len, Priv& eff);
   void fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv eff);
   bool pmp_ok(uint64_t pa, uint64_t len, Access acc, Priv priv) const;
-  const DmiRegion* find_dmi(uint64_t pa, Access acc);
+  // Nearly every call is for RAM: the region found last is tried first, inline.
+  const DmiRegion* find_dmi(uint64_t pa, Access acc) {
+    if (dmi_mru_ < dmi_.size()) {
+      const DmiRegion& r = dmi_[dmi_mru_];
+      if (pa >= r.base && pa <= r.end && (acc == Access::kWrite ? r.write : r.read)) return &r;
+    }
+    return find_dmi_slow(pa, acc);
+  }
+  const DmiRegion* find_dmi_slow(uint64_t pa, Access acc);
   uint8_t* host_ptr(uint64_t pa, unsigned len, Access acc);
   void mem_read_phys(uint64_t va, uint64_t pa, void* d, unsigned len, Access acc);
   void mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len);
@@ -433,7 +449,32 @@ class Core {
   // Translation caches: per access type.
   TlbEntry tlb_[3][kTlbSize];
   uint64_t xlate_ctx_ = ~0ull;
+  // The TLBs of the last contexts left (privilege, data privilege, SUM/MXR, satp),
+  // functional mode only: a trap into M or S mode and the return to the interrupted
+  // context swap banks instead of flushing, as a hardware TLB keeps entries across
+  // privilege changes. Flushed with the TLB (sfence.vma, PMP, DMI), and stores to
+  // code or to a watched reservation page revoke write entries in every bank.
+  static constexpr unsigned kTlbUsedWords = 3 * kTlbSize / 64;
+  struct TlbBank {
+    uint64_t ctx = ~0ull;  // ~0: empty
+    uint64_t used[kTlbUsedWords];  // entries filled (the others are stale)
+    TlbEntry e[3][kTlbSize];
+  };
+  // Entries of tlb_ filled since the last flush or switch (bit a * kTlbSize + index):
+  // flushes and switches touch only those.
+  uint64_t tlb_used_[kTlbUsedWords] = {};
+  static constexpr unsigned kTlbBanks = 4;
+  std::unique_ptr<TlbBank[]> tlb_banks_;
+  bool tlb_banks_on_ = true;
+  unsigned tlb_bank_victim_ = 0;
+  void revoke_write_entries(uint64_t ppage);  // in the TLB and every bank
+  void clear_tlb();
+  // Page walks and bus (non-DMI) accesses so far: code that made none between two
+  // points touched memory only through DMI loads and stores (the translator's
+  // spin-loop check, dispatcher.cpp).
+  uint64_t slow_mem_ = 0;
   std::vector<DmiRegion> dmi_;
+  size_t dmi_mru_ = 0;  // index in dmi_ of the region find_dmi found last
   std::vector<uint64_t> no_dmi_pages_;  // small negative cache
 
   // Pre-decoded blocks, keyed by physical pc; the cached blocks of each code page

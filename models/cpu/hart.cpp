@@ -268,7 +268,9 @@ void Hart::register_statistics() {
     st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
     st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
     st.add_counter(n + ".translator.time_reads", stat(&TranslatorStats::time_reads), "time CSR reads by the direct helper");
-    st.add_counter(n + ".translator.wfi_no_sleep", stat(&TranslatorStats::wfi_no_sleep), "wfi that did not sleep (an interrupt pending), by the direct helper");
+    st.add_counter(n + ".translator.wfi_no_sleep", stat(&TranslatorStats::wfi_no_sleep), "wfi that did not sleep (an interrupt pending): by the direct helper, or in spin laps skipped");
+    st.add_counter(n + ".translator.spin_skipped", stat(&TranslatorStats::spin_skipped),
+                   "instructions of wfi spin loops fast-forwarded (their state repeats exactly)");
     st.add_counter(n + ".translator.interpreted_blocks", stat(&TranslatorStats::interpreted_blocks), "blocks run by the interpreter");
     const Core* core = core_;
     st.add_counter(n + ".translator.blocks_decoded", [core] { return static_cast<double>(core->blocks_built()); },
@@ -493,6 +495,7 @@ bool Hart::set_detail_region(const platform::DetailRegion& region) {
   region_ = region;
   phase_ = Phase::kFastForward;
   core_->set_timing(nullptr);  // functional until the start
+  core_->set_tlb_banks(false);
   core_->set_stop_pc(region.start == Start::kPc ? region.at : ~0ull);
   if (region.period) register_statistics();  // adds the sampling estimate
   if (region.start == Start::kReset) start_detail();

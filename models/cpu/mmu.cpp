@@ -29,20 +29,84 @@ Priv Core::data_priv() const {
 
 void Core::flush_tlb() {
   ++chain_gen_;
-  for (auto& t : tlb_)
-    for (auto& e : t) e = {kInvalidTag, 0, 0};
+  clear_tlb();
+  if (tlb_banks_)
+    for (unsigned i = 0; i < kTlbBanks; ++i) tlb_banks_[i].ctx = ~0ull;
 }
 
-// Flushes the TLB when anything it depends on changed: privilege, effective data
-// privilege, SUM, MXR, satp.
+// Invalidates the entries filled since the last flush or switch.
+void Core::clear_tlb() {
+  TlbEntry* const all = tlb_[0];
+  for (unsigned w = 0; w < kTlbUsedWords; ++w) {
+    for (uint64_t m = tlb_used_[w]; m; m &= m - 1)
+      all[w * 64 + static_cast<unsigned>(__builtin_ctzll(m))].tag = kInvalidTag;
+    tlb_used_[w] = 0;
+  }
+}
+
+void Core::revoke_write_entries(uint64_t ppage) {
+  for (auto& e : tlb_[1])
+    if (e.tag != kInvalidTag && e.ppage == ppage) e.tag = kInvalidTag;
+  if (tlb_banks_)
+    for (unsigned i = 0; i < kTlbBanks; ++i) {
+      if (tlb_banks_[i].ctx == ~0ull) continue;
+      for (auto& e : tlb_banks_[i].e[1])
+        if (e.tag != kInvalidTag && e.ppage == ppage) e.tag = kInvalidTag;
+    }
+}
+
+// A new translation context (privilege, effective data privilege, SUM, MXR, satp):
+// the TLB's entries were made under the old one. In functional mode they go to a bank
+// and the new context's bank, if one is kept, comes back; the pipeline's timing reads
+// the TLB, so there (and on the first change) it is flushed as before.
 void Core::update_xlate_ctx() {
   uint64_t ctx = static_cast<uint64_t>(priv_) | static_cast<uint64_t>(data_priv()) << 2 |
                  ((mstatus_ >> 18) & 3) << 4;
   ctx ^= satp_ * 0x9E3779B97F4A7C15ull;  // mix; satp changes flush too
-  if (ctx != xlate_ctx_) {
-    xlate_ctx_ = ctx;
+  if (ctx == xlate_ctx_) return;
+  const uint64_t old = xlate_ctx_;
+  xlate_ctx_ = ctx;
+  if (timing_ || !tlb_banks_on_ || old == ~0ull || ctx == ~0ull) {
     flush_tlb();
+    return;
   }
+  ++chain_gen_;  // translated code's links and lookup cache assumed the old entries
+  if (!tlb_banks_) tlb_banks_ = std::make_unique<TlbBank[]>(kTlbBanks);
+  TlbBank* hit = nullptr;
+  TlbBank* empty = nullptr;
+  for (unsigned i = 0; i < kTlbBanks; ++i) {
+    TlbBank& k = tlb_banks_[i];
+    if (k.ctx == ctx) hit = &k;
+    else if (k.ctx == ~0ull && !empty) empty = &k;
+  }
+  TlbBank* to = empty;
+  while (!to) {
+    TlbBank& k = tlb_banks_[tlb_bank_victim_++ % kTlbBanks];
+    if (&k != hit) to = &k;
+  }
+  // Park the current entries under the old context.
+  TlbEntry* const all = tlb_[0];
+  TlbEntry* const saved = to->e[0];
+  for (unsigned w = 0; w < kTlbUsedWords; ++w) {
+    for (uint64_t m = tlb_used_[w]; m; m &= m - 1) {
+      const unsigned i = w * 64 + static_cast<unsigned>(__builtin_ctzll(m));
+      saved[i] = all[i];
+      all[i].tag = kInvalidTag;
+    }
+    to->used[w] = tlb_used_[w];
+    tlb_used_[w] = 0;
+  }
+  to->ctx = old;
+  if (!hit) return;
+  const TlbEntry* const back = hit->e[0];
+  for (unsigned w = 0; w < kTlbUsedWords; ++w) {
+    for (uint64_t m = hit->used[w]; m; m &= m - 1) {
+      const unsigned i = w * 64 + static_cast<unsigned>(__builtin_ctzll(m));
+      all[i] = back[i];
+    }
+    tlb_used_[w] = hit->used[w];
+  }
+  hit->ctx = ~0ull;
 }
 
 uint64_t Core::translate(uint64_t va, Access acc, Priv priv) {
@@ -51,6 +115,7 @@ uint64_t Core::translate(uint64_t va, Access acc, Priv priv) {
 }
 
 uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
+  ++slow_mem_;
   const unsigned mode = static_cast<unsigned>(satp_ >> 60);
   const int levels = mode == 9 ? 4 : 3;
   const int vabits = 12 + 9 * levels;
@@ -136,6 +201,8 @@ void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv ef
   e.tag = va >> 12;
   e.addend = addend;
   e.ppage = ppage;
+  const auto i = static_cast<unsigned>(&e - tlb_[0]);
+  tlb_used_[i / 64] |= 1ull << (i % 64);
 }
 
 // Priv. spec 3.7.1: lowest-numbered matching entry decides; M-mode is only
@@ -181,10 +248,15 @@ void Core::pmp_update() {
   flush_tlb();
 }
 
-const DmiRegion* Core::find_dmi(uint64_t pa, Access acc) {
+const DmiRegion* Core::find_dmi_slow(uint64_t pa, Access acc) {
   const bool want_write = acc == Access::kWrite;
-  for (const DmiRegion& r : dmi_)
-    if (pa >= r.base && pa <= r.end && (want_write ? r.write : r.read)) return &r;
+  for (size_t i = 0; i < dmi_.size(); ++i) {
+    const DmiRegion& r = dmi_[i];
+    if (pa >= r.base && pa <= r.end && (want_write ? r.write : r.read)) {
+      dmi_mru_ = i;
+      return &r;
+    }
+  }
   const uint64_t page = pa >> 12 << 1 | (want_write ? 1 : 0);
   for (uint64_t p : no_dmi_pages_)
     if (p == page) return nullptr;
@@ -217,13 +289,14 @@ void Core::mem_read_phys(uint64_t va, uint64_t pa, void* d, unsigned len, Access
     std::memcpy(d, h, len);
     return;
   }
+  ++slow_mem_;
   if (!host_.read(pa, d, len)) throw Trap{access_fault(acc), va};
 }
 
 void Core::mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len) {
   if (uint8_t* h = host_ptr(pa, len, Access::kWrite))
     std::memcpy(h, d, len);
-  else if (!host_.write(pa, d, len))
+  else if (++slow_mem_, !host_.write(pa, d, len))
     throw Trap{kStoreAccessFault, va};
   if (!code_pages_.empty()) notify_code_write(pa, len);
   if (monitor_->watching()) monitor_->store(slot_, pa, len);

@@ -302,6 +302,193 @@ TEST(Translator, WfiWithAPendingInterruptIsANoOp) {
   EXPECT_EQ(m.core().pc(), 0x8000000cu);
 }
 
+// OpenSBI's HSM wait: wfi with MSIP pending (masked by mstatus.MIE), a load of the
+// flag another hart sets, a silent store (the callee saves s0 again), a branch back.
+// One run() call repeats the same state, so the dispatcher counts the laps that fit in
+// the budget without running them (skip_spin): every count, register and the point the
+// budget ends at must be the interpreter's, for budgets ending anywhere in a lap.
+namespace spin {
+const std::vector<uint32_t> kHsmWait = {
+    0x00800293,  // li t0,8
+    0x3042a073,  // csrs mie,t0 (MSIE)
+    0x10500073,  // 8: wfi
+    0x0004b503,  // ld a0,0(s1)
+    0x00813423,  // sd s0,8(sp)
+    0xff251ae3,  // bne a0,s2,8
+    0x00168693,  // addi a3,a3,1
+    0x0000006f,  // j .
+};
+constexpr uint64_t kFlag = 0x80001000, kStack = 0x80002000;
+void setup(test::FlatMachine& x, const std::vector<uint32_t>& prog) {
+  x.load_words(0x80000000, prog);
+  x.core().set_reg(9, kFlag);     // s1
+  x.core().set_reg(18, 2);        // s2: the value awaited
+  x.core().set_reg(2, kStack);    // sp
+  x.core().set_reg(8, 0x1234);    // s0
+  x.core().set_reg(7, kFlag);     // t2
+  x.core().set_reg(28, test::FlatMachine::kClintBase + 0xbff8);  // t3: mtime
+  x.core().set_irq_line(3, true);  // machine software interrupt pending; mstatus.MIE is 0
+}
+uint64_t ram64(test::FlatMachine& x, uint64_t a) {
+  uint64_t v;
+  std::memcpy(&v, &x.ram()[a - test::FlatMachine::kRamBase], 8);
+  return v;
+}
+}  // namespace spin
+
+TEST(Translator, WfiSpinLoopIsSkippedExactly) {
+  for (uint64_t budget : {1u, 5u, 9u, 10u, 11u, 200u, 100000u, 100001u, 100002u, 100003u}) {
+    test::FlatMachine m(1u << 20, translating());
+    if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+    test::FlatMachine ref(1u << 20);
+    spin::setup(m, spin::kHsmWait);
+    spin::setup(ref, spin::kHsmWait);
+    uint64_t done = 0, ref_done = 0;
+    // Two calls: the first translates the loop, the second runs it translated.
+    for (int call = 0; call < 2; ++call) {
+      EXPECT_EQ(m.core().run(budget, done), RunExit::kBudget);
+      EXPECT_EQ(ref.core().run(budget, ref_done), RunExit::kBudget);
+      EXPECT_EQ(done, ref_done) << budget;
+      EXPECT_EQ(m.core().instret(), ref.core().instret()) << budget;
+      EXPECT_EQ(m.core().pc(), ref.core().pc()) << budget;
+      for (unsigned r = 1; r < 32; ++r) EXPECT_EQ(m.core().reg(r), ref.core().reg(r)) << budget << " x" << r;
+      EXPECT_EQ(spin::ram64(m, spin::kStack + 8), spin::ram64(ref, spin::kStack + 8));
+    }
+    if (budget == 100001u) {
+      EXPECT_GT(m.core().translator()->stats().spin_skipped, 90000u);
+    }
+    // Another hart sets the flag between two calls: the loop ends at once, as on the interpreter.
+    for (test::FlatMachine* x : {&m, &ref}) {
+      const uint64_t two = 2;
+      x->load(spin::kFlag, &two, 8);
+    }
+    EXPECT_EQ(m.core().run(20, done), RunExit::kBudget);
+    EXPECT_EQ(ref.core().run(20, ref_done), RunExit::kBudget);
+    EXPECT_EQ(m.core().instret(), ref.core().instret()) << budget;
+    EXPECT_EQ(m.core().pc(), 0x8000001cu) << budget;
+    EXPECT_EQ(m.core().reg(13), 1u) << budget;
+  }
+}
+
+// The same shape of loop, but a store that changes memory (a counter) or a load that
+// goes over the bus (mtime) each lap: the registers repeat, the state does not, so
+// nothing is skipped and the counter counts every lap.
+TEST(Translator, WfiLoopWithSideEffectsIsNotSkipped) {
+  const std::vector<uint32_t> counting = {
+      0x00800293,  // li t0,8
+      0x3042a073,  // csrs mie,t0
+      0x10500073,  // 8: wfi
+      0x0003a303,  // lw t1,0(t2)
+      0x00130313,  // addi t1,t1,1
+      0x0063a023,  // sw t1,0(t2)
+      0x00000313,  // li t1,0
+      0xfedff06f,  // j 8
+  };
+  const std::vector<uint32_t> bus = {
+      0x00800293,  // li t0,8
+      0x3042a073,  // csrs mie,t0
+      0x10500073,  // 8: wfi
+      0x000e3303,  // ld t1,0(t3)
+      0x00000313,  // li t1,0
+      0xff5ff06f,  // j 8
+  };
+  for (const auto* prog : {&counting, &bus}) {
+    test::FlatMachine m(1u << 20, translating());
+    if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";
+    test::FlatMachine ref(1u << 20);
+    spin::setup(m, *prog);
+    spin::setup(ref, *prog);
+    uint64_t done = 0, ref_done = 0;
+    for (int call = 0; call < 3; ++call) {
+      m.core().run(60001, done);
+      ref.core().run(60001, ref_done);
+    }
+    EXPECT_EQ(m.core().instret(), ref.core().instret());
+    EXPECT_EQ(m.core().pc(), ref.core().pc());
+    EXPECT_EQ(spin::ram64(m, spin::kFlag), spin::ram64(ref, spin::kFlag));
+    if (prog == &counting) {
+      EXPECT_EQ(spin::ram64(m, spin::kFlag), (3 * 60001 - 2) / 6);
+    }
+    EXPECT_EQ(m.core().translator()->stats().spin_skipped, 0u);
+    EXPECT_GT(m.core().translator()->stats().wfi_no_sleep, 10000u);  // translated, not interpreted
+  }
+}
+
+// The TLB of the context a trap leaves is kept in a bank and comes back with the
+// return (Core::update_xlate_ctx). Whatever invalidates TLB entries must reach the banks.
+//
+// 1. S mode stores to page X (a write TLB entry), traps; M runs code at X (X becomes a
+// code page: write entries to it are revoked), returns; S rewrites that code: the store
+// must take the slow path (it drops the stale block), so the second trap's call into X
+// runs the new code: s2 = 1 + 2.
+TEST(Core, TlbBankOfTheTrappedContextLosesWriteEntriesToNewCode) {
+  const std::vector<uint32_t> prog = {
+      0x00000297, 0x06428293, 0x30529073,  // la t0, handler; csrw mtvec, t0
+      0x00000297, 0x02828293, 0x34129073,  // la t0, s_code; csrw mepc, t0
+      0x000012b7, 0x8002829b, 0x3002a073,  // li t0, 0x800; csrs mstatus, t0 (MPP = S)
+      0x00040537, 0x0015051b, 0x00d51513,  // li a0, 0x80002000 (X)
+      0x30200073,                          // mret
+      // s_code (S mode):
+      0x00100337, 0x6133031b, 0x00652023,  // li t1, `addi a2, zero, 1`; sw t1, 0(a0)
+      0x00008337, 0x0673031b, 0x00652223,  // li t1, `ret`; sw t1, 4(a0)
+      0x00000073,                          // ecall
+      0x002003b7, 0x6133839b, 0x00752023,  // li t2, `addi a2, zero, 2`; sw t2, 0(a0)
+      0x00000073,                          // ecall
+      0x0000006f,                          // j .
+      // handler (M mode):
+      0x000500e7, 0x00c90933,              // jalr a0 (X); add s2, s2, a2
+      0x341022f3, 0x00428293, 0x34129073,  // mepc += 4
+      0x30200073,                          // mret
+  };
+  for (const bool jit : {false, true}) {
+    CoreConfig cfg = jit ? translating() : CoreConfig{};
+    cfg.pmp_entries = 0;  // S mode may access everything
+    test::FlatMachine m(1u << 20, cfg);
+    m.load_words(0x80000000, prog);
+    uint64_t done = 0;
+    m.core().run(500, done);
+    EXPECT_EQ(m.core().reg(18), 3u) << (jit ? "translated" : "interpreted");
+    EXPECT_EQ(m.core().pc(), 0x80000060u);
+    EXPECT_EQ(m.core().priv(), Priv::S);
+  }
+}
+
+// 2. S mode loads from page P (a read TLB entry), traps; M takes read permission on P
+// away with PMP (a flush) and returns: the restored context must not keep the entry,
+// so the second load faults (mcause 5, mtval P) instead of reading.
+TEST(Core, TlbFlushEmptiesTheBanksOfOtherContexts) {
+  const std::vector<uint32_t> prog = {
+      0xfff00293, 0x3b129073,              // csrw pmpaddr1, -1
+      0x000022b7, 0xf002829b, 0x3a029073,  // csrw pmpcfg0, 0x1f00 (entry 1: NAPOT all, RWX)
+      0x00000297, 0x04828293, 0x30529073,  // la t0, handler; csrw mtvec, t0
+      0x00000297, 0x02828293, 0x34129073,  // la t0, s_code; csrw mepc, t0
+      0x000012b7, 0x8002829b, 0x3002a073,  // MPP = S
+      0x000805b7, 0x0035859b, 0x00c59593,  // li a1, 0x80003000 (P)
+      0x30200073,                          // mret
+      // s_code (S mode):
+      0x0005b303, 0x00000073,              // ld t1, 0(a1); ecall
+      0x0005b303, 0x00100a93,              // ld t1, 0(a1); li s5, 1
+      0x0000006f,                          // j .
+      // handler (M mode):
+      0x342029f3, 0x00900293, 0x02599263,  // s3 = mcause; if (s3 != 9) goto 2f
+      0x0025d293, 0x1ff2e293, 0x3b029073,  // pmpaddr0 = NAPOT(P, 4 KiB)
+      0x3a0c6073,                          // csrs pmpcfg0, 0x18 (entry 0: no access)
+      0x341022f3, 0x00428293, 0x34129073,  // mepc += 4
+      0x30200073,                          // mret
+      0x34302a73, 0x0000006f,              // 2: s4 = mtval; j .
+  };
+  for (const bool jit : {false, true}) {
+    test::FlatMachine m(1u << 20, jit ? translating() : CoreConfig{});
+    m.load_words(0x80000000, prog);
+    uint64_t done = 0;
+    m.core().run(500, done);
+    EXPECT_EQ(m.core().reg(19), 5u) << (jit ? "translated" : "interpreted");  // load access fault
+    EXPECT_EQ(m.core().reg(20), 0x80003000u);
+    EXPECT_EQ(m.core().reg(21), 0u);  // the second load did not complete
+    EXPECT_EQ(m.core().priv(), Priv::M);
+  }
+}
+
 TEST(Translator, StoreIntoTranslatedCodeTakesEffect) {
   test::FlatMachine m(1u << 20, translating());
   if (!m.core().translator()) GTEST_SKIP() << "no translator on this host";

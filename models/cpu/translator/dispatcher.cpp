@@ -187,6 +187,121 @@ TransBlock* TranslatorX86::translate(Block* b, uint64_t vpc, uint32_t flags) {
   return tb;
 }
 
+namespace {
+// Instructions whose only effects are on the x registers, pc and memory (loads, stores:
+// Core::slow_mem_ tells whether one needed a walk or the bus; skip_spin checks stores),
+// and wfi (a sleeping one stops the check). Not the ROI marker `slti x0, x0, N`.
+bool spin_pure(const Block& b) {
+  for (const Insn& in : b.insns) {
+    const auto op = static_cast<unsigned>(in.op);
+    auto in_range = [op](Op lo, Op hi) {
+      return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo);
+    };
+    if (in.op == Op::SLTI && in.rd == 32) return false;
+    if (in_range(Op::LUI, Op::BGEU) || in_range(Op::LB, Op::SD) || in_range(Op::ADDI, Op::SRAW) ||
+        in_range(Op::MUL, Op::REMUW) || in_range(Op::SH1ADD, Op::BSETI) || in.op == Op::FENCE ||
+        in.op == Op::WFI)
+      continue;
+    return false;
+  }
+  return true;
+}
+bool is_store(Op op) { return op == Op::SB || op == Op::SH || op == Op::SW || op == Op::SD; }
+constexpr unsigned kSpinMaxBlocks = 64;
+constexpr uint32_t kSpinBackoffMax = 4096;
+}  // namespace
+
+// A wait loop around a wfi that does not sleep (an interrupt pending and enabled in mie,
+// but masked by mstatus: OpenSBI's HSM wait on harts Linux has not started yet, whose
+// MSIP stays pending) runs until another hart or a device changes memory or an
+// interrupt line, and neither happens inside one run() call: other harts and devices
+// run between calls, and code that only reaches DMI memory never yields. So when one
+// lap of the loop (from the pc the dispatcher is at back to it, on the interpreter)
+// contains only such instructions, makes no page walk and no bus access, stores only
+// through the write TLB (no side effect but the bytes) values equal to those already
+// there (OpenSBI's atomic_read saves and restores s0 on the stack), and ends with the x
+// registers as it started, then it left the hart's whole state as it found it and every
+// later lap repeats it exactly: the laps that fit in the budget are counted as executed
+// (instret, run_done_) without running them. The first lap warms the TLB; the second
+// is the one checked. Retired-instruction counts, time and all state stay those of
+// running the laps.
+void TranslatorX86::skip_spin(uint64_t budget) {
+  Core& c = core_;
+  const uint64_t head = c.pc_;
+  uint64_t x[32];
+  uint64_t lap_start = 0, slow_at = 0;
+  unsigned laps = 0, wfis = 0, wfis_at = 0;
+  bool silent = true;  // every store of this lap left memory as it was
+  bool skipped = false;
+  for (unsigned blocks = 0; blocks < kSpinMaxBlocks && c.run_done_ < budget; ++blocks) {
+    if (c.stop_ || c.irq_check_ || !c.graveyard_.empty() || c.chain_gen_ != seen_chain_gen_) break;
+    Block* b;
+    try {
+      b = c.lookup_block();
+    } catch (const Trap& t) {  // as the dispatcher does
+      ++c.run_done_;
+      c.take_trap(t.cause, t.tval, false);
+      break;
+    }
+    const auto n = static_cast<unsigned>(b->insns.size());
+    if (!b->cacheable || n > budget - c.run_done_ || !spin_pure(*b)) break;
+    ++stats_.interpreted_blocks;
+    // Core::exec_block<false>, checking stores.
+    unsigned i = 0;
+    try {
+      for (; i < n; ++i) {
+        const Insn& in = b->insns[i];
+        if (!is_store(in.op)) {
+          c.execute_one(in);
+          wfis += in.op == Op::WFI;
+          continue;
+        }
+        const unsigned len = 1u << (static_cast<unsigned>(in.op) - static_cast<unsigned>(Op::SB));
+        const uint64_t va = c.x_[in.rs1] + static_cast<uint64_t>(in.imm);
+        const Core::TlbEntry& e = c.tlb_[1][(va >> 12) & (Core::kTlbSize - 1)];
+        uint8_t old[8];
+        const bool fast = e.tag == (va >> 12) && (va & (len - 1)) == 0;
+        if (fast) std::memcpy(old, reinterpret_cast<const void*>(e.addend + va), len);
+        c.execute_one(in);
+        if (!fast || std::memcmp(old, reinterpret_cast<const void*>(e.addend + va), len) != 0) silent = false;
+      }
+      c.instret_ += n;
+      c.run_done_ += n;
+    } catch (const Trap& t) {
+      c.instret_ += i;
+      c.run_done_ += i + 1;
+      c.take_trap(t.cause, t.tval, false);
+      break;
+    }
+    if (c.wfi_) break;  // a wfi that sleeps
+    if (c.pc_ != head) continue;
+    if (++laps == 1) {
+      std::memcpy(x, c.x_, sizeof x);
+      lap_start = c.run_done_;
+      slow_at = c.slow_mem_;
+      wfis_at = wfis;
+      silent = true;
+      continue;
+    }
+    if (silent && c.slow_mem_ == slow_at && wfis > wfis_at && std::memcmp(x, c.x_, sizeof x) == 0) {
+      const uint64_t lap = c.run_done_ - lap_start;
+      const uint64_t k = (budget - c.run_done_) / lap;
+      c.run_done_ += k * lap;
+      c.instret_ += k * lap;
+      stats_.spin_skipped += k * lap;
+      stats_.wfi_no_sleep += k * (wfis - wfis_at);
+      skipped = true;
+    }
+    break;
+  }
+  if (skipped) {
+    spin_backoff_ = 0;
+  } else {
+    spin_backoff_ = std::min(kSpinBackoffMax, std::max<uint32_t>(16, 2 * spin_backoff_));
+    spin_ignore_ = spin_backoff_;
+  }
+}
+
 RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
   Core& c = core_;
   JitData& d = data();
@@ -222,6 +337,16 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
         from = nullptr;
       }
       seen_code_epoch_ = c.code_epoch_;
+    }
+    if (spin_probe_) {
+      spin_probe_ = false;
+      from = nullptr;
+      skip_spin(budget);
+      if (c.wfi_) {
+        why = RunExit::kWfi;
+        break;
+      }
+      continue;
     }
     cur_flags_ = flags_now();
     const uint64_t tag = vgen_ << 8 | cur_flags_;

@@ -198,13 +198,24 @@ HelperResult TranslatorX86::helper_time(TranslatorX86* t, const Insn* in, uint64
 // 3.3.3): an idle or wait loop with interrupts masked globally (a secondary hart of a
 // Linux boot in OpenSBI's HSM wait) runs it hundreds of thousands of times. That no-op
 // needs none of the executor's frame; a wfi that sleeps or traps goes to helper_exec.
+// Such a loop usually repeats the same state until another hart or a device acts: the
+// dispatcher is asked to check (skip_spin), unless a recent check failed.
 HelperResult TranslatorX86::helper_wfi(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
   Core& c = t->core_;
   const bool allowed = c.priv_ == Priv::M || (c.priv_ == Priv::S && !(c.mstatus_ & mst::TW));
   if (!allowed || !c.wfi_wakeup()) return helper_exec(t, in, vpc, left);
   ++t->stats_.wfi_no_sleep;
   c.pc_ = vpc + in->len;
-  return {0, t->after_helper(left)};
+  const uint64_t l = t->after_helper(left);
+  if (t->forced_ || t->single_block_) return {0, l};
+  if (t->spin_ignore_) {
+    --t->spin_ignore_;
+    return {0, l};
+  }
+  t->spin_probe_ = true;  // exit at the next block boundary
+  t->forced_ = true;
+  t->saved_left_ = left;
+  return {0, 0};
 }
 
 }  // namespace vp::cpu

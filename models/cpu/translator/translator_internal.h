@@ -199,6 +199,7 @@ class TranslatorX86 final : public Translator {
   bool pmp_changed();
   void emit_routines();
   uint64_t after_helper(uint64_t left);
+  void skip_spin(uint64_t budget);
   void fold_fflags();  // MXCSR flags -> fflags_ (when inline FP code ran)
   static void patch_rel32(uint8_t* site, const uint8_t* target);
 
@@ -226,6 +227,11 @@ class TranslatorX86 final : public Translator {
   Trap trap_{0, 0};
   std::exception_ptr pending_;  // a C++ exception thrown inside a helper
   EmitScratch emit_scratch_;
+
+  // Spin loops around a wfi that does not sleep (dispatcher.cpp, skip_spin).
+  bool spin_probe_ = false;     // helper_wfi asks the dispatcher to check for one
+  uint32_t spin_ignore_ = 0;    // wfi left unchecked after a failed check
+  uint32_t spin_backoff_ = 0;   // the next value of spin_ignore_ after a failure
 };
 
 // Translates one block (emitter.cpp; loads/stores in memory.cpp, FP in fp.cpp). The code
