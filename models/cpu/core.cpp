@@ -225,16 +225,18 @@ void Core::exec_block(Block* b, unsigned n) {
       InOrderBackend* const io = timing_->inorder_fast();
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
-        const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);  // before rd is written
+        const OpSlots& s = ts[i];
+        // The data address, before rd is written (the timing models read it for loads/stores only).
+        const uint64_t ea = s.mem ? x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm) : 0;
         execute(p[i]);
         // An instruction that neither stalls nor starts a fetch line needs no
-        // RetireInfo: the in-order backend's fast path for its kind.
-        const OpSlots& s = ts[i];
-        // A new fetch line: fetched first, then the fast path may still apply.
+        // RetireInfo: the in-order backend's fast path for its kind. A new
+        // fetch line: fetched first, then the fast path may still apply.
         if (VP_LIKELY(io != nullptr) &&
-            (io->unstalled(s, pc, pstart + pc) ||
-             (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
-              io->unstalled(s, pc, pstart + pc)))) {
+            ((s.flags & kSameLine) ? io->unstalled_in_line(s)
+                                   : (io->unstalled(s, pc, pstart + pc) ||
+                                      (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
+                                       io->unstalled(s, pc, pstart + pc))))) {
           if (s.kind == Kind::kPlain) {
             io->retire_plain(s, pc_);
             continue;
@@ -310,6 +312,8 @@ inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b,
 const OpSlots* Core::timing_slots(Block* b) {
   b->slots.clear();
   b->slots.reserve(b->insns.size());
+  const unsigned line_shift = static_cast<unsigned>(__builtin_ctz(timing_->fetch_line_bytes()));
+  uint64_t pa = b->ppc;
   for (const Insn& in : b->insns) {
     OpSlots s = timing_->slots(in);
     const unsigned op = static_cast<unsigned>(in.op);
@@ -318,6 +322,13 @@ const OpSlots* Core::timing_slots(Block* b) {
       const OpInfo& o = *s.op;
       s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
     }
+    if (!b->slots.empty()) {
+      const OpSlots& prev = b->slots.back();
+      const uint64_t prev_pa = pa - b->insns[b->slots.size() - 1].len;
+      if ((prev.kind == Kind::kPlain || prev.kind == Kind::kMemory) && (prev_pa >> line_shift) == (pa >> line_shift))
+        s.flags |= kSameLine;
+    }
+    pa += in.len;
     b->slots.push_back(s);
   }
   b->slots_id = timing_->slots_id();

@@ -45,6 +45,12 @@ class InOrderBackend {
     const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
     return pc == expected_pc_ && fetch_.same_line(fetch_pa) && std::max(clear_, src) <= cycle_ + 1;
   }
+  // unstalled() for an instruction with OpSlots::flags kSameLine retired
+  // right after its predecessor in the block (pc and fetch line as expected).
+  __attribute__((always_inline)) bool unstalled_in_line(const OpSlots& s) const {
+    const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
+    return std::max(clear_, src) <= cycle_ + 1;
+  }
   // The instruction at pc (on the predicted path, no redirect refill pending)
   // starts a new fetch line: fetches it now, at the cycle retire_any() would,
   // whose fetch() then finds the line current; true if it did (then

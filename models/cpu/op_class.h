@@ -72,6 +72,13 @@ enum MemSlot : uint8_t {
   kLoadOnly,   // loads, FP loads, LR
   kStoreOnly,  // stores, FP stores
 };
+// OpSlots::flags.
+enum SlotFlag : uint8_t {
+  // Not the block's first instruction, in the fetch line of the previous one,
+  // which cannot redirect fetch (plain or a load/store): the pc is the
+  // expected one and the fetch line is current when this one retires.
+  kSameLine = 1,
+};
 struct OpSlots {
   const OpInfo* op;
   uint8_t src[3], dst;
@@ -79,6 +86,7 @@ struct OpSlots {
   Kind kind;
   Mix mix;
   uint8_t latency;
+  uint8_t flags;  // SlotFlag bits
 };
 
 class OpTable {
@@ -91,7 +99,7 @@ class OpTable {
     const OpInfo& o = get(in);
     return OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
                         static_cast<uint8_t>(o.src(2, in.rs3))},
-                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency};
+                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency, 0};
   }
   // The class is per op; the operand layout comes from the decoder's entry
   // (Insn::info), taken from the first instruction of each op.

@@ -42,6 +42,8 @@ class Pipeline {
   // tells whether slots made earlier are still this pipeline's.
   uint64_t slots_id() const { return ops_.id(); }
   OpSlots slots(const Insn& in) { return ops_.slots(in); }
+  // The I-cache line size fetch works in (for OpSlots::flags).
+  unsigned fetch_line_bytes() const { return fetch_.line_bytes(); }
   // A synchronous exception: the faulting instruction did not retire; the pipeline is flushed.
   void trap() {
     if (o3_) o3_->trap();
