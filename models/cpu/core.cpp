@@ -208,6 +208,18 @@ uint64_t Core::cycles() const {
   return timing_ ? timing_->cycles() : executed_ + run_progress() + idle_cycles_;
 }
 
+// Times a batch (exec_block): block b's first k instructions ran from vstart
+// to pc_, with these data addresses.
+__attribute__((always_inline)) inline void Core::timed_batch(const Block* b, unsigned k, uint64_t vstart,
+                                                           const uint64_t* va, const uint64_t* pa) {
+  if (k == 0) return;
+  const InOrderBackend::Batch x{b->insns.data(), b->slots.data(), b->plan.count == k ? &b->plan : nullptr, k,
+                                vstart, b->ppc - vstart, pc_, va, pa,
+                                static_cast<uint8_t>(priv_ != Priv::M ? timed_satp_levels() : 0),
+                                timed_data_levels()};
+  timing_->inorder_fast()->retire_batch(x);
+}
+
 template <bool kTimed>
 void Core::exec_block(Block* b, unsigned n) {
   const Insn* p = b->insns.data();
@@ -217,12 +229,38 @@ void Core::exec_block(Block* b, unsigned n) {
   // run_progress() a close estimate elsewhere) without a store per instruction.
   blk_i_ = n - 1;
   unsigned i = 0;
+  InOrderBackend* io = nullptr;
+  const OpSlots* ts = nullptr;
+  // A batch: the data addresses of its loads/stores; batch: running one.
+  uint64_t bva[kMaxBlockInsns], bpa[kMaxBlockInsns];
+  bool batch = false;
   try {
     if (kTimed) {
-      const OpSlots* ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
+      ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
       const uint64_t pstart = b->ppc - vstart;
       // Warming and observers change between run() calls only.
-      InOrderBackend* const io = timing_->inorder_fast();
+      io = timing_->inorder_fast();
+      if (VP_LIKELY(io != nullptr) && (ts[0].flags & kBatch)) {
+        // The leading batchable instructions run first, then are timed in one
+        // pass (InOrderBackend::retire_batch), exactly as one at a time: their
+        // timing reads nothing they change (pcs and data addresses are
+        // recorded), and a load/store that would leave the RAM fast path (a
+        // device may read the clock) ends the batch before it runs.
+        batch = true;
+        for (; i < n && (ts[i].flags & kBatch); ++i) {
+          const OpSlots& s = ts[i];
+          if (s.mem) {
+            const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);
+            const TlbEntry& e = tlb_[s.mem == kStoreOnly][(ea >> 12) & (kTlbSize - 1)];
+            if (e.tag != ea >> 12 || (ea & s.align)) break;
+            bva[i] = ea;
+            timed_data_pa(ea, bpa[i]);
+          }
+          execute(p[i]);
+        }
+        batch = false;
+        timed_batch(b, i, vstart, bva, bpa);
+      }
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
         const OpSlots& s = ts[i];
@@ -259,6 +297,8 @@ void Core::exec_block(Block* b, unsigned n) {
     run_done_ += n;
     blk_i_ = 0;
   } catch (const Trap& t) {
+    // A trap in a batch: the instructions before it retired.
+    if (kTimed && batch) timed_batch(b, i, vstart, bva, bpa);
     instret_ += i;
     run_done_ += i + 1;
     blk_i_ = 0;
@@ -313,14 +353,26 @@ const OpSlots* Core::timing_slots(Block* b) {
   b->slots.clear();
   b->slots.reserve(b->insns.size());
   const unsigned line_shift = static_cast<unsigned>(__builtin_ctz(timing_->fetch_line_bytes()));
+  // Batches and their schedules: in-order backend only.
+  const InOrderBackend* const io = timing_->config().block_schedule ? timing_->inorder() : nullptr;
   uint64_t pa = b->ppc;
   for (const Insn& in : b->insns) {
     OpSlots s = timing_->slots(in);
     const unsigned op = static_cast<unsigned>(in.op);
     auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
-    if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+    const bool plain_mem = in_range(Op::LB, Op::SD) || in_range(Op::FLW, Op::FSD);  // load<T>() / store<T>()
+    if (plain_mem || in_range(Op::LR_W, Op::AMOMAXU_D)) {
       const OpInfo& o = *s.op;
       s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
+    }
+    if (io && (s.kind == Kind::kPlain || (plain_mem && s.mem >= kLoadOnly))) s.flags |= kBatch;
+    if (plain_mem) {
+      switch (in.op) {
+        case Op::LB: case Op::LBU: case Op::SB: s.align = 0; break;
+        case Op::LH: case Op::LHU: case Op::SH: s.align = 1; break;
+        case Op::LW: case Op::LWU: case Op::SW: case Op::FLW: case Op::FSW: s.align = 3; break;
+        default: s.align = 7; break;
+      }
     }
     if (!b->slots.empty()) {
       const OpSlots& prev = b->slots.back();
@@ -331,6 +383,8 @@ const OpSlots* Core::timing_slots(Block* b) {
     pa += in.len;
     b->slots.push_back(s);
   }
+  if (io)
+    io->plan(b->insns.data(), b->slots.data(), static_cast<unsigned>(b->insns.size()), b->plan);
   b->slots_id = timing_->slots_id();
   return b->slots.data();
 }

@@ -85,6 +85,28 @@ class InOrderBackend {
   // An unstalled control-flow instruction (Kind::kControl).
   void retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
+
+  // A batch: the core ran a block's instructions [0, k) (all OpSlots::flags
+  // kBatch, loads/stores to RAM), then has them timed here, each exactly as
+  // one at a time. With the block's plan (all of the block ran), its static
+  // schedule is applied when the block starts as the plan assumes, with the
+  // I-cache and L1D accesses made at their cycles; from the first access that
+  // does not hit as assumed, the rest is timed one at a time.
+  struct Batch {
+    const Insn* p;
+    const OpSlots* s;
+    const BlockPlan* plan;  // nullptr: none or not all of the block ran
+    unsigned k;
+    uint64_t pc;            // the block's virtual pc
+    uint64_t pstart;        // its physical minus virtual pc
+    uint64_t end_pc;        // the pc after instruction k - 1
+    const uint64_t* va;     // data addresses of the loads/stores, by index
+    const uint64_t* pa;
+    uint8_t fetch_levels, data_levels;  // page-table levels of a fetch / data TLB miss
+  };
+  void retire_batch(const Batch& b);
+  // The static schedule of a block (BlockPlan) for this backend's configuration.
+  void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
   // Recomputes the fast-path state after the front end changed outside this
   // backend (functional warming fetches).
   void sync() { update_clear(); }
@@ -118,6 +140,13 @@ class InOrderBackend {
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
   uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
   void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
+  void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);
+  uint64_t src_ready(const OpSlots& s) const {
+    const uint64_t a = ready_[s.src[0]], b = ready_[s.src[1]], c = ready_[s.src[2]];
+    const uint64_t ab = a > b ? a : b;
+    return ab > c ? ab : c;
+  }
   // clear_: the first EX cycle that neither a redirect refill, the current fetch
   // line nor a busy memory stage or iterative unit holds back.
   void update_clear() {

@@ -38,6 +38,8 @@ class Pipeline {
   // not o3); otherwise nullptr. A caller whose retire_plain() returns false
   // calls retire_any() itself, exactly what retire() would do.
   InOrderBackend* inorder_fast() const { return fast_; }
+  // The in-order backend (nullptr: out of order), for its block schedules.
+  InOrderBackend* inorder() const { return inorder_.get(); }
   // The block's OpSlots for its instructions (see OpSlots): the table's id
   // tells whether slots made earlier are still this pipeline's.
   uint64_t slots_id() const { return ops_.id(); }
