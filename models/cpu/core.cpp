@@ -254,7 +254,9 @@ void Core::exec_block(Block* b, unsigned n) {
             const TlbEntry& e = tlb_[s.mem == kStoreOnly][(ea >> 12) & (kTlbSize - 1)];
             if (e.tag != ea >> 12 || (ea & s.align)) break;
             bva[i] = ea;
-            timed_data_pa(ea, bpa[i]);
+            // timed_data_pa(): a load's page is in the read TLB (checked first).
+            if (s.mem == kLoadOnly) bpa[i] = e.ppage | (ea & 0xfff);
+            else timed_data_pa(ea, bpa[i]);
           }
           execute(p[i]);
         }

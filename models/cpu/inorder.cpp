@@ -184,7 +184,7 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   uint64_t x = 0, done = 0;  // of the access that did not hit as planned
   const uint64_t ihit = fetch_.hit_latency();
   for (const BlockPlan::Event& ev : pl.events) {
-    const uint64_t vpc = b.pc + (ev.i ? pl.steps[ev.i - 1].next_pc : 0);
+    const uint64_t vpc = b.pc + ev.pc;
     if (ev.what == BlockPlan::kFetch) {
       const uint64_t f = c + ev.at;
       fetch_.fetch(RetireInfo{vpc, b.pstart + vpc, 0, 0, 0, false, b.fetch_levels, 0}, f);
@@ -318,7 +318,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the
       // start); the line must be there for EX at base.
       if (e - 1 + ihit + 1 > base) return;
-      out.events.push_back({static_cast<uint8_t>(i), BlockPlan::kFetch, static_cast<uint16_t>(e - 1)});
+      out.events.push_back({static_cast<uint8_t>(i), BlockPlan::kFetch, static_cast<uint16_t>(e - 1), pc});
     }
     if (mem && mem_free > base) return;  // a structural stall: not planned
     uint64_t src = 0;
@@ -352,7 +352,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       mem_free = e + dhit_;  // blocking: done - 1; otherwise x + dhit_ - 1
       mem = true;
       out.events.push_back({static_cast<uint8_t>(i), ld ? BlockPlan::kLoad : BlockPlan::kStore,
-                            static_cast<uint16_t>(e)});
+                            static_cast<uint16_t>(e), pc});
     }
     if (t.dst != 0) {
       ready[t.dst] = rd;

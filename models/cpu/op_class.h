@@ -116,7 +116,7 @@ struct BlockPlan {
   // In order: instruction i starts a fetch line, fetched at C + at (ready
   // C + at + the I-cache hit latency); or loads/stores with EX at C + at.
   enum What : uint8_t { kFetch, kLoad, kStore };
-  struct Event { uint8_t i; What what; uint16_t at; };
+  struct Event { uint8_t i; What what; uint16_t at; uint32_t pc; };  // pc: instruction i's, relative to the block's
   // All of it as planned: the last result each register slot gets (not x0),
   // and the instruction-mix counts.
   struct Write { uint8_t slot; bool load; uint16_t ready; };
