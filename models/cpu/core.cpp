@@ -213,8 +213,9 @@ uint64_t Core::cycles() const {
 __attribute__((always_inline)) inline void Core::timed_batch(const Block* b, unsigned k, uint64_t vstart,
                                                            const uint64_t* va, const uint64_t* pa) {
   if (k == 0) return;
-  const InOrderBackend::Batch x{b->insns.data(), b->slots.data(), b->plan.count == k ? &b->plan : nullptr, k,
-                                vstart, b->ppc - vstart, pc_, va, pa,
+  // The plan when plan_start() held (exec_block) and all it covers ran.
+  const BlockPlan* plan = b->plan.ok && b->plan.count == k ? &b->plan : nullptr;
+  const InOrderBackend::Batch x{b->insns.data(), b->slots.data(), plan, k, vstart, b->ppc - vstart, pc_, va, pa,
                                 static_cast<uint8_t>(priv_ != Priv::M ? timed_satp_levels() : 0),
                                 timed_data_levels()};
   timing_->inorder_fast()->retire_batch(x);
@@ -240,14 +241,16 @@ void Core::exec_block(Block* b, unsigned n) {
       const uint64_t pstart = b->ppc - vstart;
       // Warming and observers change between run() calls only.
       io = timing_->inorder_fast();
-      if (VP_LIKELY(io != nullptr) && (ts[0].flags & kBatch)) {
-        // The leading batchable instructions run first, then are timed in one
-        // pass (InOrderBackend::retire_batch), exactly as one at a time: their
-        // timing reads nothing they change (pcs and data addresses are
-        // recorded), and a load/store that would leave the RAM fast path (a
+      if (VP_LIKELY(io != nullptr) && b->plan.ok &&
+          io->plan_start(b->plan, vstart, pstart + vstart, priv_ != Priv::M ? timed_satp_levels() : 0)) {
+        // The instructions the block's schedule covers run first, then are
+        // timed in one pass (InOrderBackend::retire_batch), exactly as one at a
+        // time: their timing reads nothing they change (pcs and data addresses
+        // are recorded), and a load/store that would leave the RAM fast path (a
         // device may read the clock) ends the batch before it runs.
         batch = true;
-        for (; i < n && (ts[i].flags & kBatch); ++i) {
+        const unsigned m = std::min<unsigned>(n, b->plan.count);
+        for (; i < m; ++i) {
           const OpSlots& s = ts[i];
           if (s.mem) {
             const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);

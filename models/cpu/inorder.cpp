@@ -166,17 +166,7 @@ void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t p
 __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Batch& b, unsigned& from,
                                                                      uint64_t& pc) {
   const BlockPlan& pl = *b.plan;
-  // The entry as the first instruction's unstalled() (after fetch_ahead()) sees it.
-  if (b.pc != expected_pc_) return false;
-  const uint64_t fpa0 = b.pstart + b.pc;
-  if (!fetch_.same_line(fpa0)) {
-    if (redirect_ + 2 > cycle_ + 1) return false;
-    fetch_new_line(b.pc, fpa0, b.fetch_levels);
-  }
-  const uint64_t c = cycle_;
-  if (clear_ > c + 1) return false;
-  for (const BlockPlan::Guard& g : pl.guards)
-    if (ready_[g.slot] > c + g.base) return false;
+  const uint64_t c = cycle_;  // plan_start() held here
   // The accesses at their cycles; n: the instructions before the first that
   // did not go as planned (pl.count: all did).
   unsigned n = pl.count;
@@ -267,10 +257,24 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   return false;
 }
 
+bool InOrderBackend::plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+  // The entry as the first instruction's unstalled() (after fetch_ahead()) sees it.
+  if (pc != expected_pc_) return false;
+  if (!fetch_.same_line(fetch_pa)) {
+    if (redirect_ + 2 > cycle_ + 1) return false;
+    fetch_new_line(pc, fetch_pa, fetch_levels);
+  }
+  const uint64_t c = cycle_;
+  if (clear_ > c + 1) return false;
+  for (const BlockPlan::Guard& g : pl.guards)
+    if (ready_[g.slot] > c + g.base) return false;
+  return true;
+}
+
 void InOrderBackend::retire_batch(const Batch& b) {
   unsigned from = 0;
   uint64_t pc = b.pc;
-  if (b.plan && b.plan->ok && retire_plan(b, from, pc)) return;
+  if (b.plan && retire_plan(b, from, pc)) return;
   retire_batch_from(b, from, pc);
 }
 

@@ -88,14 +88,14 @@ class InOrderBackend {
 
   // A batch: the core ran a block's instructions [0, k) (all OpSlots::flags
   // kBatch, loads/stores to RAM), then has them timed here, each exactly as
-  // one at a time. With the block's plan (all of the block ran), its static
-  // schedule is applied when the block starts as the plan assumes, with the
-  // I-cache and L1D accesses made at their cycles; from the first access that
-  // does not hit as assumed, the rest is timed one at a time.
+  // one at a time. With the block's plan (plan_start() held), its static
+  // schedule is applied, with the I-cache and L1D accesses made at their
+  // cycles; from the first access that does not hit as planned, the rest is
+  // timed one at a time.
   struct Batch {
     const Insn* p;
     const OpSlots* s;
-    const BlockPlan* plan;  // nullptr: none or not all of the block ran
+    const BlockPlan* plan;  // the block's, if plan_start() held and all of the plan's instructions ran; else nullptr
     unsigned k;
     uint64_t pc;            // the block's virtual pc
     uint64_t pstart;        // its physical minus virtual pc
@@ -105,6 +105,10 @@ class InOrderBackend {
     uint8_t fetch_levels, data_levels;  // page-table levels of a fetch / data TLB miss
   };
   void retire_batch(const Batch& b);
+  // Whether the block starting at pc may be timed with its plan: the state its
+  // schedule assumes at the start (true: nothing else may be timed before the
+  // batch). May fetch the first line ahead, as one at a time would.
+  bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
   // The static schedule of a block (BlockPlan) for this backend's configuration.
   void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
   // Recomputes the fast-path state after the front end changed outside this
