@@ -242,7 +242,7 @@ void Core::exec_block(Block* b, unsigned n) {
       // Warming and observers change between run() calls only.
       io = timing_->inorder_fast();
       if (VP_LIKELY(io != nullptr) && b->plan.ok &&
-          io->plan_start(b->plan, vstart, pstart + vstart, priv_ != Priv::M ? timed_satp_levels() : 0)) {
+          io->plan_start(b->plan, vstart, pstart + vstart)) {
         // The instructions the block's schedule covers run first, then are
         // timed in one pass (InOrderBackend::retire_batch), exactly as one at a
         // time: their timing reads nothing they change (pcs and data addresses

@@ -167,6 +167,11 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
                                                                      uint64_t& pc) {
   const BlockPlan& pl = *b.plan;
   const uint64_t c = cycle_;  // plan_start() held here
+  const uint64_t fpa0 = b.pstart + b.pc;
+  if (!fetch_.same_line(fpa0)) {
+    fetch_new_line(b.pc, fpa0, b.fetch_levels);  // fetch_ahead()
+    if (clear_ > c + 1) return false;
+  }
   // The accesses at their cycles; n: the instructions before the first that
   // did not go as planned (pl.count: all did).
   unsigned n = pl.count;
@@ -257,15 +262,13 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   return false;
 }
 
-bool InOrderBackend::plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
-  // The entry as the first instruction's unstalled() (after fetch_ahead()) sees it.
+bool InOrderBackend::plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const {
+  // The entry as the first instruction's unstalled() sees it; a new first line
+  // is fetched by retire_plan() (not before the block ran: its first
+  // instruction may trap), and must then be there in time.
   if (pc != expected_pc_) return false;
-  if (!fetch_.same_line(fetch_pa)) {
-    if (redirect_ + 2 > cycle_ + 1) return false;
-    fetch_new_line(pc, fetch_pa, fetch_levels);
-  }
   const uint64_t c = cycle_;
-  if (clear_ > c + 1) return false;
+  if (fetch_.same_line(fetch_pa) ? clear_ > c + 1 : redirect_ + 2 > c + 1) return false;
   for (const BlockPlan::Guard& g : pl.guards)
     if (ready_[g.slot] > c + g.base) return false;
   return true;

@@ -106,9 +106,9 @@ class InOrderBackend {
   };
   void retire_batch(const Batch& b);
   // Whether the block starting at pc may be timed with its plan: the state its
-  // schedule assumes at the start (true: nothing else may be timed before the
-  // batch). May fetch the first line ahead, as one at a time would.
-  bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  // schedule assumes at the start (then nothing else may be timed before the
+  // batch). Changes nothing.
+  bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const;
   // The static schedule of a block (BlockPlan) for this backend's configuration.
   void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
   // Recomputes the fast-path state after the front end changed outside this
