@@ -262,18 +262,6 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   return false;
 }
 
-bool InOrderBackend::plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const {
-  // The entry as the first instruction's unstalled() sees it; a new first line
-  // is fetched by retire_plan() (not before the block ran: its first
-  // instruction may trap), and must then be there in time.
-  if (pc != expected_pc_) return false;
-  const uint64_t c = cycle_;
-  if (fetch_.same_line(fetch_pa) ? clear_ > c + 1 : redirect_ + 2 > c + 1) return false;
-  for (const BlockPlan::Guard& g : pl.guards)
-    if (ready_[g.slot] > c + g.base) return false;
-  return true;
-}
-
 void InOrderBackend::retire_batch(const Batch& b) {
   unsigned from = 0;
   uint64_t pc = b.pc;

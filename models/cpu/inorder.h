@@ -108,7 +108,17 @@ class InOrderBackend {
   // Whether the block starting at pc may be timed with its plan: the state its
   // schedule assumes at the start (then nothing else may be timed before the
   // batch). Changes nothing.
-  bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const;
+  bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const {
+    // The entry as the first instruction's unstalled() sees it; a new first line
+    // is fetched by retire_plan() (not before the block ran: its first
+    // instruction may trap), and must then be there in time.
+    if (pc != expected_pc_) return false;
+    const uint64_t c = cycle_;
+    if (fetch_.same_line(fetch_pa) ? clear_ > c + 1 : redirect_ + 2 > c + 1) return false;
+    for (const BlockPlan::Guard& g : pl.guards)
+      if (ready_[g.slot] > c + g.base) return false;
+    return true;
+  }
   // The static schedule of a block (BlockPlan) for this backend's configuration.
   void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
   // Recomputes the fast-path state after the front end changed outside this
