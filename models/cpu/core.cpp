@@ -388,8 +388,11 @@ const OpSlots* Core::timing_slots(Block* b) {
     pa += in.len;
     b->slots.push_back(s);
   }
+  // Made for this pipeline, like the slots (none: block_schedule off, or o3).
   if (io)
     io->plan(b->insns.data(), b->slots.data(), static_cast<unsigned>(b->insns.size()), b->plan);
+  else
+    b->plan = BlockPlan{};
   b->slots_id = timing_->slots_id();
   return b->slots.data();
 }
