@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The in-order backend's block schedules (pipeline.block_schedule, on by
+"""The in-order backend's block schedules (the hart property block_schedule, on by
 default: a block's instructions run first and are timed in one pass, with the
 block's static schedule when its start allows) give exactly what timing one
 instruction at a time gives: runs a program with block_schedule true and false
