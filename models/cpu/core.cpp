@@ -209,6 +209,19 @@ uint64_t Core::cycles() const {
   return timing_ ? timing_->cycles() : executed_ + run_progress() + idle_cycles_;
 }
 
+// Times a batch (exec_block): block b's first k instructions ran from vstart
+// to pc_, with these data addresses.
+__attribute__((always_inline)) inline void Core::timed_batch(const Block* b, unsigned k, uint64_t vstart,
+                                                           const uint64_t* va, const uint64_t* pa) {
+  if (k == 0) return;
+  // The plan when plan_start() held (exec_block) and all it covers ran.
+  const BlockPlan* plan = b->plan.ok && b->plan.count == k ? &b->plan : nullptr;
+  const InOrderBackend::Batch x{b->insns.data(), b->slots.data(), plan, k, vstart, b->ppc - vstart, pc_, va, pa,
+                                static_cast<uint8_t>(priv_ != Priv::M ? timed_satp_levels() : 0),
+                                timed_data_levels()};
+  timing_->inorder_fast()->retire_batch(x);
+}
+
 template <bool kTimed>
 void Core::exec_block(Block* b, unsigned n) {
   const Insn* p = b->insns.data();
@@ -218,24 +231,56 @@ void Core::exec_block(Block* b, unsigned n) {
   // run_progress() a close estimate elsewhere) without a store per instruction.
   blk_i_ = n - 1;
   unsigned i = 0;
+  InOrderBackend* io = nullptr;
+  const OpSlots* ts = nullptr;
+  // A batch: the data addresses of its loads/stores; batch: running one.
+  uint64_t bva[kMaxBlockInsns], bpa[kMaxBlockInsns];
+  bool batch = false;
   try {
     if (kTimed) {
-      const OpSlots* ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
+      ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
       const uint64_t pstart = b->ppc - vstart;
       // Warming and observers change between run() calls only.
-      InOrderBackend* const io = timing_->inorder_fast();
+      io = timing_->inorder_fast();
+      if (VP_LIKELY(io != nullptr) && b->plan.ok &&
+          io->plan_start(b->plan, vstart, pstart + vstart)) {
+        // The instructions the block's schedule covers run first, then are
+        // timed in one pass (InOrderBackend::retire_batch), exactly as one at a
+        // time: their timing reads nothing they change (pcs and data addresses
+        // are recorded), and a load/store that would leave the RAM fast path (a
+        // device may read the clock) ends the batch before it runs.
+        batch = true;
+        const unsigned m = std::min<unsigned>(n, b->plan.count);
+        for (; i < m; ++i) {
+          const OpSlots& s = ts[i];
+          if (s.mem) {
+            const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);
+            const TlbEntry& e = tlb_[s.mem == kStoreOnly][(ea >> 12) & (kTlbSize - 1)];
+            if (e.tag != ea >> 12 || (ea & s.align)) break;
+            bva[i] = ea;
+            // timed_data_pa(): a load's page is in the read TLB (checked first).
+            if (s.mem == kLoadOnly) bpa[i] = e.ppage | (ea & 0xfff);
+            else timed_data_pa(ea, bpa[i]);
+          }
+          execute(p[i]);
+        }
+        batch = false;
+        timed_batch(b, i, vstart, bva, bpa);
+      }
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
-        const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);  // before rd is written
+        const OpSlots& s = ts[i];
+        // The data address, before rd is written (the timing models read it for loads/stores only).
+        const uint64_t ea = s.mem ? x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm) : 0;
         execute(p[i]);
         // An instruction that neither stalls nor starts a fetch line needs no
-        // RetireInfo: the in-order backend's fast path for its kind.
-        const OpSlots& s = ts[i];
-        // A new fetch line: fetched first, then the fast path may still apply.
+        // RetireInfo: the in-order backend's fast path for its kind. A new
+        // fetch line: fetched first, then the fast path may still apply.
         if (VP_LIKELY(io != nullptr) &&
-            (io->unstalled(s, pc, pstart + pc) ||
-             (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
-              io->unstalled(s, pc, pstart + pc)))) {
+            ((s.flags & kSameLine) ? io->unstalled_in_line(s)
+                                   : (io->unstalled(s, pc, pstart + pc) ||
+                                      (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
+                                       io->unstalled(s, pc, pstart + pc))))) {
           if (s.kind == Kind::kPlain) {
             io->retire_plain(s, pc_);
             continue;
@@ -258,6 +303,8 @@ void Core::exec_block(Block* b, unsigned n) {
     run_done_ += n;
     blk_i_ = 0;
   } catch (const Trap& t) {
+    // A trap in a batch: the instructions before it retired.
+    if (kTimed && batch) timed_batch(b, i, vstart, bva, bpa);
     instret_ += i;
     run_done_ += i + 1;
     blk_i_ = 0;
@@ -311,16 +358,42 @@ inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b,
 const OpSlots* Core::timing_slots(Block* b) {
   b->slots.clear();
   b->slots.reserve(b->insns.size());
+  const unsigned line_shift = static_cast<unsigned>(__builtin_ctz(timing_->fetch_line_bytes()));
+  // Batches and their schedules: in-order backend only.
+  const InOrderBackend* const io = timing_->config().block_schedule ? timing_->inorder() : nullptr;
+  uint64_t pa = b->ppc;
   for (const Insn& in : b->insns) {
     OpSlots s = timing_->slots(in);
     const unsigned op = static_cast<unsigned>(in.op);
     auto in_range = [op](Op lo, Op hi) { return op - static_cast<unsigned>(lo) <= static_cast<unsigned>(hi) - static_cast<unsigned>(lo); };
-    if (in_range(Op::LB, Op::SD) || in_range(Op::LR_W, Op::AMOMAXU_D) || in_range(Op::FLW, Op::FSD)) {
+    const bool plain_mem = in_range(Op::LB, Op::SD) || in_range(Op::FLW, Op::FSD);  // load<T>() / store<T>()
+    if (plain_mem || in_range(Op::LR_W, Op::AMOMAXU_D)) {
       const OpInfo& o = *s.op;
       s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
     }
+    if (io && (s.kind == Kind::kPlain || (plain_mem && s.mem >= kLoadOnly))) s.flags |= kBatch;
+    if (plain_mem) {
+      switch (in.op) {
+        case Op::LB: case Op::LBU: case Op::SB: s.align = 0; break;
+        case Op::LH: case Op::LHU: case Op::SH: s.align = 1; break;
+        case Op::LW: case Op::LWU: case Op::SW: case Op::FLW: case Op::FSW: s.align = 3; break;
+        default: s.align = 7; break;
+      }
+    }
+    if (!b->slots.empty()) {
+      const OpSlots& prev = b->slots.back();
+      const uint64_t prev_pa = pa - b->insns[b->slots.size() - 1].len;
+      if ((prev.kind == Kind::kPlain || prev.kind == Kind::kMemory) && (prev_pa >> line_shift) == (pa >> line_shift))
+        s.flags |= kSameLine;
+    }
+    pa += in.len;
     b->slots.push_back(s);
   }
+  // Made for this pipeline, like the slots (none: block_schedule off, or o3).
+  if (io)
+    io->plan(b->insns.data(), b->slots.data(), static_cast<unsigned>(b->insns.size()), b->plan);
+  else
+    b->plan = BlockPlan{};
   b->slots_id = timing_->slots_id();
   return b->slots.data();
 }

@@ -312,6 +312,7 @@ class Core {
   uint8_t timed_data_levels() const;
   bool timed_data_pa(uint64_t ea, uint64_t& pa) const;
   const OpSlots* timing_slots(Block* b);
+  void timed_batch(const Block* b, unsigned k, uint64_t vstart, const uint64_t* va, const uint64_t* pa);
   Block* lookup_block();
   Block* current_block(uint64_t ppc);
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);

@@ -55,6 +55,7 @@ struct Block {
   // pipeline's Pipeline::slots_id() (0: none yet).
   std::vector<OpSlots> slots;
   uint64_t slots_id = 0;
+  BlockPlan plan;  // the in-order backend's schedule, made with slots
 };
 
 constexpr unsigned kMaxBlockInsns = 128;

@@ -71,6 +71,8 @@ class FetchUnit {
   void wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until, unsigned bytes_per_cycle,
                   unsigned max_bytes);
   unsigned line_bytes() const { return 1u << line_shift_; }
+  // The I-cache hit latency: a line fetched at t that hits is ready at t + this.
+  unsigned hit_latency() const { return hit_latency_; }
   // One I-cache line access of wrong-path fetch that decodes the instructions
   // (the o3 backend's wrong-path execution); returns when the line is there.
   uint64_t wrong_path_line(uint64_t pa, uint64_t t) {

@@ -160,6 +160,216 @@ void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t p
   finish(s, e + s.latency, false);
 }
 
+// The block's plan; true if it timed all of the batch. Otherwise `from` and
+// `pc` say where one-at-a-time timing continues (the state is as if the
+// instructions before it were timed one at a time).
+__attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Batch& b, unsigned& from,
+                                                                     uint64_t& pc) {
+  const BlockPlan& pl = *b.plan;
+  const uint64_t c = cycle_;  // plan_start() held here
+  const uint64_t fpa0 = b.pstart + b.pc;
+  if (!fetch_.same_line(fpa0)) {
+    fetch_new_line(b.pc, fpa0, b.fetch_levels);  // fetch_ahead()
+    if (clear_ > c + 1) return false;
+  }
+  // The accesses at their cycles; n: the instructions before the first that
+  // did not go as planned (pl.count: all did).
+  unsigned n = pl.count;
+  bool fetch_missed = false;
+  uint64_t x = 0, done = 0;  // of the access that did not hit as planned
+  const uint64_t ihit = fetch_.hit_latency();
+  for (const BlockPlan::Event& ev : pl.events) {
+    const uint64_t vpc = b.pc + ev.pc;
+    if (ev.what == BlockPlan::kFetch) {
+      const uint64_t f = c + ev.at;
+      fetch_.fetch(RetireInfo{vpc, b.pstart + vpc, 0, 0, 0, false, b.fetch_levels, 0}, f);
+      if (fetch_.line_ready() != f + ihit) {
+        n = ev.i;
+        fetch_missed = true;
+        break;
+      }
+    } else {
+      const uint64_t t = c + ev.at + 1;
+      const bool load = ev.what == BlockPlan::kLoad;
+      x = mem_.dtlb(b.va[ev.i], b.data_levels, t);
+      done = load ? mem_.load(b.pa[ev.i], vpc, x) : mem_.store(b.pa[ev.i], vpc, x);
+      if (x != t || ((load || blocking_) && done != x + dhit_)) {
+        n = ev.i;
+        break;
+      }
+    }
+  }
+  const OpSlots* s = b.s;
+  if (n == pl.count) {
+    // All as planned.
+    for (const BlockPlan::Write& w : pl.writes) {
+      ready_[w.slot] = c + w.ready;
+      from_load_[w.slot] = w.load;
+    }
+    for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
+    c_.instructions += n;
+    const BlockPlan::Step& st = pl.steps[n - 1];
+    st_.stall_data += st.stall_data;
+    st_.stall_load_use += st.stall_load_use;
+    cycle_ = c + st.e;
+    expected_pc_ = b.pc + st.next_pc;
+    if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
+    update_clear();
+    if (n == b.k) return true;
+    from = n;  // the block's last instruction (control flow)
+    pc = expected_pc_;
+    return false;
+  }
+  // The first n instructions as planned.
+  for (unsigned i = 0; i < n; ++i) {
+    const BlockPlan::Step& st = pl.steps[i];
+    ready_[s[i].dst] = c + st.ready;
+    from_load_[s[i].dst] = st.load;
+    ++c_.mix[static_cast<unsigned>(s[i].mix)];
+  }
+  ready_[0] = 0;
+  c_.instructions += n;
+  if (n > 0) {
+    const BlockPlan::Step& st = pl.steps[n - 1];
+    st_.stall_data += st.stall_data;
+    st_.stall_load_use += st.stall_load_use;
+    cycle_ = c + st.e;
+    expected_pc_ = b.pc + st.next_pc;
+    if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
+  }
+  if (!fetch_missed) {
+    // The load/store that did not go as planned: the rest of retire_mem() (or
+    // retire_any(), if it waited for an operand: the same memory timing).
+    const OpSlots& t = s[n];
+    const BlockPlan::Step& st = pl.steps[n];
+    const BlockPlan::Step* prev = n > 0 ? &pl.steps[n - 1] : nullptr;
+    ++c_.instructions;
+    ++c_.mix[static_cast<unsigned>(t.mix)];
+    st_.stall_data += st.stall_data - (prev ? prev->stall_data : 0);
+    st_.stall_load_use += st.stall_load_use - (prev ? prev->stall_load_use : 0);
+    const uint64_t e = c + st.e;
+    cycle_ = e;
+    expected_pc_ = b.pc + st.next_pc;
+    st_.dtlb_stall += x - (e + 1);
+    const bool load = t.mem == kLoadOnly;
+    mem_free_ = blocking_ ? done - 1 : x + dhit_ - 1;
+    finish(t, load ? done : e + t.latency, load);
+    ++n;
+  }
+  update_clear();
+  from = n;
+  pc = b.pc + (n > 0 ? pl.steps[n - 1].next_pc : 0);
+  return false;
+}
+
+void InOrderBackend::retire_batch(const Batch& b) {
+  unsigned from = 0;
+  uint64_t pc = b.pc;
+  if (b.plan && retire_plan(b, from, pc)) return;
+  retire_batch_from(b, from, pc);
+}
+
+// Instructions [i, k) of a batch one at a time, as exec_block's loop would.
+void InOrderBackend::retire_batch_from(const Batch& b, unsigned i, uint64_t pc) {
+  for (; i < b.k; ++i) {
+    const OpSlots& t = b.s[i];
+    const uint64_t next = i + 1 < b.k ? pc + b.p[i].len : b.end_pc;
+    const uint64_t fpa = b.pstart + pc;
+    const bool fast = (i > 0 && (t.flags & kSameLine))
+                          ? unstalled_in_line(t)
+                          : unstalled(t, pc, fpa) || (fetch_ahead(pc, fpa, b.fetch_levels) && unstalled(t, pc, fpa));
+    if (fast && t.kind == Kind::kPlain) {
+      retire_plain(t, next);
+    } else if (fast && t.kind == Kind::kMemory) {
+      retire_mem(t, pc, next, b.va[i], b.pa[i], true, b.data_levels);
+    } else if (fast && t.kind == Kind::kControl) {
+      retire_control(b.p[i], t, pc, next, fpa);
+    } else {
+      RetireInfo r{pc, fpa, next, 0, 0, false, b.fetch_levels, 0};
+      if (t.mem) r = RetireInfo{pc, fpa, next, b.va[i], b.pa[i], true, b.fetch_levels, b.data_levels};
+      retire_any(b.p[i], r, t);
+    }
+    pc += b.p[i].len;
+  }
+}
+
+void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const {
+  out = BlockPlan{};
+  unsigned m = n;
+  if (m > 0 && s[m - 1].kind == Kind::kControl) --m;
+  if (m == 0 || m > 255) return;
+  for (unsigned i = 0; i < m; ++i)
+    if (!(s[i].flags & kBatch) || s[i].kind == Kind::kControl) return;
+  const uint64_t ihit = fetch_.hit_latency();
+  uint64_t ready[kRegSlots] = {};
+  bool load[kRegSlots] = {}, written[kRegSlots] = {}, read[kRegSlots] = {};
+  uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0;
+  bool mem = false;
+  uint32_t pc = 0;
+  for (unsigned i = 0; i < m; ++i) {
+    const OpSlots& t = s[i];
+    const uint64_t base = e + 1;
+    if (i > 0 && !(t.flags & kSameLine)) {
+      // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the
+      // start); the line must be there for EX at base.
+      if (e - 1 + ihit + 1 > base) return;
+      out.events.push_back({static_cast<uint8_t>(i), BlockPlan::kFetch, static_cast<uint16_t>(e - 1), pc});
+    }
+    if (mem && mem_free > base) return;  // a structural stall: not planned
+    uint64_t src = 0;
+    for (unsigned k = 0; k < 3; ++k) {
+      const unsigned r = t.src[k];
+      if (r == 0) continue;  // x0: always ready
+      if (written[r]) {
+        src = std::max(src, ready[r]);
+      } else if (!read[r]) {
+        read[r] = true;
+        out.guards.push_back({static_cast<uint8_t>(r), static_cast<uint16_t>(base)});
+      }
+    }
+    const uint64_t ex = std::max(base, src);
+    if (ex > base) {
+      // attribute(): sources from before the block are ready by base < ex.
+      bool from_load = false;
+      for (unsigned k = 0; k < 3; ++k) {
+        const unsigned r = t.src[k];
+        if (r != 0 && written[r] && ready[r] == ex) from_load = from_load || load[r];
+      }
+      (from_load ? stall_load_use : stall_data) += ex - base;
+    }
+    e = ex;
+    uint64_t rd = e + t.latency;
+    bool ld = false;
+    if (t.kind == Kind::kMemory) {
+      // The memory stage at e + 1, no D-TLB stall, an L1D hit.
+      ld = t.mem == kLoadOnly;
+      if (ld) rd = e + 1 + dhit_;
+      mem_free = e + dhit_;  // blocking: done - 1; otherwise x + dhit_ - 1
+      mem = true;
+      out.events.push_back({static_cast<uint8_t>(i), ld ? BlockPlan::kLoad : BlockPlan::kStore,
+                            static_cast<uint16_t>(e), pc});
+    }
+    if (t.dst != 0) {
+      ready[t.dst] = rd;
+      load[t.dst] = ld;
+      written[t.dst] = true;
+    }
+    pc += p[i].len;
+    if (rd > 0xfff0) return;
+    out.steps.push_back({static_cast<uint16_t>(e), static_cast<uint16_t>(rd),
+                         mem ? static_cast<uint16_t>(mem_free) : BlockPlan::kNoMem, ld,
+                         static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
+  }
+  for (unsigned r = 1; r < kRegSlots; ++r)
+    if (written[r]) out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
+  unsigned mix[kMixCount] = {};
+  for (unsigned i = 0; i < m; ++i) ++mix[static_cast<unsigned>(s[i].mix)];
+  for (unsigned x = 0; x < kMixCount; ++x)
+    if (mix[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(mix[x])});
+  out.count = static_cast<uint8_t>(m);
+  out.ok = true;
+}
+
 void InOrderBackend::trap() {
   ++c_.traps;
   expected_pc_ = ~0ull;

@@ -45,6 +45,12 @@ class InOrderBackend {
     const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
     return pc == expected_pc_ && fetch_.same_line(fetch_pa) && std::max(clear_, src) <= cycle_ + 1;
   }
+  // unstalled() for an instruction with OpSlots::flags kSameLine retired
+  // right after its predecessor in the block (pc and fetch line as expected).
+  __attribute__((always_inline)) bool unstalled_in_line(const OpSlots& s) const {
+    const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
+    return std::max(clear_, src) <= cycle_ + 1;
+  }
   // The instruction at pc (on the predicted path, no redirect refill pending)
   // starts a new fetch line: fetches it now, at the cycle retire_any() would,
   // whose fetch() then finds the line current; true if it did (then
@@ -79,6 +85,42 @@ class InOrderBackend {
   // An unstalled control-flow instruction (Kind::kControl).
   void retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
+
+  // A batch: the core ran a block's instructions [0, k) (all OpSlots::flags
+  // kBatch, loads/stores to RAM), then has them timed here, each exactly as
+  // one at a time. With the block's plan (plan_start() held), its static
+  // schedule is applied, with the I-cache and L1D accesses made at their
+  // cycles; from the first access that does not hit as planned, the rest is
+  // timed one at a time.
+  struct Batch {
+    const Insn* p;
+    const OpSlots* s;
+    const BlockPlan* plan;  // the block's, if plan_start() held and all of the plan's instructions ran; else nullptr
+    unsigned k;
+    uint64_t pc;            // the block's virtual pc
+    uint64_t pstart;        // its physical minus virtual pc
+    uint64_t end_pc;        // the pc after instruction k - 1
+    const uint64_t* va;     // data addresses of the loads/stores, by index
+    const uint64_t* pa;
+    uint8_t fetch_levels, data_levels;  // page-table levels of a fetch / data TLB miss
+  };
+  void retire_batch(const Batch& b);
+  // Whether the block starting at pc may be timed with its plan: the state its
+  // schedule assumes at the start (then nothing else may be timed before the
+  // batch). Changes nothing.
+  bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const {
+    // The entry as the first instruction's unstalled() sees it; a new first line
+    // is fetched by retire_plan() (not before the block ran: its first
+    // instruction may trap), and must then be there in time.
+    if (pc != expected_pc_) return false;
+    const uint64_t c = cycle_;
+    if (fetch_.same_line(fetch_pa) ? clear_ > c + 1 : redirect_ + 2 > c + 1) return false;
+    for (const BlockPlan::Guard& g : pl.guards)
+      if (ready_[g.slot] > c + g.base) return false;
+    return true;
+  }
+  // The static schedule of a block (BlockPlan) for this backend's configuration.
+  void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
   // Recomputes the fast-path state after the front end changed outside this
   // backend (functional warming fetches).
   void sync() { update_clear(); }
@@ -112,6 +154,13 @@ class InOrderBackend {
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
   uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
   void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
+  void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);
+  uint64_t src_ready(const OpSlots& s) const {
+    const uint64_t a = ready_[s.src[0]], b = ready_[s.src[1]], c = ready_[s.src[2]];
+    const uint64_t ab = a > b ? a : b;
+    return ab > c ? ab : c;
+  }
   // clear_: the first EX cycle that neither a redirect refill, the current fetch
   // line nor a busy memory stage or iterative unit holds back.
   void update_clear() {

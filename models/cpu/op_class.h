@@ -5,6 +5,7 @@
 // and how it serializes the pipeline. Built once per pipeline from the
 // configured latencies. Pure C++.
 #include <cstdint>
+#include <vector>
 
 #include "models/cpu/decoder.h"
 
@@ -72,6 +73,16 @@ enum MemSlot : uint8_t {
   kLoadOnly,   // loads, FP loads, LR
   kStoreOnly,  // stores, FP stores
 };
+// OpSlots::flags.
+enum SlotFlag : uint8_t {
+  // Not the block's first instruction, in the fetch line of the previous one,
+  // which cannot redirect fetch (plain or a load/store): the pc is the
+  // expected one and the fetch line is current when this one retires.
+  kSameLine = 1,
+  // The core may run it in a batch (exec_block): plain, a load/store through the
+  // core's RAM fast path (checked when it runs), or control flow ending the block.
+  kBatch = 2,
+};
 struct OpSlots {
   const OpInfo* op;
   uint8_t src[3], dst;
@@ -79,6 +90,42 @@ struct OpSlots {
   Kind kind;
   Mix mix;
   uint8_t latency;
+  uint8_t flags;  // SlotFlag bits
+  uint8_t align;  // a batched load/store: its size - 1 (the RAM fast path's alignment mask)
+};
+
+// The in-order backend's static schedule of a block (InOrderBackend::plan):
+// the timing its instructions get one at a time when the block starts
+// unstalled, every source from before the block is ready when first read,
+// and every I-cache line fetch and L1D access hits with the configured
+// latency without a TLB stall. Cycles are relative to the EX cycle C of the
+// instruction before the block. Made with the block's OpSlots.
+struct BlockPlan {
+  static constexpr uint16_t kNoMem = 0xffff;
+  bool ok = false;    // the block has one
+  uint8_t count = 0;  // instructions covered: the block's first (a last control-flow one is timed on its own)
+  struct Step {
+    uint16_t e;         // EX cycle
+    uint16_t ready;     // result ready (ready_ of its destination)
+    uint16_t mem_free;  // mem_free_ after it (kNoMem: no load/store yet)
+    bool load;          // from_load_ of its destination
+    uint32_t stall_data, stall_load_use;  // stalls so far (cumulative)
+    uint32_t next_pc;   // pc after it, relative to the block's
+  };
+  struct Guard { uint8_t slot; uint16_t base; };  // ready_[slot] <= C + base
+  // In order: instruction i starts a fetch line, fetched at C + at (ready
+  // C + at + the I-cache hit latency); or loads/stores with EX at C + at.
+  enum What : uint8_t { kFetch, kLoad, kStore };
+  struct Event { uint8_t i; What what; uint16_t at; uint32_t pc; };  // pc: instruction i's, relative to the block's
+  // All of it as planned: the last result each register slot gets (not x0),
+  // and the instruction-mix counts.
+  struct Write { uint8_t slot; bool load; uint16_t ready; };
+  struct MixAdd { uint8_t mix; uint8_t n; };
+  std::vector<Step> steps;
+  std::vector<Write> writes;
+  std::vector<MixAdd> mix;
+  std::vector<Guard> guards;
+  std::vector<Event> events;
 };
 
 class OpTable {
@@ -91,7 +138,7 @@ class OpTable {
     const OpInfo& o = get(in);
     return OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
                         static_cast<uint8_t>(o.src(2, in.rs3))},
-                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency};
+                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency, 0, 0};
   }
   // The class is per op; the operand layout comes from the decoder's entry
   // (Insn::info), taken from the first instruction of each op.

@@ -38,10 +38,14 @@ class Pipeline {
   // not o3); otherwise nullptr. A caller whose retire_plain() returns false
   // calls retire_any() itself, exactly what retire() would do.
   InOrderBackend* inorder_fast() const { return fast_; }
+  // The in-order backend (nullptr: out of order), for its block schedules.
+  InOrderBackend* inorder() const { return inorder_.get(); }
   // The block's OpSlots for its instructions (see OpSlots): the table's id
   // tells whether slots made earlier are still this pipeline's.
   uint64_t slots_id() const { return ops_.id(); }
   OpSlots slots(const Insn& in) { return ops_.slots(in); }
+  // The I-cache line size fetch works in (for OpSlots::flags).
+  unsigned fetch_line_bytes() const { return fetch_.line_bytes(); }
   // A synchronous exception: the faulting instruction did not retire; the pipeline is flushed.
   void trap() {
     if (o3_) o3_->trap();

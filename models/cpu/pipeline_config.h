@@ -51,6 +51,9 @@ struct PipelineConfig {
   unsigned branch_resolve = 2;     // in-order: stage resolving branches: 1 decode, 2 execute, 3 memory
   unsigned mispredict_penalty = 0; // extra cycles before fetch restarts after a mispredict or squash
   unsigned trap_penalty = 2;       // extra cycles to enter a trap handler
+  // In-order: blocks are timed in one pass with their static schedule where it
+  // applies (InOrderBackend::plan); false: one instruction at a time. Same results.
+  bool block_schedule = true;
   // Memory hierarchy.
   CacheConfig l1i, l1d, l2, l3;    // disabled: accesses go to the next level
   unsigned memory_latency = 100;

@@ -269,6 +269,7 @@ void parse_pipeline(Properties& p, cpu::PipelineConfig& c) {
   const std::string r = p.choice("branch_resolve", {"decode", "execute", "memory"}, "execute");
   c.branch_resolve = r == "decode" ? 1 : r == "execute" ? 2 : 3;
   c.mispredict_penalty = small(p, "mispredict_penalty", c.mispredict_penalty, 0, 1000);
+  c.block_schedule = p.boolean("block_schedule", c.block_schedule);
   parse_o3(p, c.o3);
 }
 
@@ -294,6 +295,8 @@ std::vector<PropertyDoc> pipeline_property_docs() {
                     "fp_sqrt, fp_cvt, fp_move, load, uncached, trap}"},
       {"branch_resolve", "Pipeline mode, in-order: stage where branches resolve (sets the mispredict penalty)"},
       {"mispredict_penalty", "Pipeline mode: extra cycles before fetch restarts after a mispredict or squash"},
+      {"block_schedule", "Pipeline mode, in-order: time a block's instructions in one pass with its static "
+                         "schedule when its start allows (same results; false: one at a time, for testing)"},
       {"o3", "Pipeline mode, o3 backend: {width, fetch_width, decode_width, rename_width, issue_width, "
              "commit_width, fetch_queue, fetch_to_decode, decode_to_rename, rename_to_issue, rob, iq, lq, sq, "
              "int_regs, fp_regs, units: {alu, mul, div, fp, fdiv, load, store}, forward_latency, wrong_path, "
