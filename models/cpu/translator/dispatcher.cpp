@@ -87,6 +87,10 @@ void TranslatorX86::link(TransBlock::Exit* e, TransBlock* to) {
   patch_rel32(e->site, to->code);
   e->to = to;
   to->incoming.push_back(e);
+  if (e->from->linked_index == TransBlock::kNotLinked) {
+    e->from->linked_index = linked_.size();
+    linked_.push_back(e->from);
+  }
 }
 
 void TranslatorX86::unlink(TransBlock::Exit* e) {
@@ -102,6 +106,11 @@ void TranslatorX86::drop(TransBlock* tb) {
   while (!tb->incoming.empty()) unlink(tb->incoming.back());
   for (auto& e : tb->exits)
     if (e.to) unlink(&e);
+  if (tb->linked_index != TransBlock::kNotLinked) {
+    linked_[tb->linked_index] = linked_.back();
+    linked_[tb->linked_index]->linked_index = tb->linked_index;
+    linked_.pop_back();
+  }
   ++vgen_;
   all_[tb->index] = all_.back();
   all_[tb->index]->index = tb->index;
@@ -127,14 +136,18 @@ void TranslatorX86::discard(Block* b) {
 // After a fence.i every block must be compared with memory (Core::lookup_block) before
 // it runs again: no jump may reach a translation directly.
 void TranslatorX86::unlink_all() {
-  for (TransBlock* tb : all_) {
+  // Every linked exit belongs to a block in linked_, and every non-empty incoming list
+  // to the target of one of them.
+  for (TransBlock* tb : linked_) {
     for (auto& e : tb->exits)
       if (e.to) {
         patch_rel32(e.site, e.stub);
+        e.to->incoming.clear();
         e.to = nullptr;
       }
-    tb->incoming.clear();
+    tb->linked_index = TransBlock::kNotLinked;
   }
+  linked_.clear();
 }
 
 void TranslatorX86::flush_all() {
@@ -143,6 +156,7 @@ void TranslatorX86::flush_all() {
     delete tb;
   }
   all_.clear();
+  linked_.clear();
   ++vgen_;
   ++stats_.flushes;
   gen_.setSize(code_start_);

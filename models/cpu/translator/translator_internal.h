@@ -64,6 +64,8 @@ struct TransBlock {
   uint32_t flags = 0;
   uint32_t n = 0;  // instructions
   size_t index = 0;  // in TranslatorX86::all_
+  static constexpr size_t kNotLinked = ~size_t{0};
+  size_t linked_index = kNotLinked;  // in TranslatorX86::linked_ (has had a linked exit)
   Block* block = nullptr;
   const uint8_t* code = nullptr;
   uint32_t code_size = 0;
@@ -210,6 +212,9 @@ class TranslatorX86 final : public Translator {
   Routines routines_{};
   size_t code_start_ = 0;  // first byte after the shared routines
   std::vector<TransBlock*> all_;
+  // Translations whose exits were linked since the last unlink_all: a fence.i unlinks
+  // these instead of walking every translation.
+  std::vector<TransBlock*> linked_;
   size_t next_cell_ = 0;
   uint64_t vgen_ = 1;
   uint64_t seen_chain_gen_ = 0;
