@@ -160,6 +160,17 @@ void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t p
   finish(s, e + s.latency, false);
 }
 
+// The pipeline after a plan's step `st` of a block that started at cycle `c`
+// at `block_pc`: the step's cumulative stalls, cycle, next pc and memory stage.
+__attribute__((always_inline)) inline void InOrderBackend::end_at_step(const BlockPlan::Step& st, uint64_t c,
+                                                                      uint64_t block_pc) {
+  st_.stall_data += st.stall_data;
+  st_.stall_load_use += st.stall_load_use;
+  cycle_ = c + st.e;
+  expected_pc_ = block_pc + st.next_pc;
+  if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
+}
+
 // The block's plan; true if it timed all of the batch. Otherwise `from` and
 // `pc` say where one-at-a-time timing continues (the state is as if the
 // instructions before it were timed one at a time).
@@ -208,12 +219,7 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     }
     for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
     c_.instructions += n;
-    const BlockPlan::Step& st = pl.steps[n - 1];
-    st_.stall_data += st.stall_data;
-    st_.stall_load_use += st.stall_load_use;
-    cycle_ = c + st.e;
-    expected_pc_ = b.pc + st.next_pc;
-    if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
+    end_at_step(pl.steps[n - 1], c, b.pc);
     update_clear();
     if (n == b.k) return true;
     from = n;  // the block's last instruction (control flow)
@@ -229,14 +235,7 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   }
   ready_[0] = 0;
   c_.instructions += n;
-  if (n > 0) {
-    const BlockPlan::Step& st = pl.steps[n - 1];
-    st_.stall_data += st.stall_data;
-    st_.stall_load_use += st.stall_load_use;
-    cycle_ = c + st.e;
-    expected_pc_ = b.pc + st.next_pc;
-    if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
-  }
+  if (n > 0) end_at_step(pl.steps[n - 1], c, b.pc);
   if (!fetch_missed) {
     // The load/store that did not go as planned: the rest of retire_mem() (or
     // retire_any(), if it waited for an operand: the same memory timing).

@@ -155,6 +155,7 @@ class InOrderBackend {
   uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
   void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
   bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
+  void end_at_step(const BlockPlan::Step& st, uint64_t c, uint64_t block_pc);
   void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);
   uint64_t src_ready(const OpSlots& s) const {
     const uint64_t a = ready_[s.src[0]], b = ready_[s.src[1]], c = ready_[s.src[2]];
