@@ -45,7 +45,7 @@ bool VirtioDma::access(bool is_write, uint64_t addr, uint8_t* data, size_t len) 
       uint8_t* host = d->get_dmi_ptr() + (at - d->get_start_address());
       if (is_write) {
         std::memcpy(host, data + done, n);
-        if (monitor_) monitor_->device_store(at, data + done, n);
+        report_store(at, data + done, n);
       } else {
         std::memcpy(data + done, host, n);
       }
@@ -65,7 +65,7 @@ bool VirtioDma::access(bool is_write, uint64_t addr, uint8_t* data, size_t len) 
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     socket->b_transport(gp, delay);
     if (!gp.is_response_ok()) return false;
-    if (is_write && monitor_) monitor_->device_store(at, data + done, n);
+    if (is_write) report_store(at, data + done, n);
     done += n;
   }
   return true;

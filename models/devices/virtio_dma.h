@@ -10,11 +10,13 @@
 
 #include "models/devices/virtio_guest_memory.h"
 #include "platform/component.h"
-#include "platform/reservation_monitor.h"
+#include "platform/dma.h"
 
 namespace vp::dev {
 
-class VirtioDma : public GuestMemory, public tlm::tlm_bw_transport_if<> {
+// Its stores into memory are reported (DmaReporter; they are no processor's):
+// the owning transport hands over the platform's monitor.
+class VirtioDma : public GuestMemory, public tlm::tlm_bw_transport_if<>, public platform::DmaReporter {
  public:
   platform::InitiatorSocket socket;
 
@@ -22,9 +24,6 @@ class VirtioDma : public GuestMemory, public tlm::tlm_bw_transport_if<> {
 
   bool read(uint64_t addr, void* dst, size_t len) override;
   bool write(uint64_t addr, const void* src, size_t len) override;
-
-  // Where its stores into memory are reported (they are no processor's).
-  void set_reservation_monitor(platform::ReservationMonitor& monitor) { monitor_ = &monitor; }
 
   // Annotated time of the b_transport calls so far (the owner may consume it).
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
@@ -40,7 +39,6 @@ class VirtioDma : public GuestMemory, public tlm::tlm_bw_transport_if<> {
   const tlm::tlm_dmi* find_dmi(uint64_t addr, bool is_write);
 
   static constexpr size_t kMaxRegions = 8;
-  platform::ReservationMonitor* monitor_ = nullptr;
   std::vector<tlm::tlm_dmi> regions_;  // granted DMI regions, most recent first
 };
 
