@@ -372,14 +372,7 @@ const OpSlots* Core::timing_slots(Block* b) {
       s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
     }
     if (io && (s.kind == Kind::kPlain || (plain_mem && s.mem >= kLoadOnly))) s.flags |= kBatch;
-    if (plain_mem) {
-      switch (in.op) {
-        case Op::LB: case Op::LBU: case Op::SB: s.align = 0; break;
-        case Op::LH: case Op::LHU: case Op::SH: s.align = 1; break;
-        case Op::LW: case Op::LWU: case Op::SW: case Op::FLW: case Op::FSW: s.align = 3; break;
-        default: s.align = 7; break;
-      }
-    }
+    if (plain_mem) s.align = static_cast<uint8_t>(s.op->size - 1);
     if (!b->slots.empty()) {
       const OpSlots& prev = b->slots.back();
       const uint64_t prev_pa = pa - b->insns[b->slots.size() - 1].len;
