@@ -3,6 +3,8 @@
 //
 // A/D bits: set by hardware during the walk (the "Svadu" behaviour the priv.
 // spec 1.12 permits); the PTE is written back atomically w.r.t. this hart.
+#include <cstring>
+
 #include "models/cpu/core_internal.h"
 
 namespace vp::cpu {
@@ -34,25 +36,31 @@ void Core::flush_tlb() {
     for (unsigned i = 0; i < kTlbBanks; ++i) tlb_banks_[i].ctx = ~0ull;
 }
 
+namespace {
+// Calls f(i) for every set bit i of a used-entry bitmap (kTlbUsedWords words).
+template <unsigned kWords, typename F>
+void for_each_used(const uint64_t (&used)[kWords], F f) {
+  for (unsigned w = 0; w < kWords; ++w)
+    for (uint64_t m = used[w]; m; m &= m - 1) f(w * 64 + static_cast<unsigned>(__builtin_ctzll(m)));
+}
+}  // namespace
+
 // Invalidates the entries filled since the last flush or switch.
 void Core::clear_tlb() {
   TlbEntry* const all = tlb_[0];
-  for (unsigned w = 0; w < kTlbUsedWords; ++w) {
-    for (uint64_t m = tlb_used_[w]; m; m &= m - 1)
-      all[w * 64 + static_cast<unsigned>(__builtin_ctzll(m))].tag = kInvalidTag;
-    tlb_used_[w] = 0;
-  }
+  for_each_used(tlb_used_, [all](unsigned i) { all[i].tag = kInvalidTag; });
+  std::memset(tlb_used_, 0, sizeof tlb_used_);
 }
 
 void Core::revoke_write_entries(uint64_t ppage) {
-  for (auto& e : tlb_[1])
-    if (e.tag != kInvalidTag && e.ppage == ppage) e.tag = kInvalidTag;
+  auto revoke = [ppage](TlbEntry (&write)[kTlbSize]) {
+    for (auto& e : write)
+      if (e.tag != kInvalidTag && e.ppage == ppage) e.tag = kInvalidTag;
+  };
+  revoke(tlb_[1]);
   if (tlb_banks_)
-    for (unsigned i = 0; i < kTlbBanks; ++i) {
-      if (tlb_banks_[i].ctx == ~0ull) continue;
-      for (auto& e : tlb_banks_[i].e[1])
-        if (e.tag != kInvalidTag && e.ppage == ppage) e.tag = kInvalidTag;
-    }
+    for (unsigned i = 0; i < kTlbBanks; ++i)
+      if (tlb_banks_[i].ctx != ~0ull) revoke(tlb_banks_[i].e[1]);
 }
 
 // A new translation context (privilege, effective data privilege, SUM, MXR, satp):
@@ -87,25 +95,17 @@ void Core::update_xlate_ctx() {
   // Park the current entries under the old context.
   TlbEntry* const all = tlb_[0];
   TlbEntry* const saved = to->e[0];
-  for (unsigned w = 0; w < kTlbUsedWords; ++w) {
-    for (uint64_t m = tlb_used_[w]; m; m &= m - 1) {
-      const unsigned i = w * 64 + static_cast<unsigned>(__builtin_ctzll(m));
-      saved[i] = all[i];
-      all[i].tag = kInvalidTag;
-    }
-    to->used[w] = tlb_used_[w];
-    tlb_used_[w] = 0;
-  }
+  for_each_used(tlb_used_, [all, saved](unsigned i) {
+    saved[i] = all[i];
+    all[i].tag = kInvalidTag;
+  });
+  std::memcpy(to->used, tlb_used_, sizeof tlb_used_);
+  std::memset(tlb_used_, 0, sizeof tlb_used_);
   to->ctx = old;
   if (!hit) return;
   const TlbEntry* const back = hit->e[0];
-  for (unsigned w = 0; w < kTlbUsedWords; ++w) {
-    for (uint64_t m = hit->used[w]; m; m &= m - 1) {
-      const unsigned i = w * 64 + static_cast<unsigned>(__builtin_ctzll(m));
-      all[i] = back[i];
-    }
-    tlb_used_[w] = hit->used[w];
-  }
+  for_each_used(hit->used, [all, back](unsigned i) { all[i] = back[i]; });
+  std::memcpy(tlb_used_, hit->used, sizeof tlb_used_);
   hit->ctx = ~0ull;
 }
 
@@ -296,7 +296,7 @@ void Core::mem_read_phys(uint64_t va, uint64_t pa, void* d, unsigned len, Access
 void Core::mem_write_phys(uint64_t va, uint64_t pa, const void* d, unsigned len) {
   if (uint8_t* h = host_ptr(pa, len, Access::kWrite))
     std::memcpy(h, d, len);
-  else if (++slow_mem_, !host_.write(pa, d, len))
+  else if (++slow_mem_; !host_.write(pa, d, len))
     throw Trap{kStoreAccessFault, va};
   if (!code_pages_.empty()) notify_code_write(pa, len);
   if (monitor_->watching()) monitor_->store(slot_, pa, len);
