@@ -124,6 +124,7 @@ void Core::set_irq_line(unsigned bit, bool level) {
 // Run loop
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
+  clear_time_cache();
   if (VP_UNLIKELY(debug_active_)) return run_debug(budget, executed);
   // The stop pc is checked per block by the interpreter only (fast-forward to a pc).
   if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull && !block_counter_)

@@ -152,6 +152,16 @@ class Core {
   Pipeline* timing() const { return timing_; }
   // Instructions executed so far in the current run() call (for timing MMIO mid-run).
   uint64_t run_progress() const { return run_done_ + blk_i_; }
+  // The `time` CSR holds `value` for reads at run_progress() in [from, from + span): the
+  // host sets this when it knows (CoreHost::time_now); such reads do not ask it
+  // (translated code tests the range inline). Every run() call clears it (run_progress()
+  // restarts), and the host clears it whenever that may no longer hold.
+  void set_time_cache(uint64_t from, uint64_t span, uint64_t value) {
+    time_from_ = from;
+    time_span_ = span;
+    time_value_ = value;
+  }
+  void clear_time_cache() { time_span_ = 0; }
   void request_stop() { stop_ = true; }
   // Fast-forward support: run() returns kStopPc before executing a block that
   // starts at this pc (a branch target such as a function entry); ~0: none.
@@ -390,6 +400,7 @@ class Core {
   uint64_t idle_cycles_ = 0;
   uint64_t run_done_ = 0;
   unsigned blk_i_ = 0;
+  uint64_t time_from_ = 0, time_span_ = 0, time_value_ = 0;  // set_time_cache
   bool stop_ = false;
   bool wfi_ = false;
   bool irq_check_ = true;
