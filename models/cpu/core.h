@@ -43,6 +43,9 @@ class CoreHost {
   virtual bool write(uint64_t paddr, const void* data, unsigned len) = 0;
   // Value of the `time` CSR (mtime ticks).
   virtual uint64_t time_now() = 0;
+  // True while time_now() changes nothing but the core's time cache (no bus access, no
+  // time accounting): a caller may skip what it checks after code that changes state.
+  virtual bool time_quiet() const { return false; }
   // HTIF: a store hit tohost. The core already stored the value.
   virtual void htif_tohost(uint64_t value) = 0;
   // Side-effect-free read for a debugger's page walks (debug transport).

@@ -62,6 +62,7 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   // time arithmetic, and tells the core for how many instructions the value holds
   // (Core::set_time_cache). The same value as value_at(t(p)): skipping account() only
   // leaves it to the next call, which adds the same exact amount.
+  bool time_quiet() const override { return lin_valid_; }
   uint64_t time_now() override {
     if (lin_valid_) return uniform_read();
     h_.account();

@@ -188,11 +188,20 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
 // fills the cache again) without the executor's decoding and checks; a read the
 // privilege level may not make goes through helper_exec, which raises the exception.
 HelperResult TranslatorX86::helper_time(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
-  if (!t->core_.counter_allowed(kCsrTime)) return helper_exec(t, in, vpc, left);
+  Core& c = t->core_;
+  if (!c.counter_allowed(kCsrTime)) return helper_exec(t, in, vpc, left);
   ++t->stats_.time_reads;
-  return in_helper_frame(t, vpc, left, [in, vpc](Core& c) {
-    c.x_[in->rd] = c.host_.time_now();  // the hart accounts time up to blk_i_
+  if (!t->forced_ && c.host_.time_quiet()) {
+    // Only the time cache changes (integer code: MXCSR untouched): no frame, no checks after.
+    c.blk_i_ = static_cast<unsigned>(t->budget0_ - left - 1);
+    c.x_[in->rd] = c.host_.time_now();
+    c.blk_i_ = 0;
     c.pc_ = vpc + in->len;
+    return {0, left};
+  }
+  return in_helper_frame(t, vpc, left, [in, vpc](Core& core) {
+    core.x_[in->rd] = core.host_.time_now();  // the hart accounts time up to blk_i_
+    core.pc_ = vpc + in->len;
   });
 }
 
