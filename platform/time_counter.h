@@ -26,6 +26,15 @@ class TimeCounter {
   virtual ~TimeCounter() = default;
   // The register's value for a read arriving at simulated time t.
   virtual uint64_t value_at(const sc_core::sc_time& t) const = 0;
+  // A counter that steps every `ticks_per_step` SystemC time units: value_at(t) ==
+  // t.value() / ticks_per_step + offset until the register is next written (a bus or
+  // debug access, a checkpoint restore). A reader that knows it can tell how long a
+  // value holds. false: no such form (readers call value_at).
+  virtual bool uniform(uint64_t& ticks_per_step, uint64_t& offset) const {
+    (void)ticks_per_step;
+    (void)offset;
+    return false;
+  }
 };
 
 class TimeCounterExtension : public tlm::tlm_extension<TimeCounterExtension> {

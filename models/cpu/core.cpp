@@ -124,12 +124,19 @@ void Core::set_irq_line(unsigned bit, bool level) {
 // Run loop
 
 RunExit Core::run(uint64_t budget, uint64_t& executed) {
-  if (VP_UNLIKELY(debug_active_)) return run_debug(budget, executed);
+  // The time cache's range is in run_progress(), which each call restarts.
+  clear_time_cache();
+  RunExit why;
+  if (VP_UNLIKELY(debug_active_))
+    why = run_debug(budget, executed);
   // The stop pc is checked per block by the interpreter only (fast-forward to a pc).
-  if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull && !block_counter_)
-    return translator_->run(budget, executed);
+  else if (translator_ && !timing_ && !trace_ && stop_pc_ == ~0ull && !block_counter_)
+    why = translator_->run(budget, executed);
   // One branch per call: the functional loop carries no timing code at all.
-  return timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
+  else
+    why = timing_ ? run_loop<true>(budget, executed) : run_loop<false>(budget, executed);
+  clear_time_cache();  // a debugger's read between calls asks the host
+  return why;
 }
 
 template <bool kTimed>

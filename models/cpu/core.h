@@ -43,6 +43,9 @@ class CoreHost {
   virtual bool write(uint64_t paddr, const void* data, unsigned len) = 0;
   // Value of the `time` CSR (mtime ticks).
   virtual uint64_t time_now() = 0;
+  // True while time_now() changes nothing but the core's time cache (no bus access, no
+  // time accounting): a caller may skip what it checks after code that changes state.
+  virtual bool time_quiet() const { return false; }
   // HTIF: a store hit tohost. The core already stored the value.
   virtual void htif_tohost(uint64_t value) = 0;
   // Side-effect-free read for a debugger's page walks (debug transport).
@@ -152,6 +155,16 @@ class Core {
   Pipeline* timing() const { return timing_; }
   // Instructions executed so far in the current run() call (for timing MMIO mid-run).
   uint64_t run_progress() const { return run_done_ + blk_i_; }
+  // The `time` CSR holds `value` for reads at run_progress() in [from, from + span): the
+  // host sets this when it knows (CoreHost::time_now); such reads do not ask it
+  // (translated code tests the range inline). Every run() call clears it (run_progress()
+  // restarts), and the host clears it whenever that may no longer hold.
+  void set_time_cache(uint64_t from, uint64_t span, uint64_t value) {
+    time_from_ = from;
+    time_span_ = span;
+    time_value_ = value;
+  }
+  void clear_time_cache() { time_span_ = 0; }
   void request_stop() { stop_ = true; }
   // Fast-forward support: run() returns kStopPc before executing a block that
   // starts at this pc (a branch target such as a function entry); ~0: none.
@@ -390,6 +403,7 @@ class Core {
   uint64_t idle_cycles_ = 0;
   uint64_t run_done_ = 0;
   unsigned blk_i_ = 0;
+  uint64_t time_from_ = 0, time_span_ = 0, time_value_ = 0;  // set_time_cache
   bool stop_ = false;
   bool wfi_ = false;
   bool irq_check_ = true;

@@ -63,7 +63,7 @@ bool Core::csr_read(unsigned csr, uint64_t& v) {
     case kInstret: case kMinstret:
       v = (mcountinhibit_ & kIR) ? minstret_held_ : instret() + minstret_off_;
       return true;
-    case kTime: v = host_.time_now(); return true;
+    case kTime: v = run_progress() - time_from_ < time_span_ ? time_value_ : host_.time_now(); return true;
     case kSstatus: v = read_mstatus() & mst::SSTATUS_MASK; return true;
     case kSie: v = mie_ & mideleg_; return true;
     case kStvec: v = stvec_; return true;

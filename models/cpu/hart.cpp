@@ -54,14 +54,35 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   // when it has one, later reads compute the same value without a bus transaction
   // (U-Boot's and Linux's delay and polling loops read `time` constantly), unless
   // a trace-event file records bus accesses.
+  //
+  // Between two of the hart's synchronisation points (time_invalidate) simulated time
+  // is a function of run_progress() alone: t(p) = t0 + period * max(p - p0, 0), p0
+  // the instructions accounted when t0 was taken (Hart::account). With a uniform
+  // counter (TimeCounter::uniform) a read then needs neither account() nor SystemC
+  // time arithmetic, and tells the core for how many instructions the value holds
+  // (Core::set_time_cache). The same value as value_at(t(p)): skipping account() only
+  // leaves it to the next call, which adds the same exact amount.
+  bool time_quiet() const override { return lin_valid_; }
   uint64_t time_now() override {
+    if (lin_valid_) return uniform_read();
     h_.account();
     if (!h_.cfg_.mtime) {
       const sc_time now = sc_core::sc_time_stamp() + h_.qk_.get_local_time();
       return static_cast<uint64_t>(now / h_.timebase_period_);
     }
-    if (counter_ && !platform::TraceEvents::enabled())
-      return counter_->value_at(sc_core::sc_time_stamp() + h_.qk_.get_local_time() + counter_delay_);
+    if (counter_ && !platform::TraceEvents::enabled()) {
+      const sc_time t = sc_core::sc_time_stamp() + h_.qk_.get_local_time() + counter_delay_;
+      // Not in pipeline mode (time follows the modelled cycles) nor under lock-step (its
+      // shadow replays every read the primary makes through its host).
+      if (!h_.core_->timing() && !h_.lockstep_ && h_.period_.value() &&
+          counter_->uniform(lin_step_, lin_offset_)) {
+        lin_valid_ = true;
+        lin_p0_ = h_.accounted_;
+        lin_t0_ = t.value();
+        return uniform_read();
+      }
+      return counter_->value_at(t);
+    }
     uint8_t b[8] = {};
     tlm::tlm_generic_payload& gp = prepare(tlm::TLM_READ_COMMAND, *h_.cfg_.mtime, b, 8);
     const sc_time local = h_.qk_.get_local_time();
@@ -74,6 +95,7 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
     }
     h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
+    h_.time_invalidate();
     if (ask) {
       gp.clear_extension(&counter_ext_);
       if (gp.is_response_ok() && counter_ext_.counter && counter_ext_.arrival_delay >= local) {
@@ -115,6 +137,7 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   }
   uint64_t elapsed_ns() override {
     h_.account();
+    h_.time_invalidate();  // accounted_ moved: t(p) above assumes it did not
     return static_cast<uint64_t>((sc_core::sc_time_stamp() + h_.qk_.get_local_time()).to_seconds() * 1e9);
   }
   void console_write(const char* data, size_t len) override { platform::console_output(data, len); }
@@ -132,6 +155,7 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   void on_trap(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval) override {
     if (!platform::TraceEvents::enabled()) return;
     h_.account();
+    h_.time_invalidate();
     char args[128];
     std::snprintf(args, sizeof args, "\"cause\":%llu,\"epc\":\"0x%llx\",\"tval\":\"0x%llx\"",
                   static_cast<unsigned long long>(cause), static_cast<unsigned long long>(epc),
@@ -163,6 +187,7 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
     h_.core_->share_reservation();  // the target may wait: other harts may run
     h_.mem->b_transport(gp, delay);
     h_.qk_.set(delay);
+    h_.time_invalidate();  // the access added latency, wrote mtime, or waited
     // A device ended the run (finisher, mailbox EXIT): retire nothing after this access.
     if (platform::stop_requested() && !h_.stopped_) {
       h_.stopped_ = true;
@@ -170,6 +195,23 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
     }
     return gp.is_response_ok();
   }
+  // time_now with the linear form valid: the value at run_progress(), and the range of
+  // instructions that read the same value.
+  uint64_t uniform_read() {
+    const uint64_t p = h_.core_->run_progress();
+    const uint64_t t = lin_t0_ + (p > lin_p0_ ? h_.period_.value() * (p - lin_p0_) : 0);
+    const uint64_t q = t / lin_step_;
+    // t(p') <= the last time unit of this step for p' < p + span (t grows at most period per instruction).
+    const uint64_t span = (lin_step_ - 1 - (t - q * lin_step_)) / h_.period_.value() + 1;
+    const uint64_t v = q + lin_offset_;
+    h_.core_->set_time_cache(p, span, v);
+    return v;
+  }
+
+ public:
+  void time_invalidate() { lin_valid_ = false; }
+
+ private:
   Hart& h_;
   tlm::tlm_generic_payload gp_;
   // The timer's direct view of mtime, once the first `time` read found one, and the
@@ -178,7 +220,16 @@ class Hart::Bridge : public CoreHost, public SemihostingHost, public TrapListene
   platform::TimeCounterExtension counter_ext_;
   const platform::TimeCounter* counter_ = nullptr;
   sc_time counter_delay_ = sc_core::SC_ZERO_TIME;
+  // The linear form of time_now (valid until time_invalidate): t(p) from lin_t0_ at
+  // p = lin_p0_, and the counter's step and offset.
+  bool lin_valid_ = false;
+  uint64_t lin_p0_ = 0, lin_t0_ = 0, lin_step_ = 1, lin_offset_ = 0;
 };
+
+void Hart::time_invalidate() {
+  bridge_->time_invalidate();
+  core_->clear_time_cache();
+}
 
 Hart::Hart(const sc_core::sc_module_name& name, const HartConfig& cfg)
     : platform::Component(name), cfg_(cfg), bridge_(std::make_unique<Bridge>(*this)) {
@@ -267,7 +318,9 @@ void Hart::register_statistics() {
     st.add_counter(n + ".translator.exits_trap", stat(&TranslatorStats::exits_trap), "exits at a trap");
     st.add_counter(n + ".translator.exits_budget", stat(&TranslatorStats::exits_budget), "exits at the budget or a state change");
     st.add_counter(n + ".translator.helper_calls", stat(&TranslatorStats::helper_calls), "instructions run by the executor");
-    st.add_counter(n + ".translator.time_reads", stat(&TranslatorStats::time_reads), "time CSR reads by the direct helper");
+    st.add_counter(n + ".translator.time_reads", stat(&TranslatorStats::time_reads), "time CSR reads by inline code or the direct helper");
+    st.add_counter(n + ".translator.time_cached", stat(&TranslatorStats::time_cached),
+                   "time CSR reads answered inline from the core's time cache");
     st.add_counter(n + ".translator.wfi_no_sleep", stat(&TranslatorStats::wfi_no_sleep), "wfi that did not sleep (an interrupt pending): by the direct helper, or in spin laps skipped");
     st.add_counter(n + ".translator.spin_skipped", stat(&TranslatorStats::spin_skipped),
                    "instructions of wfi spin loops fast-forwarded (their state repeats exactly)");
@@ -293,6 +346,7 @@ void Hart::register_statistics() {
 
 void Hart::reset() {
   core_->reset();
+  time_invalidate();
   // Lines may have been raised during binding.
   core_->set_irq_line(3, msip.level());
   core_->set_irq_line(7, mtip.level());
@@ -414,6 +468,7 @@ void Hart::run_thread() {
     if (phase_ != Phase::kWhole) region_boundaries(budget);
     if (single_step_) budget = 1;
     accounted_ = 0;
+    time_invalidate();
     uint64_t done = 0;
     const bool timed = core_->timing() != nullptr;
     const auto t0 = std::chrono::steady_clock::now();
@@ -605,6 +660,7 @@ void Hart::leave_detail() {
   const uint64_t f = core_->cycles();  // functional count now
   if (pipeline_->cycles() > f) core_->add_idle_cycles(pipeline_->cycles() - f);
   accounted_ = 0;
+  time_invalidate();
 }
 
 void Hart::marker(unsigned m) {
@@ -658,6 +714,7 @@ void Hart::restore_state(platform::StateReader& in) {
   in.expect_u64(cfg_.hartid, "hartid");
   in.expect_u64(core_->config().ext, "the ISA extension set");
   core_->restore_state(in);
+  time_invalidate();
   executed_ = in.u64();
   const uint64_t cycles = in.u64();
   tohost_ = in.u64();

@@ -136,6 +136,9 @@ class Hart : public platform::Component, public platform::Processor {
   size_t debug_transport(bool write, uint64_t paddr, void* data, size_t len);
   void update_breakpoints();
   void account();  // moves instructions executed so far into the quantum keeper
+  // Simulated time may no longer be a function of the core's run progress alone (a bus
+  // access, a new batch, a checkpoint): drops what time_now derived from it.
+  void time_invalidate();
   bool sync_needed(const sc_core::sc_time& quantum) const;
   void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   void irq_changed(unsigned bit, bool level);

@@ -138,7 +138,9 @@ size_t Hart::debug_transport(bool write, uint64_t paddr, void* data, size_t len)
   gp.set_data_ptr(static_cast<unsigned char*>(data));
   gp.set_data_length(static_cast<unsigned>(len));
   gp.set_streaming_width(static_cast<unsigned>(len));
-  return mem->transport_dbg(gp);
+  const size_t n = mem->transport_dbg(gp);
+  if (write) time_invalidate();  // it may have written mtime
+  return n;
 }
 
 // Page by page: each virtual page is translated on its own.

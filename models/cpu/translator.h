@@ -22,7 +22,8 @@ struct TranslatorStats {
   uint64_t exits_trap = 0;         // ... in a trap
   uint64_t exits_budget = 0;       // ... at the budget or after a helper changed state
   uint64_t helper_calls = 0;       // instructions run by the interpreter's executor
-  uint64_t time_reads = 0;         // `time` CSR reads by the direct helper (not the executor)
+  uint64_t time_reads = 0;         // `time` CSR reads by inline code or the direct helper (not the executor)
+  uint64_t time_cached = 0;        // ... of them answered inline from the core's time cache
   uint64_t wfi_no_sleep = 0;       // wfi with an interrupt pending and enabled: a no-op (direct helper, skipped laps)
   uint64_t interpreted_blocks = 0; // blocks run by the interpreter (budget, not cached)
   uint64_t spin_skipped = 0;       // instructions of wfi spin loops fast-forwarded (dispatcher.cpp)

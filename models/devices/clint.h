@@ -38,6 +38,11 @@ class Clint : public MmioTarget, public platform::TimeCounter {
   // platform::TimeCounter: mtime, for readers that asked with a TimeCounterExtension
   // (a hart's `time` CSR).
   uint64_t value_at(const sc_core::sc_time& t) const override { return mtime_at(t); }
+  bool uniform(uint64_t& ticks_per_step, uint64_t& offset) const override {
+    ticks_per_step = ticks_per_tick_;
+    offset = mtime_offset_;
+    return ticks_per_tick_ != 0;
+  }
   // An 8-byte read of mtime carrying a TimeCounterExtension gets this counter.
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) override;
   uint64_t mtimecmp(unsigned hart) const { return harts_[hart]->mtimecmp; }

@@ -40,6 +40,12 @@ TranslatorX86::TranslatorX86(Core& core)
   off_.tlb = offset_of(core, &core.tlb_[0][0]);
   off_.fflags = offset_of(core, &core.fflags_);
   off_.mstatus = offset_of(core, &core.mstatus_);
+  off_.run_done = offset_of(core, &core.run_done_);
+  off_.mcounteren = offset_of(core, &core.mcounteren_);
+  off_.scounteren = offset_of(core, &core.scounteren_);
+  off_.time_from = offset_of(core, &core.time_from_);
+  off_.time_span = offset_of(core, &core.time_span_);
+  off_.time_value = offset_of(core, &core.time_value_);
   JitData& d = data();
   d.helpers[kHelperExec] = reinterpret_cast<void*>(&TranslatorX86::helper_exec);
   d.helpers[kHelperTime] = reinterpret_cast<void*>(&TranslatorX86::helper_time);

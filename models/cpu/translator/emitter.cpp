@@ -295,14 +295,48 @@ void BlockEmitter::emit_exec(const Insn& in) {
   reload_after_call(w);
 }
 
-// `csrr rd, time` (no write to the CSR) through TranslatorX86::helper_time.
+// `csrr rd, time` (no write to the CSR). Inline: the core's time cache (Core::set_time_cache)
+// holds for this read's run_progress(), the value the helper would compute from the same
+// blk_i_ (budget at entry - r14 - 1), and the privilege level (a translation flag) may
+// read the counter. Otherwise TranslatorX86::helper_time, which fills the cache again.
+// r14 = 0 may be a forced exit's (the helper then uses the saved budget): helper.
 bool BlockEmitter::emit_time_read(const Insn& in) {
   if (static_cast<unsigned>(in.imm) != kCsrTime || in.rs1 != 0) return false;
   if (in.op != Op::CSRRS && in.op != Op::CSRRC && in.op != Op::CSRRSI && in.op != Op::CSRRCI) return false;
+  const unsigned rd = in.rd == 32 ? 0 : in.rd;
+  const auto& o = t_.off();
+  JitData& d = t_.data();
   writeback();
+  Label& slow = new_label();
+  Label& done = new_label();
+  const auto priv = static_cast<Priv>(tb_.flags & 3);
+  if (priv != Priv::M) {  // mcounteren.TM, and scounteren.TM in U-mode
+    g_.mov(rax, Asm::qword[r15 + o.mcounteren]);
+    if (priv == Priv::U) g_.and_(rax, Asm::qword[r15 + o.scounteren]);
+    g_.test(rax, 1u << (kCsrTime & 31));
+    g_.jz(slow, Asm::T_NEAR);
+  }
+  g_.test(r14, r14);
+  g_.jz(slow, Asm::T_NEAR);
+  // run_progress() - from = run_done_ + entry_left - r14 - 1 - from, unsigned < span
+  g_.mov(rax, Asm::qword[r15 + o.run_done]);
+  g_.add(rax, Asm::qword[Asm::rip + &d.entry_left]);
+  g_.sub(rax, r14);
+  g_.sub(rax, Asm::qword[r15 + o.time_from]);
+  g_.sub(rax, 1);
+  g_.cmp(rax, Asm::qword[r15 + o.time_span]);
+  g_.jae(slow, Asm::T_NEAR);
+  g_.add(Asm::qword[Asm::rip + &d.time_hits], 1);
+  if (rd) {
+    g_.mov(rax, Asm::qword[r15 + o.time_value]);
+    put(rd, rax);
+  }
+  g_.jmp(done, Asm::T_NEAR);
+  g_.L(slow);
   Label& trap = trap_stub();
   call_helper_exec(in, pc_, trap, kHelperTime);
-  reload_after_call(in.rd == 32 ? 0 : in.rd);
+  reload_after_call(rd);
+  g_.L(done);
   return true;
 }
 

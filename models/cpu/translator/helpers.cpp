@@ -33,6 +33,7 @@ void TranslatorX86::emit_routines() {
   g.sub(rsp, 8);  // 16-byte aligned stack for calls from translated code
   g.mov(r15, rdi);
   g.mov(r14, rdx);
+  g.mov(g.ptr[g.rip + &d.entry_left], rdx);
   g.jmp(rsi);
 
   // exit: eax = reason, rdx = info
@@ -181,16 +182,26 @@ HelperResult TranslatorX86::helper_exec(TranslatorX86* t, const Insn* in, uint64
   return in_helper_frame(t, vpc, left, [in](Core& c) { c.execute_one(*in); });
 }
 
-// `csrr rd, time` (csrrs/csrrc with x0, csrrsi/csrrci with 0: no write): the value from
-// the hart (CoreHost::time_now, which reads the timer directly once it offered a direct
-// view) without the executor's decoding and checks; a read the privilege level may not
-// make goes through helper_exec, which raises the exception.
+// `csrr rd, time` (csrrs/csrrc with x0, csrrsi/csrrci with 0: no write) when the core's
+// time cache does not hold (BlockEmitter::emit_time_read): the value from the hart
+// (CoreHost::time_now, which reads the timer directly once it offered a direct view, and
+// fills the cache again) without the executor's decoding and checks; a read the
+// privilege level may not make goes through helper_exec, which raises the exception.
 HelperResult TranslatorX86::helper_time(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left) {
-  if (!t->core_.counter_allowed(kCsrTime)) return helper_exec(t, in, vpc, left);
+  Core& c = t->core_;
+  if (!c.counter_allowed(kCsrTime)) return helper_exec(t, in, vpc, left);
   ++t->stats_.time_reads;
-  return in_helper_frame(t, vpc, left, [in, vpc](Core& c) {
-    c.x_[in->rd] = c.host_.time_now();  // the hart accounts time up to blk_i_
+  if (!t->forced_ && c.host_.time_quiet()) {
+    // Only the time cache changes (integer code: MXCSR untouched): no frame, no checks after.
+    c.blk_i_ = static_cast<unsigned>(t->budget0_ - left - 1);
+    c.x_[in->rd] = c.host_.time_now();
+    c.blk_i_ = 0;
     c.pc_ = vpc + in->len;
+    return {0, left};
+  }
+  return in_helper_frame(t, vpc, left, [in, vpc](Core& core) {
+    core.x_[in->rd] = core.host_.time_now();  // the hart accounts time up to blk_i_
+    core.pc_ = vpc + in->len;
   });
 }
 
@@ -216,6 +227,13 @@ HelperResult TranslatorX86::helper_wfi(TranslatorX86* t, const Insn* in, uint64_
   t->forced_ = true;
   t->saved_left_ = left;
   return {0, 0};
+}
+
+TranslatorStats TranslatorX86::stats() const {
+  TranslatorStats s = stats_;
+  s.time_cached = data().time_hits;
+  s.time_reads += s.time_cached;
+  return s;
 }
 
 }  // namespace vp::cpu

@@ -91,6 +91,8 @@ struct JitData {
   uint64_t cur_tag = 0;  // vgen << 8 | flags of the code running now
   void* helpers[8] = {};
   uint64_t left_out = 0;  // r14 at exit
+  uint64_t entry_left = 0;  // r14 at entry (TranslatorX86::budget0_; inline `time` reads)
+  uint64_t time_hits = 0;   // `time` reads answered inline (Core::set_time_cache)
   uint32_t refund = 0;    // instructions of the trapping block not executed
   uint32_t ras_top = 0;
   uint32_t mxcsr_clean = 0;  // MXCSR without exception flags (ldmxcsr source)
@@ -139,6 +141,7 @@ class CodeBuffer {
   CodeBuffer(const CodeBuffer&) = delete;
   CodeBuffer& operator=(const CodeBuffer&) = delete;
   JitData& data() { return *data_; }
+  const JitData& data() const { return *data_; }
   uint8_t* code() const { return code_; }
   size_t code_size() const { return code_size_; }
 
@@ -158,7 +161,7 @@ class TranslatorX86 final : public Translator {
   RunExit run(uint64_t budget, uint64_t& executed) override;
   void discard(Block* b) override;
   void set_single_block(bool on) override { single_block_ = on; }
-  TranslatorStats stats() const override { return stats_; }
+  TranslatorStats stats() const override;
 
   // Helpers called from generated code (SysV ABI; helpers.cpp).
   static HelperResult helper_exec(TranslatorX86* t, const Insn* in, uint64_t vpc, uint64_t left);
@@ -171,9 +174,11 @@ class TranslatorX86 final : public Translator {
 
   Core& core() { return core_; }
   JitData& data() { return buf_.data(); }
+  const JitData& data() const { return buf_.data(); }
   // Byte offsets into Core of the state generated code reads and writes.
   struct Offsets {
     int32_t x, f, pc, tlb, fflags, mstatus;
+    int32_t run_done, mcounteren, scounteren, time_from, time_span, time_value;
   };
   const Offsets& off() const { return off_; }
   // Shared routines (helpers.cpp emits them at the start of the code region).
