@@ -431,7 +431,7 @@ void Hart::account() {
     }
     return;
   }
-  const uint64_t prog = core_->run_progress();
+  const uint64_t prog = lockstep_ ? lockstep_->run_progress() : core_->run_progress();
   if (prog > accounted_) {
     qk_.inc(sc_time::from_value(period_.value() * (prog - accounted_)));  // exact; no double rounding
     accounted_ = prog;

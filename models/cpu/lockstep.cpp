@@ -295,6 +295,7 @@ RunExit Lockstep::run(uint64_t budget, uint64_t& executed) {
   }
   if (s.tohost_ != p.tohost_ || s.fromhost_ != p.fromhost_) s.set_htif(p.tohost_, p.fromhost_);
   RunExit why = RunExit::kBudget;
+  run_executed_ = 0;
   while (executed < budget) {
     const uint64_t lines = p.irq_lines_;
     const uint64_t pc0 = p.pc_;
@@ -310,6 +311,7 @@ RunExit Lockstep::run(uint64_t budget, uint64_t& executed) {
     for (const Store& st : pending_) apply(st);
     pending_.clear();
     executed += k;
+    run_executed_ = executed;
     ++blocks_;
     if (ks != k) {
       char buf[120];

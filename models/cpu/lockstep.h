@@ -34,6 +34,10 @@ class Lockstep {
   Core& shadow() { return *shadow_; }
   // Core::run on both cores; returns kStop at the first divergence (diverged() true).
   RunExit run(uint64_t budget, uint64_t& executed);
+  // Instructions the primary retired so far in the current run() call, which runs it
+  // one block at a time: the hart's time accounting counts from the call's start, as
+  // it does with Core::run_progress() when there is no lock-step.
+  uint64_t run_progress() const { return run_executed_ + (in_primary_ ? primary_->run_progress() : 0); }
   void invalidate_dmi(uint64_t start, uint64_t end);
   bool diverged() const { return diverged_; }
   // The platform cannot be checked (several harts): run() does nothing; message() says why.
@@ -93,6 +97,7 @@ class Lockstep {
   platform::ReservationMonitor* monitor_ = nullptr;  // the primary's (the platform's)
   unsigned observer_ = 0;
   bool in_primary_ = false;      // the primary is running: device stores wait in pending_
+  uint64_t run_executed_ = 0;    // instructions of the current run() call before this block
   std::vector<Store> pending_;
   bool started_ = false;
   bool diverged_ = false;

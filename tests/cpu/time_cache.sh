@@ -3,7 +3,9 @@
 # the program runs translated (reads answered inline) and interpreted, and both again
 # with a trace-event file, which makes every read a bus access to mtime (no cache).
 # All four print the same hash of the values read and end with the same simulated
-# statistics; the translated run answered reads from the cache.
+# statistics; the translated run answered reads from the cache. With one hart, a
+# lock-step run (translated code checked against the interpreter block by block) reads
+# the same values too: its time must advance within a quantum as a plain run's does.
 #   time_cache.sh VP CONFIG ELF [vp arguments...]
 set -uo pipefail
 vp=$1 config=$2 elf=$3; shift 3
@@ -19,14 +21,19 @@ run() {  # name, extra arguments
   local name=$1; shift
   check "$name run passes" vp_to "$tmp/$name.out" run "$config" --kernel "$elf" -q --max-instructions 50000000 \
     --stats "$tmp/$name.txt" "$@"
-  grep -v -e host_ -e '\.translator\.' -e '^-' "$tmp/$name.txt" | awk '{print $1, $2}' > "$tmp/$name.sim"
+  grep -v -e host_ -e '\.translator\.' -e '\.lockstep\.' -e '^-' "$tmp/$name.txt" | awk '{print $1, $2}' > "$tmp/$name.sim"
 }
 run jit "$@"
 run int --set cpu.translate=false "$@"
 run jit_bus --trace-events "$tmp/jit.json" "$@"
 run int_bus --set cpu.translate=false --trace-events "$tmp/int.json" "$@"
+others="int jit_bus int_bus"
+if [[ " $* " != *" --smp "* ]]; then  # lock-step refuses several harts
+  run lockstep --set cpu.lockstep=true "$@"
+  others="$others lockstep"
+fi
 check "the program printed its hash" contains "$tmp/jit.out" '^[0-9a-f]{16}$'
-for r in int jit_bus int_bus; do
+for r in $others; do
   check "$r: same values read as translated" diff "$tmp/jit.out" "$tmp/$r.out"
   check "$r: same simulated statistics" diff "$tmp/jit.sim" "$tmp/$r.sim"
 done
