@@ -33,7 +33,6 @@ class BlockInsns {
   uint32_t n_ = 0;
 };
 
-// A pre-decoded run of straight-line instructions starting at a physical pc.
 // Pipeline mode: the timing model's per-instruction records (one per insn), made on
 // the block's first timed run; valid while slots_id equals the pipeline's
 // Pipeline::slots_id() (0: none yet).
@@ -43,6 +42,7 @@ struct BlockTiming {
   BlockPlan plan;  // the in-order backend's schedule, made with slots
 };
 
+// A pre-decoded run of straight-line instructions starting at a physical pc.
 // The fields the run loops read for every block come first (one host cache line
 // for most blocks); the timing model's records live elsewhere: a boot decodes
 // tens of thousands of blocks per hart that run a few times each, and their

@@ -374,13 +374,19 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     // The block at pc: a successor link of the last block, else the lookup cache, else
     // the interpreter's block cache. A linked block without translations is not looked
     // for in the lookup cache (which holds translations only, and misses the host's
-    // caches as often as the block table).
+    // caches as often as the block table). Link and cache agree on the block (both are
+    // lookup_block's, made since the TLB last changed) unless a page table changed
+    // without sfence.vma, when the cache's, as before, is taken if the linked block
+    // has translations.
     const uint64_t pc = c.pc_;
     JitData::VEntry& ve = d.vcache[(pc >> 1) & ((1u << JitData::kVcacheBits) - 1)];
     TransBlock* tb = nullptr;
     Block* b = prev ? c.successor(prev) : nullptr;
     if (b) {
-      if (b->tb && ve.vpc == pc && ve.tag == tag) tb = ve.tb;
+      if (b->tb && ve.vpc == pc && ve.tag == tag) {
+        tb = ve.tb;
+        b = tb->block;
+      }
     } else if (ve.vpc == pc && ve.tag == tag) {
       tb = ve.tb;
       b = tb->block;
