@@ -165,11 +165,7 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
       break;
     }
     {
-      Block* b = nullptr;
-      if (prev) {
-        for (Block::Link& l : prev->link)
-          if (l.vpc == pc_ && l.gen == chain_gen_) b = l.next;
-      }
+      Block* b = prev ? successor(prev) : nullptr;
       if (!b) {
         try {
           b = lookup_block();
@@ -180,21 +176,17 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
           prev = nullptr;
           continue;
         }
-        if (prev && b->cacheable) {
-          Block::Link& l = prev->link[prev->link_rr++ & 1];
-          l = {pc_, chain_gen_, b};
-        }
+        if (prev && b->cacheable) remember_successor(prev, b);
       }
       uint64_t left = budget - run_done_;
       unsigned n = static_cast<unsigned>(b->insns.size());
       if (n > left) n = static_cast<unsigned>(left);
-      const uint64_t gen = chain_gen_;
       const uint64_t before = instret_;
       const uint64_t vstart = pc_;
       exec_block<kTimed>(b, n);
       if (VP_UNLIKELY(block_counter_ != nullptr)) block_counter_->count(vstart, instret_ - before);
-      // Chain only from a block that ran to its end, still valid, without a trap.
-      prev = (b->cacheable && gen == chain_gen_ && instret_ - before == b->insns.size()) ? b : nullptr;
+      // Links only from a block that ran to its end without a trap: its successors.
+      prev = (b->cacheable && instret_ - before == b->insns.size()) ? b : nullptr;
       if (VP_UNLIKELY(!b->cacheable)) graveyard_.push_back(b);
     }
     if (VP_UNLIKELY(wfi_)) {
@@ -222,8 +214,9 @@ __attribute__((always_inline)) inline void Core::timed_batch(const Block* b, uns
                                                            const uint64_t* va, const uint64_t* pa) {
   if (k == 0) return;
   // The plan when plan_start() held (exec_block) and all it covers ran.
-  const BlockPlan* plan = b->plan.ok && b->plan.count == k ? &b->plan : nullptr;
-  const InOrderBackend::Batch x{b->insns.data(), b->slots.data(), plan, k, vstart, b->ppc - vstart, pc_, va, pa,
+  const BlockTiming& t = *b->timing;
+  const BlockPlan* plan = t.plan.ok && t.plan.count == k ? &t.plan : nullptr;
+  const InOrderBackend::Batch x{b->insns.data(), t.slots.data(), plan, k, vstart, b->ppc - vstart, pc_, va, pa,
                                 static_cast<uint8_t>(priv_ != Priv::M ? timed_satp_levels() : 0),
                                 timed_data_levels()};
   timing_->inorder_fast()->retire_batch(x);
@@ -245,19 +238,20 @@ void Core::exec_block(Block* b, unsigned n) {
   bool batch = false;
   try {
     if (kTimed) {
-      ts = b->slots_id == timing_->slots_id() ? b->slots.data() : timing_slots(b);
+      ts = b->timing && b->timing->slots_id == timing_->slots_id() ? b->timing->slots.data() : timing_slots(b);
+      const BlockPlan& plan = b->timing->plan;
       const uint64_t pstart = b->ppc - vstart;
       // Warming and observers change between run() calls only.
       io = timing_->inorder_fast();
-      if (VP_LIKELY(io != nullptr) && b->plan.ok &&
-          io->plan_start(b->plan, vstart, pstart + vstart)) {
+      if (VP_LIKELY(io != nullptr) && plan.ok &&
+          io->plan_start(plan, vstart, pstart + vstart)) {
         // The instructions the block's schedule covers run first, then are
         // timed in one pass (InOrderBackend::retire_batch), exactly as one at a
         // time: their timing reads nothing they change (pcs and data addresses
         // are recorded), and a load/store that would leave the RAM fast path (a
         // device may read the clock) ends the batch before it runs.
         batch = true;
-        const unsigned m = std::min<unsigned>(n, b->plan.count);
+        const unsigned m = std::min<unsigned>(n, plan.count);
         for (; i < m; ++i) {
           const OpSlots& s = ts[i];
           if (s.mem) {
@@ -363,8 +357,10 @@ inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b,
 
 // The block's OpSlots for this pipeline, made on its first timed run.
 const OpSlots* Core::timing_slots(Block* b) {
-  b->slots.clear();
-  b->slots.reserve(b->insns.size());
+  if (!b->timing) b->timing = std::make_unique<BlockTiming>();
+  BlockTiming& t = *b->timing;
+  t.slots.clear();
+  t.slots.reserve(b->insns.size());
   const unsigned line_shift = static_cast<unsigned>(__builtin_ctz(timing_->fetch_line_bytes()));
   // Batches and their schedules: in-order backend only.
   const InOrderBackend* const io = timing_->config().block_schedule ? timing_->inorder() : nullptr;
@@ -380,22 +376,22 @@ const OpSlots* Core::timing_slots(Block* b) {
     }
     if (io && (s.kind == Kind::kPlain || (plain_mem && s.mem >= kLoadOnly))) s.flags |= kBatch;
     if (plain_mem) s.align = static_cast<uint8_t>(s.op->size - 1);
-    if (!b->slots.empty()) {
-      const OpSlots& prev = b->slots.back();
-      const uint64_t prev_pa = pa - b->insns[b->slots.size() - 1].len;
+    if (!t.slots.empty()) {
+      const OpSlots& prev = t.slots.back();
+      const uint64_t prev_pa = pa - b->insns[t.slots.size() - 1].len;
       if ((prev.kind == Kind::kPlain || prev.kind == Kind::kMemory) && (prev_pa >> line_shift) == (pa >> line_shift))
         s.flags |= kSameLine;
     }
     pa += in.len;
-    b->slots.push_back(s);
+    t.slots.push_back(s);
   }
   // Made for this pipeline, like the slots (none: block_schedule off, or o3).
   if (io)
-    io->plan(b->insns.data(), b->slots.data(), static_cast<unsigned>(b->insns.size()), b->plan);
+    io->plan(b->insns.data(), t.slots.data(), static_cast<unsigned>(b->insns.size()), t.plan);
   else
-    b->plan = BlockPlan{};
-  b->slots_id = timing_->slots_id();
-  return b->slots.data();
+    t.plan = BlockPlan{};
+  t.slots_id = timing_->slots_id();
+  return t.slots.data();
 }
 
 
@@ -591,6 +587,7 @@ void Core::notify_code_write(uint64_t pa, unsigned len) {
   Block** link = &head;
   while (Block* b = *link) {
     if (pa < b->pend && pa + len > b->ppc) {
+      ++block_gen_;
       *link = b->page_next;
       blocks_.erase(b->ppc);
       graveyard_.push_back(b);
@@ -612,6 +609,7 @@ void Core::set_page_blocks(uint64_t page, Block* head) {
 // Removes one cached block (its code changed).
 void Core::drop_block(Block* b) {
   ++chain_gen_;
+  ++block_gen_;
   blocks_.erase(b->ppc);
   const uint64_t page = b->ppc >> 12;
   Block* head = code_pages_.find(page);
@@ -626,6 +624,7 @@ void Core::invalidate_code_page(uint64_t ppage) {
   Block* b = code_pages_.erase(ppage);
   if (!b) return;
   ++chain_gen_;
+  ++block_gen_;
   for (; b; b = b->page_next) {
     blocks_.erase(b->ppc);
     graveyard_.push_back(b);
@@ -634,6 +633,7 @@ void Core::invalidate_code_page(uint64_t ppage) {
 
 void Core::flush_blocks() {
   ++chain_gen_;
+  ++block_gen_;
   blocks_.for_each([this](uint64_t, Block* b) { graveyard_.push_back(b); });
   blocks_.clear();
   code_pages_.clear();

@@ -327,6 +327,8 @@ class Core {
   const OpSlots* timing_slots(Block* b);
   void timed_batch(const Block* b, unsigned k, uint64_t vstart, const uint64_t* va, const uint64_t* pa);
   Block* lookup_block();
+  Block* successor(const Block* prev) const;  // core_internal.h
+  void remember_successor(Block* prev, Block* b);
   Block* current_block(uint64_t ppc);
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
   Block* new_block(unsigned n, bool cache);
@@ -488,6 +490,11 @@ class Core {
   // points touched memory only through DMI loads and stores (the translator's
   // spin-loop check, dispatcher.cpp).
   uint64_t slow_mem_ = 0;
+  // The page-table page each level of the last walks read, when PMP lets S-mode read
+  // all of it and it has a host pointer: a walk reads the PTE without the level's PMP
+  // check and DMI search. Forgotten when PMP or DMI changes.
+  struct PtePage { uint64_t page = ~0ull; const uint8_t* host = nullptr; };
+  PtePage pte_pages_[4];
   std::vector<DmiRegion> dmi_;
   size_t dmi_mru_ = 0;  // index in dmi_ of the region find_dmi found last
   std::vector<uint64_t> no_dmi_pages_;  // small negative cache
@@ -508,6 +515,7 @@ class Core {
   uint64_t blocks_built_ = 0;
   uint64_t code_epoch_ = 0;  // fence.i count: blocks built earlier are checked before use
   uint64_t chain_gen_ = 1;
+  uint64_t block_gen_ = 1;  // bumped when blocks leave blocks_: successor links made before are void
 
   std::unique_ptr<Translator> translator_;
 };

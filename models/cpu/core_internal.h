@@ -1,6 +1,7 @@
 #pragma once
 // Internals shared by the core's translation units (not part of the API).
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "models/cpu/core.h"
@@ -32,30 +33,39 @@ class BlockInsns {
   uint32_t n_ = 0;
 };
 
-// A pre-decoded run of straight-line instructions starting at a physical pc.
-struct Block {
-  uint64_t ppc = 0;    // physical address of the first instruction
-  uint64_t pend = 0;   // physical end (exclusive) within the first page
-  bool cacheable = true;
-  bool in_arena = false;  // memory from Core's block arena (else operator new)
-  BlockInsns insns;
-  Block* page_next = nullptr;  // the next cached block of the same code page
-  // Core::code_epoch_ when the instructions were last read from memory: a block from
-  // before the latest fence.i is compared with memory before it runs again.
-  uint64_t epoch = 0;
-  // Direct chaining to successor blocks: valid while `gen` equals Core::chain_gen_
-  // (bumped on any TLB flush or block invalidation).
-  struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
-  Link link[2];
-  unsigned link_rr = 0;
-  TransBlock* tb = nullptr;  // the translator's translations of this block (a list)
-  uint32_t runs = 0;         // times the translator's dispatcher interpreted it
-  // Pipeline mode: the timing model's per-instruction records (one per insn),
-  // made on the block's first timed run; valid while slots_id equals the
-  // pipeline's Pipeline::slots_id() (0: none yet).
+// Pipeline mode: the timing model's per-instruction records (one per insn), made on
+// the block's first timed run; valid while slots_id equals the pipeline's
+// Pipeline::slots_id() (0: none yet).
+struct BlockTiming {
   std::vector<OpSlots> slots;
   uint64_t slots_id = 0;
   BlockPlan plan;  // the in-order backend's schedule, made with slots
+};
+
+// A pre-decoded run of straight-line instructions starting at a physical pc.
+// The fields the run loops read for every block come first (one host cache line
+// for most blocks); the timing model's records live elsewhere: a boot decodes
+// tens of thousands of blocks per hart that run a few times each, and their
+// headers' size is most of the memory they take.
+struct Block {
+  uint64_t ppc = 0;    // physical address of the first instruction
+  // Core::code_epoch_ when the instructions were last read from memory: a block from
+  // before the latest fence.i is compared with memory before it runs again.
+  uint64_t epoch = 0;
+  BlockInsns insns;
+  TransBlock* tb = nullptr;  // the translator's translations of this block (a list)
+  uint32_t runs = 0;         // times the translator's dispatcher interpreted it
+  bool cacheable = true;
+  bool in_arena = false;  // memory from Core's block arena (else operator new)
+  uint8_t link_rr = 0;
+  uint64_t pend = 0;   // physical end (exclusive) within the first page
+  Block* page_next = nullptr;  // the next cached block of the same code page
+  // The blocks that ran after this one (at most two: a branch's two exits), so that the
+  // run loops find the next block without a lookup (Core::successor). `gen` is
+  // Core::block_gen_ when the link was made: later, `next` may have been freed.
+  struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
+  Link link[2];
+  std::unique_ptr<BlockTiming> timing;  // pipeline mode
 };
 
 constexpr unsigned kMaxBlockInsns = 128;
@@ -84,5 +94,26 @@ inline bool writes_rd(const Insn& in) {
 }
 
 inline int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
+
+// The block lookup_block() would return now if prev ran before it last time at this pc:
+// the pc's fetch TLB entry still maps it to the block's physical pc (lookup_block
+// would take that entry), no block has left the cache since the link was made (so it
+// is still the cached block there), and it was read since the latest fence.i (else
+// lookup_block compares it with memory). nullptr: ask lookup_block.
+inline Block* Core::successor(const Block* prev) const {
+  for (const Block::Link& l : prev->link) {
+    if (l.vpc != pc_ || l.gen != block_gen_) continue;
+    const uint64_t vpn = pc_ >> 12;
+    const TlbEntry& e = tlb_[2][vpn & (kTlbSize - 1)];
+    Block* const b = l.next;
+    if (e.tag == vpn && (e.ppage | (pc_ & 0xfff)) == b->ppc && b->epoch == code_epoch_) return b;
+  }
+  return nullptr;
+}
+
+// b, a cached block, runs after prev (at pc_).
+inline void Core::remember_successor(Block* prev, Block* b) {
+  prev->link[prev->link_rr++ & 1] = {pc_, block_gen_, b};
+}
 
 }  // namespace vp::cpu

@@ -125,12 +125,22 @@ uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
   uint64_t a = (satp_ & ((1ull << 44) - 1)) << 12;
   for (int i = levels - 1; i >= 0; --i) {
     const uint64_t pte_addr = a + ((va >> (12 + 9 * i)) & 0x1ff) * 8;
-    if (!pmp_ok(pte_addr, 8, Access::kRead, Priv::S)) throw Trap{access_fault(acc), va};
     uint64_t pte;
-    if (uint8_t* h = host_ptr(pte_addr, 8, Access::kRead))
-      std::memcpy(&pte, h, 8);
-    else if (!host_.read(pte_addr, &pte, 8))
-      throw Trap{access_fault(acc), va};
+    PtePage& pp = pte_pages_[i];
+    if (__builtin_expect(pp.page == pte_addr >> 12, 1)) {
+      std::memcpy(&pte, pp.host + (pte_addr & 0xfff), 8);
+    } else if (const uint8_t* h = pmp_ok(pte_addr & ~0xfffull, 4096, Access::kRead, Priv::S)
+                                      ? host_ptr(pte_addr & ~0xfffull, 4096, Access::kRead)
+                                      : nullptr) {
+      pp = {pte_addr >> 12, h};
+      std::memcpy(&pte, h + (pte_addr & 0xfff), 8);
+    } else {
+      if (!pmp_ok(pte_addr, 8, Access::kRead, Priv::S)) throw Trap{access_fault(acc), va};
+      if (uint8_t* hp = host_ptr(pte_addr, 8, Access::kRead))
+        std::memcpy(&pte, hp, 8);
+      else if (!host_.read(pte_addr, &pte, 8))
+        throw Trap{access_fault(acc), va};
+    }
     if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) || (pte >> 54) != 0)
       throw Trap{page_fault(acc), va};
     if (!(pte & (PTE_R | PTE_X))) {  // pointer to next level
@@ -177,15 +187,19 @@ uint64_t Core::walk(uint64_t va, Access acc, Priv priv) {
 uint64_t Core::access_phys(uint64_t va, Access acc, unsigned len, Priv& eff) {
   eff = acc == Access::kExec ? priv_ : data_priv();
   const uint64_t pa = translate(va, acc, eff);
-  if (!pmp_ok(pa, len, acc, eff)) throw Trap{access_fault(acc), va};
-  const auto ai = static_cast<unsigned>(acc);
-  fill_tlb(tlb_[ai], va, pa, acc, eff);
+  // PMP allowing all of the page allows the access (pmp_ok: the first entry that
+  // matches the page contains it) if it lies inside; a page it does not allow
+  // (not uniform) gets no TLB entry.
+  const bool page_ok = pmp_ok(pa & ~0xfffull, 4096, acc, eff);
+  if (!(page_ok && (pa & 0xfff) + len <= 4096) && !pmp_ok(pa, len, acc, eff)) throw Trap{access_fault(acc), va};
+  if (page_ok) fill_tlb(tlb_[static_cast<unsigned>(acc)], va, pa, acc, eff);
   return pa;
 }
 
+// PMP allows the access to all of pa's page (access_phys checked).
 void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv eff) {
+  (void)eff;
   const uint64_t ppage = pa & ~0xfffull;
-  if (!pmp_ok(ppage, 4096, acc, eff)) return;  // PMP not uniform over the page
   TlbEntry& e = tlb[(va >> 12) & (kTlbSize - 1)];
   uintptr_t addend = 0;
   if (uint8_t* h = host_ptr(ppage, 4096, acc))
@@ -245,6 +259,7 @@ void Core::pmp_update() {
     if (lo >= hi) continue;
     pmp_.push_back({lo, hi, cfg});
   }
+  for (auto& p : pte_pages_) p = PtePage{};
   flush_tlb();
 }
 
@@ -318,6 +333,7 @@ void Core::invalidate_dmi(uint64_t start, uint64_t end) {
       ++i;
   }
   no_dmi_pages_.clear();
+  for (auto& p : pte_pages_) p = PtePage{};
   flush_tlb();
   std::vector<uint64_t> pages;
   code_pages_.for_each([&](uint64_t page, Block*) {

@@ -332,6 +332,10 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
   c.wfi_ = false;
   RunExit why = RunExit::kBudget;
   TransBlock::Exit* from = nullptr;  // an unlinked direct exit taken by the last entry
+  // The block that ran last, to its end (interpreted, or the translated one whose exit
+  // `from` is): its successor links (Core::successor) find most next blocks without
+  // lookup_block's hash table probe, whose cache misses dominate cold code's dispatch.
+  Block* prev = nullptr;
   while (c.run_done_ < budget) {
     if (c.stop_) {
       why = RunExit::kStop;
@@ -339,6 +343,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     }
     if (!c.graveyard_.empty()) {
       from = nullptr;
+      prev = nullptr;
       c.reap_blocks();
     }
     if (c.irq_check_) {
@@ -372,12 +377,23 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     const uint64_t tag = vgen_ << 8 | cur_flags_;
     d.cur_tag = tag;
 
-    // The translation at pc: the lookup cache, else the interpreter's block cache.
+    // The block at pc: a successor link of the last block, else the lookup cache, else
+    // the interpreter's block cache. A linked block without translations is not looked
+    // for in the lookup cache (which holds translations only, and misses the host's
+    // caches as often as the block table). Link and cache agree on the block (both are
+    // lookup_block's, made since the TLB last changed) unless a page table changed
+    // without sfence.vma, when the cache's, as before, is taken if the linked block
+    // has translations.
     const uint64_t pc = c.pc_;
     JitData::VEntry& ve = d.vcache[(pc >> 1) & ((1u << JitData::kVcacheBits) - 1)];
     TransBlock* tb = nullptr;
-    Block* b;
-    if (ve.vpc == pc && ve.tag == tag) {
+    Block* b = prev ? c.successor(prev) : nullptr;
+    if (b) {
+      if (b->tb && ve.vpc == pc && ve.tag == tag) {
+        tb = ve.tb;
+        b = tb->block;
+      }
+    } else if (ve.vpc == pc && ve.tag == tag) {
       tb = ve.tb;
       b = tb->block;
     } else {
@@ -387,10 +403,13 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
         ++c.run_done_;
         c.take_trap(t.cause, t.tval, false);
         from = nullptr;
+        prev = nullptr;
         if (single_block_) break;
         continue;
       }
+      if (prev && b->cacheable) c.remember_successor(prev, b);
     }
+    prev = nullptr;
     const uint64_t left = budget - c.run_done_;
     bool cold = false;
     if (!tb && b->cacheable && !single_block_) {
@@ -406,8 +425,10 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       // The interpreter runs what is not translated, or only partly executed.
       const unsigned n = static_cast<unsigned>(std::min<uint64_t>(b->insns.size(), left));
       ++stats_.interpreted_blocks;
+      const uint64_t before = c.instret_;
       c.exec_block<false>(b, n);
       if (!b->cacheable) c.graveyard_.push_back(b);
+      else if (c.instret_ - before == b->insns.size()) prev = b;  // ran to its end, no trap
       from = nullptr;
       if (c.wfi_) {
         why = RunExit::kWfi;
@@ -463,6 +484,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       case kExitChain:
         ++stats_.exits_chain;
         from = reinterpret_cast<TransBlock::Exit*>(r.left);
+        prev = from->from->block;
         break;
       case kExitLookup:
         ++stats_.exits_lookup;
