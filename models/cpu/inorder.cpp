@@ -144,7 +144,9 @@ void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t p
                                     uint64_t fetch_pa) {
   const uint64_t f = fetch_cycle();
   const uint64_t e = begin(s, next_pc);
-  const BranchResult b = branch_.resolve(in, s.op->cls, pc, next_pc);
+  const OpClass cls = s.op->cls;
+  const BranchResult b =
+      cls == OpClass::kBranch ? branch_.resolve_branch(in, pc, next_pc) : branch_.resolve(in, cls, pc, next_pc);
   if (b.redirect != Redirect::kNone) {
     const RetireInfo r{pc, fetch_pa, next_pc, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
     if (b.redirect == Redirect::kResolve) {
