@@ -127,14 +127,13 @@ class Tage final : public BranchPredictor {
 
   bool predict(uint64_t pc, uint64_t) override {
     last_ = lookup(pc);
-    last_pc_ = pc;
     return last_.pred;
   }
-  void update(uint64_t, uint64_t, bool taken) override { train(last_pc_, last_, taken); }
+  void update(uint64_t, uint64_t, bool taken) override { train(last_, taken); }
   // Both in one call, the lookup kept in registers.
   bool predict_update(uint64_t pc, uint64_t, bool taken) override {
     const Lookup l = lookup(pc);
-    train(pc, l, taken);
+    train(l, taken);
     return l.pred;
   }
 
@@ -164,16 +163,15 @@ class Tage final : public BranchPredictor {
 
   // Index and tag in every table; the longest matching table provides the
   // prediction, the next longest the alternate (found from a bit mask, so the
-  // host does not branch on the tag comparisons). The entries stay in
-  // registers; allocate() recomputes the ones it needs.
+  // host does not branch on the tag comparisons).
   __attribute__((always_inline)) Lookup lookup(uint64_t pc) {
     const uint64_t p = pc >> 1;
     uint32_t hits = 0;
-    Entry* ent[N];
 #pragma GCC unroll 16
     for (unsigned i = 0; i < N; ++i) {
-      ent[i] = entry(i, p);
-      hits |= static_cast<uint32_t>(ent[i]->tag == tag(i, p)) << i;
+      ent_[i] = entry(i, p);
+      tag_[i] = tag(i, p);
+      hits |= static_cast<uint32_t>(ent_[i]->tag == tag_[i]) << i;
     }
     Lookup l;
     l.base = &base_[p & bmask_];
@@ -187,8 +185,8 @@ class Tage final : public BranchPredictor {
     l.provider = 31 - __builtin_clz(hits);
     const uint32_t rest = hits & ~(1u << l.provider);
     l.alt = rest ? 31 - __builtin_clz(rest) : -1;
-    l.alt_pred = rest ? ent[l.alt]->ctr >= 0 : base_pred;
-    l.entry = ent[l.provider];
+    l.alt_pred = rest ? ent_[l.alt]->ctr >= 0 : base_pred;
+    l.entry = ent_[l.provider];
     const Entry& e = *l.entry;
     l.provider_pred = e.ctr >= 0;
     l.weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
@@ -196,7 +194,7 @@ class Tage final : public BranchPredictor {
     return l;
   }
 
-  __attribute__((always_inline)) void train(uint64_t pc, const Lookup& l, bool taken) {
+  __attribute__((always_inline)) void train(const Lookup& l, bool taken) {
     if (l.provider >= 0) {
       Entry& e = *l.entry;
       if (l.provider_pred != l.alt_pred) {
@@ -214,7 +212,7 @@ class Tage final : public BranchPredictor {
       sat_update(*l.base, taken, 3);
     }
     // Allocate on a misprediction in a longer table with a free (u == 0) entry.
-    if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(pc >> 1, l.provider, taken);
+    if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(l.provider, taken);
     // Global history and the folded histories.
     ghist_[--hpos_] = taken ? 8 : 0;
     const uint64_t in_bits = taken ? kInBits : 0;
@@ -248,15 +246,15 @@ class Tage final : public BranchPredictor {
     uint64_t fix[16] = {};  // by top bits | outgoing bit << 3: the XOR after the shift
   };
 
-  __attribute__((noinline)) void allocate(uint64_t p, int provider, bool taken) {
+  __attribute__((noinline)) void allocate(int provider, bool taken) {
     bool done = false;
     rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
     int start = provider + 1;
     if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(N)) ++start;  // spread allocations
     for (int i = start; i < static_cast<int>(N) && !done; ++i) {
-      Entry& e = *entry(i, p);
+      Entry& e = *ent_[i];
       if (e.u == 0) {
-        e.tag = tag(i, p);
+        e.tag = tag_[i];
         e.ctr = taken ? 0 : -1;
         done = true;
         ++allocations_;
@@ -264,7 +262,7 @@ class Tage final : public BranchPredictor {
     }
     if (!done)
       for (int i = provider + 1; i < static_cast<int>(N); ++i) {
-        Entry& e = *entry(i, p);
+        Entry& e = *ent_[i];
         if (e.u > 0) --e.u;
       }
   }
@@ -276,8 +274,9 @@ class Tage final : public BranchPredictor {
   const unsigned tbits_, bbits_;
   const uint64_t imask_, bmask_;
   Table t_[N];
+  Entry* ent_[N] = {};  // the lookup's entries and tags, for allocate()
+  uint16_t tag_[N] = {};
   Lookup last_ = {};  // predict() for update()
-  uint64_t last_pc_ = 0;
   int use_alt_ = 0;
   unsigned hpos_ = kHistBuf - kMaxHist;
   uint64_t rng_ = 1, wraps_ = 0, provider_hits_ = 0, allocations_ = 0;
