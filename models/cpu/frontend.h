@@ -38,7 +38,7 @@ class BranchUnit {
   // resolve() for a conditional branch (OpClass::kBranch), inline for the
   // backends' per-branch paths: one predictor call, and for a taken branch
   // predicted taken one BTB access that looks the target up and refreshes it.
-  BranchResult resolve_branch(const Insn& in, uint64_t pc, uint64_t next_pc) {
+  __attribute__((always_inline)) BranchResult resolve_branch(const Insn& in, uint64_t pc, uint64_t next_pc) {
     BranchResult r;
     ++st_.bp_lookups;
     const uint64_t fallthrough = pc + in.len;
