@@ -22,6 +22,22 @@ class Btb {
     }
     return lookup_scan(pc, target);
   }
+  // lookup() then update(pc, target) in one step; true if the lookup found
+  // target. (Two clock ticks, as the two calls take.)
+  bool lookup_update(uint64_t pc, uint64_t target) {
+    Entry& e = e_[hint(pc)];
+    if (e.pc == pc) {
+      const bool hit = e.target == target;
+      e.target = target;
+      e.stamp = clock_ += 2;
+      last_pc_ = ~0ull;
+      return hit;
+    }
+    uint64_t t;
+    const bool hit = lookup_scan(pc, t) && t == target;
+    update(pc, target);
+    return hit;
+  }
   void update(uint64_t pc, uint64_t target) {
     if (pc == last_pc_) {
       last_pc_ = ~0ull;

@@ -15,33 +15,8 @@ BranchResult BranchUnit::resolve(const Insn& in, OpClass cls, uint64_t pc, uint6
   BranchResult r;
   const uint64_t fallthrough = pc + in.len;
   switch (cls) {
-    case OpClass::kBranch: {
-      ++st_.bp_lookups;
-      const uint64_t target = pc + static_cast<uint64_t>(in.imm);
-      const bool taken = next_pc != fallthrough;
-      const bool pred = bp_->predict_update(pc, target, taken);
-      if (taken) ++st_.bp_taken;
-      if (pred != taken) {
-        ++st_.bp_mispredicts;
-        r.redirect = Redirect::kResolve;
-        r.predicted = pred ? target : fallthrough;
-      } else {
-        ++st_.bp_correct;
-        if (taken) {
-          uint64_t t;
-          if (btb_.lookup(pc, t) && t == target) {
-            ++st_.btb_hits;
-          } else {
-            ++st_.btb_misses;
-            ++st_.decode_redirects;
-            r.redirect = Redirect::kDecode;  // target computed in decode
-            r.predicted = fallthrough;
-          }
-        }
-      }
-      if (taken) btb_.update(pc, target);
-      break;
-    }
+    case OpClass::kBranch:
+      return resolve_branch(in, pc, next_pc);
     case OpClass::kJal: {
       uint64_t t;
       if (btb_.lookup(pc, t) && t == next_pc) {

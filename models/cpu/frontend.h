@@ -35,6 +35,45 @@ class BranchUnit {
   // The control-flow instruction at pc went to next_pc: what fetch predicted,
   // then train the predictor, BTB and RAS with the outcome.
   BranchResult resolve(const Insn& in, OpClass cls, uint64_t pc, uint64_t next_pc);
+  // resolve() for a conditional branch (OpClass::kBranch), inline for the
+  // backends' per-branch paths: one predictor call, and for a taken branch
+  // predicted taken one BTB access that looks the target up and refreshes it.
+  __attribute__((always_inline)) BranchResult resolve_branch(const Insn& in, uint64_t pc, uint64_t next_pc) {
+    BranchResult r;
+    ++st_.bp_lookups;
+    const uint64_t fallthrough = pc + in.len;
+    const uint64_t target = pc + static_cast<uint64_t>(in.imm);
+    const bool taken = next_pc != fallthrough;
+    const bool pred = bp_->predict_update(pc, target, taken);
+    if (!taken) {
+      if (pred) {
+        ++st_.bp_mispredicts;
+        r.redirect = Redirect::kResolve;
+        r.predicted = target;
+      } else {
+        ++st_.bp_correct;
+      }
+      return r;
+    }
+    ++st_.bp_taken;
+    if (!pred) {
+      ++st_.bp_mispredicts;
+      r.redirect = Redirect::kResolve;
+      r.predicted = fallthrough;
+      btb_.update(pc, target);
+      return r;
+    }
+    ++st_.bp_correct;
+    if (btb_.lookup_update(pc, target)) {
+      ++st_.btb_hits;
+    } else {
+      ++st_.btb_misses;
+      ++st_.decode_redirects;
+      r.redirect = Redirect::kDecode;  // target computed in decode
+      r.predicted = fallthrough;
+    }
+    return r;
+  }
 
   struct Stats {
     uint64_t bp_lookups = 0, bp_correct = 0, bp_mispredicts = 0, bp_taken = 0, btb_hits = 0, btb_misses = 0,

@@ -139,25 +139,29 @@ void InOrderBackend::fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetc
 }
 
 // retire_any()'s control-flow case for an unstalled instruction (e = cycle_ + 1,
-// fetch on the current line).
-void InOrderBackend::retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc,
-                                    uint64_t fetch_pa) {
-  const uint64_t f = fetch_cycle();
+// fetch on the current line): retire_control() for a jump.
+void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa) {
   const uint64_t e = begin(s, next_pc);
   const BranchResult b = branch_.resolve(in, s.op->cls, pc, next_pc);
-  if (b.redirect != Redirect::kNone) {
-    const RetireInfo r{pc, fetch_pa, next_pc, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
-    if (b.redirect == Redirect::kResolve) {
-      const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
-      fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
-      redirect(at, kCauseBranch);
-    } else {
-      fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
-      redirect(e, kCauseBranch);
-    }
-    update_clear();  // otherwise only cycle_ moved
-  }
+  if (b.redirect != Redirect::kNone) branch_redirect(b, pc, fetch_pa, e);
   finish(s, e + s.latency, false);
+}
+
+// Fetch went down the wrong path from the unstalled control-flow instruction
+// at pc, in EX at e: wrong-path fetch until the redirect.
+void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e) {
+  // fetch_cycle() before the instruction: cycle_ was e - 1.
+  const uint64_t f = std::max(e - 1 > 0 ? e - 2 : 0, redirect_);
+  const RetireInfo r{pc, fetch_pa, 0, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
+  if (b.redirect == Redirect::kResolve) {
+    const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
+    fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
+    redirect(at, kCauseBranch);
+  } else {
+    fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
+    redirect(e, kCauseBranch);
+  }
+  update_clear();  // otherwise only cycle_ moved
 }
 
 // The pipeline after a plan's step `st` of a block that started at cycle `c`

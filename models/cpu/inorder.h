@@ -82,8 +82,17 @@ class InOrderBackend {
     clear_ = std::max(clear_, mem_free_);
     return true;
   }
-  // An unstalled control-flow instruction (Kind::kControl).
-  void retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
+  // An unstalled control-flow instruction (Kind::kControl): a conditional
+  // branch inline, its redirect (misprediction, decode redirect) and jumps
+  // out of line.
+  __attribute__((always_inline)) void retire_control(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc,
+                                                     uint64_t fetch_pa) {
+    if (s.op->cls != OpClass::kBranch) return retire_jump(in, s, pc, next_pc, fetch_pa);
+    const uint64_t e = begin(s, next_pc);
+    const BranchResult b = branch_.resolve_branch(in, pc, next_pc);
+    if (__builtin_expect(b.redirect != Redirect::kNone, 0)) branch_redirect(b, pc, fetch_pa, e);
+    finish(s, e + s.latency, false);
+  }
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
 
   // A batch: the core ran a block's instructions [0, k) (all OpSlots::flags
@@ -154,6 +163,8 @@ class InOrderBackend {
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
   uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
   void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  void retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
+  void branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e);
   bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
   void end_at_step(const BlockPlan::Step& st, uint64_t c, uint64_t block_pc);
   void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);

@@ -11,7 +11,7 @@ class ReturnStack {
  public:
   explicit ReturnStack(unsigned entries) : s_(entries ? entries : 1) {}
   void push(uint64_t addr) {
-    top_ = (top_ + 1) % s_.size();
+    top_ = top_ + 1 == s_.size() ? 0 : top_ + 1;  // no division: this runs per call
     s_[top_] = addr;
     if (depth_ < s_.size()) ++depth_;
   }
@@ -19,7 +19,7 @@ class ReturnStack {
   bool pop(uint64_t& addr) {
     if (!depth_) return false;
     addr = s_[top_];
-    top_ = (top_ + s_.size() - 1) % s_.size();
+    top_ = (top_ == 0 ? s_.size() : top_) - 1;
     --depth_;
     return true;
   }

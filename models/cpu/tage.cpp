@@ -29,8 +29,12 @@ constexpr uint64_t kInBits = 1ull | 3ull << kTagAt | 1ull << kTag2At;
 constexpr unsigned kMaxHist = 1024;
 // The global history as a linear buffer filled downwards, one byte per
 // outcome (0 or 8: the outgoing bit's place in a mask index); when full, the
-// newest kMaxHist outcomes move back to its top.
-constexpr unsigned kHistBuf = 4096;
+// newest kMaxHist outcomes move back to its top. The wrap period (kHistBuf -
+// kMaxHist branches) divides the useful-bit reset period (kResetPeriod), so
+// one check per branch serves both.
+constexpr unsigned kHistBuf = 4096 + kMaxHist;
+constexpr unsigned kResetPeriod = 1u << 18;
+static_assert(kResetPeriod % (kHistBuf - kMaxHist) == 0, "tage: the reset period must be a multiple of the wrap");
 
 struct Entry {
   int8_t ctr = 0;  // 3-bit signed: -4..3
@@ -125,7 +129,7 @@ class Tage final : public BranchPredictor {
     last_ = lookup(pc);
     return last_.pred;
   }
-  void update(uint64_t pc, uint64_t, bool taken) override { train(last_, taken); (void)pc; }
+  void update(uint64_t, uint64_t, bool taken) override { train(last_, taken); }
   // Both in one call, the lookup kept in registers.
   bool predict_update(uint64_t pc, uint64_t, bool taken) override {
     const Lookup l = lookup(pc);
@@ -143,9 +147,19 @@ class Tage final : public BranchPredictor {
   // What the prediction found, for training.
   struct Lookup {
     uint8_t* base;      // the base predictor's counter
+    Entry* entry;       // the provider's
     int provider, alt;  // tables, -1: none
     bool pred, provider_pred, alt_pred, weak;
   };
+
+  // Table i's entry and tag for the branch at p = pc >> 1.
+  __attribute__((always_inline)) Entry* entry(unsigned i, uint64_t p) const {
+    const Table& t = t_[i];
+    return t.entries + ((p ^ (p >> t.shift) ^ t.fold) & imask_);
+  }
+  __attribute__((always_inline)) uint16_t tag(unsigned i, uint64_t p) const {
+    return static_cast<uint16_t>((p ^ (t_[i].fold >> kTagAt)) & t_[i].tag_mask);
+  }
 
   // Index and tag in every table; the longest matching table provides the
   // prediction, the next longest the alternate (found from a bit mask, so the
@@ -155,14 +169,9 @@ class Tage final : public BranchPredictor {
     uint32_t hits = 0;
 #pragma GCC unroll 16
     for (unsigned i = 0; i < N; ++i) {
-      const Table& t = t_[i];
-      const uint64_t f = t.fold;
-      const uint32_t idx = static_cast<uint32_t>((p ^ (p >> t.shift) ^ f) & imask_);
-      const uint16_t tag = static_cast<uint16_t>((p ^ (f >> kTagAt)) & t.tag_mask);
-      Entry* e = t.entries + idx;
-      ent_[i] = e;
-      tag_[i] = tag;
-      hits |= static_cast<uint32_t>(e->tag == tag) << i;
+      ent_[i] = entry(i, p);
+      tag_[i] = tag(i, p);
+      hits |= static_cast<uint32_t>(ent_[i]->tag == tag_[i]) << i;
     }
     Lookup l;
     l.base = &base_[p & bmask_];
@@ -177,7 +186,8 @@ class Tage final : public BranchPredictor {
     const uint32_t rest = hits & ~(1u << l.provider);
     l.alt = rest ? 31 - __builtin_clz(rest) : -1;
     l.alt_pred = rest ? ent_[l.alt]->ctr >= 0 : base_pred;
-    const Entry& e = *ent_[l.provider];
+    l.entry = ent_[l.provider];
+    const Entry& e = *l.entry;
     l.provider_pred = e.ctr >= 0;
     l.weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
     l.pred = l.weak && use_alt_ >= 0 ? l.alt_pred : l.provider_pred;
@@ -186,7 +196,7 @@ class Tage final : public BranchPredictor {
 
   __attribute__((always_inline)) void train(const Lookup& l, bool taken) {
     if (l.provider >= 0) {
-      Entry& e = *ent_[l.provider];
+      Entry& e = *l.entry;
       if (l.provider_pred != l.alt_pred) {
         if (l.weak) {
           if (l.alt_pred == taken) { if (use_alt_ < 7) ++use_alt_; }
@@ -203,14 +213,7 @@ class Tage final : public BranchPredictor {
     }
     // Allocate on a misprediction in a longer table with a free (u == 0) entry.
     if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(l.provider, taken);
-    // Periodic graceful reset of the useful bits.
-    if ((++updates_ & ((1u << 18) - 1)) == 0)
-      for (Entry& e : entries_) e.u >>= 1;
     // Global history and the folded histories.
-    if (hpos_ == 0) {
-      std::memmove(ghist_ + kHistBuf - kMaxHist, ghist_, kMaxHist);
-      hpos_ = kHistBuf - kMaxHist;
-    }
     ghist_[--hpos_] = taken ? 8 : 0;
     const uint64_t in_bits = taken ? kInBits : 0;
     const uint8_t* h = ghist_ + hpos_;
@@ -221,6 +224,17 @@ class Tage final : public BranchPredictor {
       const unsigned k = static_cast<unsigned>(((f & t.tops) * t.gather) >> 61) | h[t.hist];
       t.fold = (f << 1) ^ in_bits ^ t.fix[k];  // XOR: the tag field takes the new bit at bits 0 and 1
     }
+    if (hpos_ == 0) wrap();
+  }
+
+  // The history buffer is full: its newest kMaxHist outcomes move to its top.
+  // Every kResetPeriod branches (a whole number of wraps), after that
+  // branch's training, the graceful reset of the useful bits.
+  __attribute__((noinline)) void wrap() {
+    std::memmove(ghist_ + kHistBuf - kMaxHist, ghist_, kMaxHist);
+    hpos_ = kHistBuf - kMaxHist;
+    if (++wraps_ % (kResetPeriod / (kHistBuf - kMaxHist)) == 0)
+      for (Entry& e : entries_) e.u >>= 1;
   }
 
   struct Table {
@@ -260,12 +274,12 @@ class Tage final : public BranchPredictor {
   const unsigned tbits_, bbits_;
   const uint64_t imask_, bmask_;
   Table t_[N];
-  Entry* ent_[N] = {};
+  Entry* ent_[N] = {};  // the lookup's entries and tags, for allocate()
   uint16_t tag_[N] = {};
   Lookup last_ = {};  // predict() for update()
   int use_alt_ = 0;
   unsigned hpos_ = kHistBuf - kMaxHist;
-  uint64_t rng_ = 1, updates_ = 0, provider_hits_ = 0, allocations_ = 0;
+  uint64_t rng_ = 1, wraps_ = 0, provider_hits_ = 0, allocations_ = 0;
   std::vector<Entry> entries_;  // table i at i << tbits_
   std::vector<uint8_t> base_;
   uint8_t ghist_[kHistBuf];  // ghist_[hpos_] is the newest outcome

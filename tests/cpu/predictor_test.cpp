@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "models/cpu/branch_predictor.h"
+#include "models/cpu/btb.h"
+#include "models/cpu/return_stack.h"
 
 namespace vp::cpu {
 namespace {
@@ -253,6 +255,125 @@ TEST(BranchPredictors, TageRefusesImpossibleShapes) {
       ADD_FAILURE() << "accepted";
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find(b.what), std::string::npos) << e.what();
+    }
+  }
+}
+
+// The BTB as specified: set-associative, indexed by pc >> 1, true LRU (the
+// first least recently used way is the victim).
+class ReferenceBtb {
+ public:
+  ReferenceBtb(unsigned entries, unsigned assoc) : sets_(entries / assoc), assoc_(assoc), e_(entries) {}
+  bool lookup(uint64_t pc, uint64_t& target) {
+    Way* s = set(pc);
+    for (unsigned w = 0; w < assoc_; ++w)
+      if (s[w].pc == pc) {
+        s[w].stamp = ++clock_;
+        target = s[w].target;
+        return true;
+      }
+    return false;
+  }
+  void update(uint64_t pc, uint64_t target) {
+    Way* s = set(pc);
+    Way* v = &s[0];
+    for (unsigned w = 0; w < assoc_; ++w) {
+      if (s[w].pc == pc) {
+        v = &s[w];
+        break;
+      }
+      if (s[w].stamp < v->stamp) v = &s[w];
+    }
+    *v = {pc, target, ++clock_};
+  }
+
+ private:
+  struct Way { uint64_t pc = ~0ull, target = 0, stamp = 0; };
+  Way* set(uint64_t pc) { return &e_[((pc >> 1) & (sets_ - 1)) * assoc_]; }
+  unsigned sets_, assoc_;
+  std::vector<Way> e_;
+  uint64_t clock_ = 0;
+};
+
+// lookup(), update() and the fused lookup_update() (the branch unit's taken
+// branch) give what the reference gives, on a pc stream that conflicts in
+// the sets and in the BTB's per-pc hints.
+TEST(Btb, MatchesTheReferenceLru) {
+  struct Shape { unsigned entries, assoc, pcs; };
+  for (const Shape& sh : {Shape{512, 4, 3000}, Shape{28, 28, 60}, Shape{16, 1, 40}, Shape{64, 8, 5000}}) {
+    SCOPED_TRACE(sh.entries);
+    Btb btb(sh.entries, sh.assoc);
+    ReferenceBtb ref(sh.entries, sh.assoc);
+    uint64_t seed = sh.entries;
+    unsigned hits = 0;
+    for (unsigned i = 0; i < 200000; ++i) {
+      const uint64_t r = splitmix(seed);
+      const uint64_t pc = 0x80000000ull + 2 * (r % sh.pcs);
+      const uint64_t target = 0x1000 + 4 * ((r >> 20) % 3);  // a pc's target changes now and then
+      uint64_t t = 0, u = 0;
+      switch ((r >> 40) % 4) {
+        case 0: {  // lookup only (a jal that hits)
+          const bool a = btb.lookup(pc, t), b = ref.lookup(pc, u);
+          ASSERT_EQ(a, b) << i;
+          if (a) {
+            ASSERT_EQ(t, u) << i;
+          }
+          break;
+        }
+        case 1:  // update only (a mispredicted taken branch)
+          btb.update(pc, target);
+          ref.update(pc, target);
+          break;
+        case 2: {  // lookup then update (an indirect jump)
+          const bool a = btb.lookup(pc, t);
+          btb.update(pc, target);
+          const bool b = ref.lookup(pc, u);
+          ref.update(pc, target);
+          ASSERT_EQ(a, b) << i;
+          if (a) {
+            ASSERT_EQ(t, u) << i;
+          }
+          break;
+        }
+        default: {  // a taken branch predicted taken
+          const bool a = btb.lookup_update(pc, target);
+          const bool b = ref.lookup(pc, u) && u == target;
+          ref.update(pc, target);
+          ASSERT_EQ(a, b) << i;
+          hits += a;
+        }
+      }
+    }
+    EXPECT_GT(hits, 100u);  // the fused hit path ran
+  }
+}
+
+// The return-address stack (which wraps without a division) behaves as a modulo
+// ring that forgets its oldest entry.
+TEST(ReturnStack, MatchesAModuloRing) {
+  for (unsigned n : {1u, 3u, 8u}) {
+    SCOPED_TRACE(n);
+    ReturnStack ras(n);
+    std::vector<uint64_t> ring(n);
+    size_t top = 0, depth = 0;
+    uint64_t seed = n;
+    for (unsigned i = 0; i < 20000; ++i) {
+      const uint64_t r = splitmix(seed);
+      if (r % 5 < 3) {
+        ras.push(r);
+        top = (top + 1) % n;
+        ring[top] = r;
+        depth = std::min<size_t>(depth + 1, n);
+      } else {
+        uint64_t a = 0;
+        const bool ok = ras.pop(a);
+        ASSERT_EQ(ok, depth > 0) << i;
+        if (ok) {
+          ASSERT_EQ(a, ring[top]) << i;
+          top = (top + n - 1) % n;
+          --depth;
+        }
+      }
     }
   }
 }
