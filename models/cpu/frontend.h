@@ -55,7 +55,7 @@ class FetchUnit {
   explicit FetchUnit(MemoryHierarchy& mem);
   // The cycle the instruction's bytes are available when fetch reaches it at
   // cycle t: a new line is an I-TLB lookup (new page) and an I-cache access.
-  uint64_t fetch(const RetireInfo& r, uint64_t t) {
+  __attribute__((always_inline)) uint64_t fetch(const RetireInfo& r, uint64_t t) {
     const uint64_t line = r.fetch_pa >> line_shift_;
     if (line == line_) return std::max(t + 1, line_ready_);
     return fetch_line(r.pc, r.fetch_pa, r.fetch_levels, line, t);
@@ -82,6 +82,7 @@ class FetchUnit {
   void wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until, unsigned bytes_per_cycle,
                   unsigned max_bytes);
   unsigned line_bytes() const { return 1u << line_shift_; }
+  unsigned line_shift() const { return line_shift_; }
   // The I-cache hit latency: a line fetched at t that hits is ready at t + this.
   unsigned hit_latency() const { return hit_latency_; }
   // One I-cache line access of wrong-path fetch that decodes the instructions

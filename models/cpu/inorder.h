@@ -153,7 +153,10 @@ class InOrderBackend {
   }
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
   uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
-  void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  __attribute__((always_inline)) void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+    fetch_.fetch_line(pc, fetch_pa, fetch_levels, fetch_pa >> fetch_.line_shift(), fetch_cycle());
+    update_clear();
+  }
   bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
   void end_at_step(const BlockPlan::Step& st, uint64_t c, uint64_t block_pc);
   void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);

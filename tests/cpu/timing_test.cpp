@@ -307,6 +307,35 @@ TEST(Tlb, MissWalksEveryLevel) {
   EXPECT_EQ(t.stats().misses, 6u);
 }
 
+// Many pages, alternating (hits found through the hint table or the scan),
+// against a reference LRU TLB: the same walks.
+TEST(Tlb, LruMatchesAReferenceForManyPages) {
+  for (unsigned assoc : {0u, 4u}) {
+    Tlb t({true, 16, assoc, 10});
+    const unsigned ways = assoc ? assoc : 16, sets = 16 / ways;
+    std::vector<std::vector<uint64_t>> ref(sets);  // least recently used first
+    uint64_t x = 99, misses = 0, now = 0;
+    for (unsigned i = 0; i < 20000; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      const uint64_t vpn = (x >> 60) < 12 ? (x >> 33) % 24 : (x >> 33) % 200;
+      auto& o = ref[vpn % sets];
+      bool hit = false;
+      for (size_t k = 0; k < o.size(); ++k)
+        if (o[k] == vpn) {
+          o.erase(o.begin() + static_cast<long>(k));
+          hit = true;
+          break;
+        }
+      if (!hit && o.size() == ways) o.erase(o.begin());
+      o.push_back(vpn);
+      misses += !hit;
+      now += 1000;
+      ASSERT_EQ(t.lookup(vpn << 12, 3, now) == now, hit) << "lookup " << i << " assoc " << assoc;
+    }
+    EXPECT_EQ(t.stats().misses, misses);
+  }
+}
+
 TEST(StoreSet, ViolationsJoinAndMergeSets) {
   StoreSet s(64, 16, 0);
   EXPECT_EQ(s.set_of(0x100), StoreSet::kNone);
