@@ -202,6 +202,23 @@ TEST(Cache, InFlightAndPrefetchedLinesAreNotPlainHits) {
   EXPECT_EQ(c.stats().hits, 2u);
 }
 
+// fence.i on an I-cache: lines hit before (each its set's most recently used
+// way) miss afterwards, and the cache fills and hits again as when new.
+TEST(Cache, InvalidateAllDropsLinesHitBefore) {
+  FixedLatencyMemory mem(50);
+  Cache c(l1(8), &mem);
+  for (uint64_t a = 0; a < 0x400; a += 0x40) c.access(a, MemOp::kRead, 0, 0);
+  EXPECT_EQ(c.access(0x0, MemOp::kRead, 1000, 0), 1001u);
+  EXPECT_EQ(c.access(0x3c0, MemOp::kRead, 1000, 0), 1001u);
+  c.invalidate_all();
+  EXPECT_FALSE(c.contains(0x0));
+  EXPECT_EQ(c.access(0x0, MemOp::kRead, 2000, 0), 2051u);
+  EXPECT_EQ(c.access(0x3c0, MemOp::kRead, 2000, 0), 2051u);
+  EXPECT_EQ(c.access(0x0, MemOp::kRead, 3000, 0), 3001u);
+  EXPECT_EQ(c.stats().misses, 18u);
+  EXPECT_EQ(c.stats().hits, 3u);
+}
+
 TEST(Prefetcher, StrideRunsAheadOfAStream) {
   FixedLatencyMemory mem(30);
   CacheConfig cfg = l1(8);

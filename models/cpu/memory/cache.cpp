@@ -41,9 +41,9 @@ Cache::Cache(const CacheConfig& cfg, MemLevel* next) : cfg_(cfg), next_(next) {
   mru_way_.assign(sets_, 0);
   // Demand reads, and writes to a write-back cache, may hit without the slow
   // path unless the prefetcher watches hits.
-  if (!pf_hits_)
-    fast_ops_ = static_cast<uint8_t>((1u << static_cast<unsigned>(MemOp::kRead)) |
-                                     (cfg.write_back ? 1u << static_cast<unsigned>(MemOp::kWrite) : 0u));
+  hit_ops_[static_cast<unsigned>(MemOp::kRead)] = !pf_hits_;
+  hit_ops_[static_cast<unsigned>(MemOp::kWrite)] = !pf_hits_ && cfg.write_back;
+  set_busy(0);
 }
 
 Cache::~Cache() = default;
@@ -185,7 +185,7 @@ void Cache::prefetch(uint64_t line, uint64_t t) {
   const uint64_t fill = next_->access(line << line_shift_, MemOp::kPrefetch, start, 0);
   install(set, way, line, fill, false, true);
   if (!mshr_free_.empty()) mshr_free_[slot] = fill;
-  else busy_until_ = fill;
+  else set_busy(fill);
 }
 
 // Everything hit() does not serve: misses, MSHR hits, prefetched lines,
@@ -254,7 +254,7 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
                                           start, pc);
       install(set, w, line, fill, write && cfg_.write_back, false);
       if (!mshr_free_.empty()) mshr_free_[slot] = fill;
-      else busy_until_ = fill;
+      else set_busy(fill);
       if (write && !cfg_.write_back) write_through(addr, fill);
       done = fill;
     }

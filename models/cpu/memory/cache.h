@@ -55,7 +55,7 @@ class Cache final : public MemLevel {
   // update, exactly as access() makes them; returns when it is done. 0 (and
   // nothing changed) for any other access.
   __attribute__((always_inline)) uint64_t hit(uint64_t addr, MemOp op, uint64_t t) {
-    if (!((fast_ops_ >> static_cast<unsigned>(op)) & 1) || busy_until_ > t) return 0;
+    if (t < hit_from_[static_cast<unsigned>(op)]) return 0;
     const uint64_t line = addr >> line_shift_;
     const unsigned set = static_cast<unsigned>(line) & set_mask_;
     Line* const s = &lines_[size_t{set} * assoc_];
@@ -151,7 +151,14 @@ class Cache final : public MemLevel {
   // Per set, the way used last: hitting it again changes no replacement state
   // (LRU: it has the set's latest stamp; tree-PLRU: its bits already point away).
   std::vector<unsigned> mru_way_;
-  uint8_t fast_ops_ = 0;         // bit per MemOp: hit() may serve it
+  // Per MemOp, the first cycle hit() may serve it: busy_until_ for demand
+  // reads and write-back stores (none if the prefetcher watches hits), else never.
+  uint64_t hit_from_[4];
+  bool hit_ops_[4] = {};
+  void set_busy(uint64_t until) {
+    busy_until_ = until;
+    for (unsigned i = 0; i < 4; ++i) hit_from_[i] = hit_ops_[i] ? until : ~0ull;
+  }
   Histogram mshr_occ_;
   Stats st_;
   static constexpr uint64_t kInvalid = ~0ull;
