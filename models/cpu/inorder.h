@@ -55,7 +55,7 @@ class InOrderBackend {
   // starts a new fetch line: fetches it now, at the cycle retire_any() would,
   // whose fetch() then finds the line current; true if it did (then
   // unstalled() may now hold).
-  bool fetch_ahead(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+  __attribute__((always_inline)) bool fetch_ahead(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
     if (pc != expected_pc_ || redirect_ + 2 > cycle_ + 1 || fetch_.same_line(fetch_pa)) return false;
     fetch_new_line(pc, fetch_pa, fetch_levels);
     return true;
