@@ -25,6 +25,8 @@ Cache::Cache(const CacheConfig& cfg, MemLevel* next) : cfg_(cfg), next_(next) {
   if (!pow2(sets)) throw std::invalid_argument("cache: size / (line * assoc) must be a power of two");
   if (cfg.replacement == Replacement::kTreePlru && !pow2(cfg.assoc))
     throw std::invalid_argument("cache: tree-PLRU needs a power-of-two associativity");
+  // hit() returns 0 for "not a plain hit": a hit is done at t + hit_latency > 0.
+  if (cfg.hit_latency == 0) throw std::invalid_argument("cache: hit latency must be at least 1");
   if (cfg.mshrs > 256) throw std::invalid_argument("cache: at most 256 MSHRs");
   if (cfg.write_buffer > 256) throw std::invalid_argument("cache: at most 256 write-buffer entries");
   sets_ = static_cast<unsigned>(sets);

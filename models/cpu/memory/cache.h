@@ -48,12 +48,13 @@ class Cache final : public MemLevel {
     const uint64_t done = hit(addr, op, t);
     return __builtin_expect(done != 0, 1) ? done : access_slow(addr, op, t, pc);
   }
-  // access() in two parts for callers that inline the first: hit(), then
+  // access() in two parts, for callers that inline the first: hit(), then
   // access_slow() if it returned 0.
-  // The demand read or write-back store hitting a filled, not prefetched line
-  // when the prefetcher (if any) ignores hits: its statistics and replacement
-  // update, exactly as access() makes them; returns when it is done. 0 (and
-  // nothing changed) for any other access.
+  //
+  // hit(): a demand read, or a store to a write-back cache, hitting a filled,
+  // not prefetched line when the prefetcher (if any) ignores hits; makes its
+  // statistics and replacement update exactly as access() would and returns
+  // when it is done. 0 (nothing changed) for any other access.
   __attribute__((always_inline)) uint64_t hit(uint64_t addr, MemOp op, uint64_t t) {
     if (t < hit_from_[static_cast<unsigned>(op)]) return 0;
     const uint64_t line = addr >> line_shift_;
@@ -64,7 +65,7 @@ class Cache final : public MemLevel {
       for (w = 0; w < assoc_ && s[w].tag != line; ++w) {}
       if (w == assoc_) return 0;
       if (s[w].ready > t || s[w].prefetched) return 0;
-      touch(set, w);  // a hit on the set's most recently used way changes no replacement state
+      touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
     } else if (s[w].ready > t || s[w].prefetched) {
       return 0;
     }
