@@ -94,10 +94,21 @@ class FetchUnit {
   explicit FetchUnit(MemoryHierarchy& mem);
   // The cycle the instruction's bytes are available when fetch reaches it at
   // cycle t: a new line is an I-TLB lookup (new page) and an I-cache access.
-  uint64_t fetch(const RetireInfo& r, uint64_t t) {
+  __attribute__((always_inline)) uint64_t fetch(const RetireInfo& r, uint64_t t) {
     const uint64_t line = r.fetch_pa >> line_shift_;
     if (line == line_) return std::max(t + 1, line_ready_);
-    return fetch_line(r, line, t);
+    return fetch_line(r.pc, r.fetch_pa, r.fetch_levels, line, t);
+  }
+  // A new line: the common case (no I-TLB walk, an I-cache hit) inline.
+  __attribute__((always_inline)) uint64_t fetch_line(uint64_t pc, uint64_t fetch_pa, uint8_t levels, uint64_t line,
+                                                     uint64_t t) {
+    const uint64_t xl = mem_.itlb(pc, levels, t);
+    const uint64_t ready = xl == t ? mem_.fetch_hit(fetch_pa, t) : 0;
+    if (__builtin_expect(ready == 0, 0)) return fetch_line_slow(fetch_pa, line, t, xl);
+    ++st_.lines;
+    line_ = line;
+    line_ready_ = ready;
+    return std::max(t + 1, ready);
   }
   bool same_line(uint64_t fetch_pa) const { return (fetch_pa >> line_shift_) == line_; }
   // When the current line's bytes are there (fetch() on the same line: max(t + 1, line_ready())).
@@ -110,6 +121,7 @@ class FetchUnit {
   void wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until, unsigned bytes_per_cycle,
                   unsigned max_bytes);
   unsigned line_bytes() const { return 1u << line_shift_; }
+  unsigned line_shift() const { return line_shift_; }
   // The I-cache hit latency: a line fetched at t that hits is ready at t + this.
   unsigned hit_latency() const { return hit_latency_; }
   // One I-cache line access of wrong-path fetch that decodes the instructions
@@ -124,7 +136,8 @@ class FetchUnit {
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
 
  private:
-  uint64_t fetch_line(const RetireInfo& r, uint64_t line, uint64_t t);
+  // fetch_line() after the I-TLB lookup (done at xl) when the I-cache access is not a plain hit.
+  uint64_t fetch_line_slow(uint64_t fetch_pa, uint64_t line, uint64_t t, uint64_t xl);
   MemoryHierarchy& mem_;
   unsigned line_shift_;
   unsigned hit_latency_;

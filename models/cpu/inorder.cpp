@@ -132,12 +132,6 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
   }
 }
 
-void InOrderBackend::fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
-  const uint64_t f = fetch_cycle();
-  fetch_.fetch(RetireInfo{pc, fetch_pa, 0, 0, 0, false, fetch_levels, 0}, f);
-  update_clear();
-}
-
 // retire_any()'s control-flow case for an unstalled instruction (e = cycle_ + 1,
 // fetch on the current line): retire_control() for a jump.
 void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa) {

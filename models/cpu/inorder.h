@@ -55,7 +55,7 @@ class InOrderBackend {
   // starts a new fetch line: fetches it now, at the cycle retire_any() would,
   // whose fetch() then finds the line current; true if it did (then
   // unstalled() may now hold).
-  bool fetch_ahead(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+  __attribute__((always_inline)) bool fetch_ahead(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
     if (pc != expected_pc_ || redirect_ + 2 > cycle_ + 1 || fetch_.same_line(fetch_pa)) return false;
     fetch_new_line(pc, fetch_pa, fetch_levels);
     return true;
@@ -162,7 +162,10 @@ class InOrderBackend {
   }
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
   uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
-  void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels);
+  __attribute__((always_inline)) void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
+    fetch_.fetch_line(pc, fetch_pa, fetch_levels, fetch_pa >> fetch_.line_shift(), fetch_cycle());
+    update_clear();
+  }
   void retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
   void branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e);
   bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);

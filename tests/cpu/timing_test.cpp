@@ -94,6 +94,131 @@ TEST(Cache, WriteBackArrivalsAllocateWithoutAFill) {
   EXPECT_TRUE(below.seen.empty());
 }
 
+// A reference set-associative cache (presence only) for the replacement
+// policies, written independently of Cache: LRU and FIFO as ordered lists per
+// set, tree-PLRU with one bit per tree node.
+struct ReferenceCache {
+  Replacement policy;
+  unsigned sets, assoc;
+  std::vector<std::vector<uint64_t>> order;  // LRU: least recent first; FIFO: oldest first
+  std::vector<std::vector<uint64_t>> ways;   // PLRU: line per way (~0: empty)
+  std::vector<std::vector<bool>> node;       // PLRU: node bits (1: the victim is in the upper half)
+  ReferenceCache(Replacement r, unsigned s, unsigned a)
+      : policy(r), sets(s), assoc(a), order(s), ways(s, std::vector<uint64_t>(a, ~0ull)),
+        node(s, std::vector<bool>(2 * a, false)) {}
+  void plru_use(unsigned set, unsigned way) {
+    unsigned n = 1, lo = 0;
+    for (unsigned span = assoc / 2; span >= 1; span /= 2) {
+      const bool upper = way >= lo + span;
+      node[set][n] = !upper;
+      if (upper) lo += span;
+      n = 2 * n + upper;
+    }
+  }
+  // True if the line was present.
+  bool access(uint64_t line) {
+    const unsigned set = static_cast<unsigned>(line % sets);
+    if (policy == Replacement::kTreePlru) {
+      auto& w = ways[set];
+      for (unsigned i = 0; i < assoc; ++i)
+        if (w[i] == line) {
+          plru_use(set, i);
+          return true;
+        }
+      unsigned v = 0;
+      while (v < assoc && w[v] != ~0ull) ++v;
+      if (v == assoc) {
+        unsigned n = 1, lo = 0;
+        for (unsigned span = assoc / 2; span >= 1; span /= 2) {
+          const bool upper = node[set][n];
+          if (upper) lo += span;
+          n = 2 * n + upper;
+        }
+        v = lo;
+      }
+      w[v] = line;
+      plru_use(set, v);
+      return false;
+    }
+    auto& o = order[set];
+    for (size_t i = 0; i < o.size(); ++i)
+      if (o[i] == line) {
+        if (policy == Replacement::kLru) {
+          o.erase(o.begin() + static_cast<long>(i));
+          o.push_back(line);
+        }
+        return true;
+      }
+    if (o.size() == assoc) o.erase(o.begin());
+    o.push_back(line);
+    return false;
+  }
+};
+
+// Hits in any way, repeated hits on a set's most recently used way and misses,
+// mixed: every access hits or misses as in the reference, and the counts agree.
+TEST(Cache, ReplacementMatchesAReferenceUnderMixedHits) {
+  for (Replacement r : {Replacement::kLru, Replacement::kTreePlru, Replacement::kFifo}) {
+    SCOPED_TRACE(replacement_name(r));
+    FixedLatencyMemory mem(20);
+    CacheConfig cfg = l1(8);
+    cfg.size = 64 * 4 * 4;  // 4 sets of 4 ways
+    cfg.replacement = r;
+    Cache c(cfg, &mem);
+    ReferenceCache ref(r, 4, 4);
+    uint64_t x = 12345, t = 0, hits = 0, writes = 0;
+    for (unsigned i = 0; i < 20000; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      // Mostly a few hot lines per set (MRU and non-MRU hits), sometimes a cold one.
+      const uint64_t line = (x >> 60) < 13 ? (x >> 33) % 20 : (x >> 33) % 64;
+      const MemOp op = (x >> 20) % 4 == 0 ? MemOp::kWrite : MemOp::kRead;
+      writes += op == MemOp::kWrite;
+      t += 100;  // every fill is done before the next access
+      const bool hit = ref.access(line);
+      hits += hit;
+      const uint64_t done = c.access(line * 64 + (x >> 8) % 64, op, t, 0);
+      ASSERT_EQ(done == t + cfg.hit_latency, hit) << "access " << i << " line " << line;
+    }
+    EXPECT_EQ(c.stats().hits, hits);
+    EXPECT_EQ(c.stats().misses, 20000 - hits);
+    EXPECT_EQ(c.stats().writes, writes);
+    EXPECT_EQ(c.stats().accesses, 20000u);
+  }
+}
+
+// A line whose fill is still in flight, or that was prefetched, is no plain
+// hit even in its set's most recently used way.
+TEST(Cache, InFlightAndPrefetchedLinesAreNotPlainHits) {
+  FixedLatencyMemory mem(50);
+  CacheConfig cfg = l1(8);
+  cfg.prefetcher.type = "next_line";
+  Cache c(cfg, &mem);
+  EXPECT_EQ(c.access(0x1000, MemOp::kRead, 0, 0), 51u);    // miss; prefetches 0x1040
+  EXPECT_EQ(c.access(0x1000, MemOp::kRead, 10, 0), 51u);   // MSHR hit on the most recent way
+  EXPECT_EQ(c.access(0x1040, MemOp::kRead, 200, 0), 201u); // the prefetched line's first use
+  EXPECT_EQ(c.stats().mshr_hits, 1u);
+  EXPECT_EQ(c.stats().pf_useful, 1u);
+  EXPECT_EQ(c.access(0x1040, MemOp::kRead, 300, 0), 301u);
+  EXPECT_EQ(c.stats().hits, 2u);
+}
+
+// fence.i on an I-cache: lines hit before (each its set's most recently used
+// way) miss afterwards, and the cache fills and hits again as when new.
+TEST(Cache, InvalidateAllDropsLinesHitBefore) {
+  FixedLatencyMemory mem(50);
+  Cache c(l1(8), &mem);
+  for (uint64_t a = 0; a < 0x400; a += 0x40) c.access(a, MemOp::kRead, 0, 0);
+  EXPECT_EQ(c.access(0x0, MemOp::kRead, 1000, 0), 1001u);
+  EXPECT_EQ(c.access(0x3c0, MemOp::kRead, 1000, 0), 1001u);
+  c.invalidate_all();
+  EXPECT_FALSE(c.contains(0x0));
+  EXPECT_EQ(c.access(0x0, MemOp::kRead, 2000, 0), 2051u);
+  EXPECT_EQ(c.access(0x3c0, MemOp::kRead, 2000, 0), 2051u);
+  EXPECT_EQ(c.access(0x0, MemOp::kRead, 3000, 0), 3001u);
+  EXPECT_EQ(c.stats().misses, 18u);
+  EXPECT_EQ(c.stats().hits, 3u);
+}
+
 TEST(Prefetcher, StrideRunsAheadOfAStream) {
   FixedLatencyMemory mem(30);
   CacheConfig cfg = l1(8);
@@ -197,6 +322,35 @@ TEST(Tlb, MissWalksEveryLevel) {
   for (uint64_t p = 1; p <= 4; ++p) t.lookup(p << 12, 4, 300);  // evicts page 5 (LRU)
   EXPECT_EQ(t.lookup(0x5000, 4, 1000), 1080u);
   EXPECT_EQ(t.stats().misses, 6u);
+}
+
+// Many pages, alternating (hits found through the hint table or the scan),
+// against a reference LRU TLB: the same walks.
+TEST(Tlb, LruMatchesAReferenceForManyPages) {
+  for (unsigned assoc : {0u, 4u}) {
+    Tlb t({true, 16, assoc, 10});
+    const unsigned ways = assoc ? assoc : 16, sets = 16 / ways;
+    std::vector<std::vector<uint64_t>> ref(sets);  // least recently used first
+    uint64_t x = 99, misses = 0, now = 0;
+    for (unsigned i = 0; i < 20000; ++i) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      const uint64_t vpn = (x >> 60) < 12 ? (x >> 33) % 24 : (x >> 33) % 200;
+      auto& o = ref[vpn % sets];
+      bool hit = false;
+      for (size_t k = 0; k < o.size(); ++k)
+        if (o[k] == vpn) {
+          o.erase(o.begin() + static_cast<long>(k));
+          hit = true;
+          break;
+        }
+      if (!hit && o.size() == ways) o.erase(o.begin());
+      o.push_back(vpn);
+      misses += !hit;
+      now += 1000;
+      ASSERT_EQ(t.lookup(vpn << 12, 3, now) == now, hit) << "lookup " << i << " assoc " << assoc;
+    }
+    EXPECT_EQ(t.stats().misses, misses);
+  }
 }
 
 TEST(StoreSet, ViolationsJoinAndMergeSets) {

@@ -25,9 +25,12 @@ Cache::Cache(const CacheConfig& cfg, MemLevel* next) : cfg_(cfg), next_(next) {
   if (!pow2(sets)) throw std::invalid_argument("cache: size / (line * assoc) must be a power of two");
   if (cfg.replacement == Replacement::kTreePlru && !pow2(cfg.assoc))
     throw std::invalid_argument("cache: tree-PLRU needs a power-of-two associativity");
+  // hit() returns 0 for "not a plain hit": a hit is done at t + hit_latency > 0.
+  if (cfg.hit_latency == 0) throw std::invalid_argument("cache: hit latency must be at least 1");
   if (cfg.mshrs > 256) throw std::invalid_argument("cache: at most 256 MSHRs");
   if (cfg.write_buffer > 256) throw std::invalid_argument("cache: at most 256 write-buffer entries");
   sets_ = static_cast<unsigned>(sets);
+  set_mask_ = sets_ - 1;
   assoc_ = cfg.assoc;
   line_shift_ = static_cast<unsigned>(__builtin_ctzll(cfg.line));
   lines_.assign(size_t{sets_} * assoc_, Line{kInvalid, 0, 0, 0, 0});
@@ -37,6 +40,12 @@ Cache::Cache(const CacheConfig& cfg, MemLevel* next) : cfg_(cfg), next_(next) {
   mshr_occ_.init(std::max(1u, cfg.mshrs), std::min(cfg.mshrs + 1, 9u));
   pf_ = make_prefetcher(cfg.prefetcher, cfg.line);
   pf_hits_ = pf_ && pf_->wants_hits();
+  mru_way_.assign(sets_, 0);
+  // Demand reads, and writes to a write-back cache, may hit without the slow
+  // path unless the prefetcher watches hits.
+  hit_ops_[static_cast<unsigned>(MemOp::kRead)] = !pf_hits_;
+  hit_ops_[static_cast<unsigned>(MemOp::kWrite)] = !pf_hits_ && cfg.write_back;
+  set_busy(0);
 }
 
 Cache::~Cache() = default;
@@ -44,7 +53,7 @@ Cache::~Cache() = default;
 void Cache::invalidate_all() {
   for (Line& l : lines_) l = Line{kInvalid, 0, 0, 0, 0};
   std::fill(plru_.begin(), plru_.end(), 0);
-  mru_line_ = ~0ull;
+  std::fill(mru_way_.begin(), mru_way_.end(), 0);
 }
 
 bool Cache::contains(uint64_t addr) const { return find(addr >> line_shift_) >= 0; }
@@ -57,27 +66,16 @@ int Cache::find(uint64_t line) const {
 }
 
 // Tree-PLRU: node bits point towards the pseudo-least-recently-used half.
-void Cache::touch(unsigned set, unsigned way) {
-  switch (cfg_.replacement) {
-    case Replacement::kLru:
-      lines_[size_t{set} * assoc_ + way].stamp = ++clock_;
-      break;
-    case Replacement::kTreePlru: {
-      uint64_t& bits = plru_[set];
-      unsigned node = 1, lo = 0, span = assoc_;
-      while (span > 1) {
-        span >>= 1;
-        const bool upper = way >= lo + span;
-        // Point away from the used half.
-        if (upper) bits &= ~(1ull << node); else bits |= 1ull << node;
-        if (upper) lo += span;
-        node = node * 2 + (upper ? 1 : 0);
-      }
-      break;
-    }
-    case Replacement::kRandom:
-    case Replacement::kFifo:
-      break;
+void Cache::touch_plru(unsigned set, unsigned way) {
+  uint64_t& bits = plru_[set];
+  unsigned node = 1, lo = 0, span = assoc_;
+  while (span > 1) {
+    span >>= 1;
+    const bool upper = way >= lo + span;
+    // Point away from the used half.
+    if (upper) bits &= ~(1ull << node); else bits |= 1ull << node;
+    if (upper) lo += span;
+    node = node * 2 + (upper ? 1 : 0);
   }
 }
 
@@ -150,7 +148,6 @@ uint64_t Cache::evict(unsigned set, unsigned way, uint64_t t) {
   if (l.tag == kInvalid) return t;
   ++st_.evictions;
   if (l.prefetched) ++st_.pf_unused;
-  if (l.tag == mru_line_) mru_line_ = ~0ull;
   if (!l.dirty) return t;
   ++st_.writebacks;
   return buffered_write(l.tag << line_shift_, MemOp::kWriteback, t);
@@ -190,28 +187,13 @@ void Cache::prefetch(uint64_t line, uint64_t t) {
   const uint64_t fill = next_->access(line << line_shift_, MemOp::kPrefetch, start, 0);
   install(set, way, line, fill, false, true);
   if (!mshr_free_.empty()) mshr_free_[slot] = fill;
-  else busy_until_ = fill;
+  else set_busy(fill);
 }
 
+// Everything hit() does not serve: misses, MSHR hits, prefetched lines,
+// write-backs, write-through stores, prefetch requests, a busy blocking cache.
 uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
   const uint64_t line = addr >> line_shift_;
-  if (busy_until_ <= t && !pf_hits_ && (op == MemOp::kRead || (op == MemOp::kWrite && cfg_.write_back))) {
-    // A demand hit on a filled, not prefetched line (the prefetcher, if any,
-    // ignores hits): the general path below without its miss cases.
-    const unsigned set = static_cast<unsigned>(line & (sets_ - 1));
-    const size_t base = size_t{set} * assoc_;
-    for (unsigned w = 0; w < assoc_; ++w) {
-      Line& l = lines_[base + w];
-      if (l.tag != line) continue;
-      if (l.ready > t || l.prefetched) break;
-      count_hit(l, op);
-      if (cfg_.replacement == Replacement::kLru) l.stamp = ++clock_;
-      else touch(set, w);
-      mru_line_ = line;
-      mru_idx_ = base + w;
-      return t + cfg_.hit_latency;
-    }
-  }
   const bool write = op == MemOp::kWrite || op == MemOp::kWriteback;
   const bool demand = op == MemOp::kRead || op == MemOp::kWrite;
   if (busy_until_ > t) {  // blocking cache with a miss outstanding
@@ -246,8 +228,6 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
       if (cfg_.write_back) l.dirty = 1;
       else write_through(addr, t);
     }
-    mru_line_ = line;
-    mru_idx_ = base + static_cast<unsigned>(way);
   } else {
     ++st_.misses;
     if (write) ++st_.write_misses; else ++st_.read_misses;
@@ -276,11 +256,9 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
                                           start, pc);
       install(set, w, line, fill, write && cfg_.write_back, false);
       if (!mshr_free_.empty()) mshr_free_[slot] = fill;
-      else busy_until_ = fill;
+      else set_busy(fill);
       if (write && !cfg_.write_back) write_through(addr, fill);
       done = fill;
-      mru_line_ = line;
-      mru_idx_ = base + w;
     }
   }
   if (pf_ && demand && (ev != PrefetchEvent::kHit || pf_hits_)) {

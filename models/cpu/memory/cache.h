@@ -43,16 +43,36 @@ class Cache final : public MemLevel {
   Cache(const CacheConfig& cfg, MemLevel* next);
   ~Cache() override;
 
-  // Returns the cycle the data is available (reads) or the write is done. The
-  // common case, another hit on the line hit last (already filled), is inline.
+  // Returns the cycle the data is available (reads) or the write is done.
   uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override {
-    if ((addr >> line_shift_) == mru_line_ && !pf_hits_ && busy_until_ <= t && lines_[mru_idx_].ready <= t &&
-        (op == MemOp::kRead || (op == MemOp::kWrite && cfg_.write_back))) {
-      count_hit(lines_[mru_idx_], op);
-      return t + cfg_.hit_latency;
-    }
-    return access_slow(addr, op, t, pc);
+    const uint64_t done = hit(addr, op, t);
+    return __builtin_expect(done != 0, 1) ? done : access_slow(addr, op, t, pc);
   }
+  // access() in two parts, for callers that inline the first: hit(), then
+  // access_slow() if it returned 0.
+  //
+  // hit(): a demand read, or a store to a write-back cache, hitting a filled,
+  // not prefetched line when the prefetcher (if any) ignores hits; makes its
+  // statistics and replacement update exactly as access() would and returns
+  // when it is done. 0 (nothing changed) for any other access.
+  __attribute__((always_inline)) uint64_t hit(uint64_t addr, MemOp op, uint64_t t) {
+    if (t < hit_from_[static_cast<unsigned>(op)]) return 0;
+    const uint64_t line = addr >> line_shift_;
+    const unsigned set = static_cast<unsigned>(line) & set_mask_;
+    Line* const s = &lines_[size_t{set} * assoc_];
+    unsigned w = mru_way_[set];
+    if (s[w].tag != line) {
+      for (w = 0; w < assoc_ && s[w].tag != line; ++w) {}
+      if (w == assoc_) return 0;
+      if (s[w].ready > t || s[w].prefetched) return 0;
+      touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
+    } else if (s[w].ready > t || s[w].prefetched) {
+      return 0;
+    }
+    count_hit(s[w], op);
+    return t + cfg_.hit_latency;
+  }
+  uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
   void invalidate_all();
   // Whether the line holding addr is present (or being filled).
@@ -98,9 +118,14 @@ class Cache final : public MemLevel {
       l.dirty = 1;
     }
   }
-  uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   unsigned victim(unsigned set);
-  void touch(unsigned set, unsigned way);
+  // Makes the way the set's most recently used.
+  void touch(unsigned set, unsigned way) {
+    mru_way_[set] = way;
+    if (cfg_.replacement == Replacement::kLru) lines_[size_t{set} * assoc_ + way].stamp = ++clock_;
+    else if (cfg_.replacement == Replacement::kTreePlru) touch_plru(set, way);
+  }
+  void touch_plru(unsigned set, unsigned way);
   int find(uint64_t line) const;
   uint64_t alloc_mshr(uint64_t t, unsigned& slot);
   uint64_t buffered_write(uint64_t addr, MemOp op, uint64_t t);
@@ -114,7 +139,7 @@ class Cache final : public MemLevel {
   MemLevel* next_;
   std::unique_ptr<Prefetcher> pf_;
   bool pf_hits_ = false;
-  unsigned sets_, line_shift_, assoc_;
+  unsigned sets_, line_shift_, assoc_, set_mask_;
   std::vector<Line> lines_;      // sets * assoc
   std::vector<uint64_t> plru_;   // tree-PLRU bits per set (assoc - 1 bits)
   std::vector<uint64_t> mshr_free_;
@@ -124,8 +149,17 @@ class Cache final : public MemLevel {
   uint64_t busy_until_ = 0;      // blocking cache: the outstanding miss completes
   uint64_t clock_ = 0;
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;
-  uint64_t mru_line_ = ~0ull;    // the last line hit (repeated hits change no replacement state)
-  size_t mru_idx_ = 0;
+  // Per set, the way used last: hitting it again changes no replacement state
+  // (LRU: it has the set's latest stamp; tree-PLRU: its bits already point away).
+  std::vector<unsigned> mru_way_;
+  // Per MemOp, the first cycle hit() may serve it: busy_until_ for demand
+  // reads and write-back stores (none if the prefetcher watches hits), else never.
+  uint64_t hit_from_[4];
+  bool hit_ops_[4] = {};
+  void set_busy(uint64_t until) {
+    busy_until_ = until;
+    for (unsigned i = 0; i < 4; ++i) hit_from_[i] = hit_ops_[i] ? until : ~0ull;
+  }
   Histogram mshr_occ_;
   Stats st_;
   static constexpr uint64_t kInvalid = ~0ull;

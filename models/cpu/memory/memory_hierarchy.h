@@ -29,9 +29,17 @@ class MemoryHierarchy {
   ~MemoryHierarchy();
 
   // Instruction fetch of the line holding pa.
-  uint64_t fetch(uint64_t pa, uint64_t t) { return l1i_ ? l1i_->access(pa, MemOp::kRead, t, 0) : below_l1_->access(pa, MemOp::kRead, t, 0); }
-  uint64_t load(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kRead, pc, t); }
-  uint64_t store(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kWrite, pc, t); }
+  __attribute__((always_inline)) uint64_t fetch(uint64_t pa, uint64_t t) {
+    if (!l1i_) return below_l1_->access(pa, MemOp::kRead, t, 0);
+    const uint64_t done = l1i_->hit(pa, MemOp::kRead, t);
+    return __builtin_expect(done != 0, 1) ? done : l1i_->access_slow(pa, MemOp::kRead, t, 0);
+  }
+  // fetch() if it is an L1I hit (Cache::hit()); else 0, nothing changed.
+  __attribute__((always_inline)) uint64_t fetch_hit(uint64_t pa, uint64_t t) {
+    return l1i_ ? l1i_->hit(pa, MemOp::kRead, t) : 0;
+  }
+  __attribute__((always_inline)) uint64_t load(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kRead, pc, t); }
+  __attribute__((always_inline)) uint64_t store(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kWrite, pc, t); }
   uint64_t uncached(uint64_t t) {
     ++uncached_;
     return t + cfg_.uncached_latency;
@@ -56,8 +64,11 @@ class MemoryHierarchy {
                                                const std::string&)>& f) const;
 
  private:
-  uint64_t data(uint64_t pa, MemOp op, uint64_t pc, uint64_t t) {
-    if (l1d_) return l1d_->access(pa, op, t, pc);
+  __attribute__((always_inline)) uint64_t data(uint64_t pa, MemOp op, uint64_t pc, uint64_t t) {
+    if (l1d_) {
+      const uint64_t done = l1d_->hit(pa, op, t);
+      return __builtin_expect(done != 0, 1) ? done : l1d_->access_slow(pa, op, t, pc);
+    }
     if (below_l1_ != memory_.get()) return below_l1_->access(pa, op, t, pc);
     return t + (op == MemOp::kWrite ? 1 : cfg_.load_latency);
   }

@@ -13,6 +13,10 @@ Tlb::Tlb(const TlbConfig& cfg) : cfg_(cfg) {
   if (sets_ == 0 || (sets_ & (sets_ - 1)) || sets_ * assoc_ != cfg.entries)
     throw std::invalid_argument("tlb: entries / assoc must be a power of two");
   e_.resize(cfg.entries);
+  size_t h = 1;
+  while (h < 2 * size_t{cfg.entries}) h <<= 1;
+  hint_.assign(h, 0);
+  hint_mask_ = h - 1;
 }
 
 void Tlb::flush() {
@@ -23,12 +27,19 @@ void Tlb::flush() {
 // One walker: walks do not overlap (a second miss waits for the first).
 uint64_t Tlb::lookup_slow(uint64_t vpn, unsigned levels, uint64_t t) {
   ++st_.accesses;
+  uint32_t& hint = hint_[vpn & hint_mask_];
+  if (e_[hint].vpn == vpn) {
+    e_[hint].stamp = ++clock_;
+    last_vpn_ = vpn;
+    return t;
+  }
   Entry* s = &e_[(vpn & (sets_ - 1)) * assoc_];
   Entry* v = s;
   for (unsigned w = 0; w < assoc_; ++w) {
     if (s[w].vpn == vpn) {
       s[w].stamp = ++clock_;
       last_vpn_ = vpn;
+      hint = static_cast<uint32_t>(&s[w] - e_.data());
       return t;
     }
     if (s[w].stamp < v->stamp) v = &s[w];
@@ -38,6 +49,7 @@ uint64_t Tlb::lookup_slow(uint64_t vpn, unsigned levels, uint64_t t) {
   walk_done_ = start + uint64_t{levels} * cfg_.walk_latency;
   st_.walk_cycles += walk_done_ - t;
   *v = Entry{vpn, ++clock_};
+  hint = static_cast<uint32_t>(v - e_.data());
   last_vpn_ = vpn;
   return walk_done_;
 }

@@ -40,6 +40,11 @@ class Tlb {
   TlbConfig cfg_;
   unsigned sets_ = 1, assoc_ = 1;
   std::vector<Entry> e_;
+  // Where a page was last seen, by its low bits: a hint checked against the
+  // entry (a hit found through it is the hit the scan would find), so hits
+  // cost no scan of a fully associative TLB.
+  std::vector<uint32_t> hint_;
+  uint64_t hint_mask_ = 0;
   uint64_t clock_ = 0, last_vpn_ = ~0ull, walk_done_ = 0;
   Stats st_;
 };
