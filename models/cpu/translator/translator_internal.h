@@ -103,7 +103,8 @@ struct JitData {
   uint32_t pad2 = 0;
   RasEntry ras[kRasSize] = {};
   // Large tables without initializers: the region is fresh anonymous memory (zero).
-  VEntry vcache[1u << kVcacheBits];  // zero: no entry matches (tags are never 0)
+  // 32-byte entries on 64-byte lines: a probe touches one host cache line.
+  alignas(64) VEntry vcache[1u << kVcacheBits];  // zero: no entry matches (tags are never 0)
   uint64_t cells[kCells][2];         // initialised when handed out
 };
 
