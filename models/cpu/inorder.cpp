@@ -60,7 +60,7 @@ void InOrderBackend::retire_any(const Insn& in, const RetireInfo& r, const OpSlo
   const uint64_t t_fetch = std::max(t_redirect, avail + 1);
   const uint64_t t_struct = std::max(t_fetch, std::max(mem_free_, ex_free_));
   // Operands (forwarding network: ready_ is the first EX cycle that can use them).
-  const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
+  const uint64_t src = src_ready(s);
   const uint64_t e = std::max(t_struct, src);
   if (e > base) attribute(s, base, t_redirect, t_fetch, t_struct, e);
   cycle_ = e;

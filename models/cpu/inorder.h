@@ -42,13 +42,13 @@ class InOrderBackend {
   // refill, fetch, structural or operand stall (clear_ sums up the first
   // three). retire_any() then attributes no stall and fetch() is a no-op.
   __attribute__((always_inline)) bool unstalled(const OpSlots& s, uint64_t pc, uint64_t fetch_pa) const {
-    const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
+    const uint64_t src = src_ready(s);
     return pc == expected_pc_ && fetch_.same_line(fetch_pa) && std::max(clear_, src) <= cycle_ + 1;
   }
   // unstalled() for an instruction with OpSlots::flags kSameLine retired
   // right after its predecessor in the block (pc and fetch line as expected).
   __attribute__((always_inline)) bool unstalled_in_line(const OpSlots& s) const {
-    const uint64_t src = std::max(ready_[s.src[0]], std::max(ready_[s.src[1]], ready_[s.src[2]]));
+    const uint64_t src = src_ready(s);
     return std::max(clear_, src) <= cycle_ + 1;
   }
   // The instruction at pc (on the predicted path, no redirect refill pending)
@@ -179,7 +179,10 @@ class InOrderBackend {
   // clear_: the first EX cycle that neither a redirect refill, the current fetch
   // line nor a busy memory stage or iterative unit holds back.
   void update_clear() {
-    clear_ = std::max(std::max(redirect_ + 2, fetch_.line_ready() + 1), std::max(mem_free_, ex_free_));
+    // By value (see src_ready()).
+    const uint64_t r = redirect_ + 2, f = fetch_.line_ready() + 1, m = mem_free_, x = ex_free_;
+    const uint64_t rf = r > f ? r : f, mx = m > x ? m : x;
+    clear_ = rf > mx ? rf : mx;
   }
   void redirect(uint64_t at, StallCause cause);
   uint64_t data_address(const RetireInfo& r, uint64_t t);
