@@ -349,7 +349,7 @@ class Core {
   uint64_t translate(uint64_t va, Access acc, Priv priv);
   uint64_t walk(uint64_t va, Access acc, Priv priv);
   uint64_t access_phys(uint64_t va, Access acc, unsigned len, Priv& eff);
-  void fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv eff);
+  void fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc);
   bool pmp_ok(uint64_t pa, uint64_t len, Access acc, Priv priv) const;
   // Nearly every call is for RAM: the region found last is tried first, inline.
   const DmiRegion* find_dmi(uint64_t pa, Access acc) {

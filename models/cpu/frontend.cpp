@@ -77,14 +77,11 @@ FetchUnit::FetchUnit(MemoryHierarchy& mem)
     : mem_(mem), line_shift_(static_cast<unsigned>(__builtin_ctz(mem.l1i_line()))),
       hit_latency_(mem.config().l1i.enabled ? mem.config().l1i.hit_latency : 1) {}
 
-uint64_t FetchUnit::fetch_line_slow(uint64_t fetch_pa, uint64_t line, uint64_t t, uint64_t xl) {
-  ++st_.lines;
+uint64_t FetchUnit::fetch_slow(uint64_t fetch_pa, uint64_t t, uint64_t xl) {
   st_.itlb_stall_cycles += xl - t;
   const uint64_t ready = mem_.fetch(fetch_pa, xl);
   if (ready > xl + hit_latency_) st_.icache_stall_cycles += ready - (xl + hit_latency_);
-  line_ = line;
-  line_ready_ = ready;
-  return std::max(t + 1, ready);
+  return ready;
 }
 
 void FetchUnit::wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until,

@@ -103,8 +103,8 @@ class FetchUnit {
   __attribute__((always_inline)) uint64_t fetch_line(uint64_t pc, uint64_t fetch_pa, uint8_t levels, uint64_t line,
                                                      uint64_t t) {
     const uint64_t xl = mem_.itlb(pc, levels, t);
-    const uint64_t ready = xl == t ? mem_.fetch_hit(fetch_pa, t) : 0;
-    if (__builtin_expect(ready == 0, 0)) return fetch_line_slow(fetch_pa, line, t, xl);
+    uint64_t ready = xl == t ? mem_.fetch_hit(fetch_pa, t) : 0;
+    if (__builtin_expect(ready == 0, 0)) ready = fetch_slow(fetch_pa, t, xl);
     ++st_.lines;
     line_ = line;
     line_ready_ = ready;
@@ -136,8 +136,9 @@ class FetchUnit {
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
 
  private:
-  // fetch_line() after the I-TLB lookup (done at xl) when the I-cache access is not a plain hit.
-  uint64_t fetch_line_slow(uint64_t fetch_pa, uint64_t line, uint64_t t, uint64_t xl);
+  // fetch_line()'s I-cache access after the I-TLB lookup (done at xl) when it is not a
+  // plain hit at t: the cycle the line is ready, with the stall cycles counted.
+  uint64_t fetch_slow(uint64_t fetch_pa, uint64_t t, uint64_t xl);
   MemoryHierarchy& mem_;
   unsigned line_shift_;
   unsigned hit_latency_;

@@ -144,8 +144,7 @@ void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, 
 // Fetch went down the wrong path from the unstalled control-flow instruction
 // at pc, in EX at e: wrong-path fetch until the redirect.
 void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e) {
-  // fetch_cycle() before the instruction: cycle_ was e - 1.
-  const uint64_t f = std::max(e - 1 > 0 ? e - 2 : 0, redirect_);
+  const uint64_t f = fetch_cycle_at(e - 1);  // before the instruction, cycle_ was e - 1
   const RetireInfo r{pc, fetch_pa, 0, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
   if (b.redirect == Redirect::kResolve) {
     const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;

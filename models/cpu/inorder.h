@@ -161,7 +161,8 @@ class InOrderBackend {
     ready_[0] = 0;  // x0
   }
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
-  uint64_t fetch_cycle() const { return std::max(cycle_ > 0 ? cycle_ - 1 : 0, redirect_); }
+  uint64_t fetch_cycle() const { return fetch_cycle_at(cycle_); }
+  uint64_t fetch_cycle_at(uint64_t cycle) const { return std::max(cycle > 0 ? cycle - 1 : 0, redirect_); }
   __attribute__((always_inline)) void fetch_new_line(uint64_t pc, uint64_t fetch_pa, uint8_t fetch_levels) {
     fetch_.fetch_line(pc, fetch_pa, fetch_levels, fetch_pa >> fetch_.line_shift(), fetch_cycle());
     update_clear();

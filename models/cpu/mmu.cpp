@@ -192,13 +192,12 @@ uint64_t Core::access_phys(uint64_t va, Access acc, unsigned len, Priv& eff) {
   // (not uniform) gets no TLB entry.
   const bool page_ok = pmp_ok(pa & ~0xfffull, 4096, acc, eff);
   if (!(page_ok && (pa & 0xfff) + len <= 4096) && !pmp_ok(pa, len, acc, eff)) throw Trap{access_fault(acc), va};
-  if (page_ok) fill_tlb(tlb_[static_cast<unsigned>(acc)], va, pa, acc, eff);
+  if (page_ok) fill_tlb(tlb_[static_cast<unsigned>(acc)], va, pa, acc);
   return pa;
 }
 
 // PMP allows the access to all of pa's page (access_phys checked).
-void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc, Priv eff) {
-  (void)eff;
+void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc) {
   const uint64_t ppage = pa & ~0xfffull;
   TlbEntry& e = tlb[(va >> 12) & (kTlbSize - 1)];
   uintptr_t addend = 0;

@@ -43,13 +43,13 @@ class Cache final : public MemLevel {
   Cache(const CacheConfig& cfg, MemLevel* next);
   ~Cache() override;
 
-  // Returns the cycle the data is available (reads) or the write is done.
-  uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override {
+  // Returns the cycle the data is available (reads) or the write is done. Inline
+  // (the class is final): callers through a Cache pointer get hit() inline.
+  __attribute__((always_inline)) uint64_t access(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) override {
     const uint64_t done = hit(addr, op, t);
     return __builtin_expect(done != 0, 1) ? done : access_slow(addr, op, t, pc);
   }
-  // access() in two parts, for callers that inline the first: hit(), then
-  // access_slow() if it returned 0.
+  // access() in two parts: hit(), then access_slow() if it returned 0.
   //
   // hit(): a demand read, or a store to a write-back cache, hitting a filled,
   // not prefetched line when the prefetcher (if any) ignores hits; makes its
@@ -72,7 +72,6 @@ class Cache final : public MemLevel {
     count_hit(s[w], op);
     return t + cfg_.hit_latency;
   }
-  uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
   void invalidate_all();
   // Whether the line holding addr is present (or being filled).
@@ -126,6 +125,8 @@ class Cache final : public MemLevel {
     else if (cfg_.replacement == Replacement::kTreePlru) touch_plru(set, way);
   }
   void touch_plru(unsigned set, unsigned way);
+  // Everything hit() does not serve (cache.cpp).
+  uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   int find(uint64_t line) const;
   uint64_t alloc_mshr(uint64_t t, unsigned& slot);
   uint64_t buffered_write(uint64_t addr, MemOp op, uint64_t t);

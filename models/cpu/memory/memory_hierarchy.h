@@ -30,9 +30,7 @@ class MemoryHierarchy {
 
   // Instruction fetch of the line holding pa.
   __attribute__((always_inline)) uint64_t fetch(uint64_t pa, uint64_t t) {
-    if (!l1i_) return below_l1_->access(pa, MemOp::kRead, t, 0);
-    const uint64_t done = l1i_->hit(pa, MemOp::kRead, t);
-    return __builtin_expect(done != 0, 1) ? done : l1i_->access_slow(pa, MemOp::kRead, t, 0);
+    return l1i_ ? l1i_->access(pa, MemOp::kRead, t, 0) : below_l1_->access(pa, MemOp::kRead, t, 0);
   }
   // fetch() if it is an L1I hit (Cache::hit()); else 0, nothing changed.
   __attribute__((always_inline)) uint64_t fetch_hit(uint64_t pa, uint64_t t) {
@@ -65,10 +63,7 @@ class MemoryHierarchy {
 
  private:
   __attribute__((always_inline)) uint64_t data(uint64_t pa, MemOp op, uint64_t pc, uint64_t t) {
-    if (l1d_) {
-      const uint64_t done = l1d_->hit(pa, op, t);
-      return __builtin_expect(done != 0, 1) ? done : l1d_->access_slow(pa, op, t, pc);
-    }
+    if (l1d_) return l1d_->access(pa, op, t, pc);
     if (below_l1_ != memory_.get()) return below_l1_->access(pa, op, t, pc);
     return t + (op == MemOp::kWrite ? 1 : cfg_.load_latency);
   }

@@ -28,21 +28,18 @@ void Tlb::flush() {
 uint64_t Tlb::lookup_slow(uint64_t vpn, unsigned levels, uint64_t t) {
   ++st_.accesses;
   uint32_t& hint = hint_[vpn & hint_mask_];
-  if (e_[hint].vpn == vpn) {
-    e_[hint].stamp = ++clock_;
+  Entry* s = &e_[(vpn & (sets_ - 1)) * assoc_];
+  Entry* found = e_[hint].vpn == vpn ? &e_[hint] : nullptr;
+  Entry* v = s;  // the set's LRU entry, the victim of a miss
+  for (unsigned w = 0; !found && w < assoc_; ++w) {
+    if (s[w].vpn == vpn) found = &s[w];
+    else if (s[w].stamp < v->stamp) v = &s[w];
+  }
+  if (found) {
+    found->stamp = ++clock_;
+    hint = static_cast<uint32_t>(found - e_.data());
     last_vpn_ = vpn;
     return t;
-  }
-  Entry* s = &e_[(vpn & (sets_ - 1)) * assoc_];
-  Entry* v = s;
-  for (unsigned w = 0; w < assoc_; ++w) {
-    if (s[w].vpn == vpn) {
-      s[w].stamp = ++clock_;
-      last_vpn_ = vpn;
-      hint = static_cast<uint32_t>(&s[w] - e_.data());
-      return t;
-    }
-    if (s[w].stamp < v->stamp) v = &s[w];
   }
   ++st_.misses;
   const uint64_t start = std::max(t, walk_done_);

@@ -455,10 +455,10 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     if (from && from->from->flags == tb->flags && !single_block_) link(from, tb);
     from = nullptr;
 
-    budget0_ = single_block_ ? tb->n : std::min<uint64_t>(left, kMaxEntryBudget);
+    d.entry_left = single_block_ ? tb->n : std::min<uint64_t>(left, kMaxEntryBudget);
     forced_ = false;
     ++stats_.entries;
-    const HelperResult r = entry(&c, tb->code, budget0_);
+    const HelperResult r = entry(&c, tb->code, d.entry_left);
     if (d.fp_live) {
       fold_fflags();
       d.fp_live = 0;
@@ -471,7 +471,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     const uint32_t reason = static_cast<uint32_t>(r.value);
     uint64_t left_after = forced_ ? saved_left_ : d.left_out;
     if (reason == kExitTrap) left_after += d.refund;
-    const uint64_t done = budget0_ - left_after;
+    const uint64_t done = d.entry_left - left_after;
     c.run_done_ += done;
     c.instret_ += done - (reason == kExitTrap ? 1 : 0);
     c.blk_i_ = 0;

@@ -33,7 +33,6 @@ void TranslatorX86::emit_routines() {
   g.sub(rsp, 8);  // 16-byte aligned stack for calls from translated code
   g.mov(r15, rdi);
   g.mov(r14, rdx);
-  g.mov(g.ptr[g.rip + &d.entry_left], rdx);
   g.jmp(rsi);
 
   // exit: eax = reason, rdx = info
@@ -156,7 +155,7 @@ HelperResult TranslatorX86::in_helper_frame(TranslatorX86* t, uint64_t vpc, uint
   Core& c = t->core_;
   // As in the interpreter, the core's instret()/run_progress() read as the block's end.
   const uint64_t eff = t->forced_ ? t->saved_left_ : left;
-  c.blk_i_ = static_cast<unsigned>(t->budget0_ - eff - 1);
+  c.blk_i_ = static_cast<unsigned>(t->data().entry_left - eff - 1);
   c.pc_ = vpc;
   const bool fp = t->data().fp_live;
   if (fp) t->fold_fflags();
@@ -193,7 +192,7 @@ HelperResult TranslatorX86::helper_time(TranslatorX86* t, const Insn* in, uint64
   ++t->stats_.time_reads;
   if (!t->forced_ && c.host_.time_quiet()) {
     // Only the time cache changes (integer code: MXCSR untouched): no frame, no checks after.
-    c.blk_i_ = static_cast<unsigned>(t->budget0_ - left - 1);
+    c.blk_i_ = static_cast<unsigned>(t->data().entry_left - left - 1);
     c.x_[in->rd] = c.host_.time_now();
     c.blk_i_ = 0;
     c.pc_ = vpc + in->len;

@@ -91,7 +91,7 @@ struct JitData {
   uint64_t cur_tag = 0;  // vgen << 8 | flags of the code running now
   void* helpers[8] = {};
   uint64_t left_out = 0;  // r14 at exit
-  uint64_t entry_left = 0;  // r14 at entry (TranslatorX86::budget0_; inline `time` reads)
+  uint64_t entry_left = 0;  // r14 at entry (the dispatcher's budget for it; helpers and inline `time` reads)
   uint64_t time_hits = 0;   // `time` reads answered inline (Core::set_time_cache)
   uint32_t refund = 0;    // instructions of the trapping block not executed
   uint32_t ras_top = 0;
@@ -232,7 +232,6 @@ class TranslatorX86 final : public Translator {
   TranslatorStats stats_;
 
   // State of the current entry into translated code (helpers read it).
-  uint64_t budget0_ = 0;    // r14 at entry
   bool forced_ = false;     // a helper asked for an exit at the next block boundary
   uint64_t saved_left_ = 0; // r14 when it did
   Trap trap_{0, 0};
