@@ -141,10 +141,11 @@ void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, 
   finish(s, e + s.latency, false);
 }
 
-// Fetch went down the wrong path from the unstalled control-flow instruction
-// at pc, in EX at e: wrong-path fetch until the redirect.
-void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e) {
-  const uint64_t f = fetch_cycle_at(e - 1);  // before the instruction, cycle_ was e - 1
+// Fetch went down the wrong path from the control-flow instruction at pc, in
+// EX at e, fetched at f (fetch_cycle() before it): wrong-path fetch until the
+// redirect.
+void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e,
+                                     uint64_t f) {
   const RetireInfo r{pc, fetch_pa, 0, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
   if (b.redirect == Redirect::kResolve) {
     const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
@@ -174,11 +175,21 @@ __attribute__((always_inline)) inline void InOrderBackend::end_at_step(const Blo
 __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Batch& b, unsigned& from,
                                                                      uint64_t& pc) {
   const BlockPlan& pl = *b.plan;
-  const uint64_t c = cycle_;  // plan_start() held here
+  uint64_t c = cycle_;  // plan_start() held here
   const uint64_t fpa0 = b.pstart + b.pc;
   if (!fetch_.same_line(fpa0)) {
-    fetch_new_line(b.pc, fpa0, b.fetch_levels);  // fetch_ahead()
-    if (clear_ > c + 1) return false;
+    // As retire_any() fetches it (fetch_ahead() if no redirect is pending).
+    fetch_new_line(b.pc, fpa0, b.fetch_levels);
+    const uint64_t c1 = plan_cycle();
+    if (clear_ > c1 + 1) return false;
+    if (c1 > c) {
+      // The refill: retire_any()'s attribute() for the first instruction.
+      const uint64_t rd = c1 - c;
+      if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
+      else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += rd;
+      else st_.stall_trap += rd;
+      c = c1;
+    }
   }
   // The accesses at their cycles; n: the instructions before the first that
   // did not go as planned (pl.count: all did).
@@ -217,11 +228,21 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
     c_.instructions += n;
     end_at_step(pl.steps[n - 1], c, b.pc);
+    if (pl.control) {
+      // The block's branch or jump at its planned EX cycle: retire_control(),
+      // or retire_any() if it waited for an operand (fetched the cycle after
+      // its predecessor's EX cycle minus one).
+      const unsigned i = n - 1;
+      const uint64_t cpc = b.pc + (i > 0 ? pl.steps[i - 1].next_pc : 0);
+      const OpSlots& t = s[i];
+      const BranchResult r = t.op->cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
+                                                          : branch_.resolve(b.p[i], t.op->cls, cpc, b.end_pc);
+      expected_pc_ = b.end_pc;
+      if (__builtin_expect(r.redirect != Redirect::kNone, 0))
+        branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
+    }
     update_clear();
-    if (n == b.k) return true;
-    from = n;  // the block's last instruction (control flow)
-    pc = expected_pc_;
-    return false;
+    return true;
   }
   // The first n instructions as planned.
   for (unsigned i = 0; i < n; ++i) {
@@ -291,10 +312,11 @@ void InOrderBackend::retire_batch_from(const Batch& b, unsigned i, uint64_t pc) 
 
 void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const {
   out = BlockPlan{};
-  unsigned m = n;
-  if (m > 0 && s[m - 1].kind == Kind::kControl) --m;
+  const unsigned m = n;
   if (m == 0 || m > 255) return;
-  for (unsigned i = 0; i < m; ++i)
+  // Plain instructions and loads/stores, and a last branch or jump.
+  out.control = s[m - 1].kind == Kind::kControl;
+  for (unsigned i = 0; i + out.control < m; ++i)
     if (!(s[i].flags & kBatch) || s[i].kind == Kind::kControl) return;
   const uint64_t ihit = fetch_.hit_latency();
   uint64_t ready[kRegSlots] = {};
@@ -305,6 +327,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   for (unsigned i = 0; i < m; ++i) {
     const OpSlots& t = s[i];
     const uint64_t base = e + 1;
+    if (i + 1 == m && out.control) out.control_prev_e = static_cast<uint16_t>(e);
     if (i > 0 && !(t.flags & kSameLine)) {
       // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the
       // start); the line must be there for EX at base.

@@ -96,14 +96,20 @@ struct OpSlots {
 
 // The in-order backend's static schedule of a block (InOrderBackend::plan):
 // the timing its instructions get one at a time when the block starts
-// unstalled, every source from before the block is ready when first read,
-// and every I-cache line fetch and L1D access hits with the configured
-// latency without a TLB stall. Cycles are relative to the EX cycle C of the
-// instruction before the block. Made with the block's OpSlots.
+// unstalled (or right when fetch restarts after a redirect), every source
+// from before the block is ready when first read, and every I-cache line
+// fetch and L1D access hits with the configured latency without a TLB stall.
+// Cycles are relative to the cycle C before the block's first EX cycle (the
+// EX cycle of the instruction before it; after a redirect, the cycle before
+// the refilled pipeline's first EX). Made with the block's OpSlots.
 struct BlockPlan {
   static constexpr uint16_t kNoMem = 0xffff;
   bool ok = false;    // the block has one
-  uint8_t count = 0;  // instructions covered: the block's first (a last control-flow one is timed on its own)
+  // The last instruction covered is the block's ending branch or jump:
+  // resolved after the others, as planned for its EX cycle.
+  bool control = false;
+  uint8_t count = 0;  // instructions covered: the block's first
+  uint16_t control_prev_e = 0;  // control: the EX cycle of the instruction before it (0: none)
   struct Step {
     uint16_t e;         // EX cycle
     uint16_t ready;     // result ready (ready_ of its destination)
