@@ -191,60 +191,67 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
       c = c1;
     }
   }
-  // The accesses at their cycles; n: the instructions before the first that
-  // did not go as planned (pl.count: all did).
-  unsigned n = pl.count;
-  bool fetch_missed = false;
-  uint64_t x = 0, done = 0;  // of the access that did not hit as planned
-  const uint64_t ihit = fetch_.hit_latency();
-  for (const BlockPlan::Event& ev : pl.events) {
-    const uint64_t vpc = b.pc + ev.pc;
-    if (ev.what == BlockPlan::kFetch) {
-      const uint64_t f = c + ev.at;
-      fetch_.fetch(RetireInfo{vpc, b.pstart + vpc, 0, 0, 0, false, b.fetch_levels, 0}, f);
-      if (fetch_.line_ready() != f + ihit) {
-        n = ev.i;
-        fetch_missed = true;
-        break;
-      }
+  // The accesses at their cycles, until one does not go as planned. A fetch
+  // event's instruction is in another line than the one before it (which is
+  // the current line): fetch() would start a new line.
+  const uint32_t* ev = pl.event_data();
+  const uint32_t* const ev_end = ev + 2 * pl.events;
+  for (; ev != ev_end; ev += 2) {
+    const unsigned i = ev[0] & 0xff;
+    const uint64_t at = c + (ev[0] >> 16);
+    const uint64_t vpc = b.pc + ev[1];
+    const unsigned what = (ev[0] >> 8) & 0xff;
+    if (what == BlockPlan::kFetch) {
+      const uint64_t fpa = b.pstart + vpc;
+      fetch_.fetch_line(vpc, fpa, b.fetch_levels, fpa >> fetch_.line_shift(), at);
+      if (fetch_.line_ready() != at + fetch_.hit_latency()) return retire_plan_cut(b, c, i, true, 0, 0, from, pc);
     } else {
-      const uint64_t t = c + ev.at + 1;
-      const bool load = ev.what == BlockPlan::kLoad;
-      x = mem_.dtlb(b.va[ev.i], b.data_levels, t);
-      done = load ? mem_.load(b.pa[ev.i], vpc, x) : mem_.store(b.pa[ev.i], vpc, x);
-      if (x != t || ((load || blocking_) && done != x + dhit_)) {
-        n = ev.i;
-        break;
-      }
+      const uint64_t t = at + 1;
+      const bool load = what == BlockPlan::kLoad;
+      const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
+      const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
+      if (x != t || ((load || blocking_) && done != x + dhit_))
+        return retire_plan_cut(b, c, i, false, x, done, from, pc);
     }
   }
+  // All as planned.
+  const uint32_t* w = pl.write_data();
+  for (unsigned k = 0; k < pl.writes; ++k) {
+    const uint32_t x = w[k];
+    ready_[x & 0xff] = c + (x >> 16);
+    from_load_[x & 0xff] = (x >> 8) & 1;
+  }
+  const uint32_t* mx = pl.mix_data();
+  for (unsigned k = 0; k < pl.mixes; ++k) c_.mix[mx[k] & 0xff] += mx[k] >> 8;
+  c_.instructions += pl.count;
+  st_.stall_data += pl.stall_data;
+  st_.stall_load_use += pl.stall_load_use;
+  cycle_ = c + pl.e;
+  expected_pc_ = b.end_pc;
+  if (pl.mem_free != BlockPlan::kNoMem) mem_free_ = c + pl.mem_free;
+  if (pl.control) {
+    // The block's branch or jump at its planned EX cycle: retire_control(),
+    // or retire_any() if it waited for an operand (fetched at fetch_cycle()
+    // after its predecessor).
+    const unsigned i = pl.count - 1;
+    const uint64_t cpc = b.pc + pl.end_pc;
+    const OpClass cls = b.s[i].op->cls;
+    const BranchResult r = cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
+                                                   : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
+    if (__builtin_expect(r.redirect != Redirect::kNone, 0))
+      branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
+  }
+  update_clear();
+  return true;
+}
+
+// retire_plan() from instruction n, whose access did not go as planned (at
+// x, done: a load/store's D-TLB and L1D): the first n instructions as
+// planned, then the load/store with its actual timing; false.
+bool InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x,
+                                     uint64_t done, unsigned& from, uint64_t& pc) {
+  const BlockPlan& pl = *b.plan;
   const OpSlots* s = b.s;
-  if (n == pl.count) {
-    // All as planned.
-    for (const BlockPlan::Write& w : pl.writes) {
-      ready_[w.slot] = c + w.ready;
-      from_load_[w.slot] = w.load;
-    }
-    for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
-    c_.instructions += n;
-    end_at_step(pl.steps[n - 1], c, b.pc);
-    if (pl.control) {
-      // The block's branch or jump at its planned EX cycle: retire_control(),
-      // or retire_any() if it waited for an operand (fetched the cycle after
-      // its predecessor's EX cycle minus one).
-      const unsigned i = n - 1;
-      const uint64_t cpc = b.pc + (i > 0 ? pl.steps[i - 1].next_pc : 0);
-      const OpSlots& t = s[i];
-      const BranchResult r = t.op->cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
-                                                          : branch_.resolve(b.p[i], t.op->cls, cpc, b.end_pc);
-      expected_pc_ = b.end_pc;
-      if (__builtin_expect(r.redirect != Redirect::kNone, 0))
-        branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
-    }
-    update_clear();
-    return true;
-  }
-  // The first n instructions as planned.
   for (unsigned i = 0; i < n; ++i) {
     const BlockPlan::Step& st = pl.steps[i];
     ready_[s[i].dst] = c + st.ready;
@@ -324,15 +331,23 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0;
   bool mem = false;
   uint32_t pc = 0;
+  std::vector<uint32_t> guards, events;
+  auto event = [&events](unsigned i, BlockPlan::What what, uint64_t at, uint32_t pc) {
+    events.push_back(i | static_cast<uint32_t>(what) << 8 | static_cast<uint32_t>(at) << 16);
+    events.push_back(pc);
+  };
   for (unsigned i = 0; i < m; ++i) {
     const OpSlots& t = s[i];
     const uint64_t base = e + 1;
-    if (i + 1 == m && out.control) out.control_prev_e = static_cast<uint16_t>(e);
+    if (i + 1 == m && out.control) {
+      out.control_prev_e = static_cast<uint16_t>(e);
+      out.end_pc = pc;
+    }
     if (i > 0 && !(t.flags & kSameLine)) {
       // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the
       // start); the line must be there for EX at base.
       if (e - 1 + ihit + 1 > base) return;
-      out.events.push_back({static_cast<uint8_t>(i), BlockPlan::kFetch, static_cast<uint16_t>(e - 1), pc});
+      event(i, BlockPlan::kFetch, e - 1, pc);
     }
     if (mem && mem_free > base) return;  // a structural stall: not planned
     uint64_t src = 0;
@@ -343,7 +358,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
         src = std::max(src, ready[r]);
       } else if (!read[r]) {
         read[r] = true;
-        out.guards.push_back({static_cast<uint8_t>(r), static_cast<uint16_t>(base)});
+        guards.push_back(r | static_cast<uint32_t>(base) << 16);
       }
     }
     const uint64_t ex = std::max(base, src);
@@ -365,8 +380,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       if (ld) rd = e + 1 + dhit_;
       mem_free = e + dhit_;  // blocking: done - 1; otherwise x + dhit_ - 1
       mem = true;
-      out.events.push_back({static_cast<uint8_t>(i), ld ? BlockPlan::kLoad : BlockPlan::kStore,
-                            static_cast<uint16_t>(e), pc});
+      event(i, ld ? BlockPlan::kLoad : BlockPlan::kStore, e, pc);
     }
     if (t.dst != 0) {
       ready[t.dst] = rd;
@@ -379,12 +393,26 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
                          mem ? static_cast<uint16_t>(mem_free) : BlockPlan::kNoMem, ld,
                          static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
   }
-  for (unsigned r = 1; r < kRegSlots; ++r)
-    if (written[r]) out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
-  unsigned mix[kMixCount] = {};
-  for (unsigned i = 0; i < m; ++i) ++mix[static_cast<unsigned>(s[i].mix)];
+  // The destination slot 64 (none) is never read: not written.
+  std::vector<uint32_t> writes, mix;
+  for (unsigned r = 1; r < kRegSlots - 1; ++r)
+    if (written[r]) writes.push_back(r | static_cast<uint32_t>(load[r]) << 8 | static_cast<uint32_t>(ready[r]) << 16);
+  unsigned count[kMixCount] = {};
+  for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
   for (unsigned x = 0; x < kMixCount; ++x)
-    if (mix[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(mix[x])});
+    if (count[x]) mix.push_back(x | count[x] << 8);
+  out.guards = static_cast<uint8_t>(guards.size());
+  out.writes = static_cast<uint8_t>(writes.size());
+  out.mixes = static_cast<uint8_t>(mix.size());
+  out.events = static_cast<uint16_t>(events.size() / 2);
+  for (const std::vector<uint32_t>* v : {&guards, &writes, &mix, &events})
+    out.data.insert(out.data.end(), v->begin(), v->end());
+  const BlockPlan::Step& last = out.steps.back();
+  out.e = last.e;
+  out.mem_free = last.mem_free;
+  out.stall_data = last.stall_data;
+  out.stall_load_use = last.stall_load_use;
+  if (!out.control) out.end_pc = last.next_pc;
   out.count = static_cast<uint8_t>(m);
   out.ok = true;
 }

@@ -129,8 +129,9 @@ class InOrderBackend {
     } else {
       c = plan_cycle();
     }
-    for (const BlockPlan::Guard& g : pl.guards)
-      if (ready_[g.slot] > c + g.base) return false;
+    const uint32_t* g = pl.guard_data();
+    for (unsigned k = 0; k < pl.guards; ++k)
+      if (ready_[g[k] & 0xff] > c + (g[k] >> 16)) return false;
     return true;
   }
   // The static schedule of a block (BlockPlan) for this backend's configuration.
@@ -182,6 +183,8 @@ class InOrderBackend {
   // redirect (redirect_ + 2) if any.
   uint64_t plan_cycle() const { return std::max(cycle_, redirect_ + 1); }
   bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
+  bool retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x, uint64_t done,
+                       unsigned& from, uint64_t& pc);
   void end_at_step(const BlockPlan::Step& st, uint64_t c, uint64_t block_pc);
   void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);
   uint64_t src_ready(const OpSlots& s) const {

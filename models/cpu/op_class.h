@@ -109,7 +109,17 @@ struct BlockPlan {
   // resolved after the others, as planned for its EX cycle.
   bool control = false;
   uint8_t count = 0;  // instructions covered: the block's first
+  // Entries of each kind in `data`, in this order.
+  uint8_t guards = 0, writes = 0, mixes = 0;
+  uint16_t events = 0;
+  // All of it as planned: the last instruction's EX cycle, mem_free_ after
+  // it, the stalls, and the pc after it (control: the branch's own pc),
+  // relative to the block's.
+  uint16_t e = 0, mem_free = kNoMem;
   uint16_t control_prev_e = 0;  // control: the EX cycle of the instruction before it (0: none)
+  uint32_t stall_data = 0, stall_load_use = 0;
+  uint32_t end_pc = 0;
+  // Per instruction, for a plan cut short (stalls cumulative).
   struct Step {
     uint16_t e;         // EX cycle
     uint16_t ready;     // result ready (ready_ of its destination)
@@ -118,20 +128,22 @@ struct BlockPlan {
     uint32_t stall_data, stall_load_use;  // stalls so far (cumulative)
     uint32_t next_pc;   // pc after it, relative to the block's
   };
-  struct Guard { uint8_t slot; uint16_t base; };  // ready_[slot] <= C + base
-  // In order: instruction i starts a fetch line, fetched at C + at (ready
-  // C + at + the I-cache hit latency); or loads/stores with EX at C + at.
-  enum What : uint8_t { kFetch, kLoad, kStore };
-  struct Event { uint8_t i; What what; uint16_t at; uint32_t pc; };  // pc: instruction i's, relative to the block's
-  // All of it as planned: the last result each register slot gets (not x0),
-  // and the instruction-mix counts.
-  struct Write { uint8_t slot; bool load; uint16_t ready; };
-  struct MixAdd { uint8_t mix; uint8_t n; };
   std::vector<Step> steps;
-  std::vector<Write> writes;
-  std::vector<MixAdd> mix;
-  std::vector<Guard> guards;
-  std::vector<Event> events;
+  // Packed entries, one 32-bit word each (events two):
+  //  guard:  slot | base << 16           ready_[slot] <= C + base
+  //  write:  slot | load << 8 | ready << 16   the last result each register slot
+  //          gets (not x0) and whether it is a load's
+  //  mix:    group | n << 8              instruction-mix counts
+  //  event:  i | what << 8 | at << 16, then instruction i's pc relative to the
+  //          block's; in order: instruction i starts a fetch line, fetched at
+  //          C + at (ready C + at + the I-cache hit latency); or a load/store
+  //          with EX at C + at
+  enum What : uint8_t { kFetch, kLoad, kStore };
+  std::vector<uint32_t> data;
+  const uint32_t* guard_data() const { return data.data(); }
+  const uint32_t* write_data() const { return data.data() + guards; }
+  const uint32_t* mix_data() const { return data.data() + guards + writes; }
+  const uint32_t* event_data() const { return data.data() + guards + writes + mixes; }
 };
 
 class OpTable {
