@@ -215,11 +215,9 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     }
   }
   // All as planned.
-  const uint32_t* w = pl.write_data();
-  for (unsigned k = 0; k < pl.writes; ++k) {
-    const uint32_t x = w[k];
-    ready_[x & 0xff] = c + (x >> 16);
-    from_load_[x & 0xff] = (x >> 8) & 1;
+  for (const BlockPlan::Write& w : pl.writes) {
+    ready_[w.slot] = c + w.ready;
+    from_load_[w.slot] = w.load;
   }
   const uint32_t* mx = pl.mix_data();
   for (unsigned k = 0; k < pl.mixes; ++k) c_.mix[mx[k] & 0xff] += mx[k] >> 8;
@@ -331,7 +329,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0;
   bool mem = false;
   uint32_t pc = 0;
-  std::vector<uint32_t> guards, events;
+  std::vector<uint32_t> events;
   auto event = [&events](unsigned i, BlockPlan::What what, uint64_t at, uint32_t pc) {
     events.push_back(i | static_cast<uint32_t>(what) << 8 | static_cast<uint32_t>(at) << 16);
     events.push_back(pc);
@@ -358,7 +356,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
         src = std::max(src, ready[r]);
       } else if (!read[r]) {
         read[r] = true;
-        guards.push_back(r | static_cast<uint32_t>(base) << 16);
+        out.guards.push_back({static_cast<uint8_t>(r), static_cast<uint16_t>(base)});
       }
     }
     const uint64_t ex = std::max(base, src);
@@ -394,18 +392,16 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
                          static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
   }
   // The destination slot 64 (none) is never read: not written.
-  std::vector<uint32_t> writes, mix;
+  std::vector<uint32_t> mix;
   for (unsigned r = 1; r < kRegSlots - 1; ++r)
-    if (written[r]) writes.push_back(r | static_cast<uint32_t>(load[r]) << 8 | static_cast<uint32_t>(ready[r]) << 16);
+    if (written[r]) out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
   unsigned count[kMixCount] = {};
   for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
   for (unsigned x = 0; x < kMixCount; ++x)
     if (count[x]) mix.push_back(x | count[x] << 8);
-  out.guards = static_cast<uint8_t>(guards.size());
-  out.writes = static_cast<uint8_t>(writes.size());
   out.mixes = static_cast<uint8_t>(mix.size());
   out.events = static_cast<uint16_t>(events.size() / 2);
-  for (const std::vector<uint32_t>* v : {&guards, &writes, &mix, &events})
+  for (const std::vector<uint32_t>* v : {&mix, &events})
     out.data.insert(out.data.end(), v->begin(), v->end());
   const BlockPlan::Step& last = out.steps.back();
   out.e = last.e;

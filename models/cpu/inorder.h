@@ -129,9 +129,8 @@ class InOrderBackend {
     } else {
       c = plan_cycle();
     }
-    const uint32_t* g = pl.guard_data();
-    for (unsigned k = 0; k < pl.guards; ++k)
-      if (ready_[g[k] & 0xff] > c + (g[k] >> 16)) return false;
+    for (const BlockPlan::Guard& g : pl.guards)
+      if (ready_[g.slot] > c + g.base) return false;
     return true;
   }
   // The static schedule of a block (BlockPlan) for this backend's configuration.

@@ -110,7 +110,7 @@ struct BlockPlan {
   bool control = false;
   uint8_t count = 0;  // instructions covered: the block's first
   // Entries of each kind in `data`, in this order.
-  uint8_t guards = 0, writes = 0, mixes = 0;
+  uint8_t mixes = 0;
   uint16_t events = 0;
   // All of it as planned: the last instruction's EX cycle, mem_free_ after
   // it, the stalls, and the pc after it (control: the branch's own pc),
@@ -129,10 +129,13 @@ struct BlockPlan {
     uint32_t next_pc;   // pc after it, relative to the block's
   };
   std::vector<Step> steps;
+  struct Guard { uint8_t slot; uint16_t base; };  // ready_[slot] <= C + base
+  std::vector<Guard> guards;
+  // All of it as planned: the last result each register slot gets (not x0 or
+  // the unread slot 64) and whether it is a load's.
+  struct Write { uint8_t slot; bool load; uint16_t ready; };
+  std::vector<Write> writes;
   // Packed entries, one 32-bit word each (events two):
-  //  guard:  slot | base << 16           ready_[slot] <= C + base
-  //  write:  slot | load << 8 | ready << 16   the last result each register slot
-  //          gets (not x0) and whether it is a load's
   //  mix:    group | n << 8              instruction-mix counts
   //  event:  i | what << 8 | at << 16, then instruction i's pc relative to the
   //          block's; in order: instruction i starts a fetch line, fetched at
@@ -140,10 +143,8 @@ struct BlockPlan {
   //          with EX at C + at
   enum What : uint8_t { kFetch, kLoad, kStore };
   std::vector<uint32_t> data;
-  const uint32_t* guard_data() const { return data.data(); }
-  const uint32_t* write_data() const { return data.data() + guards; }
-  const uint32_t* mix_data() const { return data.data() + guards + writes; }
-  const uint32_t* event_data() const { return data.data() + guards + writes + mixes; }
+  const uint32_t* mix_data() const { return data.data(); }
+  const uint32_t* event_data() const { return data.data() + mixes; }
 };
 
 class OpTable {
