@@ -194,20 +194,17 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   // The accesses at their cycles, until one does not go as planned. A fetch
   // event's instruction is in another line than the one before it (which is
   // the current line): fetch() would start a new line.
-  const uint32_t* ev = pl.event_data();
-  const uint32_t* const ev_end = ev + 2 * pl.events;
-  for (; ev != ev_end; ev += 2) {
-    const unsigned i = ev[0] & 0xff;
-    const uint64_t at = c + (ev[0] >> 16);
-    const uint64_t vpc = b.pc + ev[1];
-    const unsigned what = (ev[0] >> 8) & 0xff;
-    if (what == BlockPlan::kFetch) {
+  for (const BlockPlan::Event& ev : pl.events) {
+    const unsigned i = ev.i;
+    const uint64_t at = c + ev.at;
+    const uint64_t vpc = b.pc + ev.pc;
+    if (ev.what == BlockPlan::kFetch) {
       const uint64_t fpa = b.pstart + vpc;
       fetch_.fetch_line(vpc, fpa, b.fetch_levels, fpa >> fetch_.line_shift(), at);
       if (fetch_.line_ready() != at + fetch_.hit_latency()) return retire_plan_cut(b, c, i, true, 0, 0, from, pc);
     } else {
       const uint64_t t = at + 1;
-      const bool load = what == BlockPlan::kLoad;
+      const bool load = ev.what == BlockPlan::kLoad;
       const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
       const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
       if (x != t || ((load || blocking_) && done != x + dhit_))
@@ -219,8 +216,7 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     ready_[w.slot] = c + w.ready;
     from_load_[w.slot] = w.load;
   }
-  const uint32_t* mx = pl.mix_data();
-  for (unsigned k = 0; k < pl.mixes; ++k) c_.mix[mx[k] & 0xff] += mx[k] >> 8;
+  for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
   c_.instructions += pl.count;
   st_.stall_data += pl.stall_data;
   st_.stall_load_use += pl.stall_load_use;
@@ -329,10 +325,8 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0;
   bool mem = false;
   uint32_t pc = 0;
-  std::vector<uint32_t> events;
-  auto event = [&events](unsigned i, BlockPlan::What what, uint64_t at, uint32_t pc) {
-    events.push_back(i | static_cast<uint32_t>(what) << 8 | static_cast<uint32_t>(at) << 16);
-    events.push_back(pc);
+  auto event = [&out](unsigned i, BlockPlan::What what, uint64_t at, uint32_t pc) {
+    out.events.push_back({static_cast<uint8_t>(i), what, static_cast<uint16_t>(at), pc});
   };
   for (unsigned i = 0; i < m; ++i) {
     const OpSlots& t = s[i];
@@ -392,17 +386,12 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
                          static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
   }
   // The destination slot 64 (none) is never read: not written.
-  std::vector<uint32_t> mix;
   for (unsigned r = 1; r < kRegSlots - 1; ++r)
     if (written[r]) out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
   unsigned count[kMixCount] = {};
   for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
   for (unsigned x = 0; x < kMixCount; ++x)
-    if (count[x]) mix.push_back(x | count[x] << 8);
-  out.mixes = static_cast<uint8_t>(mix.size());
-  out.events = static_cast<uint16_t>(events.size() / 2);
-  for (const std::vector<uint32_t>* v : {&mix, &events})
-    out.data.insert(out.data.end(), v->begin(), v->end());
+    if (count[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(count[x])});
   const BlockPlan::Step& last = out.steps.back();
   out.e = last.e;
   out.mem_free = last.mem_free;

@@ -109,9 +109,6 @@ struct BlockPlan {
   // resolved after the others, as planned for its EX cycle.
   bool control = false;
   uint8_t count = 0;  // instructions covered: the block's first
-  // Entries of each kind in `data`, in this order.
-  uint8_t mixes = 0;
-  uint16_t events = 0;
   // All of it as planned: the last instruction's EX cycle, mem_free_ after
   // it, the stalls, and the pc after it (control: the branch's own pc),
   // relative to the block's.
@@ -135,16 +132,15 @@ struct BlockPlan {
   // the unread slot 64) and whether it is a load's.
   struct Write { uint8_t slot; bool load; uint16_t ready; };
   std::vector<Write> writes;
-  // Packed entries, one 32-bit word each (events two):
-  //  mix:    group | n << 8              instruction-mix counts
-  //  event:  i | what << 8 | at << 16, then instruction i's pc relative to the
-  //          block's; in order: instruction i starts a fetch line, fetched at
-  //          C + at (ready C + at + the I-cache hit latency); or a load/store
-  //          with EX at C + at
+  // The instruction-mix counts.
+  struct MixAdd { uint8_t mix; uint8_t n; };
+  std::vector<MixAdd> mix;
+  // In order: instruction i starts a fetch line, fetched at C + at (ready
+  // C + at + the I-cache hit latency); or a load/store with EX at C + at.
+  // pc: instruction i's, relative to the block's.
   enum What : uint8_t { kFetch, kLoad, kStore };
-  std::vector<uint32_t> data;
-  const uint32_t* mix_data() const { return data.data(); }
-  const uint32_t* event_data() const { return data.data() + mixes; }
+  struct Event { uint8_t i; What what; uint16_t at; uint32_t pc; };
+  std::vector<Event> events;
 };
 
 class OpTable {
