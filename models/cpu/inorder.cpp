@@ -179,9 +179,14 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
   const uint64_t fpa0 = b.pstart + b.pc;
   if (!fetch_.same_line(fpa0)) {
     // As retire_any() fetches it (fetch_ahead() if no redirect is pending).
-    fetch_new_line(b.pc, fpa0, b.fetch_levels);
+    // Then clear_ <= c1 + 1 must hold (redirect_ + 2 <= c1 + 1 does); it is
+    // recomputed once at the end.
+    fetch_.fetch_line(b.pc, fpa0, b.fetch_levels, fpa0 >> fetch_.line_shift(), fetch_cycle());
     const uint64_t c1 = plan_cycle();
-    if (clear_ > c1 + 1) return false;
+    if (fetch_.line_ready() > c1 || std::max(mem_free_, ex_free_) > c1 + 1) {
+      update_clear();
+      return false;
+    }
     if (c1 > c) {
       // The refill: retire_any()'s attribute() for the first instruction.
       const uint64_t rd = c1 - c;
@@ -229,7 +234,7 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     // after its predecessor).
     const unsigned i = pl.count - 1;
     const uint64_t cpc = b.pc + pl.end_pc;
-    const OpClass cls = b.s[i].op->cls;
+    const OpClass cls = pl.control_cls;
     const BranchResult r = cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
                                                    : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
     if (__builtin_expect(r.redirect != Redirect::kNone, 0))
@@ -317,6 +322,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   if (m == 0 || m > 255) return;
   // Plain instructions and loads/stores, and a last branch or jump.
   out.control = s[m - 1].kind == Kind::kControl;
+  if (out.control) out.control_cls = s[m - 1].op->cls;
   for (unsigned i = 0; i + out.control < m; ++i)
     if (!(s[i].flags & kBatch) || s[i].kind == Kind::kControl) return;
   const uint64_t ihit = fetch_.hit_latency();

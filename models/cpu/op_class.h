@@ -108,6 +108,7 @@ struct BlockPlan {
   // The last instruction covered is the block's ending branch or jump:
   // resolved after the others, as planned for its EX cycle.
   bool control = false;
+  OpClass control_cls = OpClass::kBranch;  // control: its class
   uint8_t count = 0;  // instructions covered: the block's first
   // All of it as planned: the last instruction's EX cycle, mem_free_ after
   // it, the stalls, and the pc after it (control: the branch's own pc),
