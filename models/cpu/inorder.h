@@ -95,9 +95,9 @@ class InOrderBackend {
   }
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
 
-  // A batch: the core ran a block's instructions [0, k) (all OpSlots::flags
-  // kBatch, loads/stores to RAM), then has them timed here, each exactly as
-  // one at a time. With the block's plan (plan_start() held), its static
+  // A batch: the core ran a block's instructions [0, k) (OpSlots::flags
+  // kBatch, loads/stores to RAM, and the block's ending branch or jump), then
+  // has them timed here, each exactly as one at a time. With the block's plan (plan_start() held), its static
   // schedule is applied, with the I-cache and L1D accesses made at their
   // cycles; from the first access that does not hit as planned, the rest is
   // timed one at a time.

@@ -79,8 +79,9 @@ enum SlotFlag : uint8_t {
   // which cannot redirect fetch (plain or a load/store): the pc is the
   // expected one and the fetch line is current when this one retires.
   kSameLine = 1,
-  // The core may run it in a batch (exec_block): plain, a load/store through the
-  // core's RAM fast path (checked when it runs), or control flow ending the block.
+  // The core may run it in a batch (exec_block): plain, or a load/store through
+  // the core's RAM fast path (checked when it runs). A branch or jump ending the
+  // block joins the batch through the block's plan (BlockPlan::control).
   kBatch = 2,
 };
 struct OpSlots {
