@@ -245,11 +245,13 @@ void Core::exec_block(Block* b, unsigned n) {
       io = timing_->inorder_fast();
       if (VP_LIKELY(io != nullptr) && plan.ok &&
           io->plan_start(plan, vstart, pstart + vstart)) {
-        // The instructions the block's schedule covers run first, then are
-        // timed in one pass (InOrderBackend::retire_batch), exactly as one at a
-        // time: their timing reads nothing they change (pcs and data addresses
-        // are recorded), and a load/store that would leave the RAM fast path (a
-        // device may read the clock) ends the batch before it runs.
+        // The instructions the block's schedule covers (with the branch or
+        // jump ending it) run first, then are timed in one pass
+        // (InOrderBackend::retire_batch), exactly as one at a time: their
+        // timing reads nothing they change (pcs, the pc after the last and
+        // data addresses are recorded), and a load/store that would leave the
+        // RAM fast path (a device may read the clock) ends the batch before it
+        // runs.
         batch = true;
         const unsigned m = std::min<unsigned>(n, plan.count);
         for (; i < m; ++i) {

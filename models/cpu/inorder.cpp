@@ -141,10 +141,11 @@ void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, 
   finish(s, e + s.latency, false);
 }
 
-// Fetch went down the wrong path from the unstalled control-flow instruction
-// at pc, in EX at e: wrong-path fetch until the redirect.
-void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e) {
-  const uint64_t f = fetch_cycle_at(e - 1);  // before the instruction, cycle_ was e - 1
+// Fetch went down the wrong path from the control-flow instruction at pc, in
+// EX at e, fetched at f (fetch_cycle() before it): wrong-path fetch until the
+// redirect.
+void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e,
+                                     uint64_t f) {
   const RetireInfo r{pc, fetch_pa, 0, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
   if (b.redirect == Redirect::kResolve) {
     const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
@@ -174,56 +175,82 @@ __attribute__((always_inline)) inline void InOrderBackend::end_at_step(const Blo
 __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Batch& b, unsigned& from,
                                                                      uint64_t& pc) {
   const BlockPlan& pl = *b.plan;
-  const uint64_t c = cycle_;  // plan_start() held here
+  uint64_t c = cycle_;  // plan_start() held here
   const uint64_t fpa0 = b.pstart + b.pc;
   if (!fetch_.same_line(fpa0)) {
-    fetch_new_line(b.pc, fpa0, b.fetch_levels);  // fetch_ahead()
-    if (clear_ > c + 1) return false;
+    // As retire_any() fetches it (fetch_ahead() if no redirect is pending).
+    // Then clear_ <= c1 + 1 must hold (redirect_ + 2 <= c1 + 1 does); it is
+    // recomputed once at the end.
+    fetch_.fetch_line(b.pc, fpa0, b.fetch_levels, fpa0 >> fetch_.line_shift(), fetch_cycle());
+    const uint64_t c1 = plan_cycle();
+    if (fetch_.line_ready() > c1 || std::max(mem_free_, ex_free_) > c1 + 1) {
+      update_clear();
+      return false;
+    }
+    if (c1 > c) {
+      // The refill: retire_any()'s attribute() for the first instruction.
+      const uint64_t rd = c1 - c;
+      if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
+      else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += rd;
+      else st_.stall_trap += rd;
+      c = c1;
+    }
   }
-  // The accesses at their cycles; n: the instructions before the first that
-  // did not go as planned (pl.count: all did).
-  unsigned n = pl.count;
-  bool fetch_missed = false;
-  uint64_t x = 0, done = 0;  // of the access that did not hit as planned
-  const uint64_t ihit = fetch_.hit_latency();
+  // The accesses at their cycles, until one does not go as planned. A fetch
+  // event's instruction is in another line than the one before it (which is
+  // the current line): fetch() would start a new line.
   for (const BlockPlan::Event& ev : pl.events) {
+    const unsigned i = ev.i;
+    const uint64_t at = c + ev.at;
     const uint64_t vpc = b.pc + ev.pc;
     if (ev.what == BlockPlan::kFetch) {
-      const uint64_t f = c + ev.at;
-      fetch_.fetch(RetireInfo{vpc, b.pstart + vpc, 0, 0, 0, false, b.fetch_levels, 0}, f);
-      if (fetch_.line_ready() != f + ihit) {
-        n = ev.i;
-        fetch_missed = true;
-        break;
-      }
+      const uint64_t fpa = b.pstart + vpc;
+      fetch_.fetch_line(vpc, fpa, b.fetch_levels, fpa >> fetch_.line_shift(), at);
+      if (fetch_.line_ready() != at + fetch_.hit_latency()) return retire_plan_cut(b, c, i, true, 0, 0, from, pc);
     } else {
-      const uint64_t t = c + ev.at + 1;
+      const uint64_t t = at + 1;
       const bool load = ev.what == BlockPlan::kLoad;
-      x = mem_.dtlb(b.va[ev.i], b.data_levels, t);
-      done = load ? mem_.load(b.pa[ev.i], vpc, x) : mem_.store(b.pa[ev.i], vpc, x);
-      if (x != t || ((load || blocking_) && done != x + dhit_)) {
-        n = ev.i;
-        break;
-      }
+      const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
+      const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
+      if (x != t || ((load || blocking_) && done != x + dhit_))
+        return retire_plan_cut(b, c, i, false, x, done, from, pc);
     }
   }
+  // All as planned.
+  for (const BlockPlan::Write& w : pl.writes) {
+    ready_[w.slot] = c + w.ready;
+    from_load_[w.slot] = w.load;
+  }
+  for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
+  c_.instructions += pl.count;
+  st_.stall_data += pl.stall_data;
+  st_.stall_load_use += pl.stall_load_use;
+  cycle_ = c + pl.e;
+  expected_pc_ = b.end_pc;
+  if (pl.mem_free != BlockPlan::kNoMem) mem_free_ = c + pl.mem_free;
+  if (pl.control) {
+    // The block's branch or jump at its planned EX cycle: retire_control(),
+    // or retire_any() if it waited for an operand (fetched at fetch_cycle()
+    // after its predecessor).
+    const unsigned i = pl.count - 1;
+    const uint64_t cpc = b.pc + pl.end_pc;
+    const OpClass cls = pl.control_cls;
+    const BranchResult r = cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
+                                                   : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
+    if (__builtin_expect(r.redirect != Redirect::kNone, 0))
+      branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
+  }
+  update_clear();
+  return true;
+}
+
+// retire_plan() from instruction n, whose access did not go as planned (at
+// x, done: a load/store's D-TLB and L1D): the first n instructions as
+// planned, then the load/store with its actual timing; false.
+bool InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x,
+                                     uint64_t done, unsigned& from, uint64_t& pc) {
+  const BlockPlan& pl = *b.plan;
   const OpSlots* s = b.s;
-  if (n == pl.count) {
-    // All as planned.
-    for (const BlockPlan::Write& w : pl.writes) {
-      ready_[w.slot] = c + w.ready;
-      from_load_[w.slot] = w.load;
-    }
-    for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
-    c_.instructions += n;
-    end_at_step(pl.steps[n - 1], c, b.pc);
-    update_clear();
-    if (n == b.k) return true;
-    from = n;  // the block's last instruction (control flow)
-    pc = expected_pc_;
-    return false;
-  }
-  // The first n instructions as planned.
   for (unsigned i = 0; i < n; ++i) {
     const BlockPlan::Step& st = pl.steps[i];
     ready_[s[i].dst] = c + st.ready;
@@ -291,10 +318,12 @@ void InOrderBackend::retire_batch_from(const Batch& b, unsigned i, uint64_t pc) 
 
 void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const {
   out = BlockPlan{};
-  unsigned m = n;
-  if (m > 0 && s[m - 1].kind == Kind::kControl) --m;
+  const unsigned m = n;
   if (m == 0 || m > 255) return;
-  for (unsigned i = 0; i < m; ++i)
+  // Plain instructions and loads/stores, and a last branch or jump.
+  out.control = s[m - 1].kind == Kind::kControl;
+  if (out.control) out.control_cls = s[m - 1].op->cls;
+  for (unsigned i = 0; i + out.control < m; ++i)
     if (!(s[i].flags & kBatch) || s[i].kind == Kind::kControl) return;
   const uint64_t ihit = fetch_.hit_latency();
   uint64_t ready[kRegSlots] = {};
@@ -302,14 +331,21 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0;
   bool mem = false;
   uint32_t pc = 0;
+  auto event = [&out](unsigned i, BlockPlan::What what, uint64_t at, uint32_t pc) {
+    out.events.push_back({static_cast<uint8_t>(i), what, static_cast<uint16_t>(at), pc});
+  };
   for (unsigned i = 0; i < m; ++i) {
     const OpSlots& t = s[i];
     const uint64_t base = e + 1;
+    if (i + 1 == m && out.control) {
+      out.control_prev_e = static_cast<uint16_t>(e);
+      out.end_pc = pc;
+    }
     if (i > 0 && !(t.flags & kSameLine)) {
       // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the
       // start); the line must be there for EX at base.
       if (e - 1 + ihit + 1 > base) return;
-      out.events.push_back({static_cast<uint8_t>(i), BlockPlan::kFetch, static_cast<uint16_t>(e - 1), pc});
+      event(i, BlockPlan::kFetch, e - 1, pc);
     }
     if (mem && mem_free > base) return;  // a structural stall: not planned
     uint64_t src = 0;
@@ -342,8 +378,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       if (ld) rd = e + 1 + dhit_;
       mem_free = e + dhit_;  // blocking: done - 1; otherwise x + dhit_ - 1
       mem = true;
-      out.events.push_back({static_cast<uint8_t>(i), ld ? BlockPlan::kLoad : BlockPlan::kStore,
-                            static_cast<uint16_t>(e), pc});
+      event(i, ld ? BlockPlan::kLoad : BlockPlan::kStore, e, pc);
     }
     if (t.dst != 0) {
       ready[t.dst] = rd;
@@ -356,12 +391,19 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
                          mem ? static_cast<uint16_t>(mem_free) : BlockPlan::kNoMem, ld,
                          static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
   }
-  for (unsigned r = 1; r < kRegSlots; ++r)
+  // The destination slot 64 (none) is never read: not written.
+  for (unsigned r = 1; r < kRegSlots - 1; ++r)
     if (written[r]) out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
-  unsigned mix[kMixCount] = {};
-  for (unsigned i = 0; i < m; ++i) ++mix[static_cast<unsigned>(s[i].mix)];
+  unsigned count[kMixCount] = {};
+  for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
   for (unsigned x = 0; x < kMixCount; ++x)
-    if (mix[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(mix[x])});
+    if (count[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(count[x])});
+  const BlockPlan::Step& last = out.steps.back();
+  out.e = last.e;
+  out.mem_free = last.mem_free;
+  out.stall_data = last.stall_data;
+  out.stall_load_use = last.stall_load_use;
+  if (!out.control) out.end_pc = last.next_pc;
   out.count = static_cast<uint8_t>(m);
   out.ok = true;
 }

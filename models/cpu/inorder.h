@@ -95,9 +95,9 @@ class InOrderBackend {
   }
   void retire_any(const Insn& in, const RetireInfo& r, const OpSlots& s);
 
-  // A batch: the core ran a block's instructions [0, k) (all OpSlots::flags
-  // kBatch, loads/stores to RAM), then has them timed here, each exactly as
-  // one at a time. With the block's plan (plan_start() held), its static
+  // A batch: the core ran a block's instructions [0, k) (OpSlots::flags
+  // kBatch, loads/stores to RAM, and the block's ending branch or jump), then
+  // has them timed here, each exactly as one at a time. With the block's plan (plan_start() held), its static
   // schedule is applied, with the I-cache and L1D accesses made at their
   // cycles; from the first access that does not hit as planned, the rest is
   // timed one at a time.
@@ -120,10 +120,15 @@ class InOrderBackend {
   bool plan_start(const BlockPlan& pl, uint64_t pc, uint64_t fetch_pa) const {
     // The entry as the first instruction's unstalled() sees it; a new first line
     // is fetched by retire_plan() (not before the block ran: its first
-    // instruction may trap), and must then be there in time.
+    // instruction may trap), and must then be there in time. A new line after
+    // a redirect: the block starts when fetch restarts (plan_cycle()).
     if (pc != expected_pc_) return false;
-    const uint64_t c = cycle_;
-    if (fetch_.same_line(fetch_pa) ? clear_ > c + 1 : redirect_ + 2 > c + 1) return false;
+    uint64_t c = cycle_;
+    if (fetch_.same_line(fetch_pa)) {
+      if (clear_ > c + 1) return false;
+    } else {
+      c = plan_cycle();
+    }
     for (const BlockPlan::Guard& g : pl.guards)
       if (ready_[g.slot] > c + g.base) return false;
     return true;
@@ -168,8 +173,17 @@ class InOrderBackend {
     update_clear();
   }
   void retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, uint64_t next_pc, uint64_t fetch_pa);
-  void branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e);
+  void branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e) {
+    branch_redirect(b, pc, fetch_pa, e, fetch_cycle_at(e - 1));  // before the instruction, cycle_ was e - 1
+  }
+  void branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e, uint64_t f);
+  // The cycle C of a plan for a block that starts a new fetch line: the
+  // first instruction enters EX at C + 1, after the refill of a pending
+  // redirect (redirect_ + 2) if any.
+  uint64_t plan_cycle() const { return std::max(cycle_, redirect_ + 1); }
   bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
+  bool retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x, uint64_t done,
+                       unsigned& from, uint64_t& pc);
   void end_at_step(const BlockPlan::Step& st, uint64_t c, uint64_t block_pc);
   void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);
   uint64_t src_ready(const OpSlots& s) const {

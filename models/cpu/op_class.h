@@ -79,8 +79,9 @@ enum SlotFlag : uint8_t {
   // which cannot redirect fetch (plain or a load/store): the pc is the
   // expected one and the fetch line is current when this one retires.
   kSameLine = 1,
-  // The core may run it in a batch (exec_block): plain, a load/store through the
-  // core's RAM fast path (checked when it runs), or control flow ending the block.
+  // The core may run it in a batch (exec_block): plain, or a load/store through
+  // the core's RAM fast path (checked when it runs). A branch or jump ending the
+  // block joins the batch through the block's plan (BlockPlan::control).
   kBatch = 2,
 };
 struct OpSlots {
@@ -96,14 +97,28 @@ struct OpSlots {
 
 // The in-order backend's static schedule of a block (InOrderBackend::plan):
 // the timing its instructions get one at a time when the block starts
-// unstalled, every source from before the block is ready when first read,
-// and every I-cache line fetch and L1D access hits with the configured
-// latency without a TLB stall. Cycles are relative to the EX cycle C of the
-// instruction before the block. Made with the block's OpSlots.
+// unstalled (or right when fetch restarts after a redirect), every source
+// from before the block is ready when first read, and every I-cache line
+// fetch and L1D access hits with the configured latency without a TLB stall.
+// Cycles are relative to the cycle C before the block's first EX cycle (the
+// EX cycle of the instruction before it; after a redirect, the cycle before
+// the refilled pipeline's first EX). Made with the block's OpSlots.
 struct BlockPlan {
   static constexpr uint16_t kNoMem = 0xffff;
   bool ok = false;    // the block has one
-  uint8_t count = 0;  // instructions covered: the block's first (a last control-flow one is timed on its own)
+  // The last instruction covered is the block's ending branch or jump:
+  // resolved after the others, as planned for its EX cycle.
+  bool control = false;
+  OpClass control_cls = OpClass::kBranch;  // control: its class
+  uint8_t count = 0;  // instructions covered: the block's first
+  // All of it as planned: the last instruction's EX cycle, mem_free_ after
+  // it, the stalls, and the pc after it (control: the branch's own pc),
+  // relative to the block's.
+  uint16_t e = 0, mem_free = kNoMem;
+  uint16_t control_prev_e = 0;  // control: the EX cycle of the instruction before it (0: none)
+  uint32_t stall_data = 0, stall_load_use = 0;
+  uint32_t end_pc = 0;
+  // Per instruction, for a plan cut short (stalls cumulative).
   struct Step {
     uint16_t e;         // EX cycle
     uint16_t ready;     // result ready (ready_ of its destination)
@@ -112,19 +127,21 @@ struct BlockPlan {
     uint32_t stall_data, stall_load_use;  // stalls so far (cumulative)
     uint32_t next_pc;   // pc after it, relative to the block's
   };
-  struct Guard { uint8_t slot; uint16_t base; };  // ready_[slot] <= C + base
-  // In order: instruction i starts a fetch line, fetched at C + at (ready
-  // C + at + the I-cache hit latency); or loads/stores with EX at C + at.
-  enum What : uint8_t { kFetch, kLoad, kStore };
-  struct Event { uint8_t i; What what; uint16_t at; uint32_t pc; };  // pc: instruction i's, relative to the block's
-  // All of it as planned: the last result each register slot gets (not x0),
-  // and the instruction-mix counts.
-  struct Write { uint8_t slot; bool load; uint16_t ready; };
-  struct MixAdd { uint8_t mix; uint8_t n; };
   std::vector<Step> steps;
-  std::vector<Write> writes;
-  std::vector<MixAdd> mix;
+  struct Guard { uint8_t slot; uint16_t base; };  // ready_[slot] <= C + base
   std::vector<Guard> guards;
+  // All of it as planned: the last result each register slot gets (not x0 or
+  // the unread slot 64) and whether it is a load's.
+  struct Write { uint8_t slot; bool load; uint16_t ready; };
+  std::vector<Write> writes;
+  // The instruction-mix counts.
+  struct MixAdd { uint8_t mix; uint8_t n; };
+  std::vector<MixAdd> mix;
+  // In order: instruction i starts a fetch line, fetched at C + at (ready
+  // C + at + the I-cache hit latency); or a load/store with EX at C + at.
+  // pc: instruction i's, relative to the block's.
+  enum What : uint8_t { kFetch, kLoad, kStore };
+  struct Event { uint8_t i; What what; uint16_t at; uint32_t pc; };
   std::vector<Event> events;
 };
 

@@ -1,0 +1,49 @@
+/* Block-ending branches and jumps in the cases the in-order block schedules
+ * time them (tests/cpu/identity/block_schedule.py compares every statistic
+ * with one-at-a-time timing): a conditional branch right after the load of
+ * its operand (load-use stall) or after a multiply (data stall), random
+ * directions (mispredictions: wrong-path fetch from the cycle the branch was
+ * fetched), blocks that are a single branch, indirect calls to random
+ * targets (JALR mispredictions), and more taken jumps than BTB entries
+ * (decode redirects). */
+#include "uarch.h"
+#define N 20000
+static uint8_t bits[N];
+
+#define FN(k) \
+  static uint64_t __attribute__((noinline, aligned(64))) f##k(uint64_t x) { return x * 3 + k; }
+FN(0) FN(1) FN(2) FN(3) FN(4) FN(5) FN(6) FN(7)
+typedef uint64_t (*fn_t)(uint64_t);
+static fn_t const table[8] = {f0, f1, f2, f3, f4, f5, f6, f7};
+
+int main(void) {
+  for (unsigned i = 0; i < N; i++) bits[i] = (rnd() >> 32) & 1;
+  uint64_t s = 0;
+  for (unsigned i = 0; i < N; i++) {
+    uint64_t v, w;
+    /* load-use: the branch waits one cycle for the loaded byte. The wrong
+     * path either way starts 12 bytes before a line's end: its length (4
+     * bytes a cycle from the cycle after the branch was fetched until the
+     * redirect) decides whether it also fetches the next line. */
+    __asm__ volatile(".option push\n\t.option norvc\n\tj 0f\n\t.balign 64\n\t.skip 44\n"
+                     "0:\tlbu %1, 0(%2)\n\tbnez %1, 2f\n\tj 3f\n\t.balign 64\n\t.skip 52\n"
+                     "2:\taddi %0, %0, 1\n3:\n\t.option pop"
+                     : "+r"(s), "=&r"(v) : "r"(&bits[i]) : "memory");
+    /* data stall: the branch waits two cycles for the multiply; the wrong
+     * path starts 16 bytes before a line's end */
+    const uint64_t r = rnd();
+    __asm__ volatile(".option push\n\t.option norvc\n\tj 0f\n\t.balign 64\n\t.skip 40\n"
+                     "0:\tmul %1, %2, %3\n\tbnez %1, 2f\n\tj 3f\n\t.balign 64\n\t.skip 48\n"
+                     "2:\taddi %0, %0, 2\n3:\n\t.option pop"
+                     : "+r"(s), "=&r"(w) : "r"((r >> 40) & 1), "r"((r >> 41) | 1));
+    /* 2: starts a block of one branch (the target of the first branch) */
+    __asm__ volatile("beqz %1, 2f\n\tj 3f\n2:\tbnez %2, 3f\n\taddi %0, %0, 4\n3:"
+                     : "+r"(s) : "r"((r >> 42) & 1), "r"((r >> 43) & 1));
+    s = table[(r >> 50) & 7](s);
+    if ((r & 0xff) == 0) s = f0(f1(f2(f3(f4(f5(f6(f7(s))))))));
+  }
+  /* More taken jumps than BTB entries, each a block of its own: decode redirects. */
+  for (unsigned k = 0; k < 16; k++) __asm__ volatile(".rept 1024\n\tj 1f\n\tnop\n1:\n\t.endr");
+  put_hex(s);
+  return 0;
+}
