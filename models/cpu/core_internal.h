@@ -62,8 +62,9 @@ struct Block {
   Block* page_next = nullptr;  // the next cached block of the same code page
   // The blocks that ran after this one (at most two: a branch's two exits), so that the
   // run loops find the next block without a lookup (Core::successor). `gen` is
-  // Core::block_gen_ when the link was made: later, `next` may have been freed.
-  struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
+  // Core::block_gen_ when the link was made: later, `next` may have been freed;
+  // `checked`: Core::link_gen() when the link was last found valid (0: never).
+  struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; uint64_t checked = 0; Block* next = nullptr; };
   Link link[2];
   std::unique_ptr<BlockTiming> timing;  // pipeline mode
 };
@@ -100,20 +101,34 @@ inline int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint
 // would take that entry), no block has left the cache since the link was made (so it
 // is still the cached block there), and it was read since the latest fence.i (else
 // lookup_block compares it with memory). nullptr: ask lookup_block.
-inline Block* Core::successor(const Block* prev) const {
-  for (const Block::Link& l : prev->link) {
+inline Block* Core::linked_block(Block* prev) {
+  for (Block::Link& l : prev->link) {
     if (l.vpc != pc_ || l.gen != block_gen_) continue;
     const uint64_t vpn = pc_ >> 12;
     const TlbEntry& e = tlb_[2][vpn & (kTlbSize - 1)];
     Block* const b = l.next;
-    if (e.tag == vpn && (e.ppage | (pc_ & 0xfff)) == b->ppc && b->epoch == code_epoch_) return b;
+    if (e.tag == vpn && (e.ppage | (pc_ & 0xfff)) == b->ppc && b->epoch == code_epoch_) {
+      l.checked = link_gen();
+      return b;
+    }
   }
   return nullptr;
 }
 
+// linked_block(), without checking again a link found valid when nothing it
+// depends on has changed since (link_gen()): the run loops' common case. (The
+// translator's dispatcher, which sees a TLB switch at every privilege change,
+// calls linked_block().)
+inline Block* Core::successor(Block* prev) {
+  const uint64_t gen = link_gen();
+  for (const Block::Link& l : prev->link)
+    if (l.vpc == pc_ && l.checked == gen) return l.next;
+  return linked_block(prev);
+}
+
 // b, a cached block, runs after prev (at pc_).
 inline void Core::remember_successor(Block* prev, Block* b) {
-  prev->link[prev->link_rr++ & 1] = {pc_, block_gen_, b};
+  prev->link[prev->link_rr++ & 1] = {pc_, block_gen_, 0, b};
 }
 
 }  // namespace vp::cpu
