@@ -335,7 +335,8 @@ class Core {
   void timed_batch(const Block* b, unsigned k, uint64_t vstart, const uint64_t* va, const uint64_t* pa);
   Block* lookup_block();
   Block* successor(Block* prev);  // core_internal.h
-  Block* linked_block(Block* prev);
+  Block* linked_block(const Block* prev) const;
+  int valid_link(const Block* prev) const;
   void remember_successor(Block* prev, Block* b);
   Block* current_block(uint64_t ppc);
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
