@@ -286,6 +286,11 @@ void Core::exec_block(Block* b, unsigned n) {
                                    : (io->unstalled(s, pc, pstart + pc) ||
                                       (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
                                        io->unstalled(s, pc, pstart + pc))))) {
+          // Most instructions timed here end a block (a batch's last one): control first.
+          if (s.kind == Kind::kControl) {
+            io->retire_control(p[i], s, pc, pc_, pstart + pc);
+            continue;
+          }
           if (s.kind == Kind::kPlain) {
             io->retire_plain(s, pc_);
             continue;
@@ -294,9 +299,6 @@ void Core::exec_block(Block* b, unsigned n) {
             uint64_t pa = ea;
             const bool cached = s.mem && timed_data_pa(ea, pa);
             if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? timed_data_levels() : 0)) continue;
-          } else if (s.kind == Kind::kControl) {
-            io->retire_control(p[i], s, pc, pc_, pstart + pc);
-            continue;
           }
         }
         timed_retire(p[i], s, b, vstart, pc, ea, io);
