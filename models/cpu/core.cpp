@@ -45,6 +45,7 @@ void Core::reap_blocks() {
     }
   }
   graveyard_.clear();
+  update_slow();
   if (arena_live_ == 0) {
     arena_.reset();  // nothing allocated from it is referenced any more
     arena_dead_ = 0;
@@ -99,10 +100,10 @@ void Core::reset() {
   for (auto& a : pmpaddr_) a = 0;
   pmp_update();
   clear_reservation();
-  wfi_ = false;
-  stop_ = false;
-  marker_ = 0;
-  irq_check_ = true;
+  run_.wfi = false;
+  run_.stop = false;
+  run_.marker = 0;
+  run_.irq_check = true;
   triggers_.reset();
   stuck_.reset();
   halt_ = {};
@@ -117,7 +118,7 @@ void Core::set_irq_line(unsigned bit, bool level) {
     irq_lines_ |= 1ull << bit;
   else
     irq_lines_ &= ~(1ull << bit);
-  irq_check_ = true;
+  run_.irq_check = true;
 }
 
 // ---------------------------------------------------------------------------
@@ -143,59 +144,62 @@ template <bool kTimed>
 RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
   run_done_ = 0;
   blk_i_ = 0;
-  wfi_ = false;
+  run_.wfi = false;
   RunExit why = RunExit::kBudget;
   Block* prev = nullptr;
   while (run_done_ < budget) {
-    if (VP_UNLIKELY(stop_)) {
-      why = RunExit::kStop;
-      break;
-    }
-    if (VP_UNLIKELY(!graveyard_.empty())) {
-      reap_blocks();
-      prev = nullptr;
-    }
-    if (VP_UNLIKELY(irq_check_)) {
-      if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
-      check_interrupts();
-      prev = nullptr;
-    }
-    if (VP_UNLIKELY(pc_ == stop_pc_)) {
-      why = RunExit::kStopPc;
-      break;
-    }
-    {
-      Block* b = prev ? successor(prev) : nullptr;
-      if (!b) {
-        try {
-          b = lookup_block();
-        } catch (const Trap& t) {
-          ++run_done_;
-          take_trap(t.cause, t.tval, false);
-          if (kTimed) timing_->trap();
-          prev = nullptr;
-          continue;
-        }
-        if (prev && b->cacheable) remember_successor(prev, b);
+    // One test per block for the rare exits (RunFlags), in their order.
+    if (VP_UNLIKELY(run_.any())) {
+      if (run_.stop) {
+        why = RunExit::kStop;
+        break;
       }
-      uint64_t left = budget - run_done_;
-      unsigned n = static_cast<unsigned>(b->insns.size());
-      if (n > left) n = static_cast<unsigned>(left);
-      const uint64_t before = instret_;
-      const uint64_t vstart = pc_;
-      exec_block<kTimed>(b, n);
-      if (VP_UNLIKELY(block_counter_ != nullptr)) block_counter_->count(vstart, instret_ - before);
-      // Links only from a block that ran to its end without a trap: its successors.
-      prev = (b->cacheable && instret_ - before == b->insns.size()) ? b : nullptr;
-      if (VP_UNLIKELY(!b->cacheable)) graveyard_.push_back(b);
+      if (!graveyard_.empty()) {
+        reap_blocks();
+        prev = nullptr;
+      }
+      if (run_.irq_check) {
+        if (debug_active_) break;  // a trigger or breakpoint was armed: run() again, in run_debug
+        check_interrupts();
+        prev = nullptr;
+      }
+      if (pc_ == stop_pc_) {
+        why = RunExit::kStopPc;
+        break;
+      }
     }
-    if (VP_UNLIKELY(wfi_)) {
-      why = RunExit::kWfi;
-      break;
+    Block* b = prev ? successor(prev) : nullptr;
+    if (!b) {
+      try {
+        b = lookup_block();
+      } catch (const Trap& t) {
+        ++run_done_;
+        take_trap(t.cause, t.tval, false);
+        if (kTimed) timing_->trap();
+        prev = nullptr;
+        continue;
+      }
+      if (prev && b->cacheable) remember_successor(prev, b);
     }
-    if (VP_UNLIKELY(marker_ != 0)) {
-      why = RunExit::kMarker;
-      break;
+    uint64_t left = budget - run_done_;
+    unsigned n = static_cast<unsigned>(b->insns.size());
+    if (n > left) n = static_cast<unsigned>(left);
+    const uint64_t before = instret_;
+    const uint64_t vstart = pc_;
+    exec_block<kTimed>(b, n);
+    // Links only from a block that ran to its end without a trap: its successors.
+    prev = (b->cacheable && instret_ - before == b->insns.size()) ? b : nullptr;
+    if (VP_UNLIKELY(!b->cacheable)) bury(b);
+    if (VP_UNLIKELY(run_.any())) {
+      if (block_counter_ != nullptr) block_counter_->count(vstart, instret_ - before);
+      if (run_.wfi) {
+        why = RunExit::kWfi;
+        break;
+      }
+      if (run_.marker != 0) {
+        why = RunExit::kMarker;
+        break;
+      }
     }
   }
   executed = run_done_;
@@ -284,6 +288,11 @@ void Core::exec_block(Block* b, unsigned n) {
                                    : (io->unstalled(s, pc, pstart + pc) ||
                                       (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
                                        io->unstalled(s, pc, pstart + pc))))) {
+          // Most instructions timed here end a block (a batch's last one): control first.
+          if (s.kind == Kind::kControl) {
+            io->retire_control(p[i], s, pc, pc_, pstart + pc);
+            continue;
+          }
           if (s.kind == Kind::kPlain) {
             io->retire_plain(s, pc_);
             continue;
@@ -292,9 +301,6 @@ void Core::exec_block(Block* b, unsigned n) {
             uint64_t pa = ea;
             const bool cached = s.mem && timed_data_pa(ea, pa);
             if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? timed_data_levels() : 0)) continue;
-          } else if (s.kind == Kind::kControl) {
-            io->retire_control(p[i], s, pc, pc_, pstart + pc);
-            continue;
           }
         }
         timed_retire(p[i], s, b, vstart, pc, ea, io);
@@ -592,7 +598,7 @@ void Core::notify_code_write(uint64_t pa, unsigned len) {
       ++block_gen_;
       *link = b->page_next;
       blocks_.erase(b->ppc);
-      graveyard_.push_back(b);
+      bury(b);
     } else {
       link = &b->page_next;
     }
@@ -619,7 +625,7 @@ void Core::drop_block(Block* b) {
   while (*link && *link != b) link = &(*link)->page_next;
   if (*link) *link = b->page_next;
   set_page_blocks(page, head);
-  graveyard_.push_back(b);
+  bury(b);
 }
 
 void Core::invalidate_code_page(uint64_t ppage) {
@@ -629,14 +635,14 @@ void Core::invalidate_code_page(uint64_t ppage) {
   ++block_gen_;
   for (; b; b = b->page_next) {
     blocks_.erase(b->ppc);
-    graveyard_.push_back(b);
+    bury(b);
   }
 }
 
 void Core::flush_blocks() {
   ++chain_gen_;
   ++block_gen_;
-  blocks_.for_each([this](uint64_t, Block* b) { graveyard_.push_back(b); });
+  blocks_.for_each([this](uint64_t, Block* b) { bury(b); });
   blocks_.clear();
   code_pages_.clear();
 }
@@ -819,7 +825,7 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::ADDI: RD = RS1 + IMM; NEXT; break;
     case Op::SLTI:
       if (VP_UNLIKELY(in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase && in.imm <= kMarkerBase + kMarkerLast))
-        marker_ = static_cast<unsigned>(in.imm - kMarkerBase);
+        run_.marker = static_cast<unsigned>(in.imm - kMarkerBase);
       RD = S64(RS1) < in.imm;
       NEXT;
       break;
@@ -874,7 +880,7 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
       // Priv. spec 3.1.6.5: TW; U-mode WFI is illegal when S-mode exists.
       if (priv_ == Priv::U || (priv_ == Priv::S && (mstatus_ & mst::TW))) illegal(in);
       NEXT;
-      if (!wfi_wakeup()) wfi_ = true;
+      if (!wfi_wakeup()) run_.wfi = true;
       break;
     case Op::SFENCE_VMA:
       if (priv_ == Priv::U || (priv_ == Priv::S && (mstatus_ & mst::TVM))) illegal(in);

@@ -4,6 +4,7 @@
 // pre-decoded block cache. Memory is reached through CoreHost: host pointers
 // for DMI pages, slow-path callbacks for everything else.
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -165,15 +166,21 @@ class Core {
     time_value_ = value;
   }
   void clear_time_cache() { time_span_ = 0; }
-  void request_stop() { stop_ = true; }
+  void request_stop() { run_.stop = true; }
   // Fast-forward support: run() returns kStopPc before executing a block that
   // starts at this pc (a branch target such as a function entry); ~0: none.
-  void set_stop_pc(uint64_t pc) { stop_pc_ = pc; }
+  void set_stop_pc(uint64_t pc) {
+    stop_pc_ = pc;
+    update_slow();
+  }
   // Basic-block vectors (bbv.h): the counter sees every block run with its
   // start pc and retired instructions; the interpreter runs then. Not owned.
-  void set_block_counter(BlockCounter* c) { block_counter_ = c; }
+  void set_block_counter(BlockCounter* c) {
+    block_counter_ = c;
+    update_slow();
+  }
   // The marker (Marker) that made run() return kMarker; clears it.
-  unsigned take_marker() { const unsigned m = marker_; marker_ = 0; return m; }
+  unsigned take_marker() { const unsigned m = run_.marker; run_.marker = 0; return m; }
 
   // Interrupt lines (mip bits 3/7/11/9). Cheap; callable at any time.
   void set_irq_line(unsigned bit, bool level);
@@ -203,7 +210,7 @@ class Core {
   // Interrupts are not taken while masked (a debugger single-stepping: dcsr.stepie = 0).
   void set_irq_mask(bool masked) {
     irq_mask_ = masked;
-    if (!masked) irq_check_ = true;
+    if (!masked) run_.irq_check = true;
     update_debug();
   }
   Triggers& triggers() { return triggers_; }
@@ -234,7 +241,7 @@ class Core {
   StuckDetector& stuck_detector() { return stuck_; }
   bool stuck() const { return stuck_.stuck(); }
   // Resumes after a stuck report (the run goes on).
-  void clear_stuck() { stuck_.clear_streak(); stop_ = false; }
+  void clear_stuck() { stuck_.clear_streak(); run_.stop = false; }
 
   // State access.
   uint64_t pc() const { return pc_; }
@@ -327,7 +334,9 @@ class Core {
   const OpSlots* timing_slots(Block* b);
   void timed_batch(const Block* b, unsigned k, uint64_t vstart, const uint64_t* va, const uint64_t* pa);
   Block* lookup_block();
-  Block* successor(const Block* prev) const;  // core_internal.h
+  Block* successor(Block* prev);  // core_internal.h
+  Block* linked_block(const Block* prev) const;
+  int valid_link(const Block* prev) const;
   void remember_successor(Block* prev, Block* b);
   Block* current_block(uint64_t ppc);
   Block* build_block(uint64_t vpc, uint64_t ppc, bool cache);
@@ -373,6 +382,12 @@ class Core {
   void set_page_blocks(uint64_t page, Block* head);
   void flush_blocks();
   void reap_blocks();  // deletes discarded blocks (after the translator dropped them)
+  // A block leaves: reaped at the run loops' next block.
+  void bury(Block* b) {
+    graveyard_.push_back(b);
+    run_.slow = true;
+  }
+  void update_slow() { run_.slow = !graveyard_.empty() || stop_pc_ != ~0ull || block_counter_ != nullptr; }
 
   // CSRs.
   uint64_t csr_rw(const Insn& in, unsigned csr, uint64_t wval, bool write, bool read);
@@ -406,10 +421,23 @@ class Core {
   uint64_t run_done_ = 0;
   unsigned blk_i_ = 0;
   uint64_t time_from_ = 0, time_span_ = 0, time_value_ = 0;  // set_time_cache
-  bool stop_ = false;
-  bool wfi_ = false;
-  bool irq_check_ = true;
-  unsigned marker_ = 0;
+  // What makes the run loops leave their per-block fast path, read as one
+  // word (any()): a stop request, a sleeping wfi, a possible interrupt, a
+  // marker, and `slow` (blocks to reap, a stop pc or a block counter: update_slow()).
+  struct RunFlags {
+    bool stop = false;
+    bool wfi = false;
+    bool irq_check = true;
+    bool slow = false;
+    uint32_t marker = 0;
+    bool any() const {
+      uint64_t w;
+      std::memcpy(&w, this, sizeof w);
+      return w != 0;
+    }
+  };
+  static_assert(sizeof(RunFlags) == 8, "RunFlags: no padding, one word");
+  RunFlags run_;
   uint64_t stop_pc_ = ~0ull;
   BlockCounter* block_counter_ = nullptr;
   std::ostream* trace_ = nullptr;
@@ -516,6 +544,10 @@ class Core {
   uint64_t code_epoch_ = 0;  // fence.i count: blocks built earlier are checked before use
   uint64_t chain_gen_ = 1;
   uint64_t block_gen_ = 1;  // bumped when blocks leave blocks_: successor links made before are void
+  // Fetch TLB entries replaced: with chain_gen_ (bumped when the TLB is flushed or
+  // switched, blocks leave blocks_, and on fence.i) what successor() checks may have changed.
+  uint64_t fetch_fills_ = 0;
+  uint64_t link_gen() const { return chain_gen_ + fetch_fills_; }
 
   std::unique_ptr<Translator> translator_;
 };

@@ -62,8 +62,10 @@ struct Block {
   Block* page_next = nullptr;  // the next cached block of the same code page
   // The blocks that ran after this one (at most two: a branch's two exits), so that the
   // run loops find the next block without a lookup (Core::successor). `gen` is
-  // Core::block_gen_ when the link was made: later, `next` may have been freed.
-  struct Link { uint64_t vpc = ~0ull; uint64_t gen = 0; Block* next = nullptr; };
+  // Core::block_gen_ when the links were made: later, `next` may have been freed.
+  // `checked`: Core::link_gen() when the link was last found valid (0: never).
+  uint64_t gen = 0;
+  struct Link { uint64_t vpc = ~0ull; uint64_t checked = 0; Block* next = nullptr; };
   Link link[2];
   std::unique_ptr<BlockTiming> timing;  // pipeline mode
 };
@@ -95,25 +97,51 @@ inline bool writes_rd(const Insn& in) {
 
 inline int64_t sext32(uint64_t v) { return static_cast<int32_t>(static_cast<uint32_t>(v)); }
 
-// The block lookup_block() would return now if prev ran before it last time at this pc:
-// the pc's fetch TLB entry still maps it to the block's physical pc (lookup_block
-// would take that entry), no block has left the cache since the link was made (so it
-// is still the cached block there), and it was read since the latest fence.i (else
-// lookup_block compares it with memory). nullptr: ask lookup_block.
-inline Block* Core::successor(const Block* prev) const {
-  for (const Block::Link& l : prev->link) {
-    if (l.vpc != pc_ || l.gen != block_gen_) continue;
+// The link of prev (0 or 1) to the block lookup_block() would return now if prev ran
+// before it last time at this pc: the pc's fetch TLB entry still maps it to the block's
+// physical pc (lookup_block would take that entry), no block has left the cache since
+// the link was made (so it is still the cached block there), and it was read since the
+// latest fence.i (else lookup_block compares it with memory). -1: ask lookup_block.
+inline int Core::valid_link(const Block* prev) const {
+  if (prev->gen != block_gen_) return -1;
+  for (int i = 0; i < 2; ++i) {
+    const Block::Link& l = prev->link[i];
+    if (l.vpc != pc_) continue;
     const uint64_t vpn = pc_ >> 12;
     const TlbEntry& e = tlb_[2][vpn & (kTlbSize - 1)];
-    Block* const b = l.next;
-    if (e.tag == vpn && (e.ppage | (pc_ & 0xfff)) == b->ppc && b->epoch == code_epoch_) return b;
+    const Block* const b = l.next;
+    if (e.tag == vpn && (e.ppage | (pc_ & 0xfff)) == b->ppc && b->epoch == code_epoch_) return i;
   }
-  return nullptr;
+  return -1;
 }
 
-// b, a cached block, runs after prev (at pc_).
+inline Block* Core::linked_block(const Block* prev) const {
+  const int i = valid_link(prev);
+  return i < 0 ? nullptr : prev->link[i].next;
+}
+
+// linked_block(), without checking a link again that was found valid when nothing
+// valid_link() depends on has changed since (link_gen()): the run loops' common case.
+// (The translator's dispatcher, which sees a TLB switch at every privilege change,
+// calls linked_block().)
+inline Block* Core::successor(Block* prev) {
+  const uint64_t g = link_gen();
+  for (const Block::Link& l : prev->link)
+    if (l.vpc == pc_ && l.checked == g) return l.next;
+  const int i = valid_link(prev);
+  if (i < 0) return nullptr;
+  prev->link[i].checked = g;
+  return prev->link[i].next;
+}
+
+// b, a cached block, runs after prev (at pc_). A link made before a block left the
+// cache is void (valid_link()).
 inline void Core::remember_successor(Block* prev, Block* b) {
-  prev->link[prev->link_rr++ & 1] = {pc_, block_gen_, b};
+  if (prev->gen != block_gen_) {
+    prev->gen = block_gen_;
+    prev->link[0].vpc = prev->link[1].vpc = ~0ull;
+  }
+  prev->link[prev->link_rr++ & 1] = {pc_, 0, b};
 }
 
 }  // namespace vp::cpu

@@ -89,11 +89,11 @@ void Core::restore_state(platform::StateReader& in) {
   xlate_ctx_ = ~0ull;
   update_xlate_ctx();
   flush_blocks();
-  wfi_ = stop_ = false;
-  marker_ = 0;
+  run_.wfi = run_.stop = false;
+  run_.marker = 0;
   run_done_ = 0;
   blk_i_ = 0;
-  irq_check_ = true;
+  run_.irq_check = true;
   update_debug();  // restored triggers may arm the debug loop
 }
 

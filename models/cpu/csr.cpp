@@ -244,7 +244,7 @@ uint64_t Core::csr_rw(const Insn& in, unsigned csr, uint64_t operand, bool write
     }
     if (!csr_write(csr, nv)) illegal(in);
     update_xlate_ctx();
-    irq_check_ = true;
+    run_.irq_check = true;
   }
   return old;
 }
@@ -255,7 +255,7 @@ void Core::fp_check(const Insn& in) {
 
 // Priv. spec 3.1.9: interrupt priority MEI, MSI, MTI, SEI, SSI, STI.
 void Core::check_interrupts() {
-  irq_check_ = false;
+  run_.irq_check = false;
   const uint64_t pending = read_mip() & mie_;
   if (!pending) return;
   const bool m_on = priv_ != Priv::M || (mstatus_ & mst::MIE);
@@ -276,9 +276,9 @@ void Core::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
   if (VP_UNLIKELY(trace_ != nullptr)) trace_trap(cause, interrupt, tval);
   if (trap_listener_) trap_listener_->on_trap(cause, interrupt, pc_, tval);
   if (!interrupt && stuck_.on_exception(cause, pc_, tval, static_cast<unsigned>(priv_), state_hash()))
-    stop_ = true;  // the hart reports it (Core::stuck)
+    run_.stop = true;  // the hart reports it (Core::stuck)
   clear_reservation();
-  wfi_ = false;
+  run_.wfi = false;
   const uint64_t deleg = interrupt ? mideleg_ : medeleg_;
   const uint64_t xcause = cause | (interrupt ? 1ull << 63 : 0);
   if (priv_ != Priv::M && ((deleg >> cause) & 1)) {
@@ -304,7 +304,7 @@ void Core::take_trap(uint64_t cause, uint64_t tval, bool interrupt) {
     triggers_.on_trap_to_m();
   }
   update_xlate_ctx();
-  irq_check_ = true;
+  run_.irq_check = true;
 }
 
 void Core::do_mret() {
@@ -319,7 +319,7 @@ void Core::do_mret() {
   triggers_.on_mret();
   clear_reservation();
   update_xlate_ctx();
-  irq_check_ = true;
+  run_.irq_check = true;
 }
 
 void Core::do_sret() {
@@ -332,7 +332,7 @@ void Core::do_sret() {
   pc_ = sepc_;
   clear_reservation();
   update_xlate_ctx();
-  irq_check_ = true;
+  run_.irq_check = true;
 }
 
 }  // namespace vp::cpu

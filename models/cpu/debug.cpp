@@ -28,7 +28,7 @@ void Core::update_debug() {
   }
   std::sort(stop_pcs_.begin(), stop_pcs_.end());
   debug_active_ = !stop_pcs_.empty() || triggers_.any_armed() || (trace_ && !trace_done_) || irq_mask_;
-  if (debug_active_) irq_check_ = true;  // the fast loop notices at its next block and returns
+  if (debug_active_) run_.irq_check = true;  // the fast loop notices at its next block and returns
   const bool watch = triggers_.data_armed();
   if (watch != watch_data_) {
     watch_data_ = watch;
@@ -67,11 +67,11 @@ unsigned Core::runnable(const Block* b) {
 RunExit Core::run_debug(uint64_t budget, uint64_t& executed) {
   run_done_ = 0;
   blk_i_ = 0;
-  wfi_ = false;
+  run_.wfi = false;
   halt_ = {};
   RunExit why = RunExit::kBudget;
   while (run_done_ < budget) {
-    if (VP_UNLIKELY(stop_)) {
+    if (VP_UNLIKELY(run_.stop)) {
       why = RunExit::kStop;
       break;
     }
@@ -80,7 +80,7 @@ RunExit Core::run_debug(uint64_t budget, uint64_t& executed) {
       break;
     }
     if (!graveyard_.empty()) reap_blocks();
-    if (irq_check_ && !irq_mask_) check_interrupts();
+    if (run_.irq_check && !irq_mask_) check_interrupts();
     if (trace_ && !trace_done_) trace_window_update();
     if (pc_ != skip_pc_) {
       if (!breakpoints_.empty() && std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc_)) {
@@ -125,18 +125,18 @@ RunExit Core::run_debug(uint64_t budget, uint64_t& executed) {
       else
         exec_block<false>(b, static_cast<unsigned>(n));
     }
-    if (!b->cacheable) graveyard_.push_back(b);
+    if (!b->cacheable) bury(b);
     skip_pc_ = ~0ull;
     if (halt_.kind != DebugHalt::Kind::kNone) {
       halt_.pc = pc_;
       why = RunExit::kDebug;
       break;
     }
-    if (wfi_) {
+    if (run_.wfi) {
       why = RunExit::kWfi;
       break;
     }
-    if (VP_UNLIKELY(marker_ != 0)) {
+    if (VP_UNLIKELY(run_.marker != 0)) {
       why = RunExit::kMarker;
       break;
     }
@@ -256,7 +256,7 @@ bool Core::poke_csr(unsigned csr, uint64_t value) {
   }
   if (!csr_write(csr, value)) return false;
   update_xlate_ctx();
-  irq_check_ = true;
+  run_.irq_check = true;
   return true;
 }
 
@@ -264,7 +264,7 @@ void Core::set_priv(Priv p) {
   if (p == Priv::S && !(cfg_.ext & kExtS)) p = Priv::M;
   priv_ = p;
   update_xlate_ctx();
-  irq_check_ = true;
+  run_.irq_check = true;
 }
 
 }  // namespace vp::cpu

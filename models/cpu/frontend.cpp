@@ -92,10 +92,15 @@ void FetchUnit::wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from,
   if (!bytes) return;
   const uint64_t page_pa = branch.fetch_pa & ~0xfffull;
   const uint64_t end_va = std::min(va + bytes - 1, va | 0xfff);
-  const uint64_t first = (page_pa | (va & 0xfff)) >> line_shift_, last = (page_pa | (end_va & 0xfff)) >> line_shift_;
+  uint64_t l = (page_pa | (va & 0xfff)) >> line_shift_;
+  const uint64_t last = (page_pa | (end_va & 0xfff)) >> line_shift_;
+  // The first line at `from` (before `until`); a further one every line_bytes() /
+  // bytes_per_cycle cycles while that is before `until`.
+  mem_.fetch(l << line_shift_, from);
+  ++st_.wrong_path_lines;
+  if (l == last) return;
   const uint64_t step = std::max<uint64_t>(1, line_bytes() / std::max(1u, bytes_per_cycle));
-  uint64_t t = from;
-  for (uint64_t l = first; l <= last && t < until; ++l, t += step) {
+  for (uint64_t t = from + step; ++l <= last && t < until; t += step) {
     mem_.fetch(l << line_shift_, t);
     ++st_.wrong_path_lines;
   }

@@ -211,6 +211,8 @@ void Core::fill_tlb(TlbEntry* tlb, uint64_t va, uint64_t pa, Access acc) {
       if (tohost_ && (tohost_ & ~0xfffull) == ppage) return;    // HTIF
     }
   }
+  // Successor links (Core::successor) assume the fetch entries they were made with.
+  if (acc == Access::kExec && e.tag != kInvalidTag && (e.tag != va >> 12 || e.ppage != ppage)) ++fetch_fills_;
   e.tag = va >> 12;
   e.addend = addend;
   e.ppage = ppage;

@@ -254,7 +254,7 @@ void TranslatorX86::skip_spin(uint64_t budget) {
   bool silent = true;  // every store of this lap left memory as it was
   bool skipped = false;
   for (unsigned blocks = 0; blocks < kSpinMaxBlocks && c.run_done_ < budget; ++blocks) {
-    if (c.stop_ || c.irq_check_ || !c.graveyard_.empty() || c.chain_gen_ != seen_chain_gen_) break;
+    if (c.run_.stop || c.run_.irq_check || !c.graveyard_.empty() || c.chain_gen_ != seen_chain_gen_) break;
     Block* b;
     try {
       b = c.lookup_block();
@@ -293,7 +293,7 @@ void TranslatorX86::skip_spin(uint64_t budget) {
       c.take_trap(t.cause, t.tval, false);
       break;
     }
-    if (c.wfi_) break;  // a wfi that sleeps
+    if (c.run_.wfi) break;  // a wfi that sleeps
     if (c.pc_ != head) continue;
     if (++laps == 1) {
       std::memcpy(x, c.x_, sizeof x);
@@ -329,7 +329,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
   const auto entry = reinterpret_cast<Entry>(const_cast<uint8_t*>(routines_.entry));
   c.run_done_ = 0;
   c.blk_i_ = 0;
-  c.wfi_ = false;
+  c.run_.wfi = false;
   RunExit why = RunExit::kBudget;
   TransBlock::Exit* from = nullptr;  // an unlinked direct exit taken by the last entry
   // The block that ran last, to its end (interpreted, or the translated one whose exit
@@ -337,7 +337,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
   // lookup_block's hash table probe, whose cache misses dominate cold code's dispatch.
   Block* prev = nullptr;
   while (c.run_done_ < budget) {
-    if (c.stop_) {
+    if (c.run_.stop) {
       why = RunExit::kStop;
       break;
     }
@@ -346,7 +346,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       prev = nullptr;
       c.reap_blocks();
     }
-    if (c.irq_check_) {
+    if (c.run_.irq_check) {
       if (c.debug_active_) break;  // a trigger, breakpoint or trace was armed: Core::run goes to run_debug
       c.check_interrupts();
       from = nullptr;
@@ -367,7 +367,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       spin_probe_ = false;
       from = nullptr;
       skip_spin(budget);
-      if (c.wfi_) {
+      if (c.run_.wfi) {
         why = RunExit::kWfi;
         break;
       }
@@ -387,7 +387,7 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
     const uint64_t pc = c.pc_;
     JitData::VEntry& ve = d.vcache[(pc >> 1) & ((1u << JitData::kVcacheBits) - 1)];
     TransBlock* tb = nullptr;
-    Block* b = prev ? c.successor(prev) : nullptr;
+    Block* b = prev ? c.linked_block(prev) : nullptr;
     if (b) {
       if (b->tb && ve.vpc == pc && ve.tag == tag) {
         tb = ve.tb;
@@ -427,14 +427,14 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
       ++stats_.interpreted_blocks;
       const uint64_t before = c.instret_;
       c.exec_block<false>(b, n);
-      if (!b->cacheable) c.graveyard_.push_back(b);
+      if (!b->cacheable) c.bury(b);
       else if (c.instret_ - before == b->insns.size()) prev = b;  // ran to its end, no trap
       from = nullptr;
-      if (c.wfi_) {
+      if (c.run_.wfi) {
         why = RunExit::kWfi;
         break;
       }
-      if (c.marker_) {
+      if (c.run_.marker) {
         why = RunExit::kMarker;
         break;
       }
@@ -493,11 +493,11 @@ RunExit TranslatorX86::run(uint64_t budget, uint64_t& executed) {
         ++stats_.exits_budget;
         break;
     }
-    if (c.wfi_) {
+    if (c.run_.wfi) {
       why = RunExit::kWfi;
       break;
     }
-    if (c.marker_) {
+    if (c.run_.marker) {
       why = RunExit::kMarker;
       break;
     }

@@ -141,7 +141,7 @@ void TranslatorX86::fold_fflags() {
 uint64_t TranslatorX86::after_helper(uint64_t left) {
   if (forced_) return 0;
   const Core& c = core_;
-  if (c.irq_check_ || c.stop_ || c.wfi_ || c.marker_ || c.chain_gen_ != seen_chain_gen_ || !c.graveyard_.empty() ||
+  if (c.run_.irq_check || c.run_.stop || c.run_.wfi || c.run_.marker || c.chain_gen_ != seen_chain_gen_ || !c.graveyard_.empty() ||
       flags_now() != cur_flags_) {
     forced_ = true;
     saved_left_ = left;
