@@ -317,7 +317,7 @@ void Core::exec_block(Block* b, unsigned n) {
     // The trapping instruction: the one at pc_ (the trap's epc; a block is
     // straight-line code). Found here rather than kept in memory by the loops.
     i = 0;
-    for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; pc += p[i].len) ++i;
+    for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; ++i) pc += p[i].len;
     // A trap in a batch: the instructions before it retired (not all the plan covers).
     if (kTimed && batch) timed_batch(io, b, p, ts, nullptr, i, vstart, bva, bpa);
     instret_ += i;
