@@ -110,6 +110,7 @@ void Core::reset() {
   skip_pc_ = ~0ull;
   update_debug();
   flush_tlb();
+  update_timed_levels();
   flush_blocks();
 }
 
@@ -212,18 +213,15 @@ uint64_t Core::cycles() const {
   return timing_ ? timing_->cycles() : executed_ + run_progress() + idle_cycles_;
 }
 
-// Times a batch (exec_block): block b's first k instructions ran from vstart
-// to pc_, with these data addresses.
-__attribute__((always_inline)) inline void Core::timed_batch(const Block* b, unsigned k, uint64_t vstart,
-                                                           const uint64_t* va, const uint64_t* pa) {
+// Times a batch (exec_block): block b's first k instructions (p, with
+// OpSlots ts) ran from vstart to pc_, with these data addresses; plan: the
+// block's if plan_start() held and all it covers ran, else nullptr.
+__attribute__((always_inline)) inline void Core::timed_batch(InOrderBackend* io, const Block* b, const Insn* p,
+                                                           const OpSlots* ts, const BlockPlan* plan, unsigned k,
+                                                           uint64_t vstart, const uint64_t* va, const uint64_t* pa) {
   if (k == 0) return;
-  // The plan when plan_start() held (exec_block) and all it covers ran.
-  const BlockTiming& t = *b->timing;
-  const BlockPlan* plan = t.plan.ok && t.plan.count == k ? &t.plan : nullptr;
-  const InOrderBackend::Batch x{b->insns.data(), t.slots.data(), plan, k, vstart, b->ppc - vstart, pc_, va, pa,
-                                static_cast<uint8_t>(priv_ != Priv::M ? timed_satp_levels() : 0),
-                                timed_data_levels()};
-  timing_->inorder_fast()->retire_batch(x);
+  const InOrderBackend::Batch x{p, ts, plan, k, vstart, b->ppc - vstart, pc_, va, pa, fetch_levels_, data_levels_};
+  io->retire_batch(x);
 }
 
 template <bool kTimed>
@@ -257,22 +255,26 @@ void Core::exec_block(Block* b, unsigned n) {
         // RAM fast path (a device may read the clock) ends the batch before it
         // runs.
         batch = true;
-        const unsigned m = std::min<unsigned>(n, plan.count);
-        for (; i < m; ++i) {
-          const OpSlots& s = ts[i];
+        // Pointers, not an index: the index would be kept in memory for the break.
+        const Insn* q = p;
+        const Insn* const qe = p + std::min<unsigned>(n, plan.count);
+        for (const OpSlots* sq = ts; q != qe; ++q, ++sq) {
+          const OpSlots& s = *sq;
           if (s.mem) {
-            const uint64_t ea = x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm);
+            const uint64_t ea = x_[q->rs1 & 31] + static_cast<uint64_t>(q->imm);
             const TlbEntry& e = tlb_[s.mem == kStoreOnly][(ea >> 12) & (kTlbSize - 1)];
             if (e.tag != ea >> 12 || (ea & s.align)) break;
-            bva[i] = ea;
+            const size_t k = static_cast<size_t>(q - p);
+            bva[k] = ea;
             // timed_data_pa(): a load's page is in the read TLB (checked first).
-            if (s.mem == kLoadOnly) bpa[i] = e.ppage | (ea & 0xfff);
-            else timed_data_pa(ea, bpa[i]);
+            if (s.mem == kLoadOnly) bpa[k] = e.ppage | (ea & 0xfff);
+            else timed_data_pa(ea, bpa[k]);
           }
-          execute(p[i]);
+          execute(*q);
         }
+        i = static_cast<unsigned>(q - p);
         batch = false;
-        timed_batch(b, i, vstart, bva, bpa);
+        timed_batch(io, b, p, ts, i == plan.count ? &plan : nullptr, i, vstart, bva, bpa);
       }
       for (; i < n; ++i) {
         const uint64_t pc = pc_;
@@ -286,7 +288,7 @@ void Core::exec_block(Block* b, unsigned n) {
         if (VP_LIKELY(io != nullptr) &&
             ((s.flags & kSameLine) ? io->unstalled_in_line(s)
                                    : (io->unstalled(s, pc, pstart + pc) ||
-                                      (io->fetch_ahead(pc, pstart + pc, priv_ != Priv::M ? timed_satp_levels() : 0) &&
+                                      (io->fetch_ahead(pc, pstart + pc, fetch_levels_) &&
                                        io->unstalled(s, pc, pstart + pc))))) {
           // Most instructions timed here end a block (a batch's last one): control first.
           if (s.kind == Kind::kControl) {
@@ -300,7 +302,7 @@ void Core::exec_block(Block* b, unsigned n) {
           if (s.kind == Kind::kMemory) {
             uint64_t pa = ea;
             const bool cached = s.mem && timed_data_pa(ea, pa);
-            if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? timed_data_levels() : 0)) continue;
+            if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? data_levels_ : 0)) continue;
           }
         }
         timed_retire(p[i], s, b, vstart, pc, ea, io);
@@ -312,8 +314,12 @@ void Core::exec_block(Block* b, unsigned n) {
     run_done_ += n;
     blk_i_ = 0;
   } catch (const Trap& t) {
-    // A trap in a batch: the instructions before it retired.
-    if (kTimed && batch) timed_batch(b, i, vstart, bva, bpa);
+    // The trapping instruction: the one at pc_ (the trap's epc; a block is
+    // straight-line code). Found here rather than kept in memory by the loops.
+    i = 0;
+    for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; ++i) pc += p[i].len;
+    // A trap in a batch: the instructions before it retired (not all the plan covers).
+    if (kTimed && batch) timed_batch(io, b, p, ts, nullptr, i, vstart, bva, bpa);
     instret_ += i;
     run_done_ += i + 1;
     blk_i_ = 0;
@@ -324,16 +330,13 @@ void Core::exec_block(Block* b, unsigned n) {
 
 // Pipeline mode: physical fetch and data addresses for the timing model. Data
 // pages in the read or write TLB are RAM (DMI); anything else is uncached.
-// Also the page-table levels a TLB miss would walk (0: no translation).
-inline uint8_t Core::timed_satp_levels() const {
+// The page-table levels a TLB miss walks (0: no translation), by fetch and
+// data privilege: called wherever satp, the privilege or mstatus change.
+void Core::update_timed_levels() {
   const unsigned mode = static_cast<unsigned>(satp_ >> 60);
-  return mode == 8 ? 3 : mode == 9 ? 4 : 0;
-}
-
-// The page-table levels a D-TLB miss walks (0: no translation).
-inline uint8_t Core::timed_data_levels() const {
-  const uint8_t levels = timed_satp_levels();
-  return levels && data_priv() != Priv::M ? levels : 0;
+  const uint8_t levels = mode == 8 ? 3 : mode == 9 ? 4 : 0;
+  fetch_levels_ = priv_ != Priv::M ? levels : 0;
+  data_levels_ = data_priv() != Priv::M ? levels : 0;
 }
 
 // pa: the physical address of ea if its page is in the read or write TLB
@@ -352,11 +355,10 @@ inline bool Core::timed_data_pa(uint64_t ea, uint64_t& pa) const {
 
 inline void Core::timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc,
                                uint64_t ea, InOrderBackend* io) {
-  const uint8_t levels = timed_satp_levels();
-  RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, static_cast<uint8_t>(priv_ != Priv::M ? levels : 0), 0};
+  RetireInfo r{pc, b->ppc + (pc - vstart), pc_, ea, ea, false, fetch_levels_, 0};
   if (s.mem) {
     r.cached = timed_data_pa(ea, r.mem_pa);
-    r.data_levels = timed_data_levels();
+    r.data_levels = data_levels_;
   }
   // io: its retire_plain() declined this instruction; retire() would now call retire_any().
   if (io) io->retire_any(in, r, s);

@@ -131,6 +131,7 @@ class BlockCounter;
 class Pipeline;
 class InOrderBackend;
 struct OpSlots;
+struct BlockPlan;
 class Translator;
 
 class Core {
@@ -328,11 +329,11 @@ class Core {
   template <bool kTimed> void exec_block(Block* b, unsigned n);
   void timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea,
                     InOrderBackend* io);
-  uint8_t timed_satp_levels() const;
-  uint8_t timed_data_levels() const;
+  void update_timed_levels();
   bool timed_data_pa(uint64_t ea, uint64_t& pa) const;
   const OpSlots* timing_slots(Block* b);
-  void timed_batch(const Block* b, unsigned k, uint64_t vstart, const uint64_t* va, const uint64_t* pa);
+  void timed_batch(InOrderBackend* io, const Block* b, const Insn* p, const OpSlots* ts, const BlockPlan* plan,
+                   unsigned k, uint64_t vstart, const uint64_t* va, const uint64_t* pa);
   Block* lookup_block();
   Block* successor(Block* prev);  // core_internal.h
   Block* linked_block(const Block* prev) const;
@@ -494,6 +495,9 @@ class Core {
   // Translation caches: per access type.
   TlbEntry tlb_[3][kTlbSize];
   uint64_t xlate_ctx_ = ~0ull;
+  // Pipeline mode: the page-table levels an I-TLB / D-TLB miss walks (0: no
+  // translation), from satp, privilege and MPRV/MPP; kept by update_xlate_ctx().
+  uint8_t fetch_levels_ = 0, data_levels_ = 0;
   // The TLBs of the last contexts left (privilege, data privilege, SUM/MXR, satp),
   // functional mode only: a trap into M or S mode and the return to the interrupted
   // context swap banks instead of flushing, as a hardware TLB keeps entries across

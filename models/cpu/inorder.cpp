@@ -169,11 +169,10 @@ __attribute__((always_inline)) inline void InOrderBackend::end_at_step(const Blo
   if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
 }
 
-// The block's plan; true if it timed all of the batch. Otherwise `from` and
-// `pc` say where one-at-a-time timing continues (the state is as if the
-// instructions before it were timed one at a time).
-__attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Batch& b, unsigned& from,
-                                                                     uint64_t& pc) {
+// The block's plan; where an access does not go as planned (or the first
+// line is not there in time), the rest of the batch one at a time (the state
+// is then as if the instructions before it were timed one at a time).
+__attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Batch& b) {
   const BlockPlan& pl = *b.plan;
   uint64_t c = cycle_;  // plan_start() held here
   const uint64_t fpa0 = b.pstart + b.pc;
@@ -185,7 +184,8 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     const uint64_t c1 = plan_cycle();
     if (fetch_.line_ready() > c1 || std::max(mem_free_, ex_free_) > c1 + 1) {
       update_clear();
-      return false;
+      retire_batch_from(b, 0, b.pc);
+      return;
     }
     if (c1 > c) {
       // The refill: retire_any()'s attribute() for the first instruction.
@@ -206,14 +206,14 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
     if (ev.what == BlockPlan::kFetch) {
       const uint64_t fpa = b.pstart + vpc;
       fetch_.fetch_line(vpc, fpa, b.fetch_levels, fpa >> fetch_.line_shift(), at);
-      if (fetch_.line_ready() != at + fetch_.hit_latency()) return retire_plan_cut(b, c, i, true, 0, 0, from, pc);
+      if (fetch_.line_ready() != at + fetch_.hit_latency()) return retire_plan_cut(b, c, i, true, 0, 0);
     } else {
       const uint64_t t = at + 1;
       const bool load = ev.what == BlockPlan::kLoad;
       const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
       const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
       if (x != t || ((load || blocking_) && done != x + dhit_))
-        return retire_plan_cut(b, c, i, false, x, done, from, pc);
+        return retire_plan_cut(b, c, i, false, x, done);
     }
   }
   // All as planned.
@@ -241,14 +241,13 @@ __attribute__((always_inline)) inline bool InOrderBackend::retire_plan(const Bat
       branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
   }
   update_clear();
-  return true;
 }
 
 // retire_plan() from instruction n, whose access did not go as planned (at
 // x, done: a load/store's D-TLB and L1D): the first n instructions as
-// planned, then the load/store with its actual timing; false.
-bool InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x,
-                                     uint64_t done, unsigned& from, uint64_t& pc) {
+// planned, then the load/store with its actual timing, then the rest one at a time.
+void InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x,
+                                     uint64_t done) {
   const BlockPlan& pl = *b.plan;
   const OpSlots* s = b.s;
   for (unsigned i = 0; i < n; ++i) {
@@ -280,16 +279,12 @@ bool InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, boo
     ++n;
   }
   update_clear();
-  from = n;
-  pc = b.pc + (n > 0 ? pl.steps[n - 1].next_pc : 0);
-  return false;
+  retire_batch_from(b, n, b.pc + (n > 0 ? pl.steps[n - 1].next_pc : 0));
 }
 
 void InOrderBackend::retire_batch(const Batch& b) {
-  unsigned from = 0;
-  uint64_t pc = b.pc;
-  if (b.plan && retire_plan(b, from, pc)) return;
-  retire_batch_from(b, from, pc);
+  if (b.plan) retire_plan(b);
+  else retire_batch_from(b, 0, b.pc);
 }
 
 // Instructions [i, k) of a batch one at a time, as exec_block's loop would.

@@ -181,9 +181,8 @@ class InOrderBackend {
   // first instruction enters EX at C + 1, after the refill of a pending
   // redirect (redirect_ + 2) if any.
   uint64_t plan_cycle() const { return std::max(cycle_, redirect_ + 1); }
-  bool retire_plan(const Batch& b, unsigned& from, uint64_t& pc);
-  bool retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x, uint64_t done,
-                       unsigned& from, uint64_t& pc);
+  void retire_plan(const Batch& b);
+  void retire_plan_cut(const Batch& b, uint64_t c, unsigned n, bool fetch_missed, uint64_t x, uint64_t done);
   void end_at_step(const BlockPlan::Step& st, uint64_t c, uint64_t block_pc);
   void retire_batch_from(const Batch& b, unsigned i, uint64_t pc);
   uint64_t src_ready(const OpSlots& s) const {

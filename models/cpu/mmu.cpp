@@ -68,6 +68,7 @@ void Core::revoke_write_entries(uint64_t ppage) {
 // and the new context's bank, if one is kept, comes back; the pipeline's timing reads
 // the TLB, so there (and on the first change) it is flushed as before.
 void Core::update_xlate_ctx() {
+  update_timed_levels();
   uint64_t ctx = static_cast<uint64_t>(priv_) | static_cast<uint64_t>(data_priv()) << 2 |
                  ((mstatus_ >> 18) & 3) << 4;
   ctx ^= satp_ * 0x9E3779B97F4A7C15ull;  // mix; satp changes flush too
