@@ -221,6 +221,7 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     ready_[w.slot] = c + w.ready;
     from_load_[w.slot] = w.load;
   }
+  ready_max_ = std::max(ready_max_, c + pl.write_max);
   for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
   c_.instructions += pl.count;
   st_.stall_data += pl.stall_data;
@@ -254,6 +255,7 @@ void InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, boo
     const BlockPlan::Step& st = pl.steps[i];
     ready_[s[i].dst] = c + st.ready;
     from_load_[s[i].dst] = st.load;
+    ready_max_ = std::max(ready_max_, c + st.ready);
     ++c_.mix[static_cast<unsigned>(s[i].mix)];
   }
   ready_[0] = 0;
@@ -388,7 +390,11 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   }
   // The destination slot 64 (none) is never read: not written.
   for (unsigned r = 1; r < kRegSlots - 1; ++r)
-    if (written[r]) out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
+    if (written[r]) {
+      out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
+      out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
+    }
+  for (const BlockPlan::Guard& g : out.guards) out.guard_min = std::min(out.guard_min, g.base);
   unsigned count[kMixCount] = {};
   for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
   for (unsigned x = 0; x < kMixCount; ++x)

@@ -129,8 +129,10 @@ class InOrderBackend {
     } else {
       c = plan_cycle();
     }
-    for (const BlockPlan::Guard& g : pl.guards)
-      if (ready_[g.slot] > c + g.base) return false;
+    // No register is ready later than ready_max_: then every guard holds.
+    if (ready_max_ > c + pl.guard_min)
+      for (const BlockPlan::Guard& g : pl.guards)
+        if (ready_[g.slot] > c + g.base) return false;
     return true;
   }
   // The static schedule of a block (BlockPlan) for this backend's configuration.
@@ -164,6 +166,7 @@ class InOrderBackend {
     ready_[s.dst] = ready;
     from_load_[s.dst] = load;
     ready_[0] = 0;  // x0
+    ready_max_ = std::max(ready_max_, ready);
   }
   // Front end: fetch runs two stages ahead of EX, and not before a redirect.
   uint64_t fetch_cycle() const { return fetch_cycle_at(cycle_); }
@@ -214,6 +217,7 @@ class InOrderBackend {
 
   uint64_t cycle_ = 0;            // EX cycle of the last instruction
   uint64_t ready_[kRegSlots] = {};  // cycle a register's value can be forwarded to EX
+  uint64_t ready_max_ = 0;          // no ready_ entry is later (plan_start()'s shortcut)
   bool from_load_[kRegSlots] = {};
   uint64_t mem_free_ = 0;         // earliest EX cycle allowed by a busy MEM stage
   uint64_t ex_free_ = 0;          // earliest EX cycle allowed by a busy iterative unit

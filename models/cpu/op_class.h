@@ -130,10 +130,12 @@ struct BlockPlan {
   std::vector<Step> steps;
   struct Guard { uint8_t slot; uint16_t base; };  // ready_[slot] <= C + base
   std::vector<Guard> guards;
+  uint16_t guard_min = 0xffff;  // the smallest guard base (none: 0xffff)
   // All of it as planned: the last result each register slot gets (not x0 or
   // the unread slot 64) and whether it is a load's.
   struct Write { uint8_t slot; bool load; uint16_t ready; };
   std::vector<Write> writes;
+  uint16_t write_max = 0;  // the latest Write::ready
   // The instruction-mix counts.
   struct MixAdd { uint8_t mix; uint8_t n; };
   std::vector<MixAdd> mix;

@@ -4,8 +4,9 @@
  * its operand (load-use stall) or after a multiply (data stall), random
  * directions (mispredictions: wrong-path fetch from the cycle the branch was
  * fetched), blocks that are a single branch, indirect calls to random
- * targets (JALR mispredictions), and more taken jumps than BTB entries
- * (decode redirects). */
+ * targets (JALR mispredictions), more taken jumps than BTB entries
+ * (decode redirects), and a block whose first instruction waits for a
+ * multiply in the block before it (a plan's guard). */
 #include "uarch.h"
 #define N 20000
 static uint8_t bits[N];
@@ -36,6 +37,9 @@ int main(void) {
                      "0:\tmul %1, %2, %3\n\tbnez %1, 2f\n\tj 3f\n\t.balign 64\n\t.skip 48\n"
                      "2:\taddi %0, %0, 2\n3:\n\t.option pop"
                      : "+r"(s), "=&r"(w) : "r"((r >> 40) & 1), "r"((r >> 41) | 1));
+    /* a block's first instruction reads a multiply's result from the block
+     * before it (ended by a jump): the plan's guard holds it back (data stall) */
+    __asm__ volatile("mul %1, %2, %3\n\tj 1f\n1:\tadd %0, %0, %1" : "+r"(s), "=&r"(w) : "r"(r), "r"(r >> 7));
     /* 2: starts a block of one branch (the target of the first branch) */
     __asm__ volatile("beqz %1, 2f\n\tj 3f\n2:\tbnez %2, 3f\n\taddi %0, %0, 4\n3:"
                      : "+r"(s) : "r"((r >> 42) & 1), "r"((r >> 43) & 1));
