@@ -27,10 +27,7 @@ uint64_t InOrderBackend::data_address(const RetireInfo& r, uint64_t t) {
 // Cycles lost before EX, by cause, in the order the constraints apply.
 void InOrderBackend::attribute(const OpSlots& s, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
                                uint64_t t_struct, uint64_t e) {
-  const uint64_t rd = t_redirect - base;
-  if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
-  else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += rd;
-  else st_.stall_trap += rd;
+  count_refill(t_redirect - base);
   st_.stall_icache += t_fetch - t_redirect;
   if (t_struct > t_fetch) (mem_free_ >= ex_free_ ? st_.stall_dcache : st_.stall_structural) += t_struct - t_fetch;
   if (e > t_struct) {
@@ -189,10 +186,7 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     }
     if (c1 > c) {
       // The refill: retire_any()'s attribute() for the first instruction.
-      const uint64_t rd = c1 - c;
-      if (redirect_cause_ == kCauseBranch) st_.stall_branch += rd;
-      else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += rd;
-      else st_.stall_trap += rd;
+      count_refill(c1 - c);
       c = c1;
     }
   }
@@ -354,6 +348,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       } else if (!read[r]) {
         read[r] = true;
         out.guards.push_back({static_cast<uint8_t>(r), static_cast<uint16_t>(base)});
+        out.guard_min = std::min(out.guard_min, static_cast<uint16_t>(base));
       }
     }
     const uint64_t ex = std::max(base, src);
@@ -394,7 +389,6 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
       out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
     }
-  for (const BlockPlan::Guard& g : out.guards) out.guard_min = std::min(out.guard_min, g.base);
   unsigned count[kMixCount] = {};
   for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
   for (unsigned x = 0; x < kMixCount; ++x)

@@ -202,6 +202,12 @@ class InOrderBackend {
     clear_ = rf > mx ? rf : mx;
   }
   void redirect(uint64_t at, StallCause cause);
+  // Refill cycles after the pending redirect, by its cause.
+  void count_refill(uint64_t cycles) {
+    if (redirect_cause_ == kCauseBranch) st_.stall_branch += cycles;
+    else if (redirect_cause_ == kCauseSerialize) st_.stall_serialize += cycles;
+    else st_.stall_trap += cycles;
+  }
   uint64_t data_address(const RetireInfo& r, uint64_t t);
   void attribute(const OpSlots& s, uint64_t base, uint64_t t_redirect, uint64_t t_fetch,
                  uint64_t t_struct, uint64_t e);

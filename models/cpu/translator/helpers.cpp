@@ -141,8 +141,9 @@ void TranslatorX86::fold_fflags() {
 uint64_t TranslatorX86::after_helper(uint64_t left) {
   if (forced_) return 0;
   const Core& c = core_;
-  if (c.run_.irq_check || c.run_.stop || c.run_.wfi || c.run_.marker || c.chain_gen_ != seen_chain_gen_ || !c.graveyard_.empty() ||
-      flags_now() != cur_flags_) {
+  // run_.any(): an interrupt to check, a stop, wfi, marker or blocks to reap (a stop
+  // pc or block counter, also in it, never reach translated code).
+  if (c.run_.any() || c.chain_gen_ != seen_chain_gen_ || flags_now() != cur_flags_) {
     forced_ = true;
     saved_left_ = left;
     return 0;
