@@ -240,7 +240,7 @@ int print_types(const platform::Registry& registry, const std::string& only, boo
 int sc_main(int argc, char* argv[]) {
   CLI::App app{"vp: a SystemC/TLM-2.0 virtual platform assembled from YAML"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "vp 0.1.0");
+  app.set_version_flag("--version", std::string("vp ") + VP_VERSION);
   int exit_code = 0;
 
   PlatformArgs run_args;

@@ -12,6 +12,10 @@ check "help exits 0" test $? -eq 0
 check "help lists run" contains "$tmp/help" "^  run +Build a platform"
 check "help lists info" contains "$tmp/help" "^  info +Print"
 check "help lists dtb" contains "$tmp/help" "^  dtb +Write"
+"$vp" --version > "$tmp/version" 2>&1
+check "version exits 0" test $? -eq 0
+version=$(sed -n 's/^project(vp VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+check "version is the project's ($version)" contains "$tmp/version" "^vp ${version//./\\.}\$"
 "$vp" run --help > "$tmp/runhelp" 2>&1
 check "run help names --kernel" contains "$tmp/runhelp" "--kernel"
 check "run help names --max-instructions" contains "$tmp/runhelp" "--max-instructions"
