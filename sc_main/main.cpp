@@ -293,6 +293,13 @@ int sc_main(int argc, char* argv[]) {
                       "A guest that can make no progress: stop with exit code 123 and a report (default), or "
                       "continue after the report")
       ->check(CLI::IsMember({"stop", "continue"}));
+  std::string idle = "auto";
+  run_cmd->add_option("--idle", idle,
+                      "While every hart sleeps (wfi) and only timers and devices make events: realtime keeps "
+                      "simulated time to the host clock (an idle guest costs no host CPU and its clock keeps wall "
+                      "time), fast races to the next event (batch runs); auto (default): realtime when stdin and "
+                      "stdout are terminals, else fast")
+      ->check(CLI::IsMember({"auto", "realtime", "fast"}));
   run_cmd->add_flag("--progress", run.progress, "Print progress and speed to stderr every 5 host seconds");
   run_cmd->footer(
       "Exit codes: the guest's (test finisher, HTIF, semihosting, mailbox); 124 time or instruction limit; 123 the "
@@ -416,6 +423,7 @@ int sc_main(int argc, char* argv[]) {
         }
       }
       run.on_stuck = on_stuck == "continue" ? platform::StuckPolicy::kContinue : platform::StuckPolicy::kStop;
+      run.idle_realtime = idle == "realtime" || (idle == "auto" && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO));
       if (!run.trace_events.empty()) check_writable(run.trace_events, "--trace-events");
       // A terminal console gets QEMU's keys (Ctrl-A x, Ctrl-A c) and passes Ctrl-C to the guest.
       if (::isatty(STDIN_FILENO)) enable_console_keys();

@@ -11,10 +11,12 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "debug/gdb_server.h"
 #include "models/devices/console_backend.h"
 #include "models/mem/elf_file.h"
+#include "platform/activity.h"
 #include "platform/processor.h"
 #include "platform/simulation.h"
 #include "platform/statistics.h"
@@ -180,24 +182,59 @@ std::string status(const std::vector<platform::Processor*>& cpus, double host_se
 }
 
 // A module that ends the run on Ctrl-C (or Ctrl-A x), prints progress and
-// status lines, and notices when every processor sleeps with nothing that can
-// wake it. It wakes on simulated time, so it costs nothing measurable.
+// status lines, notices when every processor sleeps with nothing that can
+// wake it, and paces idle stretches (--idle realtime). It wakes on simulated
+// time, so it costs nothing measurable.
 class RunMonitor : public sc_core::sc_module {
  public:
-  RunMonitor(const sc_core::sc_module_name& name, std::vector<platform::Processor*> cpus, bool progress)
-      : sc_core::sc_module(name), cpus_(std::move(cpus)), progress_(progress) {
+  RunMonitor(const sc_core::sc_module_name& name, std::vector<platform::Processor*> cpus, bool progress,
+             bool idle_realtime)
+      : sc_core::sc_module(name), cpus_(std::move(cpus)), progress_(progress), idle_realtime_(idle_realtime) {
     SC_HAS_PROCESS(RunMonitor);
     SC_THREAD(watch);
   }
 
+  // Host seconds slept by pace_idle().
+  double idle_slept_seconds() const { return slept_; }
+
  private:
+  using Clock = std::chrono::steady_clock;
+
+  // While every initiator sleeps (platform::Activity), simulated time advances
+  // no faster than the host clock from where the idle stretch began: an idle
+  // guest costs no host CPU and its clock keeps wall time. Busy stretches are
+  // never slowed, and the time they lagged is not made up later.
+  void pace_idle() {
+    if (!platform::Activity::all_asleep()) {
+      idle_ = false;
+      return;
+    }
+    const Clock::time_point now = Clock::now();
+    const double sim = sc_core::sc_time_stamp().to_seconds();
+    const auto due = idle_host_ + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(sim - idle_sim_));
+    // A new idle stretch, or the host fell behind (a debugger pause, a burst
+    // of device events): start from here rather than race to catch up.
+    if (!idle_ || now - due > std::chrono::milliseconds(10)) {
+      idle_ = true;
+      idle_host_ = now;
+      idle_sim_ = sim;
+      return;
+    }
+    if (due <= now) return;
+    std::this_thread::sleep_until(due);
+    slept_ += std::chrono::duration<double>(Clock::now() - now).count();
+  }
+
   void watch() {
     auto last_print = std::chrono::steady_clock::now();
     auto start = last_print;
     uint64_t last_instr = 0;
+    double last_slept = 0;
     bool parked_reported = false;
     for (;;) {
       wait(sc_core::sc_time(1, sc_core::SC_MS));
+      if (idle_realtime_) pace_idle();
       if (g_interrupted) {
         platform::request_stop(130, "interrupted (Ctrl-C)");
         return;
@@ -231,12 +268,14 @@ class RunMonitor : public sc_core::sc_module {
       uint64_t instr = 0;
       for (auto* c : cpus_) instr += c->instructions_retired();
       char buf[160];
+      const double busy = std::max(1e-9, since - (slept_ - last_slept));  // not asleep with an idle guest
       std::snprintf(buf, sizeof buf, "vp: progress: simulated %s, host %.0f s, %.1f MIPS",
                     sc_core::sc_time_stamp().to_string().c_str(),
-                    std::chrono::duration<double>(now - start).count(), (instr - last_instr) / since / 1e6);
+                    std::chrono::duration<double>(now - start).count(), (instr - last_instr) / busy / 1e6);
       platform::message(buf);
       last_print = now;
       last_instr = instr;
+      last_slept = slept_;
     }
   }
 
@@ -248,6 +287,10 @@ class RunMonitor : public sc_core::sc_module {
 
   std::vector<platform::Processor*> cpus_;
   bool progress_;
+  bool idle_realtime_;
+  bool idle_ = false;  // every initiator slept at the last tick
+  Clock::time_point idle_host_;
+  double idle_sim_ = 0, slept_ = 0;  // seconds
 };
 
 // Periodic statistics snapshots (--stats-interval), in simulated time.
@@ -418,7 +461,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
   BootInfo info;
   info.symbols = std::make_shared<platform::SymbolTable>();
   auto cpus = processors(p);
-  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress, o.idle_realtime);
   if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
   auto ram = main_ram(p);
   auto rom = boot_rom(p);
@@ -561,7 +604,7 @@ BootInfo prepare_boot(Platform& p, const RunOptions& o) {
 
 void prepare_restored(Platform& p, const RunOptions& o) {
   auto cpus = processors(p);
-  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress);
+  if (!g_monitor) g_monitor = new RunMonitor("vp_run_monitor", cpus, o.progress, o.idle_realtime);
   if (!g_stats_sampler && o.stats_interval_ps) g_stats_sampler = new StatsSampler("vp_stats_sampler", o.stats_interval_ps);
   platform::set_stuck_policy(o.on_stuck);
   if (!o.trace_events.empty()) platform::TraceEvents::global().open(o.trace_events);
@@ -727,6 +770,7 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
 
   RunResult r;
   r.host_seconds = std::chrono::duration<double>(end - start).count();
+  r.idle_slept_seconds = g_monitor->idle_slept_seconds();
   r.simulated_seconds = sc_core::sc_time_stamp().to_seconds() + static_cast<double>(o.start_time_ps) * 1e-12;
   for (auto* c : cpus) {
     r.instructions += c->instructions_retired();
@@ -760,10 +804,16 @@ RunResult run_simulation(Platform& p, const RunOptions& o) {
 
 std::string summary(const RunResult& r) {
   char buf[320];
-  double mips = r.host_seconds > 0 ? r.instructions / r.host_seconds / 1e6 : 0;
+  // Speed over the host time spent simulating, not asleep with an idle guest.
+  const double busy = r.host_seconds - r.idle_slept_seconds;
+  double mips = busy > 0 ? r.instructions / busy / 1e6 : 0;
   std::snprintf(buf, sizeof buf, "simulated %.6f s, host %.3f s, %llu instructions, %.1f MIPS", r.simulated_seconds,
                 r.host_seconds, static_cast<unsigned long long>(r.instructions), mips);
   std::string out = buf;
+  if (r.idle_slept_seconds >= 0.0005) {
+    std::snprintf(buf, sizeof buf, " (host %.3f s asleep: idle guest, --idle realtime)", r.idle_slept_seconds);
+    out += buf;
+  }
   if (r.instructions == 0) {
     if (r.trapped)
       std::snprintf(buf, sizeof buf, " (none retired: all %llu executed instructions trapped, the guest faults at "

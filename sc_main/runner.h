@@ -36,6 +36,9 @@ struct RunOptions {
   std::string semihosting_root;   // "" = file operations refused
   platform::StuckPolicy on_stuck = platform::StuckPolicy::kStop;
   bool progress = false;          // periodic progress lines on stderr
+  // While every initiator sleeps (wfi), keep simulated time to the host clock
+  // instead of racing to the next event (vp run --idle realtime).
+  bool idle_realtime = false;
   std::string stats_file;         // statistics dump at the end of the run ("" = none)
   std::string stats_format;       // json, csv, text; "" = from the file's extension
   uint64_t stats_interval_ps = 0; // also snapshot every this much simulated time (0 = only at the end)
@@ -79,6 +82,7 @@ struct RunResult {
   std::string reason;
   double simulated_seconds = 0;
   double host_seconds = 0;
+  double idle_slept_seconds = 0;        // of host_seconds, asleep with an idle guest (--idle realtime)
   uint64_t instructions = 0;
   uint64_t trapped = 0;                 // instructions that trapped instead of retiring
   std::vector<std::string> reports;    // stuck processors' reports

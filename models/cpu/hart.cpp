@@ -518,7 +518,9 @@ void Hart::run_thread() {
       const sc_time slept_from = sc_core::sc_time_stamp();
       // No interrupt is enabled: only a debugger can change that (parked, see stuck_report).
       parked_ = core_->mie() == 0;
+      activity_.set_asleep(true);
       while (!core_->wfi_wakeup() && !stopped_) sc_core::wait(irq_event_);
+      activity_.set_asleep(false);
       parked_ = false;
       // The clock runs on while the hart sleeps: mcycle counts those cycles too.
       const auto idle = static_cast<uint64_t>((sc_core::sc_time_stamp() - slept_from) / period_);
@@ -539,6 +541,7 @@ void Hart::run_thread() {
   }
   core_->share_reservation();
   qk_.sync();
+  activity_.set_asleep(true);  // this hart runs no more
 }
 
 

@@ -21,6 +21,7 @@
 #include "models/cpu/pipeline.h"
 #include "models/cpu/pipeline_trace.h"
 #include "models/cpu/semihosting.h"
+#include "platform/activity.h"
 #include "platform/component.h"
 #include "platform/irq.h"
 #include "platform/processor.h"
@@ -203,6 +204,7 @@ class Hart : public platform::Component, public platform::Processor {
   std::unique_ptr<SymbolLookup> symbol_lookup_;
   std::unique_ptr<Semihosting> semihosting_;
   bool parked_ = false;         // asleep in WFI with mie = 0, or spinning (below)
+  platform::Activity activity_;  // asleep in WFI or ended (an idle platform, vp run --idle)
   bool spinning_ = false;       // in a jump to itself that no interrupt can leave
   uint64_t spin_pc_ = ~0ull;    // the pc at the end of the last batch
   std::string stuck_report_;    // the last trap-loop report

@@ -443,8 +443,10 @@ void PvmCore::run_thread() {
           ? uint64_t(quantum / config_.gas_period)
           : std::numeric_limits<uint64_t>::max();
   for (;;) {
+    activity_.set_asleep(true);
     sc_core::wait(run_event_);
     if (!run_pending_ || !vm_) continue;
+    activity_.set_asleep(false);
     qk_.reset();
     if (!resume_) pvm_set_pc(vm_, entry_pc_);
     pvm_set_regs(vm_, regs_);

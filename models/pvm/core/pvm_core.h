@@ -28,6 +28,7 @@
 #include <tlm>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include "platform/activity.h"
 #include "platform/component.h"
 #include "platform/dma.h"
 #include "platform/irq.h"
@@ -153,6 +154,7 @@ class PvmCore : public platform::Component,
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_event run_event_;
   bool run_pending_ = false;
+  platform::Activity activity_;  // asleep between runs (an idle platform, vp run --idle)
 
   uint32_t status_ = kIdle, error_ = kNoError, host_index_ = 0, prog_len_ = 0, entry_pc_ = 0, pc_ = 0, fault_ = 0;
   uint32_t irq_enable_ = 0, irq_status_ = 0, map_addr_ = 0, map_len_ = 0, map_access_ = 0, prog_format_ = 0,
