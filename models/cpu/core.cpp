@@ -253,25 +253,13 @@ void Core::exec_block(Block* b, unsigned n) {
         // timing reads nothing they change (pcs, the pc after the last and
         // data addresses are recorded), and a load/store that would leave the
         // RAM fast path (a device may read the clock) ends the batch before it
-        // runs.
+        // runs (execute<true>, which checks and records in one TLB lookup).
         batch = true;
         // Pointers, not an index: the index would be kept in memory for the break.
         const Insn* q = p;
         const Insn* const qe = p + std::min<unsigned>(n, plan.count);
-        for (const OpSlots* sq = ts; q != qe; ++q, ++sq) {
-          const OpSlots& s = *sq;
-          if (s.mem) {
-            const uint64_t ea = x_[q->rs1 & 31] + static_cast<uint64_t>(q->imm);
-            const TlbEntry& e = tlb_[s.mem == kStoreOnly][(ea >> 12) & (kTlbSize - 1)];
-            if (e.tag != ea >> 12 || (ea & s.align)) break;
-            const size_t k = static_cast<size_t>(q - p);
-            bva[k] = ea;
-            // timed_data_pa(): a load's page is in the read TLB (checked first).
-            if (s.mem == kLoadOnly) bpa[k] = e.ppage | (ea & 0xfff);
-            else timed_data_pa(ea, bpa[k]);
-          }
-          execute(*q);
-        }
+        for (; q != qe; ++q)
+          if (!execute<true>(*q, p, bva, bpa)) break;
         i = static_cast<unsigned>(q - p);
         batch = false;
         timed_batch(io, b, p, ts, i == plan.count ? &plan : nullptr, i, vstart, bva, bpa);
@@ -385,7 +373,6 @@ const OpSlots* Core::timing_slots(Block* b) {
       s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
     }
     if (io && (s.kind == Kind::kPlain || (plain_mem && s.mem >= kLoadOnly))) s.flags |= kBatch;
-    if (plain_mem) s.align = static_cast<uint8_t>(s.op->size - 1);
     if (!t.slots.empty()) {
       const OpSlots& prev = t.slots.back();
       const uint64_t prev_pa = pa - b->insns[t.slots.size() - 1].len;
@@ -778,8 +765,46 @@ inline uint32_t ror32(uint32_t v, unsigned s) { s &= 31; return s ? (v >> s) | (
 #define S64(v) static_cast<int64_t>(v)
 #define U64(v) static_cast<uint64_t>(v)
 #define NEXT pc_ += in.len
+// kBatch: a load/store off the RAM fast path returns false before any effect.
+#define LOAD(T)                                          \
+  T v;                                                   \
+  if (!mem_load<kBatch>(RS1 + IMM, v, kBatch ? &in - p : 0, bva, bpa)) return false
+#define STORE(T, v)                                           \
+  if (!mem_store<kBatch, T>(RS1 + IMM, v, kBatch ? &in - p : 0, bva, bpa)) return false
 
-__attribute__((always_inline)) inline void Core::execute(const Insn& in) {
+// A load/store in a batch (exec_block) only on load()'s and store()'s RAM fast
+// path, with its data addresses recorded for the timing (bva[k], bpa[k]); false
+// (nothing done) where it would leave it (a device may read the clock).
+template <bool kBatch, typename T>
+__attribute__((always_inline)) inline bool Core::mem_load(uint64_t va, T& v, size_t k, uint64_t* bva, uint64_t* bpa) {
+  if (!kBatch) {
+    v = load<T>(va);
+    return true;
+  }
+  const TlbEntry& e = tlb_[0][(va >> 12) & (kTlbSize - 1)];
+  if (e.tag != va >> 12 || (va & (sizeof(T) - 1))) return false;
+  bva[k] = va;
+  bpa[k] = e.ppage | (va & 0xfff);
+  std::memcpy(&v, reinterpret_cast<const void*>(e.addend + va), sizeof(T));
+  return true;
+}
+
+template <bool kBatch, typename T>
+__attribute__((always_inline)) inline bool Core::mem_store(uint64_t va, T v, size_t k, uint64_t* bva, uint64_t* bpa) {
+  if (!kBatch) {
+    store<T>(va, v);
+    return true;
+  }
+  const TlbEntry& e = tlb_[1][(va >> 12) & (kTlbSize - 1)];
+  if (e.tag != va >> 12 || (va & (sizeof(T) - 1))) return false;
+  bva[k] = va;
+  timed_data_pa(va, bpa[k]);  // the read TLB's entry first, as for any timed access
+  std::memcpy(reinterpret_cast<void*>(e.addend + va), &v, sizeof(T));
+  return true;
+}
+
+template <bool kBatch>
+__attribute__((always_inline)) inline bool Core::execute(const Insn& in, const Insn* p, uint64_t* bva, uint64_t* bpa) {
   switch (in.op) {
     case Op::LUI: RD = IMM; NEXT; break;
     case Op::AUIPC: RD = pc_ + IMM; NEXT; break;
@@ -813,17 +838,17 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::BLTU: BRANCH(RS1 < RS2)
     case Op::BGEU: BRANCH(RS1 >= RS2)
 #undef BRANCH
-    case Op::LB: RD = U64(S64(load<int8_t>(RS1 + IMM))); NEXT; break;
-    case Op::LH: RD = U64(S64(load<int16_t>(RS1 + IMM))); NEXT; break;
-    case Op::LW: RD = U64(S64(load<int32_t>(RS1 + IMM))); NEXT; break;
-    case Op::LD: RD = load<uint64_t>(RS1 + IMM); NEXT; break;
-    case Op::LBU: RD = load<uint8_t>(RS1 + IMM); NEXT; break;
-    case Op::LHU: RD = load<uint16_t>(RS1 + IMM); NEXT; break;
-    case Op::LWU: RD = load<uint32_t>(RS1 + IMM); NEXT; break;
-    case Op::SB: store<uint8_t>(RS1 + IMM, static_cast<uint8_t>(RS2)); NEXT; break;
-    case Op::SH: store<uint16_t>(RS1 + IMM, static_cast<uint16_t>(RS2)); NEXT; break;
-    case Op::SW: store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(RS2)); NEXT; break;
-    case Op::SD: store<uint64_t>(RS1 + IMM, RS2); NEXT; break;
+    case Op::LB: { LOAD(int8_t); RD = U64(S64(v)); NEXT; break; }
+    case Op::LH: { LOAD(int16_t); RD = U64(S64(v)); NEXT; break; }
+    case Op::LW: { LOAD(int32_t); RD = U64(S64(v)); NEXT; break; }
+    case Op::LD: { LOAD(uint64_t); RD = v; NEXT; break; }
+    case Op::LBU: { LOAD(uint8_t); RD = v; NEXT; break; }
+    case Op::LHU: { LOAD(uint16_t); RD = v; NEXT; break; }
+    case Op::LWU: { LOAD(uint32_t); RD = v; NEXT; break; }
+    case Op::SB: STORE(uint8_t, static_cast<uint8_t>(RS2)); NEXT; break;
+    case Op::SH: STORE(uint16_t, static_cast<uint16_t>(RS2)); NEXT; break;
+    case Op::SW: STORE(uint32_t, static_cast<uint32_t>(RS2)); NEXT; break;
+    case Op::SD: STORE(uint64_t, RS2); NEXT; break;
     case Op::ADDI: RD = RS1 + IMM; NEXT; break;
     case Op::SLTI:
       if (VP_UNLIKELY(in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase && in.imm <= kMarkerBase + kMarkerLast))
@@ -985,10 +1010,10 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
 #undef AMO_W
 #undef AMO_D
     // FP loads/stores (no NaN handling: raw bits; single-precision loads are NaN-boxed)
-    case Op::FLW: fp_check(in); f_[in.rd] = 0xffffffff00000000ull | load<uint32_t>(RS1 + IMM); fp_dirty(); NEXT; break;
-    case Op::FLD: fp_check(in); f_[in.rd] = load<uint64_t>(RS1 + IMM); fp_dirty(); NEXT; break;
-    case Op::FSW: fp_check(in); store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(f_[in.rs2])); NEXT; break;
-    case Op::FSD: fp_check(in); store<uint64_t>(RS1 + IMM, f_[in.rs2]); NEXT; break;
+    case Op::FLW: { fp_check(in); LOAD(uint32_t); f_[in.rd] = 0xffffffff00000000ull | v; fp_dirty(); NEXT; break; }
+    case Op::FLD: { fp_check(in); LOAD(uint64_t); f_[in.rd] = v; fp_dirty(); NEXT; break; }
+    case Op::FSW: fp_check(in); STORE(uint32_t, static_cast<uint32_t>(f_[in.rs2])); NEXT; break;
+    case Op::FSD: fp_check(in); STORE(uint64_t, f_[in.rs2]); NEXT; break;
     // Zba
     case Op::SH1ADD: RD = (RS1 << 1) + RS2; NEXT; break;
     case Op::SH2ADD: RD = (RS1 << 2) + RS2; NEXT; break;
@@ -1046,6 +1071,7 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
       NEXT;
       break;
   }
+  return true;
 }
 
 void Core::execute_one(const Insn& in) { execute(in); }

@@ -308,7 +308,14 @@ class Core {
   static constexpr uint64_t kInvalidTag = ~0ull;
 
   // Execution.
-  void execute(const Insn& in);
+  // kBatch (exec_block's batches, instructions p[k]): loads/stores only on the
+  // RAM fast path, recording their data addresses in bva[k], bpa[k]; false:
+  // not executed (off it).
+  template <bool kBatch = false>
+  __attribute__((always_inline)) inline bool execute(const Insn& in, const Insn* p = nullptr, uint64_t* bva = nullptr,
+                                                     uint64_t* bpa = nullptr);
+  template <bool kBatch, typename T> bool mem_load(uint64_t va, T& v, size_t k, uint64_t* bva, uint64_t* bpa);
+  template <bool kBatch, typename T> bool mem_store(uint64_t va, T v, size_t k, uint64_t* bva, uint64_t* bpa);
   void execute_one(const Insn& in);  // out-of-line execute(), for translated code
   template <bool kTimed> RunExit run_loop(uint64_t budget, uint64_t& executed);
   RunExit run_debug(uint64_t budget, uint64_t& executed);
