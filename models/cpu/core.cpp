@@ -187,7 +187,14 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     if (n > left) n = static_cast<unsigned>(left);
     const uint64_t before = instret_;
     const uint64_t vstart = pc_;
-    exec_block<kTimed>(b, n);
+    if (kTimed) {
+      // exec_block<true>, its planned path inline.
+      blk_i_ = n - 1;
+      const unsigned i = exec_planned(b, n, vstart);
+      if (i < n) exec_timed(b, n, i, vstart);
+    } else {
+      exec_block<false>(b, n);
+    }
     // Links only from a block that ran to its end without a trap: its successors.
     prev = (b->cacheable && instret_ - before == b->insns.size()) ? b : nullptr;
     if (VP_UNLIKELY(!b->cacheable)) bury(b);
@@ -226,93 +233,132 @@ __attribute__((always_inline)) inline void Core::timed_batch(InOrderBackend* io,
 
 template <bool kTimed>
 void Core::exec_block(Block* b, unsigned n) {
-  const Insn* p = b->insns.data();
   const uint64_t vstart = pc_;
   // CSR instructions end blocks, so a CSR read of instret happens in the last
   // executed instruction: blk_i_ = n - 1 makes instret() exact there (and
   // run_progress() a close estimate elsewhere) without a store per instruction.
   blk_i_ = n - 1;
-  unsigned i = 0;
-  InOrderBackend* io = nullptr;
-  const OpSlots* ts = nullptr;
-  // A batch: the data addresses of its loads/stores; batch: running one.
-  uint64_t bva[kMaxBlockInsns], bpa[kMaxBlockInsns];
-  bool batch = false;
+  if (kTimed) {
+    // The planned path on its own: it does not carry the one-at-a-time loop's state.
+    const unsigned i = exec_planned(b, n, vstart);
+    if (i < n) exec_timed(b, n, i, vstart);
+    return;
+  }
+  const Insn* p = b->insns.data();
   try {
-    if (kTimed) {
-      ts = b->timing && b->timing->slots_id == timing_->slots_id() ? b->timing->slots.data() : timing_slots(b);
-      const BlockPlan& plan = b->timing->plan;
-      const uint64_t pstart = b->ppc - vstart;
-      // Warming and observers change between run() calls only.
-      io = timing_->inorder_fast();
-      if (VP_LIKELY(io != nullptr) && plan.ok &&
-          io->plan_start(plan, vstart, pstart + vstart)) {
-        // The instructions the block's schedule covers (with the branch or
-        // jump ending it) run first, then are timed in one pass
-        // (InOrderBackend::retire_batch), exactly as one at a time: their
-        // timing reads nothing they change (pcs, the pc after the last and
-        // data addresses are recorded), and a load/store that would leave the
-        // RAM fast path (a device may read the clock) ends the batch before it
-        // runs (execute<true>, which checks and records in one TLB lookup).
-        batch = true;
-        // Pointers, not an index: the index would be kept in memory for the break.
-        const Insn* q = p;
-        const Insn* const qe = p + std::min<unsigned>(n, plan.count);
-        for (; q != qe; ++q)
-          if (!execute<true>(*q, p, bva, bpa)) break;
-        i = static_cast<unsigned>(q - p);
-        batch = false;
-        timed_batch(io, b, p, ts, i == plan.count ? &plan : nullptr, i, vstart, bva, bpa);
-      }
-      for (; i < n; ++i) {
-        const uint64_t pc = pc_;
-        const OpSlots& s = ts[i];
-        // The data address, before rd is written (the timing models read it for loads/stores only).
-        const uint64_t ea = s.mem ? x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm) : 0;
-        execute(p[i]);
-        // An instruction that neither stalls nor starts a fetch line needs no
-        // RetireInfo: the in-order backend's fast path for its kind. A new
-        // fetch line: fetched first, then the fast path may still apply.
-        if (VP_LIKELY(io != nullptr) &&
-            ((s.flags & kSameLine) ? io->unstalled_in_line(s)
-                                   : (io->unstalled(s, pc, pstart + pc) ||
-                                      (io->fetch_ahead(pc, pstart + pc, fetch_levels_) &&
-                                       io->unstalled(s, pc, pstart + pc))))) {
-          // Most instructions timed here end a block (a batch's last one): control first.
-          if (s.kind == Kind::kControl) {
-            io->retire_control(p[i], s, pc, pc_, pstart + pc);
-            continue;
-          }
-          if (s.kind == Kind::kPlain) {
-            io->retire_plain(s, pc_);
-            continue;
-          }
-          if (s.kind == Kind::kMemory) {
-            uint64_t pa = ea;
-            const bool cached = s.mem && timed_data_pa(ea, pa);
-            if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? data_levels_ : 0)) continue;
-          }
+    for (unsigned i = 0; i < n; ++i) execute(p[i]);
+    instret_ += n;
+    run_done_ += n;
+    blk_i_ = 0;
+  } catch (const Trap& t) {
+    end_trapped<false>(trapped_index(p, n, vstart), t);
+  }
+}
+
+// The index of the instruction of a block (p, n, run from vstart) that
+// trapped: the one at pc_ (the trap's epc; a block is straight-line code).
+// Found here rather than kept in memory by the loops.
+unsigned Core::trapped_index(const Insn* p, unsigned n, uint64_t vstart) const {
+  unsigned i = 0;
+  for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; ++i) pc += p[i].len;
+  return i;
+}
+
+// A block's instruction i trapped: the ones before it retired.
+template <bool kTimed>
+void Core::end_trapped(unsigned i, const Trap& t) {
+  instret_ += i;
+  run_done_ += i + 1;
+  blk_i_ = 0;
+  take_trap(t.cause, t.tval, false);
+  if (kTimed) timing_->trap();
+}
+
+// Pipeline mode, the in-order backend: the instructions the block's schedule
+// covers (with the branch or jump ending it) run first, then are timed in one
+// pass (InOrderBackend::retire_batch), exactly as one at a time: their timing
+// reads nothing they change (pcs, the pc after the last and data addresses
+// are recorded), and a load/store that would leave the RAM fast path (a
+// device may read the clock) ends the batch before it runs (execute<true>,
+// which checks and records in one TLB lookup). Returns the instructions run
+// and timed: 0 if the plan does not apply, n if all ran or one trapped (then
+// handled here).
+__attribute__((always_inline)) inline unsigned Core::exec_planned(Block* b, unsigned n, uint64_t vstart) {
+  const OpSlots* ts =
+      b->timing && b->timing->slots_id == timing_->slots_id() ? b->timing->slots.data() : timing_slots(b);
+  const BlockPlan& plan = b->timing->plan;
+  // Warming and observers change between run() calls only.
+  InOrderBackend* const io = timing_->inorder_fast();
+  if (io == nullptr || !plan.ok || !io->plan_start(plan, vstart, b->ppc)) return 0;
+  const Insn* const p = b->insns.data();
+  uint64_t bva[kMaxBlockInsns], bpa[kMaxBlockInsns];  // the loads'/stores' data addresses
+  // Pointers, not an index: the index would be kept in memory for the catch.
+  const Insn* q = p;
+  try {
+    const Insn* const qe = p + std::min<unsigned>(n, plan.count);
+    for (; q != qe; ++q)
+      if (!execute<true>(*q, p, bva, bpa)) break;
+  } catch (const Trap& t) {
+    // The instructions before it retired (not all the plan covers).
+    const unsigned i = trapped_index(p, n, vstart);
+    timed_batch(io, b, p, ts, nullptr, i, vstart, bva, bpa);
+    end_trapped<true>(i, t);
+    return n;
+  }
+  const unsigned i = static_cast<unsigned>(q - p);
+  timed_batch(io, b, p, ts, i == plan.count ? &plan : nullptr, i, vstart, bva, bpa);
+  if (i == n) {
+    instret_ += n;
+    run_done_ += n;
+    blk_i_ = 0;
+  }
+  return i;
+}
+
+// Pipeline mode: the block's instructions [i, n) one at a time (the first i,
+// if any, ran in a batch).
+void Core::exec_timed(Block* b, unsigned n, unsigned i, uint64_t vstart) {
+  const Insn* const p = b->insns.data();
+  const OpSlots* const ts = b->timing->slots.data();  // made by exec_planned()
+  InOrderBackend* const io = timing_->inorder_fast();
+  const uint64_t pstart = b->ppc - vstart;
+  try {
+    for (; i < n; ++i) {
+      const uint64_t pc = pc_;
+      const OpSlots& s = ts[i];
+      // The data address, before rd is written (the timing models read it for loads/stores only).
+      const uint64_t ea = s.mem ? x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm) : 0;
+      execute(p[i]);
+      // An instruction that neither stalls nor starts a fetch line needs no
+      // RetireInfo: the in-order backend's fast path for its kind. A new
+      // fetch line: fetched first, then the fast path may still apply.
+      if (VP_LIKELY(io != nullptr) &&
+          ((s.flags & kSameLine) ? io->unstalled_in_line(s)
+                                 : (io->unstalled(s, pc, pstart + pc) ||
+                                    (io->fetch_ahead(pc, pstart + pc, fetch_levels_) &&
+                                     io->unstalled(s, pc, pstart + pc))))) {
+        // Most instructions timed here end a block (a batch's last one): control first.
+        if (s.kind == Kind::kControl) {
+          io->retire_control(p[i], s, pc, pc_, pstart + pc);
+          continue;
         }
-        timed_retire(p[i], s, b, vstart, pc, ea, io);
+        if (s.kind == Kind::kPlain) {
+          io->retire_plain(s, pc_);
+          continue;
+        }
+        if (s.kind == Kind::kMemory) {
+          uint64_t pa = ea;
+          const bool cached = s.mem && timed_data_pa(ea, pa);
+          if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? data_levels_ : 0)) continue;
+        }
       }
-    } else {
-      for (; i < n; ++i) execute(p[i]);
+      timed_retire(p[i], s, b, vstart, pc, ea, io);
     }
     instret_ += n;
     run_done_ += n;
     blk_i_ = 0;
   } catch (const Trap& t) {
-    // The trapping instruction: the one at pc_ (the trap's epc; a block is
-    // straight-line code). Found here rather than kept in memory by the loops.
-    i = 0;
-    for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; ++i) pc += p[i].len;
-    // A trap in a batch: the instructions before it retired (not all the plan covers).
-    if (kTimed && batch) timed_batch(io, b, p, ts, nullptr, i, vstart, bva, bpa);
-    instret_ += i;
-    run_done_ += i + 1;
-    blk_i_ = 0;
-    take_trap(t.cause, t.tval, false);
-    if (kTimed) timing_->trap();
+    end_trapped<true>(trapped_index(p, n, vstart), t);
   }
 }
 

@@ -334,6 +334,10 @@ class Core {
   bool trace_selected(uint64_t pc, Priv p) const;
   void trace_window_update();
   template <bool kTimed> void exec_block(Block* b, unsigned n);
+  __attribute__((always_inline)) inline unsigned exec_planned(Block* b, unsigned n, uint64_t vstart);
+  void exec_timed(Block* b, unsigned n, unsigned i, uint64_t vstart);
+  unsigned trapped_index(const Insn* p, unsigned n, uint64_t vstart) const;
+  template <bool kTimed> void end_trapped(unsigned i, const Trap& t);
   void timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea,
                     InOrderBackend* io);
   void update_timed_levels();
