@@ -849,6 +849,9 @@ __attribute__((always_inline)) inline bool Core::mem_store(uint64_t va, T v, siz
   return true;
 }
 
+// Every op has its case below (a new one needs its own).
+static_assert(static_cast<unsigned>(Op::kCount) == 201, "execute(): an op was added or removed");
+
 template <bool kBatch>
 __attribute__((always_inline)) inline bool Core::execute(const Insn& in, const Insn* p, uint64_t* bva, uint64_t* bpa) {
   switch (in.op) {
@@ -1112,10 +1115,23 @@ __attribute__((always_inline)) inline bool Core::execute(const Insn& in, const I
     case Op::BSETI: RD = RS1 | (1ull << in.imm); NEXT; break;
     case Op::ILLEGAL:
       illegal(in);
-    default:
+    // The other F and D instructions, listed: with no other op left, the
+    // jump table needs no range check.
+    case Op::FMADD_S: case Op::FMSUB_S: case Op::FNMSUB_S: case Op::FNMADD_S: case Op::FADD_S: case Op::FSUB_S:
+    case Op::FMUL_S: case Op::FDIV_S: case Op::FSQRT_S: case Op::FSGNJ_S: case Op::FSGNJN_S: case Op::FSGNJX_S:
+    case Op::FMIN_S: case Op::FMAX_S: case Op::FCVT_W_S: case Op::FCVT_WU_S: case Op::FCVT_L_S: case Op::FCVT_LU_S:
+    case Op::FMV_X_W: case Op::FEQ_S: case Op::FLT_S: case Op::FLE_S: case Op::FCLASS_S: case Op::FCVT_S_W:
+    case Op::FCVT_S_WU: case Op::FCVT_S_L: case Op::FCVT_S_LU: case Op::FMV_W_X: case Op::FMADD_D: case Op::FMSUB_D:
+    case Op::FNMSUB_D: case Op::FNMADD_D: case Op::FADD_D: case Op::FSUB_D: case Op::FMUL_D: case Op::FDIV_D:
+    case Op::FSQRT_D: case Op::FSGNJ_D: case Op::FSGNJN_D: case Op::FSGNJX_D: case Op::FMIN_D: case Op::FMAX_D:
+    case Op::FCVT_S_D: case Op::FCVT_D_S: case Op::FCVT_W_D: case Op::FCVT_WU_D: case Op::FCVT_L_D:
+    case Op::FCVT_LU_D: case Op::FMV_X_D: case Op::FEQ_D: case Op::FLT_D: case Op::FLE_D: case Op::FCLASS_D:
+    case Op::FCVT_D_W: case Op::FCVT_D_WU: case Op::FCVT_D_L: case Op::FCVT_D_LU: case Op::FMV_D_X:
       exec_fp(in);
       NEXT;
       break;
+    default:
+      __builtin_unreachable();
   }
   return true;
 }
