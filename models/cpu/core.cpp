@@ -187,7 +187,14 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     if (n > left) n = static_cast<unsigned>(left);
     const uint64_t before = instret_;
     const uint64_t vstart = pc_;
-    exec_block<kTimed>(b, n);
+    if (kTimed) {
+      // exec_block<true>, its planned path inline.
+      blk_i_ = n - 1;
+      const unsigned i = exec_planned(b, n, vstart);
+      if (i < n) exec_timed(b, n, i, vstart);
+    } else {
+      exec_block<false>(b, n);
+    }
     // Links only from a block that ran to its end without a trap: its successors.
     prev = (b->cacheable && instret_ - before == b->insns.size()) ? b : nullptr;
     if (VP_UNLIKELY(!b->cacheable)) bury(b);
@@ -226,105 +233,132 @@ __attribute__((always_inline)) inline void Core::timed_batch(InOrderBackend* io,
 
 template <bool kTimed>
 void Core::exec_block(Block* b, unsigned n) {
-  const Insn* p = b->insns.data();
   const uint64_t vstart = pc_;
   // CSR instructions end blocks, so a CSR read of instret happens in the last
   // executed instruction: blk_i_ = n - 1 makes instret() exact there (and
   // run_progress() a close estimate elsewhere) without a store per instruction.
   blk_i_ = n - 1;
-  unsigned i = 0;
-  InOrderBackend* io = nullptr;
-  const OpSlots* ts = nullptr;
-  // A batch: the data addresses of its loads/stores; batch: running one.
-  uint64_t bva[kMaxBlockInsns], bpa[kMaxBlockInsns];
-  bool batch = false;
+  if (kTimed) {
+    // The planned path on its own: it does not carry the one-at-a-time loop's state.
+    const unsigned i = exec_planned(b, n, vstart);
+    if (i < n) exec_timed(b, n, i, vstart);
+    return;
+  }
+  const Insn* p = b->insns.data();
   try {
-    if (kTimed) {
-      ts = b->timing && b->timing->slots_id == timing_->slots_id() ? b->timing->slots.data() : timing_slots(b);
-      const BlockPlan& plan = b->timing->plan;
-      const uint64_t pstart = b->ppc - vstart;
-      // Warming and observers change between run() calls only.
-      io = timing_->inorder_fast();
-      if (VP_LIKELY(io != nullptr) && plan.ok &&
-          io->plan_start(plan, vstart, pstart + vstart)) {
-        // The instructions the block's schedule covers (with the branch or
-        // jump ending it) run first, then are timed in one pass
-        // (InOrderBackend::retire_batch), exactly as one at a time: their
-        // timing reads nothing they change (pcs, the pc after the last and
-        // data addresses are recorded), and a load/store that would leave the
-        // RAM fast path (a device may read the clock) ends the batch before it
-        // runs.
-        batch = true;
-        // Pointers, not an index: the index would be kept in memory for the break.
-        const Insn* q = p;
-        const Insn* const qe = p + std::min<unsigned>(n, plan.count);
-        for (const OpSlots* sq = ts; q != qe; ++q, ++sq) {
-          const OpSlots& s = *sq;
-          if (s.mem) {
-            const uint64_t ea = x_[q->rs1 & 31] + static_cast<uint64_t>(q->imm);
-            const TlbEntry& e = tlb_[s.mem == kStoreOnly][(ea >> 12) & (kTlbSize - 1)];
-            if (e.tag != ea >> 12 || (ea & s.align)) break;
-            const size_t k = static_cast<size_t>(q - p);
-            bva[k] = ea;
-            // timed_data_pa(): a load's page is in the read TLB (checked first).
-            if (s.mem == kLoadOnly) bpa[k] = e.ppage | (ea & 0xfff);
-            else timed_data_pa(ea, bpa[k]);
-          }
-          execute(*q);
+    for (unsigned i = 0; i < n; ++i) execute(p[i]);
+    instret_ += n;
+    run_done_ += n;
+    blk_i_ = 0;
+  } catch (const Trap& t) {
+    end_trapped<false>(trapped_index(p, n, vstart), t);
+  }
+}
+
+// The index of the instruction of a block (p, n, run from vstart) that
+// trapped: the one at pc_ (the trap's epc; a block is straight-line code).
+// Found here rather than kept in memory by the loops.
+unsigned Core::trapped_index(const Insn* p, unsigned n, uint64_t vstart) const {
+  unsigned i = 0;
+  for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; ++i) pc += p[i].len;
+  return i;
+}
+
+// A block's instruction i trapped: the ones before it retired.
+template <bool kTimed>
+void Core::end_trapped(unsigned i, const Trap& t) {
+  instret_ += i;
+  run_done_ += i + 1;
+  blk_i_ = 0;
+  take_trap(t.cause, t.tval, false);
+  if (kTimed) timing_->trap();
+}
+
+// Pipeline mode, the in-order backend: the instructions the block's schedule
+// covers (with the branch or jump ending it) run first, then are timed in one
+// pass (InOrderBackend::retire_batch), exactly as one at a time: their timing
+// reads nothing they change (pcs, the pc after the last and data addresses
+// are recorded), and a load/store that would leave the RAM fast path (a
+// device may read the clock) ends the batch before it runs (execute<true>,
+// which checks and records in one TLB lookup). Returns the instructions run
+// and timed: 0 if the plan does not apply, n if all ran or one trapped (then
+// handled here).
+__attribute__((always_inline)) inline unsigned Core::exec_planned(Block* b, unsigned n, uint64_t vstart) {
+  const OpSlots* ts =
+      b->timing && b->timing->slots_id == timing_->slots_id() ? b->timing->slots.data() : timing_slots(b);
+  const BlockPlan& plan = b->timing->plan;
+  // Warming and observers change between run() calls only.
+  InOrderBackend* const io = timing_->inorder_fast();
+  if (io == nullptr || !plan.ok || !io->plan_start(plan, vstart, b->ppc)) return 0;
+  const Insn* const p = b->insns.data();
+  uint64_t bva[kMaxBlockInsns], bpa[kMaxBlockInsns];  // the loads'/stores' data addresses
+  // Pointers, not an index: the index would be kept in memory for the catch.
+  const Insn* q = p;
+  try {
+    const Insn* const qe = p + std::min<unsigned>(n, plan.count);
+    for (; q != qe; ++q)
+      if (!execute<true>(*q, p, bva, bpa)) break;
+  } catch (const Trap& t) {
+    // The instructions before it retired (not all the plan covers).
+    const unsigned i = trapped_index(p, n, vstart);
+    timed_batch(io, b, p, ts, nullptr, i, vstart, bva, bpa);
+    end_trapped<true>(i, t);
+    return n;
+  }
+  const unsigned i = static_cast<unsigned>(q - p);
+  timed_batch(io, b, p, ts, i == plan.count ? &plan : nullptr, i, vstart, bva, bpa);
+  if (i == n) {
+    instret_ += n;
+    run_done_ += n;
+    blk_i_ = 0;
+  }
+  return i;
+}
+
+// Pipeline mode: the block's instructions [i, n) one at a time (the first i,
+// if any, ran in a batch).
+void Core::exec_timed(Block* b, unsigned n, unsigned i, uint64_t vstart) {
+  const Insn* const p = b->insns.data();
+  const OpSlots* const ts = b->timing->slots.data();  // made by exec_planned()
+  InOrderBackend* const io = timing_->inorder_fast();
+  const uint64_t pstart = b->ppc - vstart;
+  try {
+    for (; i < n; ++i) {
+      const uint64_t pc = pc_;
+      const OpSlots& s = ts[i];
+      // The data address, before rd is written (the timing models read it for loads/stores only).
+      const uint64_t ea = s.mem ? x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm) : 0;
+      execute(p[i]);
+      // An instruction that neither stalls nor starts a fetch line needs no
+      // RetireInfo: the in-order backend's fast path for its kind. A new
+      // fetch line: fetched first, then the fast path may still apply.
+      if (VP_LIKELY(io != nullptr) &&
+          ((s.flags & kSameLine) ? io->unstalled_in_line(s)
+                                 : (io->unstalled(s, pc, pstart + pc) ||
+                                    (io->fetch_ahead(pc, pstart + pc, fetch_levels_) &&
+                                     io->unstalled(s, pc, pstart + pc))))) {
+        // Most instructions timed here end a block (a batch's last one): control first.
+        if (s.kind == Kind::kControl) {
+          io->retire_control(p[i], s, pc, pc_, pstart + pc);
+          continue;
         }
-        i = static_cast<unsigned>(q - p);
-        batch = false;
-        timed_batch(io, b, p, ts, i == plan.count ? &plan : nullptr, i, vstart, bva, bpa);
-      }
-      for (; i < n; ++i) {
-        const uint64_t pc = pc_;
-        const OpSlots& s = ts[i];
-        // The data address, before rd is written (the timing models read it for loads/stores only).
-        const uint64_t ea = s.mem ? x_[p[i].rs1 & 31] + static_cast<uint64_t>(p[i].imm) : 0;
-        execute(p[i]);
-        // An instruction that neither stalls nor starts a fetch line needs no
-        // RetireInfo: the in-order backend's fast path for its kind. A new
-        // fetch line: fetched first, then the fast path may still apply.
-        if (VP_LIKELY(io != nullptr) &&
-            ((s.flags & kSameLine) ? io->unstalled_in_line(s)
-                                   : (io->unstalled(s, pc, pstart + pc) ||
-                                      (io->fetch_ahead(pc, pstart + pc, fetch_levels_) &&
-                                       io->unstalled(s, pc, pstart + pc))))) {
-          // Most instructions timed here end a block (a batch's last one): control first.
-          if (s.kind == Kind::kControl) {
-            io->retire_control(p[i], s, pc, pc_, pstart + pc);
-            continue;
-          }
-          if (s.kind == Kind::kPlain) {
-            io->retire_plain(s, pc_);
-            continue;
-          }
-          if (s.kind == Kind::kMemory) {
-            uint64_t pa = ea;
-            const bool cached = s.mem && timed_data_pa(ea, pa);
-            if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? data_levels_ : 0)) continue;
-          }
+        if (s.kind == Kind::kPlain) {
+          io->retire_plain(s, pc_);
+          continue;
         }
-        timed_retire(p[i], s, b, vstart, pc, ea, io);
+        if (s.kind == Kind::kMemory) {
+          uint64_t pa = ea;
+          const bool cached = s.mem && timed_data_pa(ea, pa);
+          if (io->retire_mem(s, pc, pc_, ea, pa, cached, s.mem ? data_levels_ : 0)) continue;
+        }
       }
-    } else {
-      for (; i < n; ++i) execute(p[i]);
+      timed_retire(p[i], s, b, vstart, pc, ea, io);
     }
     instret_ += n;
     run_done_ += n;
     blk_i_ = 0;
   } catch (const Trap& t) {
-    // The trapping instruction: the one at pc_ (the trap's epc; a block is
-    // straight-line code). Found here rather than kept in memory by the loops.
-    i = 0;
-    for (uint64_t pc = vstart; pc != pc_ && i + 1 < n; ++i) pc += p[i].len;
-    // A trap in a batch: the instructions before it retired (not all the plan covers).
-    if (kTimed && batch) timed_batch(io, b, p, ts, nullptr, i, vstart, bva, bpa);
-    instret_ += i;
-    run_done_ += i + 1;
-    blk_i_ = 0;
-    take_trap(t.cause, t.tval, false);
-    if (kTimed) timing_->trap();
+    end_trapped<true>(trapped_index(p, n, vstart), t);
   }
 }
 
@@ -385,7 +419,6 @@ const OpSlots* Core::timing_slots(Block* b) {
       s.mem = o.load && !o.store ? kLoadOnly : o.store && !o.load && o.cls != OpClass::kSc ? kStoreOnly : kAddress;
     }
     if (io && (s.kind == Kind::kPlain || (plain_mem && s.mem >= kLoadOnly))) s.flags |= kBatch;
-    if (plain_mem) s.align = static_cast<uint8_t>(s.op->size - 1);
     if (!t.slots.empty()) {
       const OpSlots& prev = t.slots.back();
       const uint64_t prev_pa = pa - b->insns[t.slots.size() - 1].len;
@@ -778,8 +811,49 @@ inline uint32_t ror32(uint32_t v, unsigned s) { s &= 31; return s ? (v >> s) | (
 #define S64(v) static_cast<int64_t>(v)
 #define U64(v) static_cast<uint64_t>(v)
 #define NEXT pc_ += in.len
+// kBatch: a load/store off the RAM fast path returns false before any effect.
+#define LOAD(T)                                          \
+  T v;                                                   \
+  if (!mem_load<kBatch>(RS1 + IMM, v, kBatch ? &in - p : 0, bva, bpa)) return false
+#define STORE(T, v)                                           \
+  if (!mem_store<kBatch, T>(RS1 + IMM, v, kBatch ? &in - p : 0, bva, bpa)) return false
 
-__attribute__((always_inline)) inline void Core::execute(const Insn& in) {
+// A load/store in a batch (exec_block) only on load()'s and store()'s RAM fast
+// path, with its data addresses recorded for the timing (bva[k], bpa[k]); false
+// (nothing done) where it would leave it (a device may read the clock).
+template <bool kBatch, typename T>
+__attribute__((always_inline)) inline bool Core::mem_load(uint64_t va, T& v, size_t k, uint64_t* bva, uint64_t* bpa) {
+  if (!kBatch) {
+    v = load<T>(va);
+    return true;
+  }
+  const TlbEntry& e = tlb_[0][(va >> 12) & (kTlbSize - 1)];
+  if (e.tag != va >> 12 || (va & (sizeof(T) - 1))) return false;
+  bva[k] = va;
+  bpa[k] = e.ppage | (va & 0xfff);
+  std::memcpy(&v, reinterpret_cast<const void*>(e.addend + va), sizeof(T));
+  return true;
+}
+
+template <bool kBatch, typename T>
+__attribute__((always_inline)) inline bool Core::mem_store(uint64_t va, T v, size_t k, uint64_t* bva, uint64_t* bpa) {
+  if (!kBatch) {
+    store<T>(va, v);
+    return true;
+  }
+  const TlbEntry& e = tlb_[1][(va >> 12) & (kTlbSize - 1)];
+  if (e.tag != va >> 12 || (va & (sizeof(T) - 1))) return false;
+  bva[k] = va;
+  timed_data_pa(va, bpa[k]);  // the read TLB's entry first, as for any timed access
+  std::memcpy(reinterpret_cast<void*>(e.addend + va), &v, sizeof(T));
+  return true;
+}
+
+// Every op has its case below (a new one needs its own).
+static_assert(static_cast<unsigned>(Op::kCount) == 201, "execute(): an op was added or removed");
+
+template <bool kBatch>
+__attribute__((always_inline)) inline bool Core::execute(const Insn& in, const Insn* p, uint64_t* bva, uint64_t* bpa) {
   switch (in.op) {
     case Op::LUI: RD = IMM; NEXT; break;
     case Op::AUIPC: RD = pc_ + IMM; NEXT; break;
@@ -813,17 +887,17 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::BLTU: BRANCH(RS1 < RS2)
     case Op::BGEU: BRANCH(RS1 >= RS2)
 #undef BRANCH
-    case Op::LB: RD = U64(S64(load<int8_t>(RS1 + IMM))); NEXT; break;
-    case Op::LH: RD = U64(S64(load<int16_t>(RS1 + IMM))); NEXT; break;
-    case Op::LW: RD = U64(S64(load<int32_t>(RS1 + IMM))); NEXT; break;
-    case Op::LD: RD = load<uint64_t>(RS1 + IMM); NEXT; break;
-    case Op::LBU: RD = load<uint8_t>(RS1 + IMM); NEXT; break;
-    case Op::LHU: RD = load<uint16_t>(RS1 + IMM); NEXT; break;
-    case Op::LWU: RD = load<uint32_t>(RS1 + IMM); NEXT; break;
-    case Op::SB: store<uint8_t>(RS1 + IMM, static_cast<uint8_t>(RS2)); NEXT; break;
-    case Op::SH: store<uint16_t>(RS1 + IMM, static_cast<uint16_t>(RS2)); NEXT; break;
-    case Op::SW: store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(RS2)); NEXT; break;
-    case Op::SD: store<uint64_t>(RS1 + IMM, RS2); NEXT; break;
+    case Op::LB: { LOAD(int8_t); RD = U64(S64(v)); NEXT; break; }
+    case Op::LH: { LOAD(int16_t); RD = U64(S64(v)); NEXT; break; }
+    case Op::LW: { LOAD(int32_t); RD = U64(S64(v)); NEXT; break; }
+    case Op::LD: { LOAD(uint64_t); RD = v; NEXT; break; }
+    case Op::LBU: { LOAD(uint8_t); RD = v; NEXT; break; }
+    case Op::LHU: { LOAD(uint16_t); RD = v; NEXT; break; }
+    case Op::LWU: { LOAD(uint32_t); RD = v; NEXT; break; }
+    case Op::SB: STORE(uint8_t, static_cast<uint8_t>(RS2)); NEXT; break;
+    case Op::SH: STORE(uint16_t, static_cast<uint16_t>(RS2)); NEXT; break;
+    case Op::SW: STORE(uint32_t, static_cast<uint32_t>(RS2)); NEXT; break;
+    case Op::SD: STORE(uint64_t, RS2); NEXT; break;
     case Op::ADDI: RD = RS1 + IMM; NEXT; break;
     case Op::SLTI:
       if (VP_UNLIKELY(in.rd == 32 && in.rs1 == 0 && in.imm > kMarkerBase && in.imm <= kMarkerBase + kMarkerLast))
@@ -985,10 +1059,10 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
 #undef AMO_W
 #undef AMO_D
     // FP loads/stores (no NaN handling: raw bits; single-precision loads are NaN-boxed)
-    case Op::FLW: fp_check(in); f_[in.rd] = 0xffffffff00000000ull | load<uint32_t>(RS1 + IMM); fp_dirty(); NEXT; break;
-    case Op::FLD: fp_check(in); f_[in.rd] = load<uint64_t>(RS1 + IMM); fp_dirty(); NEXT; break;
-    case Op::FSW: fp_check(in); store<uint32_t>(RS1 + IMM, static_cast<uint32_t>(f_[in.rs2])); NEXT; break;
-    case Op::FSD: fp_check(in); store<uint64_t>(RS1 + IMM, f_[in.rs2]); NEXT; break;
+    case Op::FLW: { fp_check(in); LOAD(uint32_t); f_[in.rd] = 0xffffffff00000000ull | v; fp_dirty(); NEXT; break; }
+    case Op::FLD: { fp_check(in); LOAD(uint64_t); f_[in.rd] = v; fp_dirty(); NEXT; break; }
+    case Op::FSW: fp_check(in); STORE(uint32_t, static_cast<uint32_t>(f_[in.rs2])); NEXT; break;
+    case Op::FSD: fp_check(in); STORE(uint64_t, f_[in.rs2]); NEXT; break;
     // Zba
     case Op::SH1ADD: RD = (RS1 << 1) + RS2; NEXT; break;
     case Op::SH2ADD: RD = (RS1 << 2) + RS2; NEXT; break;
@@ -1041,11 +1115,25 @@ __attribute__((always_inline)) inline void Core::execute(const Insn& in) {
     case Op::BSETI: RD = RS1 | (1ull << in.imm); NEXT; break;
     case Op::ILLEGAL:
       illegal(in);
-    default:
+    // The other F and D instructions, listed: with no other op left, the
+    // jump table needs no range check.
+    case Op::FMADD_S: case Op::FMSUB_S: case Op::FNMSUB_S: case Op::FNMADD_S: case Op::FADD_S: case Op::FSUB_S:
+    case Op::FMUL_S: case Op::FDIV_S: case Op::FSQRT_S: case Op::FSGNJ_S: case Op::FSGNJN_S: case Op::FSGNJX_S:
+    case Op::FMIN_S: case Op::FMAX_S: case Op::FCVT_W_S: case Op::FCVT_WU_S: case Op::FCVT_L_S: case Op::FCVT_LU_S:
+    case Op::FMV_X_W: case Op::FEQ_S: case Op::FLT_S: case Op::FLE_S: case Op::FCLASS_S: case Op::FCVT_S_W:
+    case Op::FCVT_S_WU: case Op::FCVT_S_L: case Op::FCVT_S_LU: case Op::FMV_W_X: case Op::FMADD_D: case Op::FMSUB_D:
+    case Op::FNMSUB_D: case Op::FNMADD_D: case Op::FADD_D: case Op::FSUB_D: case Op::FMUL_D: case Op::FDIV_D:
+    case Op::FSQRT_D: case Op::FSGNJ_D: case Op::FSGNJN_D: case Op::FSGNJX_D: case Op::FMIN_D: case Op::FMAX_D:
+    case Op::FCVT_S_D: case Op::FCVT_D_S: case Op::FCVT_W_D: case Op::FCVT_WU_D: case Op::FCVT_L_D:
+    case Op::FCVT_LU_D: case Op::FMV_X_D: case Op::FEQ_D: case Op::FLT_D: case Op::FLE_D: case Op::FCLASS_D:
+    case Op::FCVT_D_W: case Op::FCVT_D_WU: case Op::FCVT_D_L: case Op::FCVT_D_LU: case Op::FMV_D_X:
       exec_fp(in);
       NEXT;
       break;
+    default:
+      __builtin_unreachable();
   }
+  return true;
 }
 
 void Core::execute_one(const Insn& in) { execute(in); }

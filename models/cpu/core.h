@@ -308,7 +308,14 @@ class Core {
   static constexpr uint64_t kInvalidTag = ~0ull;
 
   // Execution.
-  void execute(const Insn& in);
+  // kBatch (exec_block's batches, instructions p[k]): loads/stores only on the
+  // RAM fast path, recording their data addresses in bva[k], bpa[k]; false:
+  // not executed (off it).
+  template <bool kBatch = false>
+  __attribute__((always_inline)) inline bool execute(const Insn& in, const Insn* p = nullptr, uint64_t* bva = nullptr,
+                                                     uint64_t* bpa = nullptr);
+  template <bool kBatch, typename T> bool mem_load(uint64_t va, T& v, size_t k, uint64_t* bva, uint64_t* bpa);
+  template <bool kBatch, typename T> bool mem_store(uint64_t va, T v, size_t k, uint64_t* bva, uint64_t* bpa);
   void execute_one(const Insn& in);  // out-of-line execute(), for translated code
   template <bool kTimed> RunExit run_loop(uint64_t budget, uint64_t& executed);
   RunExit run_debug(uint64_t budget, uint64_t& executed);
@@ -327,6 +334,10 @@ class Core {
   bool trace_selected(uint64_t pc, Priv p) const;
   void trace_window_update();
   template <bool kTimed> void exec_block(Block* b, unsigned n);
+  __attribute__((always_inline)) inline unsigned exec_planned(Block* b, unsigned n, uint64_t vstart);
+  void exec_timed(Block* b, unsigned n, unsigned i, uint64_t vstart);
+  unsigned trapped_index(const Insn* p, unsigned n, uint64_t vstart) const;
+  template <bool kTimed> void end_trapped(unsigned i, const Trap& t);
   void timed_retire(const Insn& in, const OpSlots& s, const Block* b, uint64_t vstart, uint64_t pc, uint64_t ea,
                     InOrderBackend* io);
   void update_timed_levels();

@@ -92,7 +92,6 @@ struct OpSlots {
   Mix mix;
   uint8_t latency;
   uint8_t flags;  // SlotFlag bits
-  uint8_t align;  // a batched load/store: its size - 1 (the RAM fast path's alignment mask)
 };
 
 // The in-order backend's static schedule of a block (InOrderBackend::plan):
@@ -157,7 +156,7 @@ class OpTable {
     const OpInfo& o = get(in);
     return OpSlots{&o, {static_cast<uint8_t>(o.src(0, in.rs1)), static_cast<uint8_t>(o.src(1, in.rs2)),
                         static_cast<uint8_t>(o.src(2, in.rs3))},
-                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency, 0, 0};
+                   static_cast<uint8_t>(o.dst(in.rd)), kNoAddress, o.kind, o.mix, o.latency, 0};
   }
   // The class is per op; the operand layout comes from the decoder's entry
   // (Insn::info), taken from the first instruction of each op.
