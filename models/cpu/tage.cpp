@@ -148,6 +148,7 @@ class Tage final : public BranchPredictor {
   struct Lookup {
     uint8_t* base;      // the base predictor's counter
     Entry* entry;       // the provider's
+    Entry e;            // its value
     int provider, alt;  // tables, -1: none
     bool pred, provider_pred, alt_pred, weak;
   };
@@ -167,13 +168,24 @@ class Tage final : public BranchPredictor {
   __attribute__((always_inline)) Lookup lookup(uint64_t pc) {
     const uint64_t p = pc >> 1;
     uint32_t hits = 0;
-    Entry* ent[N];
+    Lookup l;
+    // Each entry is read whole, once: the provider (the longest hit) and the
+    // alternate are kept by value as the tables are scanned, so the
+    // prediction does not wait for a second read through a selected pointer.
+    l.entry = nullptr;
+    Entry alt{};
 #pragma GCC unroll 16
     for (unsigned i = 0; i < N; ++i) {
-      ent[i] = entry(i, p);
-      hits |= static_cast<uint32_t>(ent[i]->tag == tag(i, p)) << i;
+      Entry* const e = entry(i, p);
+      const Entry v = *e;
+      const bool hit = v.tag == tag(i, p);
+      hits |= static_cast<uint32_t>(hit) << i;
+      if (hit) {
+        alt = l.e;
+        l.e = v;
+        l.entry = e;
+      }
     }
-    Lookup l;
     l.base = &base_[p & bmask_];
     const bool base_pred = *l.base >= 2;
     if (!hits) {
@@ -185,9 +197,8 @@ class Tage final : public BranchPredictor {
     l.provider = 31 - __builtin_clz(hits);
     const uint32_t rest = hits & ~(1u << l.provider);
     l.alt = rest ? 31 - __builtin_clz(rest) : -1;
-    l.alt_pred = rest ? ent[l.alt]->ctr >= 0 : base_pred;
-    l.entry = ent[l.provider];
-    const Entry& e = *l.entry;
+    l.alt_pred = rest ? alt.ctr >= 0 : base_pred;
+    const Entry& e = l.e;
     l.provider_pred = e.ctr >= 0;
     l.weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
     l.pred = l.weak && use_alt_ >= 0 ? l.alt_pred : l.provider_pred;
@@ -196,7 +207,7 @@ class Tage final : public BranchPredictor {
 
   __attribute__((always_inline)) void train(const Lookup& l, uint64_t p, bool taken) {
     if (l.provider >= 0) {
-      Entry& e = *l.entry;
+      Entry e = l.e;
       // Conditional moves rather than branches: these outcomes are hard for the host to predict.
       const bool differ = l.provider_pred != l.alt_pred;
       const int ua = use_alt_;
@@ -207,6 +218,7 @@ class Tage final : public BranchPredictor {
       e.u = static_cast<uint8_t>(differ ? u_next : u);
       const int c = e.ctr;
       e.ctr = static_cast<int8_t>(taken ? std::min(c + 1, 3) : std::max(c - 1, -4));
+      *l.entry = e;  // whole, so that the next read of this entry (a whole one) can take its value from the store
       const int b = *l.base;
       const int b_next = taken ? std::min(b + 1, 3) : std::max(b - 1, 0);
       *l.base = static_cast<uint8_t>(l.alt < 0 && l.weak ? b_next : b);
@@ -263,14 +275,14 @@ class Tage final : public BranchPredictor {
     vacant &= ~0u << start;
     if (vacant) {
       const unsigned i = static_cast<unsigned>(__builtin_ctz(vacant));  // the shortest
-      Entry& e = *entry(i, p);
-      e.tag = tag(i, p);
-      e.ctr = taken ? 0 : -1;
+      *entry(i, p) = Entry{static_cast<int8_t>(taken ? 0 : -1), 0, tag(i, p)};  // whole (see train())
       ++allocations_;
     } else {
       for (unsigned i = first; i < N; ++i) {
-        Entry& e = *entry(i, p);
-        if (e.u > 0) --e.u;
+        Entry* const e = entry(i, p);
+        Entry v = *e;
+        v.u = static_cast<uint8_t>(v.u - (v.u > 0));
+        *e = v;
       }
     }
   }
