@@ -169,9 +169,9 @@ class Tage final : public BranchPredictor {
     const uint64_t p = pc >> 1;
     uint32_t hits = 0;
     Lookup l;
-    // Each entry is read whole, once: the provider (the longest hit) and the
-    // alternate are kept by value as the tables are scanned, so the
-    // prediction does not wait for a second read through a selected pointer.
+    // The provider (the longest hit) and the alternate are copied as the
+    // tables are scanned, so the prediction does not wait for a second read
+    // through the selected table's pointer.
     l.entry = nullptr;
     Entry alt{};
 #pragma GCC unroll 16
@@ -218,7 +218,7 @@ class Tage final : public BranchPredictor {
       e.u = static_cast<uint8_t>(differ ? u_next : u);
       const int c = e.ctr;
       e.ctr = static_cast<int8_t>(taken ? std::min(c + 1, 3) : std::max(c - 1, -4));
-      *l.entry = e;  // whole, so that the next read of this entry (a whole one) can take its value from the store
+      *l.entry = e;
       const int b = *l.base;
       const int b_next = taken ? std::min(b + 1, 3) : std::max(b - 1, 0);
       *l.base = static_cast<uint8_t>(l.alt < 0 && l.weak ? b_next : b);
@@ -275,14 +275,14 @@ class Tage final : public BranchPredictor {
     vacant &= ~0u << start;
     if (vacant) {
       const unsigned i = static_cast<unsigned>(__builtin_ctz(vacant));  // the shortest
-      *entry(i, p) = Entry{static_cast<int8_t>(taken ? 0 : -1), 0, tag(i, p)};  // whole (see train())
+      Entry& e = *entry(i, p);
+      e.tag = tag(i, p);
+      e.ctr = taken ? 0 : -1;
       ++allocations_;
     } else {
       for (unsigned i = first; i < N; ++i) {
-        Entry* const e = entry(i, p);
-        Entry v = *e;
-        v.u = static_cast<uint8_t>(v.u - (v.u > 0));
-        *e = v;
+        Entry& e = *entry(i, p);
+        if (e.u > 0) --e.u;
       }
     }
   }
