@@ -262,8 +262,7 @@ class Tage final : public BranchPredictor {
   };
 
   // The folds are still the lookup's, so entry() and tag() find its entries.
-  // Inline: it runs on about a fifth of the branches, and a call costs more.
-  __attribute__((always_inline)) void allocate(int provider, uint64_t p, bool taken) {
+  __attribute__((noinline)) void allocate(int provider, uint64_t p, bool taken) {
     rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
     // Half the time (a random bit: no host branch on it) skip the first
     // candidate table, to spread allocations.
