@@ -163,8 +163,7 @@ class Tage final : public BranchPredictor {
   }
 
   // Index and tag in every table; the longest matching table provides the
-  // prediction, the next longest the alternate (found from a bit mask, so the
-  // host does not branch on the tag comparisons).
+  // prediction, the next longest the alternate.
   __attribute__((always_inline)) Lookup lookup(uint64_t pc) {
     const uint64_t p = pc >> 1;
     uint32_t hits = 0;
@@ -208,7 +207,8 @@ class Tage final : public BranchPredictor {
   __attribute__((always_inline)) void train(const Lookup& l, uint64_t p, bool taken) {
     if (l.provider >= 0) {
       Entry e = l.e;
-      // Conditional moves rather than branches: these outcomes are hard for the host to predict.
+      // Selections rather than nested conditions, so that the compiler can use
+      // conditional moves: these outcomes are hard for the host to predict.
       const bool differ = l.provider_pred != l.alt_pred;
       const int ua = use_alt_;
       const int ua_next = l.alt_pred == taken ? std::min(ua + 1, 7) : std::max(ua - 1, -8);
