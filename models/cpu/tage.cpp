@@ -129,11 +129,11 @@ class Tage final : public BranchPredictor {
     last_ = lookup(pc);
     return last_.pred;
   }
-  void update(uint64_t, uint64_t, bool taken) override { train(last_, taken); }
+  void update(uint64_t pc, uint64_t, bool taken) override { train(last_, pc >> 1, taken); }
   // Both in one call, the lookup kept in registers.
   bool predict_update(uint64_t pc, uint64_t, bool taken) override {
     const Lookup l = lookup(pc);
-    train(l, taken);
+    train(l, pc >> 1, taken);
     return l.pred;
   }
 
@@ -148,6 +148,7 @@ class Tage final : public BranchPredictor {
   struct Lookup {
     uint8_t* base;      // the base predictor's counter
     Entry* entry;       // the provider's
+    Entry e;            // its value
     int provider, alt;  // tables, -1: none
     bool pred, provider_pred, alt_pred, weak;
   };
@@ -162,18 +163,28 @@ class Tage final : public BranchPredictor {
   }
 
   // Index and tag in every table; the longest matching table provides the
-  // prediction, the next longest the alternate (found from a bit mask, so the
-  // host does not branch on the tag comparisons).
+  // prediction, the next longest the alternate.
   __attribute__((always_inline)) Lookup lookup(uint64_t pc) {
     const uint64_t p = pc >> 1;
     uint32_t hits = 0;
+    Lookup l;
+    // The provider (the longest hit) and the alternate are copied as the
+    // tables are scanned, so the prediction does not wait for a second read
+    // through the selected table's pointer.
+    l.entry = nullptr;
+    Entry alt{};
 #pragma GCC unroll 16
     for (unsigned i = 0; i < N; ++i) {
-      ent_[i] = entry(i, p);
-      tag_[i] = tag(i, p);
-      hits |= static_cast<uint32_t>(ent_[i]->tag == tag_[i]) << i;
+      Entry* const e = entry(i, p);
+      const Entry v = *e;
+      const bool hit = v.tag == tag(i, p);
+      hits |= static_cast<uint32_t>(hit) << i;
+      if (hit) {
+        alt = l.e;
+        l.e = v;
+        l.entry = e;
+      }
     }
-    Lookup l;
     l.base = &base_[p & bmask_];
     const bool base_pred = *l.base >= 2;
     if (!hits) {
@@ -185,34 +196,38 @@ class Tage final : public BranchPredictor {
     l.provider = 31 - __builtin_clz(hits);
     const uint32_t rest = hits & ~(1u << l.provider);
     l.alt = rest ? 31 - __builtin_clz(rest) : -1;
-    l.alt_pred = rest ? ent_[l.alt]->ctr >= 0 : base_pred;
-    l.entry = ent_[l.provider];
-    const Entry& e = *l.entry;
+    l.alt_pred = rest ? alt.ctr >= 0 : base_pred;
+    const Entry& e = l.e;
     l.provider_pred = e.ctr >= 0;
     l.weak = (e.ctr == 0 || e.ctr == -1) && e.u == 0;
     l.pred = l.weak && use_alt_ >= 0 ? l.alt_pred : l.provider_pred;
     return l;
   }
 
-  __attribute__((always_inline)) void train(const Lookup& l, bool taken) {
+  __attribute__((always_inline)) void train(const Lookup& l, uint64_t p, bool taken) {
     if (l.provider >= 0) {
-      Entry& e = *l.entry;
-      if (l.provider_pred != l.alt_pred) {
-        if (l.weak) {
-          if (l.alt_pred == taken) { if (use_alt_ < 7) ++use_alt_; }
-          else if (use_alt_ > -8) --use_alt_;
-        }
-        if (l.provider_pred == taken) { if (e.u < 3) ++e.u; }
-        else if (e.u > 0) --e.u;
-      }
-      ctr_update(e.ctr, taken);
-      if (l.alt < 0 && l.weak) sat_update(*l.base, taken, 3);
+      Entry e = l.e;
+      // Selections rather than nested conditions, so that the compiler can use
+      // conditional moves: these outcomes are hard for the host to predict.
+      const bool differ = l.provider_pred != l.alt_pred;
+      const int ua = use_alt_;
+      const int ua_next = l.alt_pred == taken ? std::min(ua + 1, 7) : std::max(ua - 1, -8);
+      use_alt_ = differ && l.weak ? ua_next : ua;
+      const int u = e.u;
+      const int u_next = l.provider_pred == taken ? std::min(u + 1, 3) : std::max(u - 1, 0);
+      e.u = static_cast<uint8_t>(differ ? u_next : u);
+      const int c = e.ctr;
+      e.ctr = static_cast<int8_t>(taken ? std::min(c + 1, 3) : std::max(c - 1, -4));
+      *l.entry = e;
+      const int b = *l.base;
+      const int b_next = taken ? std::min(b + 1, 3) : std::max(b - 1, 0);
+      *l.base = static_cast<uint8_t>(l.alt < 0 && l.weak ? b_next : b);
       ++provider_hits_;
     } else {
       sat_update(*l.base, taken, 3);
     }
     // Allocate on a misprediction in a longer table with a free (u == 0) entry.
-    if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(l.provider, taken);
+    if (l.pred != taken && l.provider < static_cast<int>(N) - 1) allocate(l.provider, p, taken);
     // Global history and the folded histories.
     ghist_[--hpos_] = taken ? 8 : 0;
     const uint64_t in_bits = taken ? kInBits : 0;
@@ -246,36 +261,35 @@ class Tage final : public BranchPredictor {
     uint64_t fix[16] = {};  // by top bits | outgoing bit << 3: the XOR after the shift
   };
 
-  __attribute__((noinline)) void allocate(int provider, bool taken) {
-    bool done = false;
+  // The folds are still the lookup's, so entry() and tag() find its entries.
+  __attribute__((noinline)) void allocate(int provider, uint64_t p, bool taken) {
     rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
-    int start = provider + 1;
-    if ((rng_ >> 33) & 1 && start + 1 < static_cast<int>(N)) ++start;  // spread allocations
-    for (int i = start; i < static_cast<int>(N) && !done; ++i) {
-      Entry& e = *ent_[i];
-      if (e.u == 0) {
-        e.tag = tag_[i];
-        e.ctr = taken ? 0 : -1;
-        done = true;
-        ++allocations_;
-      }
-    }
-    if (!done)
-      for (int i = provider + 1; i < static_cast<int>(N); ++i) {
-        Entry& e = *ent_[i];
+    // Half the time (a random bit: no host branch on it) skip the first
+    // candidate table, to spread allocations.
+    const unsigned first = static_cast<unsigned>(provider + 1);
+    const unsigned start = first + static_cast<unsigned>((rng_ >> 33) & 1 & (first + 1 < N));
+    // The candidate tables with a free (u == 0) entry, as a bit mask.
+    uint32_t vacant = 0;
+#pragma GCC unroll 16
+    for (unsigned i = 0; i < N; ++i) vacant |= static_cast<uint32_t>(entry(i, p)->u == 0) << i;
+    vacant &= ~0u << start;
+    if (vacant) {
+      const unsigned i = static_cast<unsigned>(__builtin_ctz(vacant));  // the shortest
+      Entry& e = *entry(i, p);
+      e.tag = tag(i, p);
+      e.ctr = taken ? 0 : -1;
+      ++allocations_;
+    } else {
+      for (unsigned i = first; i < N; ++i) {
+        Entry& e = *entry(i, p);
         if (e.u > 0) --e.u;
       }
-  }
-  static void ctr_update(int8_t& c, bool taken) {
-    if (taken) { if (c < 3) ++c; }
-    else if (c > -4) --c;
+    }
   }
 
   const unsigned tbits_, bbits_;
   const uint64_t imask_, bmask_;
   Table t_[N];
-  Entry* ent_[N] = {};  // the lookup's entries and tags, for allocate()
-  uint16_t tag_[N] = {};
   Lookup last_ = {};  // predict() for update()
   int use_alt_ = 0;
   unsigned hpos_ = kHistBuf - kMaxHist;
