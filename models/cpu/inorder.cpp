@@ -205,6 +205,8 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
       const uint64_t t = at + 1;
       const bool load = ev.what == BlockPlan::kLoad;
       const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
+      // An L1D hit without a D-TLB stall is as planned (done = x + dhit_).
+      if (x == t && mem_.data_hit(b.pa[i], !load, t)) continue;
       const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
       if (x != t || ((load || blocking_) && done != x + dhit_))
         return retire_plan_cut(b, c, i, false, x, done);

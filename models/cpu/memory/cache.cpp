@@ -40,7 +40,8 @@ Cache::Cache(const CacheConfig& cfg, MemLevel* next) : cfg_(cfg), next_(next) {
   mshr_occ_.init(std::max(1u, cfg.mshrs), std::min(cfg.mshrs + 1, 9u));
   pf_ = make_prefetcher(cfg.prefetcher, cfg.line);
   pf_hits_ = pf_ && pf_->wants_hits();
-  mru_way_.assign(sets_, 0);
+  mru_.resize(sets_);
+  for (unsigned i = 0; i < sets_; ++i) mru_[i] = &lines_[size_t{i} * assoc_];
   // Demand reads, and writes to a write-back cache, may hit without the slow
   // path unless the prefetcher watches hits.
   hit_ops_[static_cast<unsigned>(MemOp::kRead)] = !pf_hits_;
@@ -53,7 +54,7 @@ Cache::~Cache() = default;
 void Cache::invalidate_all() {
   for (Line& l : lines_) l = Line{kInvalid, 0, 0, 0, 0};
   std::fill(plru_.begin(), plru_.end(), 0);
-  std::fill(mru_way_.begin(), mru_way_.end(), 0);
+  for (unsigned i = 0; i < sets_; ++i) mru_[i] = &lines_[size_t{i} * assoc_];
 }
 
 bool Cache::contains(uint64_t addr) const { return find(addr >> line_shift_) >= 0; }

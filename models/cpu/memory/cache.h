@@ -59,17 +59,19 @@ class Cache final : public MemLevel {
     if (t < hit_from_[static_cast<unsigned>(op)]) return 0;
     const uint64_t line = addr >> line_shift_;
     const unsigned set = static_cast<unsigned>(line) & set_mask_;
-    Line* const s = &lines_[size_t{set} * assoc_];
-    unsigned w = mru_way_[set];
-    if (s[w].tag != line) {
-      for (w = 0; w < assoc_ && s[w].tag != line; ++w) {}
+    Line* l = mru_[set];
+    if (l->tag != line) {
+      Line* const s = &lines_[size_t{set} * assoc_];
+      unsigned w = 0;
+      for (; w < assoc_ && s[w].tag != line; ++w) {}
       if (w == assoc_) return 0;
-      if (s[w].ready > t || s[w].prefetched) return 0;
+      l = &s[w];
+      if (l->ready > t || l->prefetched) return 0;
       touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
-    } else if (s[w].ready > t || s[w].prefetched) {
+    } else if (l->ready > t || l->prefetched) {
       return 0;
     }
-    count_hit(s[w], op);
+    count_hit(*l, op);
     return t + cfg_.hit_latency;
   }
   // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
@@ -120,8 +122,9 @@ class Cache final : public MemLevel {
   unsigned victim(unsigned set);
   // Makes the way the set's most recently used.
   void touch(unsigned set, unsigned way) {
-    mru_way_[set] = way;
-    if (cfg_.replacement == Replacement::kLru) lines_[size_t{set} * assoc_ + way].stamp = ++clock_;
+    Line* const l = &lines_[size_t{set} * assoc_ + way];
+    mru_[set] = l;
+    if (cfg_.replacement == Replacement::kLru) l->stamp = ++clock_;
     else if (cfg_.replacement == Replacement::kTreePlru) touch_plru(set, way);
   }
   void touch_plru(unsigned set, unsigned way);
@@ -150,9 +153,10 @@ class Cache final : public MemLevel {
   uint64_t busy_until_ = 0;      // blocking cache: the outstanding miss completes
   uint64_t clock_ = 0;
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;
-  // Per set, the way used last: hitting it again changes no replacement state
-  // (LRU: it has the set's latest stamp; tree-PLRU: its bits already point away).
-  std::vector<unsigned> mru_way_;
+  // Per set, the line (way) used last: hitting it again changes no replacement
+  // state (LRU: it has the set's latest stamp; tree-PLRU: its bits already point
+  // away). A pointer, so that a hit on it needs no set arithmetic.
+  std::vector<Line*> mru_;
   // Per MemOp, the first cycle hit() may serve it: busy_until_ for demand
   // reads and write-back stores (none if the prefetcher watches hits), else never.
   uint64_t hit_from_[4];
