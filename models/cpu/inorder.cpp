@@ -218,10 +218,7 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     from_load_[w.slot] = w.load;
   }
   ready_max_ = std::max(ready_max_, c + pl.write_max);
-  for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
-  c_.instructions += pl.count;
-  st_.stall_data += pl.stall_data;
-  st_.stall_load_use += pl.stall_load_use;
+  ++runs_[pl.counts];
   cycle_ = c + pl.e;
   expected_pc_ = b.end_pc;
   if (pl.mem_free != BlockPlan::kNoMem) mem_free_ = c + pl.mem_free;
@@ -391,18 +388,36 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
       out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
     }
-  unsigned count[kMixCount] = {};
-  for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
-  for (unsigned x = 0; x < kMixCount; ++x)
-    if (count[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(count[x])});
   const BlockPlan::Step& last = out.steps.back();
+  Counts k{};
+  k[0] = m;
+  k[1] = last.stall_data;
+  k[2] = last.stall_load_use;
+  for (unsigned i = 0; i < m; ++i) ++k[3 + static_cast<unsigned>(s[i].mix)];
+  const auto it = counts_index_.emplace(k, static_cast<uint32_t>(counts_.size())).first;
+  if (it->second == counts_.size()) {
+    counts_.push_back(k);
+    runs_.push_back(0);
+  }
+  out.counts = it->second;
   out.e = last.e;
   out.mem_free = last.mem_free;
-  out.stall_data = last.stall_data;
-  out.stall_load_use = last.stall_load_use;
   if (!out.control) out.end_pc = last.next_pc;
   out.count = static_cast<uint8_t>(m);
   out.ok = true;
+}
+
+void InOrderBackend::fold_counts() {
+  for (size_t j = 0; j < runs_.size(); ++j) {
+    const uint64_t n = runs_[j];
+    if (!n) continue;
+    runs_[j] = 0;
+    const Counts& k = counts_[j];
+    c_.instructions += n * k[0];
+    st_.stall_data += n * k[1];
+    st_.stall_load_use += n * k[2];
+    for (unsigned x = 0; x < kMixCount; ++x) c_.mix[x] += n * k[3 + x];
+  }
 }
 
 void InOrderBackend::trap() {
