@@ -177,9 +177,12 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     // As retire_any() fetches it (fetch_ahead() if no redirect is pending).
     // Then clear_ <= c1 + 1 must hold (redirect_ + 2 <= c1 + 1 does); it is
     // recomputed once at the end.
-    fetch_.fetch_line(b.pc, fpa0, b.fetch_levels, fpa0 >> fetch_.line_shift(), fetch_cycle());
-    const uint64_t c1 = plan_cycle();
-    if (fetch_.line_ready() > c1 || std::max(mem_free_, ex_free_) > c1 + 1) {
+    // At f = fetch_cycle(), the line is there at max(f + 1, line_ready());
+    // f + 1 = plan_cycle().
+    const uint64_t f = fetch_cycle();
+    const uint64_t c1 = f + 1;
+    if (fetch_.fetch_line(b.pc, fpa0, b.fetch_levels, fpa0 >> fetch_.line_shift(), f) > c1 ||
+        std::max(mem_free_, ex_free_) > c1 + 1) {
       update_clear();
       retire_batch_from(b, 0, b.pc);
       return;

@@ -56,7 +56,11 @@ class Cache final : public MemLevel {
   // statistics and replacement update exactly as access() would and returns
   // when it is done. 0 (nothing changed) for any other access.
   __attribute__((always_inline)) uint64_t hit(uint64_t addr, MemOp op, uint64_t t) {
-    if (t < hit_from_[static_cast<unsigned>(op)]) return 0;
+    return plain_hit(addr, op, t) ? t + cfg_.hit_latency : 0;
+  }
+  // hit() for a caller that needs only whether it hit (then done at t + hit latency).
+  __attribute__((always_inline)) bool plain_hit(uint64_t addr, MemOp op, uint64_t t) {
+    if (t < hit_from_[static_cast<unsigned>(op)]) return false;
     const uint64_t line = addr >> line_shift_;
     const unsigned set = static_cast<unsigned>(line) & set_mask_;
     Line* l = mru_[set];
@@ -64,15 +68,15 @@ class Cache final : public MemLevel {
       Line* const s = &lines_[size_t{set} * assoc_];
       unsigned w = 0;
       for (; w < assoc_ && s[w].tag != line; ++w) {}
-      if (w == assoc_) return 0;
+      if (w == assoc_) return false;
       l = &s[w];
-      if (l->ready > t || l->prefetched) return 0;
+      if (l->ready > t || l->prefetched) return false;
       touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
     } else if (l->ready > t || l->prefetched) {
-      return 0;
+      return false;
     }
     count_hit(*l, op);
-    return t + cfg_.hit_latency;
+    return true;
   }
   // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
   void invalidate_all();

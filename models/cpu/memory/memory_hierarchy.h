@@ -36,9 +36,10 @@ class MemoryHierarchy {
   __attribute__((always_inline)) uint64_t fetch_hit(uint64_t pa, uint64_t t) {
     return l1i_ ? l1i_->hit(pa, MemOp::kRead, t) : 0;
   }
-  // load()/store() if it is an L1D hit (Cache::hit()); else 0, nothing changed.
-  __attribute__((always_inline)) uint64_t data_hit(uint64_t pa, bool store, uint64_t t) {
-    return l1d_ ? l1d_->hit(pa, store ? MemOp::kWrite : MemOp::kRead, t) : 0;
+  // load()/store() if it is an L1D hit (Cache::hit(): done at t + l1d_hit_latency());
+  // else false, nothing changed.
+  __attribute__((always_inline)) bool data_hit(uint64_t pa, bool store, uint64_t t) {
+    return l1d_ && l1d_->plain_hit(pa, store ? MemOp::kWrite : MemOp::kRead, t);
   }
   __attribute__((always_inline)) uint64_t load(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kRead, pc, t); }
   __attribute__((always_inline)) uint64_t store(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kWrite, pc, t); }
