@@ -235,7 +235,7 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     const BranchResult r = cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
                                                    : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
     if (__builtin_expect(r.redirect != Redirect::kNone, 0))
-      branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
+      return branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));  // and update_clear()
   }
   update_clear();
 }
