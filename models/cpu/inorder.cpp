@@ -216,9 +216,14 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     }
   }
   // All as planned.
-  for (const BlockPlan::Write& w : pl.writes) {
-    ready_[w.slot] = c + w.ready;
-    from_load_[w.slot] = w.load;
+  // The results ready by the cycle after the block's last EX cycle only if
+  // some earlier one is not (see BlockPlan::late_writes): then any of these
+  // registers is always ready to the next instruction, with or without them.
+  const BlockPlan::Write* w = pl.writes.data();
+  const BlockPlan::Write* const w_end = w + (ready_max_ > c + pl.e + 1 ? pl.writes.size() : pl.late_writes);
+  for (; w != w_end; ++w) {
+    ready_[w->slot] = c + w->ready;
+    from_load_[w->slot] = w->load;
   }
   ready_max_ = std::max(ready_max_, c + pl.write_max);
   ++runs_[pl.counts];
@@ -385,12 +390,14 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
                          mem ? static_cast<uint16_t>(mem_free) : BlockPlan::kNoMem, ld,
                          static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
   }
-  // The destination slot 64 (none) is never read: not written.
-  for (unsigned r = 1; r < kRegSlots - 1; ++r)
-    if (written[r]) {
-      out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
-      out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
-    }
+  // The destination slot 64 (none) is never read: not written. Late results first.
+  for (int late = 1; late >= 0; --late)
+    for (unsigned r = 1; r < kRegSlots - 1; ++r)
+      if (written[r] && (ready[r] > e + 1) == (late == 1)) {
+        out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
+        out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
+        out.late_writes += late;
+      }
   const BlockPlan::Step& last = out.steps.back();
   Counts k{};
   k[0] = m;

@@ -139,6 +139,12 @@ struct BlockPlan {
   struct Write { uint8_t slot; bool load; uint16_t ready; };
   std::vector<Write> writes;
   uint16_t write_max = 0;  // the latest Write::ready
+  // The first late_writes of writes are ready after e + 1, the others by then:
+  // a result ready by the EX cycle after the block's last one acts as any
+  // other such one (always ready to the next instruction, never the last
+  // operand of a stall), so those may be left out when no register is ready
+  // later than that either (InOrderBackend::ready_max_).
+  uint8_t late_writes = 0;
   // In order: instruction i starts a fetch line, fetched at C + at (ready
   // C + at + the I-cache hit latency); or a load/store with EX at C + at.
   // pc: instruction i's, relative to the block's.
