@@ -66,6 +66,18 @@ int Cache::find(uint64_t line) const {
   return -1;
 }
 
+bool Cache::plain_hit_other(uint64_t line, MemOp op, uint64_t t) {
+  const unsigned set = static_cast<unsigned>(line) & set_mask_;
+  Line* const s = &lines_[size_t{set} * assoc_];
+  unsigned w = 0;
+  for (; w < assoc_ && s[w].tag != line; ++w) {}
+  if (w == assoc_) return false;
+  if (s[w].ready > t || s[w].prefetched) return false;
+  touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
+  count_hit(s[w], op);
+  return true;
+}
+
 // Tree-PLRU: node bits point towards the pseudo-least-recently-used half.
 void Cache::touch_plru(unsigned set, unsigned way) {
   uint64_t& bits = plru_[set];

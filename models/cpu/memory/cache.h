@@ -63,18 +63,9 @@ class Cache final : public MemLevel {
     if (t < hit_from_[static_cast<unsigned>(op)]) return false;
     const uint64_t line = addr >> line_shift_;
     const unsigned set = static_cast<unsigned>(line) & set_mask_;
-    Line* l = mru_[set];
-    if (l->tag != line) {
-      Line* const s = &lines_[size_t{set} * assoc_];
-      unsigned w = 0;
-      for (; w < assoc_ && s[w].tag != line; ++w) {}
-      if (w == assoc_) return false;
-      l = &s[w];
-      if (l->ready > t || l->prefetched) return false;
-      touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
-    } else if (l->ready > t || l->prefetched) {
-      return false;
-    }
+    Line* const l = mru_[set];
+    if (l->tag != line) return plain_hit_other(line, op, t);
+    if (l->ready > t || l->prefetched) return false;
     count_hit(*l, op);
     return true;
   }
@@ -132,6 +123,9 @@ class Cache final : public MemLevel {
     else if (cfg_.replacement == Replacement::kTreePlru) touch_plru(set, way);
   }
   void touch_plru(unsigned set, unsigned way);
+  // plain_hit() when the line is not the set's MRU one (out of line: keeps the
+  // callers' inline hit path short).
+  bool plain_hit_other(uint64_t line, MemOp op, uint64_t t);
   // Everything hit() does not serve (cache.cpp).
   uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   int find(uint64_t line) const;
