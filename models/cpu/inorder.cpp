@@ -207,7 +207,7 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     } else {
       const uint64_t t = at + 1;
       const bool load = ev.what == BlockPlan::kLoad;
-      const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
+      const uint64_t x = b.data_levels ? mem_.dtlb(b.va[i], b.data_levels, t) : t;  // the address only if needed
       // An L1D hit without a D-TLB stall is as planned (done = x + dhit_).
       if (x == t && mem_.data_hit(b.pa[i], !load, t)) continue;
       const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
