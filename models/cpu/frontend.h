@@ -39,10 +39,13 @@ class BranchUnit {
   // backends' per-branch paths: one predictor call, and for a taken branch
   // predicted taken one BTB access that looks the target up and refreshes it.
   __attribute__((always_inline)) BranchResult resolve_branch(const Insn& in, uint64_t pc, uint64_t next_pc) {
+    return resolve_branch(pc, pc + static_cast<uint64_t>(in.imm), pc + in.len, next_pc);
+  }
+  // The same for a branch at pc to target, falling through to fallthrough.
+  __attribute__((always_inline)) BranchResult resolve_branch(uint64_t pc, uint64_t target, uint64_t fallthrough,
+                                                             uint64_t next_pc) {
     BranchResult r;
     ++st_.bp_lookups;
-    const uint64_t fallthrough = pc + in.len;
-    const uint64_t target = pc + static_cast<uint64_t>(in.imm);
     const bool taken = next_pc != fallthrough;
     const bool pred = bp_->predict_update(pc, target, taken);
     if (!taken) {

@@ -237,8 +237,11 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     const unsigned i = pl.count - 1;
     const uint64_t cpc = b.pc + pl.end_pc;
     const OpClass cls = pl.control_cls;
-    const BranchResult r = cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
-                                                   : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
+    const BranchResult r =
+        cls == OpClass::kBranch
+            ? branch_.resolve_branch(cpc, b.pc + static_cast<uint64_t>(int64_t{pl.control_target}),
+                                     b.pc + pl.control_fallthrough, b.end_pc)
+            : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
     if (__builtin_expect(r.redirect != Redirect::kNone, 0))
       return branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));  // and update_clear()
   }
@@ -338,6 +341,8 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
     if (i + 1 == m && out.control) {
       out.control_prev_e = static_cast<uint16_t>(e);
       out.end_pc = pc;
+      out.control_target = static_cast<int32_t>(pc + p[i].imm);
+      out.control_fallthrough = pc + p[i].len;
     }
     if (i > 0 && !(t.flags & kSameLine)) {
       // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the

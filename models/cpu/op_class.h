@@ -116,6 +116,9 @@ struct BlockPlan {
   // block's.
   uint16_t e = 0, mem_free = kNoMem;
   uint16_t control_prev_e = 0;  // control: the EX cycle of the instruction before it (0: none)
+  // A conditional branch: its target and fall-through pc, relative to the block's.
+  int32_t control_target = 0;
+  uint32_t control_fallthrough = 0;
   uint32_t end_pc = 0;
   // All of it as planned: its counts (instructions, mix, stalls), an entry of
   // the backend's table, which counts the runs and adds the counts up when
