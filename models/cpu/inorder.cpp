@@ -143,15 +143,12 @@ void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, 
 // redirect.
 void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e,
                                      uint64_t f) {
-  const RetireInfo r{pc, fetch_pa, 0, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
-  if (b.redirect == Redirect::kResolve) {
-    const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
-    fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
-    redirect(at, kCauseBranch);
-  } else {
-    fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
-    redirect(e, kCauseBranch);
-  }
+  // Resolved in EX (fetch restarts after the penalty), or redirected by decode
+  // (the target computed there).
+  const bool resolve = b.redirect == Redirect::kResolve;
+  const uint64_t at = resolve ? e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty : e;
+  fetch_.wrong_path_at(b.predicted, pc, fetch_pa, f + 1, resolve ? at + 1 : e, 4, 64);
+  redirect(at, kCauseBranch);
   update_clear();  // otherwise only cycle_ moved
 }
 
