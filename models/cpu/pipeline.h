@@ -97,9 +97,11 @@ class Pipeline {
     return counters_;
   }
   // Brings the counters up to date (the in-order backend adds up the counts
-  // of its block plans only when asked): call before reading for_each_counter()'s storage.
+  // of its block plans only when asked, the caches derive their accesses):
+  // call before reading for_each_counter()'s storage.
   void fold_counts() const {
     if (inorder_) inorder_->fold_counts();
+    mem_.fold_counts();
   }
 
   // Every counter as (name relative to the hart, description, storage; read

@@ -213,8 +213,7 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
     st_.blocked_cycles += busy_until_ - t;
     t = busy_until_;
   }
-  ++st_.accesses;
-  if (write) ++st_.writes; else ++st_.reads;
+  if (write) ++st_.writes; else ++st_.reads;  // and accesses (fold_counts())
   const unsigned set = static_cast<unsigned>(line & (sets_ - 1));
   const size_t base = size_t{set} * assoc_;
   PrefetchEvent ev = PrefetchEvent::kHit;

@@ -89,7 +89,14 @@ class Cache final : public MemLevel {
              pf_dropped = 0;
     uint64_t demand_misses = 0, demand_misses_without_pf = 0;  // misses + covered: the misses without prefetching
   };
-  const Stats& stats() const { return st_; }
+  const Stats& stats() const {
+    fold_counts();
+    return st_;
+  }
+  // Stats::accesses is reads + writes (every request is one of them), brought
+  // up to date here rather than counted: call before reading it through
+  // for_each_counter()'s storage.
+  void fold_counts() const { st_.accesses = st_.reads + st_.writes; }
 
   // Counters relative to the cache's name ("hits", "prefetch.useful", ...).
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
@@ -105,7 +112,6 @@ class Cache final : public MemLevel {
   };
   // A demand read or write-back write hitting a filled line: its statistics and dirty bit.
   void count_hit(Line& l, MemOp op) {
-    ++st_.accesses;
     ++st_.hits;
     if (op == MemOp::kRead) {
       ++st_.reads;
@@ -164,7 +170,7 @@ class Cache final : public MemLevel {
     for (unsigned i = 0; i < 4; ++i) hit_from_[i] = hit_ops_[i] ? until : ~0ull;
   }
   Histogram mshr_occ_;
-  Stats st_;
+  mutable Stats st_;  // mutable: fold_counts()
   static constexpr uint64_t kInvalid = ~0ull;
 };
 

@@ -5,6 +5,7 @@
 // that is disabled passes requests to the one below. Pure C++, no SystemC.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -62,6 +63,12 @@ class MemoryHierarchy {
   const Cache* l1i() const { return l1i_.get(); }
   const Cache* l1d() const { return l1d_.get(); }
 
+  // Brings derived counters up to date (Cache::fold_counts()): call before
+  // reading for_each_counter()'s storage.
+  void fold_counts() const {
+    for (const Cache* c : {l1i_.get(), l1d_.get(), l2_.get(), l3_.get()})
+      if (c) c->fold_counts();
+  }
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
   void for_each_ratio(const std::function<void(const std::string&, const std::string&, const std::string&,
                                                const std::string&)>& f) const;
