@@ -86,19 +86,11 @@ uint64_t FetchUnit::fetch_slow(uint64_t fetch_pa, uint64_t t, uint64_t xl) {
 
 void FetchUnit::wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until,
                            unsigned bytes_per_cycle, unsigned max_bytes) {
-  restart();
-  if (until <= from || (va >> 12) != (branch.pc >> 12)) return;
-  const uint64_t bytes = std::min<uint64_t>((until - from) * bytes_per_cycle, max_bytes);
-  if (!bytes) return;
-  const uint64_t page_pa = branch.fetch_pa & ~0xfffull;
-  const uint64_t end_va = std::min(va + bytes - 1, va | 0xfff);
-  uint64_t l = (page_pa | (va & 0xfff)) >> line_shift_;
-  const uint64_t last = (page_pa | (end_va & 0xfff)) >> line_shift_;
-  // The first line at `from` (before `until`); a further one every line_bytes() /
-  // bytes_per_cycle cycles while that is before `until`.
-  mem_.fetch(l << line_shift_, from);
-  ++st_.wrong_path_lines;
-  if (l == last) return;
+  wrong_path_at(va, branch.pc, branch.fetch_pa, from, until, bytes_per_cycle, max_bytes);
+}
+
+void FetchUnit::wrong_path_lines(uint64_t l, uint64_t last, uint64_t from, uint64_t until,
+                                 unsigned bytes_per_cycle) {
   const uint64_t step = std::max<uint64_t>(1, line_bytes() / std::max(1u, bytes_per_cycle));
   for (uint64_t t = from + step; ++l <= last && t < until; t += step) {
     mem_.fetch(l << line_shift_, t);

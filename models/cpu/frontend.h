@@ -3,6 +3,7 @@
 // direction predictor, the BTB and the return-address stack) and instruction
 // fetch through the I-TLB and the I-cache, including fetch along the
 // predicted (wrong) path until a misprediction is resolved. Pure C++.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,10 +40,13 @@ class BranchUnit {
   // backends' per-branch paths: one predictor call, and for a taken branch
   // predicted taken one BTB access that looks the target up and refreshes it.
   __attribute__((always_inline)) BranchResult resolve_branch(const Insn& in, uint64_t pc, uint64_t next_pc) {
+    return resolve_branch(pc, pc + static_cast<uint64_t>(in.imm), pc + in.len, next_pc);
+  }
+  // The same for a branch at pc to target, falling through to fallthrough.
+  __attribute__((always_inline)) BranchResult resolve_branch(uint64_t pc, uint64_t target, uint64_t fallthrough,
+                                                             uint64_t next_pc) {
     BranchResult r;
     ++st_.bp_lookups;
-    const uint64_t fallthrough = pc + in.len;
-    const uint64_t target = pc + static_cast<uint64_t>(in.imm);
     const bool taken = next_pc != fallthrough;
     const bool pred = bp_->predict_update(pc, target, taken);
     if (!taken) {
@@ -120,6 +124,24 @@ class FetchUnit {
   // translation is known): I-cache (and L2, prefetcher) traffic only.
   void wrong_path(uint64_t va, const RetireInfo& branch, uint64_t from, uint64_t until, unsigned bytes_per_cycle,
                   unsigned max_bytes);
+  // wrong_path() for the branch at pc (fetch address fetch_pa), the first
+  // line inline.
+  __attribute__((always_inline)) void wrong_path_at(uint64_t va, uint64_t pc, uint64_t fetch_pa, uint64_t from,
+                                                    uint64_t until, unsigned bytes_per_cycle, unsigned max_bytes) {
+    restart();
+    if (until <= from || (va >> 12) != (pc >> 12)) return;
+    const uint64_t bytes = std::min<uint64_t>((until - from) * bytes_per_cycle, max_bytes);
+    if (!bytes) return;
+    const uint64_t page_pa = fetch_pa & ~0xfffull;
+    const uint64_t end_va = std::min(va + bytes - 1, va | 0xfff);
+    const uint64_t l = (page_pa | (va & 0xfff)) >> line_shift_;
+    const uint64_t last = (page_pa | (end_va & 0xfff)) >> line_shift_;
+    // The first line at `from` (before `until`); a further one every line_bytes() /
+    // bytes_per_cycle cycles while that is before `until`.
+    mem_.fetch(l << line_shift_, from);
+    ++st_.wrong_path_lines;
+    if (l != last) wrong_path_lines(l, last, from, until, bytes_per_cycle);
+  }
   unsigned line_bytes() const { return 1u << line_shift_; }
   unsigned line_shift() const { return line_shift_; }
   // The I-cache hit latency: a line fetched at t that hits is ready at t + this.
@@ -139,6 +161,8 @@ class FetchUnit {
   // fetch_line()'s I-cache access after the I-TLB lookup (done at xl) when it is not a
   // plain hit at t: the cycle the line is ready, with the stall cycles counted.
   uint64_t fetch_slow(uint64_t fetch_pa, uint64_t t, uint64_t xl);
+  // wrong_path_at() after line l, up to line last.
+  void wrong_path_lines(uint64_t l, uint64_t last, uint64_t from, uint64_t until, unsigned bytes_per_cycle);
   MemoryHierarchy& mem_;
   unsigned line_shift_;
   unsigned hit_latency_;

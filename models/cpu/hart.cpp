@@ -337,8 +337,12 @@ void Hart::register_statistics() {
                    "cycles (functional mode: one per instruction, plus cycles asleep in WFI)");
     return;
   }
+  const Pipeline* p = pipeline_.get();
   pipeline_->for_each_counter([&](const std::string& k, const std::string& d, const uint64_t* v) {
-    st.add_counter(n + "." + k, v, d);
+    st.add_counter(n + "." + k, [p, v] {
+      p->fold_counts();
+      return static_cast<double>(*v);
+    }, d);
   });
   pipeline_->for_each_ratio([&](const std::string& k, const std::string& num, const std::string& den,
                                 const std::string& d) { st.add_ratio(n + "." + k, n + "." + num, n + "." + den, d); });

@@ -143,15 +143,12 @@ void InOrderBackend::retire_jump(const Insn& in, const OpSlots& s, uint64_t pc, 
 // redirect.
 void InOrderBackend::branch_redirect(const BranchResult& b, uint64_t pc, uint64_t fetch_pa, uint64_t e,
                                      uint64_t f) {
-  const RetireInfo r{pc, fetch_pa, 0, 0, 0, false, 0, 0};  // wrong_path() reads the pcs only
-  if (b.redirect == Redirect::kResolve) {
-    const uint64_t at = e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty;
-    fetch_.wrong_path(b.predicted, r, f + 1, at + 1, 4, 64);
-    redirect(at, kCauseBranch);
-  } else {
-    fetch_.wrong_path(b.predicted, r, f + 1, e, 4, 64);
-    redirect(e, kCauseBranch);
-  }
+  // Resolved in EX (fetch restarts after the penalty), or redirected by decode
+  // (the target computed there).
+  const bool resolve = b.redirect == Redirect::kResolve;
+  const uint64_t at = resolve ? e + cfg_.branch_resolve - 1 + cfg_.mispredict_penalty : e;
+  fetch_.wrong_path_at(b.predicted, pc, fetch_pa, f + 1, resolve ? at + 1 : e, 4, 64);
+  redirect(at, kCauseBranch);
   update_clear();  // otherwise only cycle_ moved
 }
 
@@ -177,9 +174,12 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     // As retire_any() fetches it (fetch_ahead() if no redirect is pending).
     // Then clear_ <= c1 + 1 must hold (redirect_ + 2 <= c1 + 1 does); it is
     // recomputed once at the end.
-    fetch_.fetch_line(b.pc, fpa0, b.fetch_levels, fpa0 >> fetch_.line_shift(), fetch_cycle());
-    const uint64_t c1 = plan_cycle();
-    if (fetch_.line_ready() > c1 || std::max(mem_free_, ex_free_) > c1 + 1) {
+    // At f = fetch_cycle(), the line is there at max(f + 1, line_ready());
+    // f + 1 = plan_cycle().
+    const uint64_t f = fetch_cycle();
+    const uint64_t c1 = f + 1;
+    if (fetch_.fetch_line(b.pc, fpa0, b.fetch_levels, fpa0 >> fetch_.line_shift(), f) > c1 ||
+        std::max(mem_free_, ex_free_) > c1 + 1) {
       update_clear();
       retire_batch_from(b, 0, b.pc);
       return;
@@ -204,22 +204,26 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     } else {
       const uint64_t t = at + 1;
       const bool load = ev.what == BlockPlan::kLoad;
-      const uint64_t x = mem_.dtlb(b.va[i], b.data_levels, t);
+      const uint64_t x = b.data_levels ? mem_.dtlb(b.va[i], b.data_levels, t) : t;  // the address only if needed
+      // An L1D hit without a D-TLB stall is as planned (done = x + dhit_).
+      if (x == t && mem_.data_hit(b.pa[i], !load, t)) continue;
       const uint64_t done = load ? mem_.load(b.pa[i], vpc, x) : mem_.store(b.pa[i], vpc, x);
       if (x != t || ((load || blocking_) && done != x + dhit_))
         return retire_plan_cut(b, c, i, false, x, done);
     }
   }
   // All as planned.
-  for (const BlockPlan::Write& w : pl.writes) {
-    ready_[w.slot] = c + w.ready;
-    from_load_[w.slot] = w.load;
+  // The results ready by the cycle after the block's last EX cycle only if
+  // some earlier one is not (see BlockPlan::late_writes): then any of these
+  // registers is always ready to the next instruction, with or without them.
+  const BlockPlan::Write* w = pl.writes.data();
+  const BlockPlan::Write* const w_end = w + (ready_max_ > c + pl.e + 1 ? pl.writes.size() : pl.late_writes);
+  for (; w != w_end; ++w) {
+    ready_[w->slot] = c + w->ready;
+    from_load_[w->slot] = w->load;
   }
   ready_max_ = std::max(ready_max_, c + pl.write_max);
-  for (const BlockPlan::MixAdd& m : pl.mix) c_.mix[m.mix] += m.n;
-  c_.instructions += pl.count;
-  st_.stall_data += pl.stall_data;
-  st_.stall_load_use += pl.stall_load_use;
+  ++runs_[pl.counts];
   cycle_ = c + pl.e;
   expected_pc_ = b.end_pc;
   if (pl.mem_free != BlockPlan::kNoMem) mem_free_ = c + pl.mem_free;
@@ -230,10 +234,13 @@ __attribute__((always_inline)) inline void InOrderBackend::retire_plan(const Bat
     const unsigned i = pl.count - 1;
     const uint64_t cpc = b.pc + pl.end_pc;
     const OpClass cls = pl.control_cls;
-    const BranchResult r = cls == OpClass::kBranch ? branch_.resolve_branch(b.p[i], cpc, b.end_pc)
-                                                   : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
+    const BranchResult r =
+        cls == OpClass::kBranch
+            ? branch_.resolve_branch(cpc, b.pc + static_cast<uint64_t>(int64_t{pl.control_target}),
+                                     b.pc + pl.control_fallthrough, b.end_pc)
+            : branch_.resolve(b.p[i], cls, cpc, b.end_pc);
     if (__builtin_expect(r.redirect != Redirect::kNone, 0))
-      branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));
+      return branch_redirect(r, cpc, b.pstart + cpc, cycle_, fetch_cycle_at(c + pl.control_prev_e));  // and update_clear()
   }
   update_clear();
 }
@@ -331,6 +338,8 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
     if (i + 1 == m && out.control) {
       out.control_prev_e = static_cast<uint16_t>(e);
       out.end_pc = pc;
+      out.control_target = static_cast<int32_t>(pc + p[i].imm);
+      out.control_fallthrough = pc + p[i].len;
     }
     if (i > 0 && !(t.flags & kSameLine)) {
       // fetch_ahead() at fetch_cycle() = C + e - 1 (redirect_ <= C - 1 at the
@@ -383,24 +392,44 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
                          mem ? static_cast<uint16_t>(mem_free) : BlockPlan::kNoMem, ld,
                          static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
   }
-  // The destination slot 64 (none) is never read: not written.
-  for (unsigned r = 1; r < kRegSlots - 1; ++r)
-    if (written[r]) {
-      out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
-      out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
-    }
-  unsigned count[kMixCount] = {};
-  for (unsigned i = 0; i < m; ++i) ++count[static_cast<unsigned>(s[i].mix)];
-  for (unsigned x = 0; x < kMixCount; ++x)
-    if (count[x]) out.mix.push_back({static_cast<uint8_t>(x), static_cast<uint8_t>(count[x])});
+  // The destination slot 64 (none) is never read: not written. Late results first.
+  for (int late = 1; late >= 0; --late)
+    for (unsigned r = 1; r < kRegSlots - 1; ++r)
+      if (written[r] && (ready[r] > e + 1) == (late == 1)) {
+        out.writes.push_back({static_cast<uint8_t>(r), load[r], static_cast<uint16_t>(ready[r])});
+        out.write_max = std::max(out.write_max, static_cast<uint16_t>(ready[r]));
+        out.late_writes += late;
+      }
   const BlockPlan::Step& last = out.steps.back();
+  Counts k{};
+  k[0] = m;
+  k[1] = last.stall_data;
+  k[2] = last.stall_load_use;
+  for (unsigned i = 0; i < m; ++i) ++k[3 + static_cast<unsigned>(s[i].mix)];
+  const auto it = counts_index_.emplace(k, static_cast<uint32_t>(counts_.size())).first;
+  if (it->second == counts_.size()) {
+    counts_.push_back(k);
+    runs_.push_back(0);
+  }
+  out.counts = it->second;
   out.e = last.e;
   out.mem_free = last.mem_free;
-  out.stall_data = last.stall_data;
-  out.stall_load_use = last.stall_load_use;
   if (!out.control) out.end_pc = last.next_pc;
   out.count = static_cast<uint8_t>(m);
   out.ok = true;
+}
+
+void InOrderBackend::fold_counts() {
+  for (size_t j = 0; j < runs_.size(); ++j) {
+    const uint64_t n = runs_[j];
+    if (!n) continue;
+    runs_[j] = 0;
+    const Counts& k = counts_[j];
+    c_.instructions += n * k[0];
+    st_.stall_data += n * k[1];
+    st_.stall_load_use += n * k[2];
+    for (unsigned x = 0; x < kMixCount; ++x) c_.mix[x] += n * k[3 + x];
+  }
 }
 
 void InOrderBackend::trap() {

@@ -7,9 +7,12 @@
 // forwarding; loads after MEM). Shares the front end and the memory hierarchy
 // with the out-of-order backend. Pure C++, no SystemC.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "models/cpu/frontend.h"
 #include "models/cpu/pipeline_config.h"
@@ -136,7 +139,12 @@ class InOrderBackend {
     return true;
   }
   // The static schedule of a block (BlockPlan) for this backend's configuration.
+  // (Const: only adds the plan's counts to the table of counts if new.)
   void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
+  // Adds the counts of the plans run in full since the last call to the
+  // statistics (RetireCounters::instructions and mix, stalls.data and
+  // load_use): call before reading them.
+  void fold_counts();
   // Recomputes the fast-path state after the front end changed outside this
   // backend (functional warming fetches).
   void sync() { update_clear(); }
@@ -150,7 +158,10 @@ class InOrderBackend {
     uint64_t stall_load_use = 0, stall_data = 0, stall_icache = 0, stall_dcache = 0, stall_structural = 0,
              stall_branch = 0, stall_serialize = 0, stall_trap = 0, dtlb_stall = 0;
   };
-  const Stats& stats() const { return st_; }
+  const Stats& stats() {
+    fold_counts();
+    return st_;
+  }
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f);
 
  private:
@@ -234,6 +245,13 @@ class InOrderBackend {
   Stats st_;
   PipelineObserver* observer_ = nullptr;
   uint64_t last_retire_ = 0;      // in-order commit, for the observer
+  // The counts of the plans (BlockPlan::counts): instructions, stalls.data,
+  // stalls.load_use, then the mix; the runs of each not yet added up. A plan
+  // run in full costs one increment instead of a dozen counter updates.
+  using Counts = std::array<uint32_t, 3 + kMixCount>;
+  mutable std::vector<Counts> counts_;
+  mutable std::vector<uint64_t> runs_;
+  mutable std::map<Counts, uint32_t> counts_index_;
 };
 
 }  // namespace vp::cpu

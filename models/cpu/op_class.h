@@ -111,12 +111,18 @@ struct BlockPlan {
   OpClass control_cls = OpClass::kBranch;  // control: its class
   uint8_t count = 0;  // instructions covered: the block's first
   // All of it as planned: the last instruction's EX cycle, mem_free_ after
-  // it, the stalls, and the pc after it (control: the branch's own pc),
-  // relative to the block's.
+  // it, and the pc after it (control: the branch's own pc), relative to the
+  // block's.
   uint16_t e = 0, mem_free = kNoMem;
   uint16_t control_prev_e = 0;  // control: the EX cycle of the instruction before it (0: none)
-  uint32_t stall_data = 0, stall_load_use = 0;
+  // A conditional branch: its target and fall-through pc, relative to the block's.
+  int32_t control_target = 0;
+  uint32_t control_fallthrough = 0;
   uint32_t end_pc = 0;
+  // All of it as planned: its counts (instructions, mix, stalls), an entry of
+  // the backend's table, which counts the runs and adds the counts up when
+  // statistics are read (InOrderBackend::fold_counts()).
+  uint32_t counts = 0;
   // Per instruction, for a plan cut short (stalls cumulative).
   struct Step {
     uint16_t e;         // EX cycle
@@ -135,9 +141,12 @@ struct BlockPlan {
   struct Write { uint8_t slot; bool load; uint16_t ready; };
   std::vector<Write> writes;
   uint16_t write_max = 0;  // the latest Write::ready
-  // The instruction-mix counts.
-  struct MixAdd { uint8_t mix; uint8_t n; };
-  std::vector<MixAdd> mix;
+  // The first late_writes of writes are ready after e + 1, the others by then:
+  // a result ready by the EX cycle after the block's last one acts as any
+  // other such one (always ready to the next instruction, never the last
+  // operand of a stall), so those may be left out when no register is ready
+  // later than that either (InOrderBackend::ready_max_).
+  uint8_t late_writes = 0;
   // In order: instruction i starts a fetch line, fetched at C + at (ready
   // C + at + the I-cache hit latency); or a load/store with EX at C + at.
   // pc: instruction i's, relative to the block's.

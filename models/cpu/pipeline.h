@@ -85,14 +85,27 @@ class Pipeline {
 
   // Cycles so far: the in-order EX cycle / the out-of-order commit cycle of the last instruction.
   uint64_t cycles() const { return o3_ ? o3_->cycles() : inorder_->cycles(); }
-  uint64_t instructions() const { return counters_.instructions; }
+  uint64_t instructions() const {
+    fold_counts();
+    return counters_.instructions;
+  }
   const PipelineConfig& config() const { return cfg_; }
   const MemoryHierarchy& memory() const { return mem_; }
   const BranchUnit::Stats& branch_stats() const { return branch_.stats(); }
-  const RetireCounters& counters() const { return counters_; }
+  const RetireCounters& counters() const {
+    fold_counts();
+    return counters_;
+  }
+  // Brings the counters up to date (the in-order backend adds up the counts
+  // of its block plans only when asked, the caches derive their accesses):
+  // call before reading for_each_counter()'s storage.
+  void fold_counts() const {
+    if (inorder_) inorder_->fold_counts();
+    mem_.fold_counts();
+  }
 
-  // Every counter as (name relative to the hart, description, storage);
-  // ratios as (name, numerator, denominator, description).
+  // Every counter as (name relative to the hart, description, storage; read
+  // it after fold_counts()); ratios as (name, numerator, denominator, description).
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f);
   void for_each_ratio(const std::function<void(const std::string&, const std::string&, const std::string&,
                                                const std::string&)>& f) const;

@@ -40,7 +40,8 @@ Cache::Cache(const CacheConfig& cfg, MemLevel* next) : cfg_(cfg), next_(next) {
   mshr_occ_.init(std::max(1u, cfg.mshrs), std::min(cfg.mshrs + 1, 9u));
   pf_ = make_prefetcher(cfg.prefetcher, cfg.line);
   pf_hits_ = pf_ && pf_->wants_hits();
-  mru_way_.assign(sets_, 0);
+  mru_.resize(sets_);
+  for (unsigned i = 0; i < sets_; ++i) mru_[i] = &lines_[size_t{i} * assoc_];
   // Demand reads, and writes to a write-back cache, may hit without the slow
   // path unless the prefetcher watches hits.
   hit_ops_[static_cast<unsigned>(MemOp::kRead)] = !pf_hits_;
@@ -53,7 +54,7 @@ Cache::~Cache() = default;
 void Cache::invalidate_all() {
   for (Line& l : lines_) l = Line{kInvalid, 0, 0, 0, 0};
   std::fill(plru_.begin(), plru_.end(), 0);
-  std::fill(mru_way_.begin(), mru_way_.end(), 0);
+  for (unsigned i = 0; i < sets_; ++i) mru_[i] = &lines_[size_t{i} * assoc_];
 }
 
 bool Cache::contains(uint64_t addr) const { return find(addr >> line_shift_) >= 0; }
@@ -63,6 +64,18 @@ int Cache::find(uint64_t line) const {
   for (unsigned w = 0; w < assoc_; ++w)
     if (lines_[base + w].tag == line) return static_cast<int>(w);
   return -1;
+}
+
+bool Cache::plain_hit_other(uint64_t line, MemOp op, uint64_t t) {
+  const unsigned set = static_cast<unsigned>(line) & set_mask_;
+  Line* const s = &lines_[size_t{set} * assoc_];
+  unsigned w = 0;
+  for (; w < assoc_ && s[w].tag != line; ++w) {}
+  if (w == assoc_) return false;
+  if (s[w].ready > t || s[w].prefetched) return false;
+  touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
+  count_hit(s[w], op);
+  return true;
 }
 
 // Tree-PLRU: node bits point towards the pseudo-least-recently-used half.
@@ -200,8 +213,7 @@ uint64_t Cache::access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc) {
     st_.blocked_cycles += busy_until_ - t;
     t = busy_until_;
   }
-  ++st_.accesses;
-  if (write) ++st_.writes; else ++st_.reads;
+  if (write) ++st_.writes; else ++st_.reads;  // and accesses (fold_counts())
   const unsigned set = static_cast<unsigned>(line & (sets_ - 1));
   const size_t base = size_t{set} * assoc_;
   PrefetchEvent ev = PrefetchEvent::kHit;

@@ -56,21 +56,18 @@ class Cache final : public MemLevel {
   // statistics and replacement update exactly as access() would and returns
   // when it is done. 0 (nothing changed) for any other access.
   __attribute__((always_inline)) uint64_t hit(uint64_t addr, MemOp op, uint64_t t) {
-    if (t < hit_from_[static_cast<unsigned>(op)]) return 0;
+    return plain_hit(addr, op, t) ? t + cfg_.hit_latency : 0;
+  }
+  // hit() for a caller that needs only whether it hit (then done at t + hit latency).
+  __attribute__((always_inline)) bool plain_hit(uint64_t addr, MemOp op, uint64_t t) {
+    if (t < hit_from_[static_cast<unsigned>(op)]) return false;
     const uint64_t line = addr >> line_shift_;
     const unsigned set = static_cast<unsigned>(line) & set_mask_;
-    Line* const s = &lines_[size_t{set} * assoc_];
-    unsigned w = mru_way_[set];
-    if (s[w].tag != line) {
-      for (w = 0; w < assoc_ && s[w].tag != line; ++w) {}
-      if (w == assoc_) return 0;
-      if (s[w].ready > t || s[w].prefetched) return 0;
-      touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
-    } else if (s[w].ready > t || s[w].prefetched) {
-      return 0;
-    }
-    count_hit(s[w], op);
-    return t + cfg_.hit_latency;
+    Line* const l = mru_[set];
+    if (l->tag != line) return plain_hit_other(line, op, t);
+    if (l->ready > t || l->prefetched) return false;
+    count_hit(*l, op);
+    return true;
   }
   // Drops every line (no write-backs): fence.i for an I-cache, or a reset.
   void invalidate_all();
@@ -92,7 +89,14 @@ class Cache final : public MemLevel {
              pf_dropped = 0;
     uint64_t demand_misses = 0, demand_misses_without_pf = 0;  // misses + covered: the misses without prefetching
   };
-  const Stats& stats() const { return st_; }
+  const Stats& stats() const {
+    fold_counts();
+    return st_;
+  }
+  // Stats::accesses is reads + writes (every request is one of them), brought
+  // up to date here rather than counted: call before reading it through
+  // for_each_counter()'s storage.
+  void fold_counts() const { st_.accesses = st_.reads + st_.writes; }
 
   // Counters relative to the cache's name ("hits", "prefetch.useful", ...).
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
@@ -108,7 +112,6 @@ class Cache final : public MemLevel {
   };
   // A demand read or write-back write hitting a filled line: its statistics and dirty bit.
   void count_hit(Line& l, MemOp op) {
-    ++st_.accesses;
     ++st_.hits;
     if (op == MemOp::kRead) {
       ++st_.reads;
@@ -120,11 +123,15 @@ class Cache final : public MemLevel {
   unsigned victim(unsigned set);
   // Makes the way the set's most recently used.
   void touch(unsigned set, unsigned way) {
-    mru_way_[set] = way;
-    if (cfg_.replacement == Replacement::kLru) lines_[size_t{set} * assoc_ + way].stamp = ++clock_;
+    Line* const l = &lines_[size_t{set} * assoc_ + way];
+    mru_[set] = l;
+    if (cfg_.replacement == Replacement::kLru) l->stamp = ++clock_;
     else if (cfg_.replacement == Replacement::kTreePlru) touch_plru(set, way);
   }
   void touch_plru(unsigned set, unsigned way);
+  // plain_hit() when the line is not the set's MRU one (out of line: keeps the
+  // callers' inline hit path short).
+  bool plain_hit_other(uint64_t line, MemOp op, uint64_t t);
   // Everything hit() does not serve (cache.cpp).
   uint64_t access_slow(uint64_t addr, MemOp op, uint64_t t, uint64_t pc);
   int find(uint64_t line) const;
@@ -150,9 +157,10 @@ class Cache final : public MemLevel {
   uint64_t busy_until_ = 0;      // blocking cache: the outstanding miss completes
   uint64_t clock_ = 0;
   uint64_t rng_ = 0x9e3779b97f4a7c15ull;
-  // Per set, the way used last: hitting it again changes no replacement state
-  // (LRU: it has the set's latest stamp; tree-PLRU: its bits already point away).
-  std::vector<unsigned> mru_way_;
+  // Per set, the line (way) used last: hitting it again changes no replacement
+  // state (LRU: it has the set's latest stamp; tree-PLRU: its bits already point
+  // away). A pointer, so that a hit on it needs no set arithmetic.
+  std::vector<Line*> mru_;
   // Per MemOp, the first cycle hit() may serve it: busy_until_ for demand
   // reads and write-back stores (none if the prefetcher watches hits), else never.
   uint64_t hit_from_[4];
@@ -162,7 +170,7 @@ class Cache final : public MemLevel {
     for (unsigned i = 0; i < 4; ++i) hit_from_[i] = hit_ops_[i] ? until : ~0ull;
   }
   Histogram mshr_occ_;
-  Stats st_;
+  mutable Stats st_;  // mutable: fold_counts()
   static constexpr uint64_t kInvalid = ~0ull;
 };
 

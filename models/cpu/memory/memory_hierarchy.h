@@ -5,6 +5,7 @@
 // that is disabled passes requests to the one below. Pure C++, no SystemC.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,11 @@ class MemoryHierarchy {
   __attribute__((always_inline)) uint64_t fetch_hit(uint64_t pa, uint64_t t) {
     return l1i_ ? l1i_->hit(pa, MemOp::kRead, t) : 0;
   }
+  // load()/store() if it is an L1D hit (Cache::hit(): done at t + l1d_hit_latency());
+  // else false, nothing changed.
+  __attribute__((always_inline)) bool data_hit(uint64_t pa, bool store, uint64_t t) {
+    return l1d_ && l1d_->plain_hit(pa, store ? MemOp::kWrite : MemOp::kRead, t);
+  }
   __attribute__((always_inline)) uint64_t load(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kRead, pc, t); }
   __attribute__((always_inline)) uint64_t store(uint64_t pa, uint64_t pc, uint64_t t) { return data(pa, MemOp::kWrite, pc, t); }
   uint64_t uncached(uint64_t t) {
@@ -57,6 +63,12 @@ class MemoryHierarchy {
   const Cache* l1i() const { return l1i_.get(); }
   const Cache* l1d() const { return l1d_.get(); }
 
+  // Brings derived counters up to date (Cache::fold_counts()): call before
+  // reading for_each_counter()'s storage.
+  void fold_counts() const {
+    for (const Cache* c : {l1i_.get(), l1d_.get(), l2_.get(), l3_.get()})
+      if (c) c->fold_counts();
+  }
   void for_each_counter(const std::function<void(const std::string&, const std::string&, const uint64_t*)>& f) const;
   void for_each_ratio(const std::function<void(const std::string&, const std::string&, const std::string&,
                                                const std::string&)>& f) const;

@@ -5,11 +5,15 @@
  * directions (mispredictions: wrong-path fetch from the cycle the branch was
  * fetched), blocks that are a single branch, indirect calls to random
  * targets (JALR mispredictions), more taken jumps than BTB entries
- * (decode redirects), and a block whose first instruction waits for a
- * multiply in the block before it (a plan's guard). */
+ * (decode redirects), a block whose first instruction waits for a
+ * multiply in the block before it (a plan's guard), and a block that
+ * overwrites the destination of a load still missing in the L1D (a plan's
+ * early result must replace the pending one: BlockPlan::late_writes). */
 #include "uarch.h"
 #define N 20000
 static uint8_t bits[N];
+#define BIG (128 * 1024 / 8)
+static uint64_t big[BIG];
 
 #define FN(k) \
   static uint64_t __attribute__((noinline, aligned(64))) f##k(uint64_t x) { return x * 3 + k; }
@@ -43,6 +47,11 @@ int main(void) {
     /* 2: starts a block of one branch (the target of the first branch) */
     __asm__ volatile("beqz %1, 2f\n\tj 3f\n2:\tbnez %2, 3f\n\taddi %0, %0, 4\n3:"
                      : "+r"(s) : "r"((r >> 42) & 1), "r"((r >> 43) & 1));
+    /* the load misses (4 KiB apart: more lines than the L1D holds); the next
+     * block overwrites its destination while the miss is outstanding, and the
+     * one after that reads it: no stall */
+    __asm__ volatile("ld %1, 0(%2)\n\tj 1f\n1:\tli %1, 5\n\tj 2f\n2:\tadd %0, %0, %1"
+                     : "+r"(s), "=&r"(w) : "r"(&big[(i * 512 + (i >> 5) * 8) % BIG]) : "memory");
     s = table[(r >> 50) & 7](s);
     if ((r & 0xff) == 0) s = f0(f1(f2(f3(f4(f5(f6(f7(s))))))));
   }
