@@ -158,6 +158,7 @@ __attribute__((always_inline)) inline void InOrderBackend::end_at_step(const Blo
                                                                       uint64_t block_pc) {
   st_.stall_data += st.stall_data;
   st_.stall_load_use += st.stall_load_use;
+  st_.stall_dcache += st.stall_dcache;
   cycle_ = c + st.e;
   expected_pc_ = block_pc + st.next_pc;
   if (st.mem_free != BlockPlan::kNoMem) mem_free_ = c + st.mem_free;
@@ -272,6 +273,7 @@ void InOrderBackend::retire_plan_cut(const Batch& b, uint64_t c, unsigned n, boo
     ++c_.mix[static_cast<unsigned>(t.mix)];
     st_.stall_data += st.stall_data - (prev ? prev->stall_data : 0);
     st_.stall_load_use += st.stall_load_use - (prev ? prev->stall_load_use : 0);
+    st_.stall_dcache += st.stall_dcache - (prev ? prev->stall_dcache : 0);
     const uint64_t e = c + st.e;
     cycle_ = e;
     expected_pc_ = b.pc + st.next_pc;
@@ -326,7 +328,7 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   const uint64_t ihit = fetch_.hit_latency();
   uint64_t ready[kRegSlots] = {};
   bool load[kRegSlots] = {}, written[kRegSlots] = {}, read[kRegSlots] = {};
-  uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0;
+  uint64_t e = 0, mem_free = 0, stall_data = 0, stall_load_use = 0, stall_dcache = 0;
   bool mem = false;
   uint32_t pc = 0;
   auto event = [&out](unsigned i, BlockPlan::What what, uint64_t at, uint32_t pc) {
@@ -347,7 +349,11 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
       if (e - 1 + ihit + 1 > base) return;
       event(i, BlockPlan::kFetch, e - 1, pc);
     }
-    if (mem && mem_free > base) return;  // a structural stall: not planned
+    // The memory stage busy with an earlier access of the block: retire_any()'s
+    // t_struct, attributed to stalls.dcache (mem_free_ >= ex_free_: the plan
+    // starts with ex_free_ <= C + 1 < C + base).
+    const uint64_t t_struct = mem ? std::max(base, mem_free) : base;
+    stall_dcache += t_struct - base;
     uint64_t src = 0;
     for (unsigned k = 0; k < 3; ++k) {
       const unsigned r = t.src[k];
@@ -356,19 +362,20 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
         src = std::max(src, ready[r]);
       } else if (!read[r]) {
         read[r] = true;
-        out.guards.push_back({static_cast<uint8_t>(r), static_cast<uint16_t>(base)});
-        out.guard_min = std::min(out.guard_min, static_cast<uint16_t>(base));
+        // Ready by t_struct: then it neither delays EX nor is its last operand.
+        out.guards.push_back({static_cast<uint8_t>(r), static_cast<uint16_t>(t_struct)});
+        out.guard_min = std::min(out.guard_min, static_cast<uint16_t>(t_struct));
       }
     }
-    const uint64_t ex = std::max(base, src);
-    if (ex > base) {
-      // attribute(): sources from before the block are ready by base < ex.
+    const uint64_t ex = std::max(t_struct, src);
+    if (ex > t_struct) {
+      // attribute(): sources from before the block are ready by t_struct < ex.
       bool from_load = false;
       for (unsigned k = 0; k < 3; ++k) {
         const unsigned r = t.src[k];
         if (r != 0 && written[r] && ready[r] == ex) from_load = from_load || load[r];
       }
-      (from_load ? stall_load_use : stall_data) += ex - base;
+      (from_load ? stall_load_use : stall_data) += ex - t_struct;
     }
     e = ex;
     uint64_t rd = e + t.latency;
@@ -390,7 +397,8 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
     if (rd > 0xfff0) return;
     out.steps.push_back({static_cast<uint16_t>(e), static_cast<uint16_t>(rd),
                          mem ? static_cast<uint16_t>(mem_free) : BlockPlan::kNoMem, ld,
-                         static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use), pc});
+                         static_cast<uint32_t>(stall_data), static_cast<uint32_t>(stall_load_use),
+                         static_cast<uint32_t>(stall_dcache), pc});
   }
   // The destination slot 64 (none) is never read: not written. Late results first.
   for (int late = 1; late >= 0; --late)
@@ -405,7 +413,8 @@ void InOrderBackend::plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan
   k[0] = m;
   k[1] = last.stall_data;
   k[2] = last.stall_load_use;
-  for (unsigned i = 0; i < m; ++i) ++k[3 + static_cast<unsigned>(s[i].mix)];
+  k[3] = last.stall_dcache;
+  for (unsigned i = 0; i < m; ++i) ++k[4 + static_cast<unsigned>(s[i].mix)];
   const auto it = counts_index_.emplace(k, static_cast<uint32_t>(counts_.size())).first;
   if (it->second == counts_.size()) {
     counts_.push_back(k);
@@ -428,7 +437,8 @@ void InOrderBackend::fold_counts() {
     c_.instructions += n * k[0];
     st_.stall_data += n * k[1];
     st_.stall_load_use += n * k[2];
-    for (unsigned x = 0; x < kMixCount; ++x) c_.mix[x] += n * k[3 + x];
+    st_.stall_dcache += n * k[3];
+    for (unsigned x = 0; x < kMixCount; ++x) c_.mix[x] += n * k[4 + x];
   }
 }
 

@@ -142,8 +142,8 @@ class InOrderBackend {
   // (Const: only adds the plan's counts to the table of counts if new.)
   void plan(const Insn* p, const OpSlots* s, unsigned n, BlockPlan& out) const;
   // Adds the counts of the plans run in full since the last call to the
-  // statistics (RetireCounters::instructions and mix, stalls.data and
-  // load_use): call before reading them.
+  // statistics (RetireCounters::instructions and mix, stalls.data, load_use
+  // and dcache): call before reading them.
   void fold_counts();
   // Recomputes the fast-path state after the front end changed outside this
   // backend (functional warming fetches).
@@ -246,9 +246,9 @@ class InOrderBackend {
   PipelineObserver* observer_ = nullptr;
   uint64_t last_retire_ = 0;      // in-order commit, for the observer
   // The counts of the plans (BlockPlan::counts): instructions, stalls.data,
-  // stalls.load_use, then the mix; the runs of each not yet added up. A plan
+  // stalls.load_use, stalls.dcache, then the mix; the runs of each not yet added up. A plan
   // run in full costs one increment instead of a dozen counter updates.
-  using Counts = std::array<uint32_t, 3 + kMixCount>;
+  using Counts = std::array<uint32_t, 4 + kMixCount>;
   mutable std::vector<Counts> counts_;
   mutable std::vector<uint64_t> runs_;
   mutable std::map<Counts, uint32_t> counts_index_;

@@ -98,7 +98,9 @@ struct OpSlots {
 // the timing its instructions get one at a time when the block starts
 // unstalled (or right when fetch restarts after a redirect), every source
 // from before the block is ready when first read, and every I-cache line
-// fetch and L1D access hits with the configured latency without a TLB stall.
+// fetch and L1D access hits with the configured latency without a TLB stall:
+// its stalls are then only on operands and on the memory stage while an
+// earlier load/store of the block holds it (an L1D hit latency over 1).
 // Cycles are relative to the cycle C before the block's first EX cycle (the
 // EX cycle of the instruction before it; after a redirect, the cycle before
 // the refilled pipeline's first EX). Made with the block's OpSlots.
@@ -129,7 +131,7 @@ struct BlockPlan {
     uint16_t ready;     // result ready (ready_ of its destination)
     uint16_t mem_free;  // mem_free_ after it (kNoMem: no load/store yet)
     bool load;          // from_load_ of its destination
-    uint32_t stall_data, stall_load_use;  // stalls so far (cumulative)
+    uint32_t stall_data, stall_load_use, stall_dcache;  // stalls so far (cumulative)
     uint32_t next_pc;   // pc after it, relative to the block's
   };
   std::vector<Step> steps;

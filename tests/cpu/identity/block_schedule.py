@@ -5,7 +5,7 @@ block's static schedule when its start allows) give exactly what timing one
 instruction at a time gives: runs a program with block_schedule true and false
 on in-order platforms (virt-pipeline, embedded-core, and variants whose caches,
 TLBs and latencies make the schedules' assumptions fail or not apply: I-cache
-and L1D misses, a blocking L1D, a 2-cycle L1D, TLB walks) and compares every
+and L1D misses, a blocking L1D, a 2- and a 3-cycle L1D, TLB walks) and compares every
 statistic (except host time and speed), the console output and the exit code.
 Bounded by MAX_INSTRUCTIONS.
 usage: block_schedule.py VP SOURCE_DIR ELF MAX_INSTRUCTIONS [key=value | --vp-option=value ...]"""
@@ -28,8 +28,11 @@ variants = {
     "small-caches": (pipeline, ["cpu0.l1i.size=1KiB", "cpu0.l1i.assoc=2", "cpu0.l1d.size=1KiB", "cpu0.l1d.assoc=2"]),
     # A blocking L1D (its misses hold the memory stage) with a short line.
     "blocking-l1d": (pipeline, ["cpu0.l1d.mshrs=0", "cpu0.l1d.size=2KiB", "cpu0.l1d.line=32"]),
-    # A 2-cycle L1D and a 2-cycle I-cache: blocks with loads/stores or fetch lines get no schedule.
-    "slow-l1": (pipeline, ["cpu0.l1d.latency=2", "cpu0.l1i.latency=2"]),
+    # A 2-cycle L1D (as application-core): the instruction after a load/store waits for the
+    # memory stage (stalls.dcache), inside planned blocks.
+    "slow-l1d": (pipeline, ["cpu0.l1d.latency=2"]),
+    # A 3-cycle L1D and a 2-cycle I-cache: longer memory-stage stalls, blocks with fetch lines get no schedule.
+    "slow-l1": (pipeline, ["cpu0.l1d.latency=3", "cpu0.l1i.latency=2"]),
     # TLBs with page walks (programs with virtual memory), a bimodal predictor.
     "tlb-walks": (pipeline, ["cpu0.dtlb.entries=4", "cpu0.dtlb.walk_latency=7", "cpu0.itlb.entries=2",
                              "cpu0.itlb.walk_latency=5", "cpu0.bp.type=bimodal"]),
