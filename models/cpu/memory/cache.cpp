@@ -67,14 +67,13 @@ int Cache::find(uint64_t line) const {
 }
 
 bool Cache::plain_hit_other(uint64_t line, MemOp op, uint64_t t) {
+  const int w = find(line);
+  if (w < 0) return false;
   const unsigned set = static_cast<unsigned>(line) & set_mask_;
-  Line* const s = &lines_[size_t{set} * assoc_];
-  unsigned w = 0;
-  for (; w < assoc_ && s[w].tag != line; ++w) {}
-  if (w == assoc_) return false;
-  if (s[w].ready > t || s[w].prefetched) return false;
-  touch(set, w);  // not needed for the MRU way: hitting it again changes no replacement state
-  count_hit(s[w], op);
+  Line& l = lines_[size_t{set} * assoc_ + static_cast<unsigned>(w)];
+  if (l.ready > t || l.prefetched) return false;
+  touch(set, static_cast<unsigned>(w));  // not needed for the MRU way: hitting it again changes no replacement state
+  count_hit(l, op);
   return true;
 }
 
