@@ -36,6 +36,11 @@ constexpr unsigned kHistBuf = 4096 + kMaxHist;
 constexpr unsigned kResetPeriod = 1u << 18;
 static_assert(kResetPeriod % (kHistBuf - kMaxHist) == 0, "tage: the reset period must be a multiple of the wrap");
 
+// A saturating counter's next value: one step up or down within [lo, hi]. A
+// value, not an update in place, so that training can select it without a
+// host branch.
+constexpr int sat_step(int v, bool up, int lo, int hi) { return up ? std::min(v + 1, hi) : std::max(v - 1, lo); }
+
 struct Entry {
   int8_t ctr = 0;  // 3-bit signed: -4..3
   uint8_t u = 0;   // 2-bit useful
@@ -211,17 +216,13 @@ class Tage final : public BranchPredictor {
       // conditional moves: these outcomes are hard for the host to predict.
       const bool differ = l.provider_pred != l.alt_pred;
       const int ua = use_alt_;
-      const int ua_next = l.alt_pred == taken ? std::min(ua + 1, 7) : std::max(ua - 1, -8);
-      use_alt_ = differ && l.weak ? ua_next : ua;
+      use_alt_ = differ && l.weak ? sat_step(ua, l.alt_pred == taken, -8, 7) : ua;
       const int u = e.u;
-      const int u_next = l.provider_pred == taken ? std::min(u + 1, 3) : std::max(u - 1, 0);
-      e.u = static_cast<uint8_t>(differ ? u_next : u);
-      const int c = e.ctr;
-      e.ctr = static_cast<int8_t>(taken ? std::min(c + 1, 3) : std::max(c - 1, -4));
+      e.u = static_cast<uint8_t>(differ ? sat_step(u, l.provider_pred == taken, 0, 3) : u);
+      e.ctr = static_cast<int8_t>(sat_step(e.ctr, taken, -4, 3));
       *l.entry = e;
       const int b = *l.base;
-      const int b_next = taken ? std::min(b + 1, 3) : std::max(b - 1, 0);
-      *l.base = static_cast<uint8_t>(l.alt < 0 && l.weak ? b_next : b);
+      *l.base = static_cast<uint8_t>(l.alt < 0 && l.weak ? sat_step(b, taken, 0, 3) : b);
       ++provider_hits_;
     } else {
       sat_update(*l.base, taken, 3);
