@@ -187,14 +187,8 @@ RunExit Core::run_loop(uint64_t budget, uint64_t& executed) {
     if (n > left) n = static_cast<unsigned>(left);
     const uint64_t before = instret_;
     const uint64_t vstart = pc_;
-    if (kTimed) {
-      // exec_block<true>, its planned path inline.
-      blk_i_ = n - 1;
-      const unsigned i = exec_planned(b, n, vstart);
-      if (i < n) exec_timed(b, n, i, vstart);
-    } else {
-      exec_block<false>(b, n);
-    }
+    if (kTimed) exec_block_timed(b, n, vstart);  // exec_block<true>, inline
+    else exec_block<false>(b, n);
     // Links only from a block that ran to its end without a trap: its successors.
     prev = (b->cacheable && instret_ - before == b->insns.size()) ? b : nullptr;
     if (VP_UNLIKELY(!b->cacheable)) bury(b);
@@ -231,19 +225,22 @@ __attribute__((always_inline)) inline void Core::timed_batch(InOrderBackend* io,
   io->retire_batch(x);
 }
 
-template <bool kTimed>
-void Core::exec_block(Block* b, unsigned n) {
-  const uint64_t vstart = pc_;
+// exec_block<true>: the planned path on its own (it does not carry the
+// one-at-a-time loop's state), then the rest of the block one at a time.
+__attribute__((always_inline)) inline void Core::exec_block_timed(Block* b, unsigned n, uint64_t vstart) {
   // CSR instructions end blocks, so a CSR read of instret happens in the last
   // executed instruction: blk_i_ = n - 1 makes instret() exact there (and
   // run_progress() a close estimate elsewhere) without a store per instruction.
   blk_i_ = n - 1;
-  if (kTimed) {
-    // The planned path on its own: it does not carry the one-at-a-time loop's state.
-    const unsigned i = exec_planned(b, n, vstart);
-    if (i < n) exec_timed(b, n, i, vstart);
-    return;
-  }
+  const unsigned i = exec_planned(b, n, vstart);
+  if (i < n) exec_timed(b, n, i, vstart);
+}
+
+template <bool kTimed>
+void Core::exec_block(Block* b, unsigned n) {
+  const uint64_t vstart = pc_;
+  if (kTimed) return exec_block_timed(b, n, vstart);
+  blk_i_ = n - 1;  // see exec_block_timed()
   const Insn* p = b->insns.data();
   try {
     for (unsigned i = 0; i < n; ++i) execute(p[i]);

@@ -334,6 +334,7 @@ class Core {
   bool trace_selected(uint64_t pc, Priv p) const;
   void trace_window_update();
   template <bool kTimed> void exec_block(Block* b, unsigned n);
+  __attribute__((always_inline)) inline void exec_block_timed(Block* b, unsigned n, uint64_t vstart);
   __attribute__((always_inline)) inline unsigned exec_planned(Block* b, unsigned n, uint64_t vstart);
   void exec_timed(Block* b, unsigned n, unsigned i, uint64_t vstart);
   unsigned trapped_index(const Insn* p, unsigned n, uint64_t vstart) const;
